@@ -98,6 +98,16 @@ func (r *Reader) Read(p []byte) (int, error) {
 // those skipped by Discard.
 func (r *Reader) Size() int64 { return r.size }
 
+// Err returns the content error (a limit or a CRLF rule broken) that Read
+// returned, or nil. I/O errors are not content errors.
+func (r *Reader) Err() error {
+	switch r.err {
+	case ErrLineTooLong, ErrTooLarge, ErrBareLF, ErrBareCR, ErrNUL:
+		return r.err
+	}
+	return nil
+}
+
 // Done reports whether the terminating line has been read.
 func (r *Reader) Done() bool { return r.done }
 

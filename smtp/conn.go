@@ -1,0 +1,463 @@
+package smtp
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Conn is one client connection as a Backend sees it: the facts a policy
+// needs (RFC 5321 4.4 trace information, TLS, authentication). Its methods
+// may be called from the Session's methods.
+type Conn struct {
+	srv *Server
+	nc  net.Conn // the connection, TLS once negotiated
+	br  *bufio.Reader
+	bw  *bufio.Writer
+
+	session  Session
+	state    State
+	hostname string // HELO/EHLO argument
+	identity string // authenticated identity
+	authed   bool
+	tls      *tls.ConnectionState
+	errors   int
+
+	// The open transaction.
+	mailOpts *MailOptions
+	rcpts    []string
+
+	// pending is a command line read while receiving BDAT chunks that was
+	// not a BDAT; the loop runs it next.
+	pending []byte
+
+	readTimeout atomic.Int64 // time.Duration for the next read
+	idle        atomic.Bool  // waiting for a command
+}
+
+// RemoteAddr returns the client's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// LocalAddr returns the address the client connected to.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// TLS returns the TLS state, or nil before STARTTLS on a plain connection.
+func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+
+// Hostname returns the name the client gave in EHLO, HELO or LHLO, or ""
+// before it did.
+func (c *Conn) Hostname() string { return c.hostname }
+
+// Identity returns the identity the client authenticated as, or "".
+func (c *Conn) Identity() string { return c.identity }
+
+// Server returns the server the connection belongs to.
+func (c *Conn) Server() *Server { return c.srv }
+
+// deadlineConn refreshes the read deadline before each read, so a client
+// that keeps sending survives while one that stalls for the phase's timeout
+// is cut off, and bounds each write. During Shutdown a session waiting for
+// a command gets errShutdown instead of blocking again.
+type deadlineConn struct {
+	c *Conn
+}
+
+var errShutdown = errors.New("smtp: server shutting down")
+
+func (d deadlineConn) Read(p []byte) (int, error) {
+	c := d.c
+	if c.idle.Load() && c.srv.inShutdown.Load() {
+		return 0, errShutdown
+	}
+	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
+	return c.nc.Read(p)
+}
+
+func (d deadlineConn) Write(p []byte) (int, error) {
+	c := d.c
+	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	return c.nc.Write(p)
+}
+
+func newConn(srv *Server, nc net.Conn) *Conn {
+	c := &Conn{srv: srv, nc: nc}
+	c.br = bufio.NewReaderSize(deadlineConn{c}, 16<<10)
+	c.bw = bufio.NewWriterSize(deadlineConn{c}, 4<<10)
+	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
+	return c
+}
+
+// interruptIfIdle wakes a session blocked waiting for a command so it can
+// see the shutdown. Called by Shutdown.
+func (c *Conn) interruptIfIdle() {
+	if c.idle.Load() {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// refuse answers a connection the server cannot take and closes it.
+func (c *Conn) refuse(r *Reply) {
+	defer c.finish()
+	c.reply(r)
+	c.bw.Flush()
+}
+
+func (c *Conn) finish() {
+	c.nc.Close()
+	c.srv.trackConn(c, false)
+	c.srv.active.Add(-1)
+}
+
+// serve runs the session: greeting, then one command at a time until QUIT,
+// an I/O error, a timeout, too many errors or shutdown.
+func (c *Conn) serve() {
+	defer c.finish()
+	defer func() {
+		if v := recover(); v != nil {
+			c.srv.logger().Error("smtp: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+		}
+	}()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		if err := c.handshake(tc); err != nil {
+			return
+		}
+	}
+	session, err := c.srv.Backend.NewSession(c)
+	if err != nil {
+		c.reply(c.replyFor(err, CodeServiceNotAvailable, EnhancedCode{4, 3, 0}))
+		c.bw.Flush()
+		return
+	}
+	c.session = session
+	defer func() {
+		if err := session.Logout(); err != nil {
+			c.srv.logger().Warn("smtp: logout", "err", err)
+		}
+	}()
+
+	greeting := " ESMTP mailwire"
+	if c.srv.LMTP {
+		greeting = " LMTP mailwire"
+	}
+	c.reply(&Reply{Code: CodeReady, Lines: []string{c.srv.domain() + greeting}})
+	for c.state != StateClosed {
+		line, err := c.readCommand()
+		if err != nil {
+			c.closeOnError(err)
+			return
+		}
+		if line == nil {
+			continue // a line too long or with NUL, already answered
+		}
+		c.handle(line)
+		if max := orDefault(c.srv.MaxErrors, DefaultMaxErrors); c.errors >= max && c.state != StateClosed {
+			c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many errors, closing connection"))
+			break
+		}
+	}
+	c.bw.Flush()
+}
+
+// closeOnError answers a read error if the connection can still take it:
+// 421 4.4.2 for a timeout (RFC 5321 4.5.3.2, RFC 3463 4.4.2 "bad
+// connection"), 421 4.3.2 for shutdown (RFC 5321 3.8).
+func (c *Conn) closeOnError(err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout():
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 3, 2}, c.srv.domain()+" Service shutting down, closing connection"))
+	case errors.As(err, &ne) && ne.Timeout():
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Timeout, closing connection"))
+	default:
+		return
+	}
+	c.bw.Flush()
+}
+
+// readCommand returns the next command line without its line end. It
+// flushes pending replies first when no more input is buffered, which
+// batches the replies of pipelined commands (RFC 2920 3.2). A line over
+// the limit or holding NUL is answered here and yields nil.
+func (c *Conn) readCommand() ([]byte, error) {
+	if c.pending != nil {
+		line := c.pending
+		c.pending = nil
+		return line, nil
+	}
+	if c.br.Buffered() == 0 {
+		if err := c.bw.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	c.idle.Store(true)
+	defer c.idle.Store(false)
+	if c.srv.inShutdown.Load() {
+		return nil, errShutdown
+	}
+	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
+}
+
+// readLine reads one CRLF-terminated line of at most max octets (CRLF
+// included). A longer line is read to its end and answered with 500 5.5.2
+// (RFC 5321 4.5.3.1.4), so the session stays in step.
+func (c *Conn) readLine(max int) ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	tooLong := len(line) > max
+	for err == bufio.ErrBufferFull {
+		tooLong = true
+		_, err = c.br.ReadSlice('\n')
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tooLong {
+		c.debug("C: [line of more than %d octets]", max)
+		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "Line too long"))
+		return nil, nil
+	}
+	line = trimEOL(line)
+	if bytes.IndexByte(line, 0) >= 0 {
+		c.debug("C: [line with NUL]")
+		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "NUL octet in command"))
+		return nil, nil
+	}
+	return line, nil
+}
+
+// handle runs one command line.
+func (c *Conn) handle(line []byte) {
+	verb, arg := splitCommand(line)
+	if verb == VerbAUTH {
+		c.debug("C: %s", redactAuth(line))
+	} else {
+		c.debug("C: %s", line)
+	}
+	switch {
+	case verb == VerbUnknown,
+		verb == VerbLHLO && !c.srv.LMTP,
+		(verb == VerbEHLO || verb == VerbHELO) && c.srv.LMTP:
+		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 1}, "Command unrecognized"))
+		return
+	}
+	if _, legal := Transition(c.state, verb); !legal {
+		if verb == VerbBDAT && !c.discardChunk(arg) {
+			// Without a size the stream cannot be followed any further.
+			c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
+			c.state = StateClosed
+			return
+		}
+		c.fail(c.badSequence(verb))
+		return
+	}
+	switch verb {
+	case VerbEHLO, VerbLHLO:
+		c.handleHello(arg, true)
+	case VerbHELO:
+		c.handleHello(arg, false)
+	case VerbMAIL:
+		c.handleMail(arg)
+	case VerbRCPT:
+		c.handleRcpt(arg)
+	case VerbDATA:
+		c.handleData(arg)
+	case VerbBDAT:
+		c.handleBDAT(arg)
+	case VerbRSET:
+		if len(arg) > 0 {
+			c.fail(syntaxError("RSET takes no arguments"))
+			return
+		}
+		c.resetTransaction()
+		c.state, _ = Transition(c.state, VerbRSET)
+		c.reply(replyOK)
+	case VerbNOOP:
+		c.reply(replyOK) // arguments are ignored (RFC 5321 4.1.1.9)
+	case VerbQUIT:
+		if len(arg) > 0 {
+			c.fail(syntaxError("QUIT takes no arguments"))
+			return
+		}
+		c.reply(NewReply(CodeClosing, EnhancedCode{2, 0, 0}, c.srv.domain()+" Service closing transmission channel"))
+		c.state = StateClosed
+	case VerbVRFY:
+		c.handleVerify(arg)
+	case VerbEXPN:
+		// RFC 5321 3.5.2 and 7.3 let a server decline to expand lists.
+		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "EXPN not available"))
+	case VerbHELP:
+		c.reply(&Reply{Code: CodeHelp, Enhanced: EnhancedCode{2, 0, 0}, Lines: []string{
+			"Commands: " + c.helpList(), "See RFC 5321"}})
+	case VerbSTARTTLS:
+		c.handleStartTLS(arg)
+	case VerbAUTH:
+		c.handleAuth(arg)
+	}
+}
+
+// badSequence explains a command that the state table refuses (503 5.5.1,
+// RFC 5321 4.1.4 and 4.2.2).
+func (c *Conn) badSequence(v Verb) *Reply {
+	text := "Bad sequence of commands"
+	switch {
+	case c.state == StateGreeted:
+		text = "Send EHLO or HELO first"
+		if c.srv.LMTP {
+			text = "Send LHLO first"
+		}
+	case v == VerbMAIL:
+		text = "Nested MAIL command"
+	case v == VerbRCPT:
+		text = "Need MAIL before RCPT"
+	case (v == VerbDATA || v == VerbBDAT) && c.state == StateReady:
+		text = "Need MAIL before " + v.String()
+	case (v == VerbDATA || v == VerbBDAT) && c.state == StateMail:
+		text = "Need RCPT before " + v.String()
+	case v == VerbDATA && c.state == StateBDAT:
+		text = "DATA cannot follow BDAT"
+	case v == VerbAUTH || v == VerbSTARTTLS:
+		text = v.String() + " not allowed during a mail transaction"
+	}
+	return NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, text)
+}
+
+func (c *Conn) helpList() string {
+	s := "HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"
+	if c.srv.LMTP {
+		s = "LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"
+	}
+	if c.srv.TLSConfig != nil {
+		s += " STARTTLS"
+	}
+	if c.authMechanisms() != nil {
+		s += " AUTH"
+	}
+	return s
+}
+
+// handleHello answers EHLO/LHLO (extended) or HELO (RFC 5321 4.1.1.1).
+// Either resets a transaction; the argument is required but, as most
+// servers do, any printable word is accepted as the client's name.
+func (c *Conn) handleHello(arg []byte, extended bool) {
+	if len(arg) == 0 || bytes.IndexByte(arg, ' ') >= 0 {
+		c.fail(syntaxError("Syntax: EHLO hostname"))
+		return
+	}
+	c.resetTransaction()
+	c.hostname = string(arg)
+	c.state = StateReady
+	first := c.srv.domain() + " Hello " + c.hostname
+	if !extended {
+		c.reply(&Reply{Code: CodeOK, Lines: []string{first}})
+		return
+	}
+	lines := []string{first, "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8",
+		"CHUNKING", "BINARYMIME", "DSN"}
+	if max := c.srv.maxMessageBytes(); max > 0 {
+		lines = append(lines, "SIZE "+strconv.FormatInt(max, 10))
+	} else {
+		lines = append(lines, "SIZE")
+	}
+	if c.srv.TLSConfig != nil && c.tls == nil {
+		lines = append(lines, "STARTTLS")
+	}
+	if mechs := c.authMechanisms(); mechs != nil && !c.authed && (c.tls != nil || c.srv.AllowInsecureAuth) {
+		lines = append(lines, "AUTH "+joinWords(mechs))
+	}
+	// RFC 9422 LIMITS: tell pipelining clients how many RCPTs fit.
+	lines = append(lines, "LIMITS RCPTMAX="+strconv.Itoa(orDefault(c.srv.MaxRecipients, DefaultMaxRecipients)), "HELP")
+	c.reply(&Reply{Code: CodeOK, Lines: lines})
+}
+
+func joinWords(w []string) string {
+	var b bytes.Buffer
+	for i, s := range w {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func (c *Conn) handleVerify(arg []byte) {
+	if len(arg) == 0 {
+		c.fail(syntaxError("Syntax: VRFY address"))
+		return
+	}
+	if vs, ok := c.session.(VerifySession); ok {
+		if err := vs.Verify(string(arg)); err != nil {
+			c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+			return
+		}
+		c.reply(NewReply(CodeOK, EnhancedCode{2, 1, 5}, string(arg)))
+		return
+	}
+	c.reply(NewReply(CodeCannotVerify, EnhancedCode{2, 5, 0}, "Cannot VRFY user, but will accept message and attempt delivery"))
+}
+
+// resetTransaction forgets the open transaction, if any, and tells the
+// session.
+func (c *Conn) resetTransaction() {
+	if c.state == StateMail || c.state == StateRcpt || c.state == StateBDAT {
+		c.session.Reset()
+	}
+	c.mailOpts = nil
+	c.rcpts = c.rcpts[:0]
+	if c.state > StateReady && c.state != StateClosed {
+		c.state = StateReady
+	}
+}
+
+var (
+	replyOK = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "OK")
+)
+
+// replyFor turns a backend error into the reply the client sees: a *Reply
+// as it is, anything else as the generic code given (its text is logged,
+// never sent, so no internal detail leaks).
+func (c *Conn) replyFor(err error, code int, enh EnhancedCode) *Reply {
+	var r *Reply
+	if errors.As(err, &r) {
+		return r
+	}
+	c.srv.logger().Error("smtp: backend error", "remote", c.nc.RemoteAddr(), "err", err)
+	text := "Local error in processing"
+	if code == CodeAuthInvalid {
+		text = "Authentication credentials invalid"
+	}
+	return NewReply(code, enh, text)
+}
+
+// reply queues r; it is flushed before the next read blocks.
+func (c *Conn) reply(r *Reply) {
+	if c.srv.Debug != nil {
+		c.debug("S: %s", r.Error())
+	}
+	r.writeTo(c.bw, true)
+}
+
+// fail queues an error reply and counts it towards MaxErrors.
+func (c *Conn) fail(r *Reply) {
+	c.errors++
+	c.reply(r)
+}
+
+func (c *Conn) debug(format string, args ...any) {
+	w := c.srv.Debug
+	if w == nil {
+		return
+	}
+	c.srv.debugMu.Lock()
+	defer c.srv.debugMu.Unlock()
+	fmt.Fprintf(w, "%s ", c.nc.RemoteAddr())
+	fmt.Fprintf(w, format, args...)
+	io.WriteString(w, "\n")
+}

@@ -1,0 +1,206 @@
+package smtp
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+
+	"github.com/mailwire/mailwire/internal/sasl"
+)
+
+// handshake runs a TLS handshake bounded by TLSHandshakeTimeout and records
+// the connection state.
+func (c *Conn) handshake(tc *tls.Conn) error {
+	ctx, cancel := context.WithTimeout(context.Background(), orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.srv.logger().Info("smtp: TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
+		return err
+	}
+	st := tc.ConnectionState()
+	c.tls = &st
+	return nil
+}
+
+// handleStartTLS answers STARTTLS (RFC 3207 section 4). Input the client
+// pipelined after the command is thrown away, not run under TLS (section
+// 6: it could have been injected by an attacker), and the session starts
+// over: the client must send EHLO again and prior knowledge is forgotten.
+func (c *Conn) handleStartTLS(arg []byte) {
+	switch {
+	case len(arg) > 0:
+		c.fail(syntaxError("STARTTLS takes no arguments"))
+		return
+	case c.tls != nil:
+		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "TLS already active"))
+		return
+	case c.srv.TLSConfig == nil:
+		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "STARTTLS not available"))
+		return
+	}
+	c.reply(NewReply(CodeReady, EnhancedCode{2, 0, 0}, "Ready to start TLS"))
+	if err := c.bw.Flush(); err != nil {
+		c.state = StateClosed
+		return
+	}
+	if n := c.br.Buffered(); n > 0 {
+		c.debug("C: [%d octets sent before the TLS handshake discarded]", n)
+	}
+	tc := tls.Server(c.nc, c.srv.TLSConfig)
+	c.nc = tc
+	c.br.Reset(deadlineConn{c})
+	c.bw.Reset(deadlineConn{c})
+	if err := c.handshake(tc); err != nil {
+		c.state = StateClosed
+		return
+	}
+	c.resetTransaction()
+	c.session.Reset()
+	c.state = StateGreeted
+	c.hostname = ""
+	c.identity, c.authed = "", false
+}
+
+// authMechanisms lists the SASL mechanisms the session supports, or nil.
+func (c *Conn) authMechanisms() []string {
+	var mechs []string
+	if ss, ok := c.session.(SASLSession); ok {
+		mechs = append(mechs, ss.AuthMechanisms()...)
+	}
+	if _, ok := c.session.(AuthSession); ok {
+		mechs = append(mechs, sasl.Plain, sasl.Login)
+	}
+	return mechs
+}
+
+// saslServer starts the named mechanism, preferring the session's own.
+func (c *Conn) saslServer(mech string) (SASLServer, error) {
+	if ss, ok := c.session.(SASLSession); ok {
+		for _, m := range ss.AuthMechanisms() {
+			if m == mech {
+				return ss.Auth(mech)
+			}
+		}
+	}
+	if as, ok := c.session.(AuthSession); ok {
+		switch mech {
+		case sasl.Plain:
+			return sasl.NewPlainServer(func(identity, user, pass string) error {
+				if err := as.AuthPlain(identity, user, pass); err != nil {
+					return err
+				}
+				c.identity = user
+				if identity != "" {
+					c.identity = identity
+				}
+				return nil
+			}), nil
+		case sasl.Login:
+			return sasl.NewLoginServer(func(user, pass string) error {
+				if err := as.AuthPlain("", user, pass); err != nil {
+					return err
+				}
+				c.identity = user
+				return nil
+			}), nil
+		}
+	}
+	return nil, nil
+}
+
+// handleAuth runs AUTH mechanism [initial-response] (RFC 4954 section 4).
+func (c *Conn) handleAuth(arg []byte) {
+	mechs := c.authMechanisms()
+	mechArg, ir, hasIR := bytes.Cut(arg, []byte{' '})
+	mech := string(bytes.ToUpper(mechArg))
+	switch {
+	case mechs == nil:
+		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "AUTH not available"))
+		return
+	case c.authed:
+		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "Already authenticated"))
+		return
+	case c.tls == nil && !c.srv.AllowInsecureAuth:
+		// RFC 4954 section 6 and RFC 5248: 538 5.7.11.
+		c.fail(NewReply(CodeEncryptionRequired, EnhancedCode{5, 7, 11}, "Encryption required for requested authentication mechanism"))
+		return
+	case len(mech) == 0:
+		c.fail(syntaxError("Syntax: AUTH mechanism [initial-response]"))
+		return
+	}
+	server, err := c.saslServer(mech)
+	if err != nil {
+		c.fail(c.replyFor(err, CodeTempAuthFailure, EnhancedCode{4, 7, 0}))
+		return
+	}
+	if server == nil {
+		c.fail(NewReply(CodeParameterNotImpl, EnhancedCode{5, 5, 4}, "Unrecognized authentication type"))
+		return
+	}
+	var resp []byte
+	if hasIR {
+		if resp, err = decodeSASL(ir); err != nil {
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 5, 2}, "Invalid base64 in initial response"))
+			return
+		}
+	}
+	for {
+		challenge, done, err := server.Next(resp)
+		if err != nil {
+			c.fail(c.replyFor(err, CodeAuthInvalid, EnhancedCode{5, 7, 8}))
+			return
+		}
+		if done {
+			break
+		}
+		c.reply(&Reply{Code: CodeAuthContinue, Lines: []string{base64.StdEncoding.EncodeToString(challenge)}})
+		if err := c.bw.Flush(); err != nil {
+			c.state = StateClosed
+			return
+		}
+		line, err := c.readLine(DefaultMaxAuthLineLength)
+		if err != nil {
+			c.state = StateClosed
+			return
+		}
+		if line == nil {
+			return // too long: answered with 500 (RFC 4954 section 4)
+		}
+		c.debug("C: ***")
+		if string(line) == "*" {
+			// RFC 4954 section 4: the client cancelled.
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 0, 0}, "Authentication cancelled"))
+			return
+		}
+		if resp, err = decodeSASL(line); err != nil {
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 5, 2}, "Invalid base64 response"))
+			return
+		}
+	}
+	if id, ok := server.(interface{ Identity() string }); ok {
+		c.identity = id.Identity()
+	}
+	c.authed = true
+	c.reply(NewReply(CodeAuthSucceeded, EnhancedCode{2, 7, 0}, "Authentication successful"))
+}
+
+// decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC
+// 4954 section 4).
+func decodeSASL(b []byte) ([]byte, error) {
+	if len(b) == 1 && b[0] == '=' {
+		return []byte{}, nil
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(b)))
+	n, err := base64.StdEncoding.Decode(out, b)
+	return out[:n], err
+}
+
+// redactAuth hides the initial response of an AUTH line in debug output.
+func redactAuth(line []byte) []byte {
+	_, arg := splitCommand(line)
+	if mech, _, ok := bytes.Cut(arg, []byte{' '}); ok {
+		return []byte("AUTH " + string(mech) + " ***")
+	}
+	return line
+}

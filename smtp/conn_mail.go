@@ -1,0 +1,333 @@
+package smtp
+
+import (
+	"errors"
+	"io"
+	"net"
+
+	"github.com/mailwire/mailwire/internal/dotstream"
+)
+
+// handleMail answers MAIL FROM (RFC 5321 4.1.1.2).
+func (c *Conn) handleMail(arg []byte) {
+	if c.srv.AuthRequired && !c.authed {
+		c.fail(NewReply(CodeAuthRequired, EnhancedCode{5, 7, 0}, "Authentication required"))
+		return
+	}
+	from, opts, r := parseMailArg(arg, true)
+	if r != nil {
+		c.fail(r)
+		return
+	}
+	// RFC 1870 section 6: refuse a declared size over the limit at once.
+	if max := c.srv.maxMessageBytes(); max > 0 && opts.Size > max {
+		c.fail(NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size"))
+		return
+	}
+	if err := c.session.Mail(from, opts); err != nil {
+		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+		return
+	}
+	c.mailOpts = opts
+	c.state = StateMail
+	c.reply(replyMailOK)
+}
+
+// handleRcpt answers RCPT TO (RFC 5321 4.1.1.3).
+func (c *Conn) handleRcpt(arg []byte) {
+	if len(c.rcpts) >= orDefault(c.srv.MaxRecipients, DefaultMaxRecipients) {
+		// RFC 5321 4.5.3.1.10 and RFC 3463 4.5.3 "too many recipients":
+		// temporary, so the client sends the rest in another transaction.
+		c.fail(NewReply(CodeInsufficientStorage, EnhancedCode{4, 5, 3}, "Too many recipients"))
+		return
+	}
+	to, opts, r := parseRcptArg(arg, c.mailOpts.UTF8)
+	if r != nil {
+		c.fail(r)
+		return
+	}
+	if err := c.session.Rcpt(to, opts); err != nil {
+		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+		return
+	}
+	c.rcpts = append(c.rcpts, to)
+	c.state = StateRcpt
+	c.reply(replyRcptOK)
+}
+
+var (
+	replyMailOK  = NewReply(CodeOK, EnhancedCode{2, 1, 0}, "Sender OK")
+	replyRcptOK  = NewReply(CodeOK, EnhancedCode{2, 1, 5}, "Recipient OK")
+	replyQueued  = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Message accepted")
+	replyChunkOK = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Chunk received")
+)
+
+// handleData answers DATA (RFC 5321 4.1.1.4) and receives the message.
+func (c *Conn) handleData(arg []byte) {
+	if len(arg) > 0 {
+		c.fail(syntaxError("DATA takes no arguments"))
+		return
+	}
+	if c.mailOpts.Body == BodyBinaryMIME {
+		// RFC 3030 section 3: a BINARYMIME message must be sent with BDAT.
+		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "BODY=BINARYMIME requires BDAT"))
+		return
+	}
+	c.reply(NewReply(CodeStartMailInput, NoEnhancedCode, "End data with <CR><LF>.<CR><LF>"))
+	if err := c.bw.Flush(); err != nil {
+		c.state = StateClosed
+		return
+	}
+	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	dr := dotstream.NewReader(c.br, dotstream.Options{
+		MaxLineLength:     orDefault(c.srv.MaxTextLineLength, DefaultMaxTextLineLength),
+		MaxSize:           c.srv.maxMessageBytes(),
+		AllowBareNewlines: c.srv.AllowBareNewlines,
+		RejectNUL:         true,
+	})
+	replies, _ := c.deliver(dr)
+	// Whatever the backend did, read to the terminator so that the next
+	// command is read in step; if that fails the client is gone and
+	// nothing may be acknowledged.
+	if err := dr.Discard(); err != nil {
+		c.srv.logger().Info("smtp: connection lost during DATA", "remote", c.nc.RemoteAddr(), "err", err)
+		c.closeOnError(err)
+		c.state = StateClosed
+		return
+	}
+	c.debug("C: [%d octets of message data]", dr.Size())
+	if cerr := dr.Err(); cerr != nil {
+		r := contentReply(cerr)
+		for i := range replies {
+			replies[i] = r
+		}
+	}
+	c.endTransaction(replies)
+}
+
+// contentReply is the reply for message data that broke a limit or the
+// CRLF rules.
+func contentReply(err error) *Reply {
+	switch err {
+	case dotstream.ErrTooLarge:
+		return NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size")
+	case dotstream.ErrLineTooLong:
+		return NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "Line too long in message data")
+	case dotstream.ErrBareLF, dotstream.ErrBareCR:
+		return NewReply(CodeTransactionFailed, EnhancedCode{5, 6, 0}, "Bare CR or LF in message data; lines must end with CRLF")
+	case dotstream.ErrNUL:
+		return NewReply(CodeTransactionFailed, EnhancedCode{5, 6, 0}, "NUL octet in message data")
+	}
+	return nil
+}
+
+// deliver hands the message to the session and returns the replies to
+// send: one, or one per recipient in LMTP mode (RFC 2033 4.2).
+func (c *Conn) deliver(r io.Reader) ([]*Reply, error) {
+	n := 1
+	if c.srv.LMTP {
+		n = len(c.rcpts)
+	}
+	replies := make([]*Reply, n)
+	var err error
+	var status *LMTPStatus
+	if ls, ok := c.session.(LMTPSession); ok && c.srv.LMTP {
+		status = &LMTPStatus{rcpts: c.rcpts}
+		err = ls.LMTPData(r, status)
+	} else {
+		err = c.session.Data(r)
+	}
+	def := c.dataErrorReply(err)
+	for i := range replies {
+		replies[i] = def
+		if status != nil {
+			if rerr, ok := status.results[i]; ok {
+				replies[i] = c.dataErrorReply(rerr)
+			}
+		}
+	}
+	return replies, err
+}
+
+// dataErrorReply maps the result of Data: nil is 250; a read timeout or
+// lost connection is answered (if at all) by the caller.
+func (c *Conn) dataErrorReply(err error) *Reply {
+	if err == nil {
+		return replyQueued
+	}
+	if r := contentReply(err); r != nil {
+		return r
+	}
+	return c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0})
+}
+
+// endTransaction sends the message's replies and closes the transaction.
+func (c *Conn) endTransaction(replies []*Reply) {
+	for _, r := range replies {
+		if r.Positive() {
+			c.reply(r)
+		} else {
+			c.fail(r)
+		}
+	}
+	c.session.Reset()
+	c.mailOpts = nil
+	c.rcpts = c.rcpts[:0]
+	c.state = EndTransaction
+}
+
+// handleBDAT answers BDAT (RFC 3030 section 2) and, for the first chunk of
+// a message, receives the whole message through a bdatReader that reads the
+// following BDAT commands itself. Chunk octets are always consumed, even
+// when the command is refused, so they can never be run as commands.
+func (c *Conn) handleBDAT(arg []byte) {
+	size, last, ok := parseBDATArg(arg)
+	if !ok {
+		// Without a size the stream cannot be followed any further.
+		c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
+		c.state = StateClosed
+		return
+	}
+	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	br := &bdatReader{c: c, remaining: size, last: last, max: c.srv.maxMessageBytes()}
+	replies, derr := c.deliver(br)
+	if err := br.drain(derr == nil); err != nil {
+		c.srv.logger().Info("smtp: connection lost during BDAT", "remote", c.nc.RemoteAddr(), "err", err)
+		c.closeOnError(err)
+		c.state = StateClosed
+		return
+	}
+	if br.aborted {
+		// A command other than BDAT came before LAST: the message is
+		// incomplete and is not answered; the command runs next.
+		c.resetTransaction()
+		return
+	}
+	if br.err == errChunkTooLarge {
+		r := contentReply(dotstream.ErrTooLarge)
+		for i := range replies {
+			replies[i] = r
+		}
+	}
+	c.endTransaction(replies)
+}
+
+var (
+	errChunkTooLarge = errors.New("smtp: message exceeds the size limit")
+	errBDATAborted   = errors.New("smtp: BDAT transfer interrupted by another command")
+)
+
+// bdatReader returns the octets of consecutive BDAT chunks as one stream
+// (RFC 3030 section 2). At the end of a chunk that is not LAST it
+// acknowledges it with 250 and reads the next command: another BDAT
+// continues the stream, anything else aborts it and is kept for the command
+// loop.
+type bdatReader struct {
+	c         *Conn
+	remaining int64
+	last      bool
+	total     int64
+	max       int64
+	err       error
+	aborted   bool
+}
+
+func (b *bdatReader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	for b.remaining == 0 {
+		if b.last {
+			return 0, io.EOF
+		}
+		if err := b.nextChunk(); err != nil {
+			b.err = err
+			return 0, err
+		}
+	}
+	if int64(len(p)) > b.remaining {
+		p = p[:b.remaining]
+	}
+	n, err := b.c.br.Read(p)
+	b.remaining -= int64(n)
+	b.total += int64(n)
+	if b.max > 0 && b.total > b.max {
+		b.err = errChunkTooLarge
+		return n, b.err
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// nextChunk acknowledges the finished chunk and reads the next command.
+func (b *bdatReader) nextChunk() error {
+	c := b.c
+	c.reply(replyChunkOK)
+	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	line, err := c.readCommand()
+	if err != nil {
+		return err
+	}
+	if line == nil {
+		return b.nextChunk() // answered (too long, NUL); wait for the next
+	}
+	verb, arg := splitCommand(line)
+	if verb != VerbBDAT {
+		c.pending = append([]byte(nil), line...)
+		b.aborted = true
+		return errBDATAborted
+	}
+	c.debug("C: %s", line)
+	size, last, ok := parseBDATArg(arg)
+	if !ok {
+		c.pending = append([]byte(nil), line...)
+		b.aborted = true
+		return errBDATAborted
+	}
+	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	b.remaining, b.last = size, last
+	return nil
+}
+
+// drain consumes the rest of the current chunk; with all set (the backend
+// accepted the message without reading it to the end) also the chunks up to
+// LAST. Only I/O errors are returned.
+func (b *bdatReader) drain(all bool) error {
+	for {
+		if b.remaining > 0 {
+			n, err := io.CopyN(io.Discard, b.c.br, b.remaining)
+			b.remaining -= n
+			if err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			var ne net.Error
+			if errors.As(b.err, &ne) || b.err == io.ErrUnexpectedEOF || b.err == errShutdown {
+				return b.err
+			}
+			return nil
+		}
+		if b.last || !all {
+			return nil
+		}
+		if err := b.nextChunk(); err != nil {
+			b.err = err
+		}
+	}
+}
+
+// discardChunk consumes the octets of a refused BDAT command.
+func (c *Conn) discardChunk(arg []byte) bool {
+	size, _, ok := parseBDATArg(arg)
+	if !ok {
+		return false
+	}
+	_, err := io.CopyN(io.Discard, c.br, size)
+	return err == nil
+}

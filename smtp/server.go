@@ -1,0 +1,335 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Defaults for the Server's limits. Each applies when its field is zero;
+// set a negative value to remove a limit where the field says so.
+const (
+	// DefaultMaxLineLength is the longest command line, CRLF included
+	// (RFC 5321 4.5.3.1.4: 512 octets).
+	DefaultMaxLineLength = 512
+	// DefaultMaxTextLineLength is the longest line of message data, CRLF
+	// included. RFC 5321 4.5.3.1.6 requires at least 1000; real mail
+	// carries longer lines, and Postfix's line_length_limit is 2048.
+	DefaultMaxTextLineLength = 2048
+	// DefaultMaxMessageBytes is the largest message, advertised with SIZE
+	// (RFC 1870); large enough for a 25 MB attachment after base64.
+	DefaultMaxMessageBytes = 36 << 20
+	// DefaultMaxRecipients is the most recipients per message (RFC 5321
+	// 4.5.3.1.8 requires at least 100).
+	DefaultMaxRecipients = 100
+	// DefaultMaxErrors is how many refused commands a session may send
+	// before 421 and disconnect, as Postfix's smtpd_hard_error_limit.
+	DefaultMaxErrors = 20
+	// DefaultMaxConnections is the most concurrent sessions; more get 421
+	// at accept.
+	DefaultMaxConnections = 1000
+	// DefaultCommandTimeout is how long the server waits for the next
+	// command (RFC 5321 4.5.3.2.7: at least 5 minutes).
+	DefaultCommandTimeout = 5 * time.Minute
+	// DefaultDataTimeout is how long the server waits for more message
+	// data; each arriving block restarts it (RFC 5321 4.5.3.2.5).
+	DefaultDataTimeout = 3 * time.Minute
+	// DefaultWriteTimeout bounds each write of a reply.
+	DefaultWriteTimeout = 2 * time.Minute
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	DefaultTLSHandshakeTimeout = 30 * time.Second
+	// DefaultMaxAuthLineLength is the longest SASL response line (RFC 4954
+	// section 4: at least 12288 octets).
+	DefaultMaxAuthLineLength = 12288
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("smtp: server closed")
+
+// Server is an SMTP (RFC 5321) or LMTP (RFC 2033) server. Set its fields,
+// then call Serve, ListenAndServe or ListenAndServeTLS. The zero value with
+// a Backend is a safe server to expose: every limit has a default.
+// Fields must not change once serving.
+type Server struct {
+	// Addr is the address ListenAndServe listens on; "" means ":25"
+	// (":465" for ListenAndServeTLS, ":24" in LMTP mode).
+	Addr string
+	// Domain is the host name the server announces in its greeting and in
+	// its EHLO reply; "" uses os.Hostname.
+	Domain string
+	// Backend receives the mail. Required.
+	Backend Backend
+
+	// TLSConfig enables STARTTLS (RFC 3207) and is used by
+	// ListenAndServeTLS for implicit TLS (RFC 8314).
+	TLSConfig *tls.Config
+	// AllowInsecureAuth offers and accepts AUTH without TLS. Off by
+	// default: credentials would cross the network in the clear (RFC 4954
+	// section 4 and 14).
+	AllowInsecureAuth bool
+	// AuthRequired refuses MAIL until the client authenticated, with 530
+	// 5.7.0, as a submission server (RFC 6409 4.3) does.
+	AuthRequired bool
+	// LMTP switches to LMTP (RFC 2033): LHLO instead of EHLO, and one reply
+	// per recipient after the data.
+	LMTP bool
+	// AllowBareNewlines accepts a bare CR or LF inside message data as
+	// data. By default such a message is refused with 554 5.6.0, because
+	// the two ends may disagree about where it ends ("SMTP smuggling").
+	// A bare line end never ends the data, whatever this says.
+	AllowBareNewlines bool
+
+	// Limits; see the Default constants for what zero means.
+	MaxLineLength     int
+	MaxTextLineLength int
+	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
+	MaxMessageBytes     int64
+	MaxRecipients       int
+	MaxErrors           int
+	MaxConnections      int
+	CommandTimeout      time.Duration
+	DataTimeout         time.Duration
+	WriteTimeout        time.Duration
+	TLSHandshakeTimeout time.Duration
+
+	// Logger receives errors and connection events; nil discards them.
+	Logger *slog.Logger
+	// Debug, if set, receives every command line ("C: ") and reply line
+	// ("S: ") of every session, with AUTH credentials replaced by "***".
+	// Message data is shown as a count of octets.
+	Debug io.Writer
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*Conn]struct{}
+	inShutdown atomic.Bool
+	active     atomic.Int64
+	debugMu    sync.Mutex
+}
+
+func (srv *Server) domain() string {
+	if srv.Domain != "" {
+		return srv.Domain
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "localhost"
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func (srv *Server) maxMessageBytes() int64 {
+	if srv.MaxMessageBytes < 0 {
+		return 0
+	}
+	return orDefault(srv.MaxMessageBytes, DefaultMaxMessageBytes)
+}
+
+func (srv *Server) logger() *slog.Logger {
+	if srv.Logger != nil {
+		return srv.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
+// offered when TLSConfig is set.
+func (srv *Server) ListenAndServe() error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":25"
+		if srv.LMTP {
+			addr = ":24"
+		}
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(l)
+}
+
+// ListenAndServeTLS listens on srv.Addr (":465" by default) and serves SMTP
+// over implicit TLS (RFC 8314 section 3). certFile and keyFile are loaded
+// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
+// certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	cfg := &tls.Config{}
+	if srv.TLSConfig != nil {
+		cfg = srv.TLSConfig.Clone()
+	}
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
+		return errors.New("smtp: ListenAndServeTLS needs a certificate")
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":465"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(tls.NewListener(l, cfg))
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS; its handshake is
+// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
+func (srv *Server) Serve(l net.Listener) error {
+	if srv.Backend == nil {
+		l.Close()
+		return errors.New("smtp: Server.Backend is nil")
+	}
+	if !srv.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer srv.trackListener(&l, false)
+	defer l.Close()
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if srv.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				srv.logger().Warn("smtp: accept error; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := newConn(srv, nc)
+		if !srv.trackConn(c, true) {
+			nc.Close()
+			return ErrServerClosed
+		}
+		if srv.active.Add(1) > int64(orDefault(srv.MaxConnections, DefaultMaxConnections)) {
+			go c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
+			continue
+		}
+		go c.serve()
+	}
+}
+
+func (srv *Server) trackListener(l *net.Listener, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.listeners == nil {
+			srv.listeners = make(map[*net.Listener]struct{})
+		}
+		srv.listeners[l] = struct{}{}
+	} else {
+		delete(srv.listeners, l)
+	}
+	return true
+}
+
+func (srv *Server) trackConn(c *Conn, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.conns == nil {
+			srv.conns = make(map[*Conn]struct{})
+		}
+		srv.conns[c] = struct{}{}
+	} else {
+		delete(srv.conns, c)
+	}
+	return true
+}
+
+// closeListeners closes every listener and marks the server shut down.
+func (srv *Server) closeListeners() error {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.inShutdown.Store(true)
+	var err error
+	for l := range srv.listeners {
+		if cerr := (*l).Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, tells each
+// session that waits for a command "421 4.3.2 shutting down" (RFC 5321
+// 3.8) and closes it, lets sessions that are in the middle of a command
+// (such as receiving a message) finish it first, and waits until every
+// session is gone or ctx ends.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	err := srv.closeListeners()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		srv.mu.Lock()
+		n := len(srv.conns)
+		for c := range srv.conns {
+			c.interruptIfIdle()
+		}
+		srv.mu.Unlock()
+		if n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Close closes the listeners and every connection at once, without a
+// reply. Sessions end with Logout; messages being received are not
+// delivered.
+func (srv *Server) Close() error {
+	err := srv.closeListeners()
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for c := range srv.conns {
+		c.nc.Close()
+	}
+	return err
+}
