@@ -1,0 +1,168 @@
+package imap
+
+import "github.com/mailwire/mailwire/imap/internal/wire"
+
+// Envelope is the ENVELOPE fetch item (RFC 3501 section 7.4.2): the
+// header fields a client lists messages by, as the server parsed them.
+// Strings are raw header values: encoded words (RFC 2047) are not decoded
+// here, so nothing is lost; the message package decodes them.
+type Envelope struct {
+	Date      string
+	Subject   string
+	From      []Address
+	Sender    []Address
+	ReplyTo   []Address
+	To        []Address
+	Cc        []Address
+	Bcc       []Address
+	InReplyTo string
+	MessageID string
+}
+
+// Address is one address of an envelope (RFC 3501 section 7.4.2). Group
+// syntax (RFC 5322 section 3.4) appears in the list as a start marker
+// (Host empty, Mailbox the group name) and an end marker (Mailbox and Host
+// empty).
+type Address struct {
+	Name    string // display name (addr-name)
+	ADL     string // source route (addr-adl), obsolete
+	Mailbox string // local part (addr-mailbox)
+	Host    string // domain (addr-host)
+}
+
+// Addr returns "mailbox@host".
+func (a Address) Addr() string {
+	if a.Host == "" {
+		return a.Mailbox
+	}
+	return a.Mailbox + "@" + a.Host
+}
+
+// IsGroupStart reports whether a opens a group.
+func (a Address) IsGroupStart() bool { return a.Host == "" && a.Mailbox != "" }
+
+// IsGroupEnd reports whether a closes a group.
+func (a Address) IsGroupEnd() bool { return a.Host == "" && a.Mailbox == "" }
+
+// readEnvelope reads envelope (RFC 3501 section 9):
+// "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP
+// env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")".
+func readEnvelope(r *wire.Reader) (*Envelope, error) {
+	env := new(Envelope)
+	i := 0
+	err := r.List(func() error {
+		var err error
+		switch i {
+		case 0:
+			env.Date, _, err = r.NString()
+		case 1:
+			env.Subject, _, err = r.NString()
+		case 2:
+			env.From, err = readAddressList(r)
+		case 3:
+			env.Sender, err = readAddressList(r)
+		case 4:
+			env.ReplyTo, err = readAddressList(r)
+		case 5:
+			env.To, err = readAddressList(r)
+		case 6:
+			env.Cc, err = readAddressList(r)
+		case 7:
+			env.Bcc, err = readAddressList(r)
+		case 8:
+			env.InReplyTo, _, err = r.NString()
+		case 9:
+			env.MessageID, _, err = r.NString()
+		default:
+			err = &wire.SyntaxError{Msg: "too many envelope fields"}
+		}
+		i++
+		return err
+	})
+	if err == nil && i != 10 {
+		err = &wire.SyntaxError{Msg: "too few envelope fields"}
+	}
+	return env, err
+}
+
+// readAddressList reads "(" 1*address ")" / nil. Some servers separate
+// the addresses with spaces, which the grammar does not allow; accept
+// both.
+func readAddressList(r *wire.Reader) ([]Address, error) {
+	if r.NIL() {
+		return nil, nil
+	}
+	var list []Address
+	err := r.ListNoSP(func() error {
+		r.Accept(' ')
+		a, err := readAddress(r)
+		list = append(list, a)
+		return err
+	})
+	return list, err
+}
+
+// readAddress reads "(" addr-name SP addr-adl SP addr-mailbox SP
+// addr-host ")".
+func readAddress(r *wire.Reader) (Address, error) {
+	var a Address
+	fields := [4]*string{&a.Name, &a.ADL, &a.Mailbox, &a.Host}
+	i := 0
+	err := r.List(func() error {
+		if i >= len(fields) {
+			return &wire.SyntaxError{Msg: "too many address fields"}
+		}
+		var err error
+		*fields[i], _, err = r.NString()
+		i++
+		return err
+	})
+	if err == nil && i != 4 {
+		err = &wire.SyntaxError{Msg: "too few address fields"}
+	}
+	return a, err
+}
+
+// writeEnvelope writes env; empty strings go as NIL, as RFC 3501 section
+// 7.4.2 asks for absent fields.
+func writeEnvelope(w *wire.Writer, env *Envelope) {
+	w.Open()
+	w.NString(env.Date, true).SP()
+	w.NString(env.Subject, true).SP()
+	from := env.From
+	for _, list := range [][]Address{from, orDefault(env.Sender, from), orDefault(env.ReplyTo, from), env.To, env.Cc, env.Bcc} {
+		writeAddressList(w, list)
+		w.SP()
+	}
+	w.NString(env.InReplyTo, true).SP()
+	w.NString(env.MessageID, true)
+	w.Close()
+}
+
+// orDefault implements RFC 3501 section 7.4.2: "If the Sender or Reply-To
+// lines are absent in the [RFC-2822] header, or are present but empty,
+// the server sets the corresponding member of the envelope to be the same
+// value as the from member".
+func orDefault(list, from []Address) []Address {
+	if len(list) == 0 {
+		return from
+	}
+	return list
+}
+
+func writeAddressList(w *wire.Writer, list []Address) {
+	if len(list) == 0 {
+		w.NIL()
+		return
+	}
+	w.Open()
+	for _, a := range list {
+		w.Open()
+		w.NString(a.Name, true).SP()
+		w.NString(a.ADL, true).SP()
+		w.NString(a.Mailbox, true).SP()
+		w.NString(a.Host, true)
+		w.Close()
+	}
+	w.Close()
+}

@@ -1,0 +1,627 @@
+package wire
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+// Limits bound what a Reader accepts. A zero field takes the default.
+type Limits struct {
+	// MaxLine bounds the bytes of one line kept in memory, counting string
+	// literals read into memory but not literals streamed with
+	// LiteralReader. Default 64 KiB (RFC 7162 section 4 asks for at
+	// least 8192).
+	MaxLine int
+	// MaxLiteral bounds a streamed literal. Default 1 GiB.
+	MaxLiteral int64
+	// MaxDepth bounds the nesting of parenthesized lists, which body
+	// structures and search keys use. Default 64.
+	MaxDepth int
+}
+
+// Default limits, chosen from common practice (Dovecot's
+// imap_max_line_length is 64 KiB).
+const (
+	DefaultMaxLine    = 64 << 10
+	DefaultMaxLiteral = 1 << 30
+	DefaultMaxDepth   = 64
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxLine <= 0 {
+		l.MaxLine = DefaultMaxLine
+	}
+	if l.MaxLiteral <= 0 {
+		l.MaxLiteral = DefaultMaxLiteral
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	return l
+}
+
+// Literal describes a literal header: {n}, {n+} (RFC 7888, sent by clients
+// under LITERAL+ or LITERAL-) or ~{n} (literal8, RFC 3516).
+type Literal struct {
+	Size    int64
+	NonSync bool // "{n+}": the sender does not wait for a continuation
+	Binary  bool // "~{n}": may contain NUL (RFC 3516 section 4.1)
+}
+
+// Reader decodes IMAP tokens from a buffered stream. It is not safe for
+// concurrent use; the imap client and server each own one per connection.
+type Reader struct {
+	br      *bufio.Reader
+	lim     Limits
+	line    int   // bytes of the current line counted against MaxLine
+	pending int64 // bytes of a streamed literal the caller has not read
+	depth   int   // open lists and Enter levels
+	scratch []byte
+
+	// SyncLiteral, when set, is called after the header of a
+	// synchronizing literal is read and before its bytes are: a server
+	// sends its "+" continuation request there (RFC 3501 section 7.5).
+	// An error aborts the read.
+	SyncLiteral func(Literal) error
+}
+
+// NewReader returns a Reader over r with the given limits.
+func NewReader(r io.Reader, lim Limits) *Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < 4096 {
+		br = bufio.NewReaderSize(r, 16<<10)
+	}
+	return &Reader{br: br, lim: lim.withDefaults()}
+}
+
+// Reset discards buffered input and reads from r from now on. STARTTLS
+// (RFC 3501 6.2.1, RFC 2595 section 3.1) and COMPRESS (RFC 4978) use it:
+// bytes that arrived before the switch must not be interpreted after it.
+func (r *Reader) Reset(rd io.Reader) {
+	r.br.Reset(rd)
+	r.line, r.pending = 0, 0
+}
+
+// Buffered reports how many bytes are buffered but not yet read; a server
+// checks it before STARTTLS to detect pipelined plaintext.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
+// Limits returns the limits in force.
+func (r *Reader) Limits() Limits { return r.lim }
+
+func (r *Reader) syntax(msg string) error { return &SyntaxError{Offset: r.line, Msg: msg} }
+
+// settle drains what the caller left of a streamed literal, so that a
+// forgotten body never desynchronizes the stream.
+func (r *Reader) settle() error {
+	if r.pending == 0 {
+		return nil
+	}
+	n, err := r.br.Discard(int(min(r.pending, int64(^uint(0)>>1))))
+	r.pending -= int64(n)
+	return err
+}
+
+// Peek returns the next byte without consuming it.
+func (r *Reader) Peek() (byte, error) {
+	if err := r.settle(); err != nil {
+		return 0, err
+	}
+	b, err := r.br.Peek(1)
+	if err != nil {
+		return 0, unexpectedEOF(err)
+	}
+	return b[0], nil
+}
+
+// PeekN returns the next n bytes without consuming them, or fewer at the
+// end of the stream.
+func (r *Reader) PeekN(n int) []byte {
+	if r.settle() != nil {
+		return nil
+	}
+	b, _ := r.br.Peek(n)
+	return b
+}
+
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// ReadByte consumes one byte of the current line.
+func (r *Reader) ReadByte() (byte, error) {
+	if err := r.settle(); err != nil {
+		return 0, err
+	}
+	if r.line >= r.lim.MaxLine {
+		return 0, ErrLineTooLong
+	}
+	b, err := r.br.ReadByte()
+	if err != nil {
+		return 0, unexpectedEOF(err)
+	}
+	r.line++
+	return b, nil
+}
+
+// Expect consumes byte c or fails.
+func (r *Reader) Expect(c byte) error {
+	b, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	if b != c {
+		r.line--
+		_ = r.br.UnreadByte()
+		return r.syntax("expected " + quoteByte(c) + ", got " + quoteByte(b))
+	}
+	return nil
+}
+
+// Accept consumes byte c if it comes next and reports whether it did.
+func (r *Reader) Accept(c byte) bool {
+	b, err := r.Peek()
+	if err != nil || b != c {
+		return false
+	}
+	_, err = r.ReadByte()
+	return err == nil
+}
+
+func quoteByte(c byte) string {
+	switch {
+	case c == ' ':
+		return "SP"
+	case c == '\r':
+		return "CR"
+	case c == '\n':
+		return "LF"
+	case c < 0x20 || c >= 0x7f:
+		return "byte 0x" + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
+	}
+	return `"` + string(c) + `"`
+}
+
+// SP consumes one space.
+func (r *Reader) SP() error { return r.Expect(' ') }
+
+// CRLF consumes the end of a line and resets the line's byte count. A bare
+// LF is accepted too, as robust peers do.
+func (r *Reader) CRLF() error {
+	b, err := r.ReadByte()
+	if err != nil {
+		return err
+	}
+	if b == '\r' {
+		b, err = r.ReadByte()
+		if err != nil {
+			return err
+		}
+	}
+	if b != '\n' {
+		return r.syntax("expected CRLF, got " + quoteByte(b))
+	}
+	r.line = 0
+	return nil
+}
+
+// DiscardLine skips to the end of the current line, literals included as
+// plain bytes; used to recover after a syntax error.
+func (r *Reader) DiscardLine() error {
+	if err := r.settle(); err != nil {
+		return err
+	}
+	for {
+		_, err := r.br.ReadSlice('\n')
+		if err == nil {
+			r.line = 0
+			return nil
+		}
+		if err != bufio.ErrBufferFull {
+			return unexpectedEOF(err)
+		}
+	}
+}
+
+// Discard skips n bytes of a literal that is not wanted, for example one
+// refused as too large after a non-synchronizing header (RFC 7888 section 4).
+func (r *Reader) Discard(n int64) error {
+	for n > 0 {
+		k, err := r.br.Discard(int(min(n, 1<<30)))
+		n -= int64(k)
+		if err != nil {
+			return unexpectedEOF(err)
+		}
+	}
+	return nil
+}
+
+// scan consumes the longest run of bytes in class and returns it; the slice
+// is valid until the next call.
+func (r *Reader) scan(class uint16) ([]byte, error) {
+	if err := r.settle(); err != nil {
+		return nil, err
+	}
+	r.scratch = r.scratch[:0]
+	for {
+		if _, err := r.br.Peek(1); err != nil {
+			if err == io.EOF && len(r.scratch) > 0 {
+				return r.scratch, nil
+			}
+			return r.scratch, unexpectedEOF(err)
+		}
+		buf, _ := r.br.Peek(r.br.Buffered())
+		i := 0
+		for i < len(buf) && classes[buf[i]]&class != 0 {
+			i++
+		}
+		if r.line+i > r.lim.MaxLine {
+			return nil, ErrLineTooLong
+		}
+		r.scratch = append(r.scratch, buf[:i]...)
+		r.line += i
+		_, _ = r.br.Discard(i)
+		if i < len(buf) {
+			return r.scratch, nil
+		}
+	}
+}
+
+func (r *Reader) scan1(class uint16, what string) ([]byte, error) {
+	b, err := r.scan(class)
+	if err == nil && len(b) == 0 {
+		c, _ := r.Peek()
+		err = r.syntax("expected " + what + ", got " + quoteByte(c))
+	}
+	return b, err
+}
+
+// AtomBytes reads an atom (1*ATOM-CHAR) and returns it in a buffer valid
+// until the next read, so that keywords can be compared without
+// allocating.
+func (r *Reader) AtomBytes() ([]byte, error) { return r.scan1(classAtom, "atom") }
+
+// Atom reads an atom.
+func (r *Reader) Atom() (string, error) {
+	b, err := r.scan1(classAtom, "atom")
+	return string(b), err
+}
+
+// Tag reads a command tag: 1*<any ASTRING-CHAR except "+">.
+func (r *Reader) Tag() (string, error) {
+	b, err := r.scan1(classTag, "tag")
+	return string(b), err
+}
+
+// Text reads text up to the end of the line without consuming the CRLF
+// (RFC 3501 section 9: text = 1*TEXT-CHAR; it may be empty here because
+// many servers send "OK" with nothing after it).
+func (r *Reader) Text() (string, error) {
+	b, err := r.scan(classText)
+	return string(b), err
+}
+
+// CodeText reads the argument of a response code: the bytes up to "]".
+func (r *Reader) CodeText() (string, error) {
+	b, err := r.scan(classCode)
+	return string(b), err
+}
+
+// Number reads a number (RFC 3501 section 9): an unsigned 32-bit value.
+func (r *Reader) Number() (uint32, error) {
+	n, err := r.number(1<<32 - 1)
+	return uint32(n), err
+}
+
+// Number64 reads a number64 (RFC 9051 section 9): 0 to 2^63-1.
+func (r *Reader) Number64() (uint64, error) { return r.number(1<<63 - 1) }
+
+func (r *Reader) number(max uint64) (uint64, error) {
+	b, err := r.scan1(classDigit, "number")
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, c := range b {
+		d := uint64(c - '0')
+		if n > (max-d)/10 {
+			return 0, r.syntax("number out of range")
+		}
+		n = n*10 + d
+	}
+	return n, nil
+}
+
+// IsNIL reports whether NIL comes next, case-insensitively, without
+// consuming it.
+func (r *Reader) IsNIL() bool {
+	b := r.PeekN(3)
+	return len(b) == 3 && (b[0]|0x20) == 'n' && (b[1]|0x20) == 'i' && (b[2]|0x20) == 'l'
+}
+
+// NIL consumes NIL if it comes next and reports whether it did.
+func (r *Reader) NIL() bool {
+	if !r.IsNIL() {
+		return false
+	}
+	for range 3 {
+		if _, err := r.ReadByte(); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Quoted reads a quoted string with its \" and \\ escapes.
+func (r *Reader) Quoted() (string, error) {
+	if err := r.Expect('"'); err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	for {
+		b, err := r.scan(classQuoted)
+		if err != nil {
+			return "", err
+		}
+		sb.Write(b)
+		c, err := r.ReadByte()
+		if err != nil {
+			return "", err
+		}
+		switch c {
+		case '"':
+			return sb.String(), nil
+		case '\\':
+			c, err = r.ReadByte()
+			if err != nil {
+				return "", err
+			}
+			if c != '"' && c != '\\' {
+				return "", r.syntax("bad escape in quoted string")
+			}
+			sb.WriteByte(c)
+		default:
+			return "", r.syntax("unterminated quoted string")
+		}
+	}
+}
+
+// LiteralHeader reads "{n}", "{n+}" or "~{n}" and the CRLF after it. A
+// literal over MaxLiteral yields ErrLiteralTooLarge together with the
+// header, so a server can refuse it (and discard a non-synchronizing one).
+// For a synchronizing literal SyncLiteral is called last.
+func (r *Reader) LiteralHeader() (Literal, error) {
+	var l Literal
+	l.Binary = r.Accept('~')
+	if err := r.Expect('{'); err != nil {
+		return l, err
+	}
+	n, err := r.Number64()
+	if err != nil {
+		return l, err
+	}
+	l.Size = int64(n)
+	l.NonSync = r.Accept('+') || r.Accept('-')
+	if err := r.Expect('}'); err != nil {
+		return l, err
+	}
+	if err := r.CRLF(); err != nil {
+		return l, err
+	}
+	if l.Size > r.lim.MaxLiteral {
+		return l, ErrLiteralTooLarge
+	}
+	return l, nil
+}
+
+func (r *Reader) sync(l Literal) error {
+	if !l.NonSync && r.SyncLiteral != nil {
+		return r.SyncLiteral(l)
+	}
+	return nil
+}
+
+// LiteralReader returns the bytes of the literal whose header was just read
+// as a stream. The caller may stop early: the next read from r skips what
+// remains.
+func (r *Reader) LiteralReader(l Literal) (io.Reader, error) {
+	if err := r.sync(l); err != nil {
+		return nil, err
+	}
+	r.pending = l.Size
+	return (*literalReader)(r), nil
+}
+
+type literalReader Reader
+
+func (lr *literalReader) Read(p []byte) (int, error) {
+	if lr.pending == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > lr.pending {
+		p = p[:lr.pending]
+	}
+	n, err := lr.br.Read(p)
+	lr.pending -= int64(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// WriteTo lets io.Copy move a literal straight out of the buffer.
+func (lr *literalReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for lr.pending > 0 {
+		if _, err := lr.br.Peek(1); err != nil {
+			return total, io.ErrUnexpectedEOF
+		}
+		buf, _ := lr.br.Peek(int(min(int64(lr.br.Buffered()), lr.pending)))
+		n, err := w.Write(buf)
+		_, _ = lr.br.Discard(n)
+		lr.pending -= int64(n)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// literalString reads a literal whose header was just read into memory,
+// counting it against MaxLine.
+func (r *Reader) literalString(l Literal) (string, error) {
+	if l.Size > int64(r.lim.MaxLine-r.line) {
+		return "", ErrLineTooLong
+	}
+	if err := r.sync(l); err != nil {
+		return "", err
+	}
+	buf := make([]byte, l.Size)
+	if _, err := io.ReadFull(r.br, buf); err != nil {
+		return "", unexpectedEOF(err)
+	}
+	r.line += int(l.Size)
+	return string(buf), nil
+}
+
+// String reads a string (RFC 3501 section 9): quoted or literal. Literals
+// are read into memory and count against MaxLine; use LiteralHeader and
+// LiteralReader for message bodies.
+func (r *Reader) String() (string, error) {
+	c, err := r.Peek()
+	if err != nil {
+		return "", err
+	}
+	switch c {
+	case '"':
+		return r.Quoted()
+	case '{', '~':
+		l, err := r.LiteralHeader()
+		if err != nil {
+			return "", err
+		}
+		return r.literalString(l)
+	}
+	return "", r.syntax("expected string, got " + quoteByte(c))
+}
+
+// AString reads an astring: 1*ASTRING-CHAR or a string.
+func (r *Reader) AString() (string, error) {
+	c, err := r.Peek()
+	if err != nil {
+		return "", err
+	}
+	if c == '"' || c == '{' || c == '~' {
+		return r.String()
+	}
+	b, err := r.scan1(classAString, "astring")
+	return string(b), err
+}
+
+// NString reads an nstring: NIL (ok false) or a string.
+func (r *Reader) NString() (s string, ok bool, err error) {
+	if r.NIL() {
+		return "", false, nil
+	}
+	s, err = r.String()
+	return s, err == nil, err
+}
+
+// ListMailbox reads a list-mailbox: 1*list-char (wildcards allowed) or a
+// string (RFC 3501 section 9).
+func (r *Reader) ListMailbox() (string, error) {
+	c, err := r.Peek()
+	if err != nil {
+		return "", err
+	}
+	if c == '"' || c == '{' || c == '~' {
+		return r.String()
+	}
+	b, err := r.scan1(classList, "list-mailbox")
+	return string(b), err
+}
+
+// List reads a parenthesized list, calling item for each element; item
+// reads exactly one element. Elements are separated by single spaces.
+// Nesting deeper than MaxDepth yields ErrTooDeep.
+func (r *Reader) List(item func() error) error {
+	return r.list(item, false)
+}
+
+// ListNoSP is List for lists whose elements follow each other without
+// separators, such as body-type-mpart: 1*body.
+func (r *Reader) ListNoSP(item func() error) error {
+	return r.list(item, true)
+}
+
+func (r *Reader) list(item func() error, noSP bool) error {
+	if err := r.Expect('('); err != nil {
+		return err
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > r.lim.MaxDepth {
+		return ErrTooDeep
+	}
+	if r.Accept(')') {
+		return nil
+	}
+	for {
+		if err := item(); err != nil {
+			return err
+		}
+		if r.Accept(')') {
+			return nil
+		}
+		if !noSP {
+			if err := r.SP(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Enter and Leave bracket a recursion level that is not a List.
+func (r *Reader) Enter() error {
+	r.depth++
+	if r.depth > r.lim.MaxDepth {
+		return ErrTooDeep
+	}
+	return nil
+}
+
+// Leave ends a level opened with Enter.
+func (r *Reader) Leave() { r.depth-- }
+
+// SeqSet reads the characters of a sequence-set (RFC 3501 section 9) or
+// "$" (RFC 5182); the imap package checks its structure.
+func (r *Reader) SeqSet() (string, error) {
+	b, err := r.scan1(classSeq, "sequence set")
+	return string(b), err
+}
+
+// Flag reads a flag (RFC 3501 section 9): a keyword atom, "\" followed by
+// an atom, or "\*" in PERMANENTFLAGS.
+func (r *Reader) Flag() (string, error) {
+	if !r.Accept('\\') {
+		return r.Atom()
+	}
+	if r.Accept('*') {
+		return `\*`, nil
+	}
+	b, err := r.AtomBytes()
+	if err != nil {
+		return "", err
+	}
+	return "\\" + string(b), nil
+}
+
+// NameBytes reads an atom that stops before "[", such as "BODY.PEEK" in
+// "BODY.PEEK[TEXT]" (RFC 3501 section 9, fetch-att), into a buffer valid
+// until the next read.
+func (r *Reader) NameBytes() ([]byte, error) { return r.scan1(className, "name") }
