@@ -1,0 +1,397 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Client is an SMTP (RFC 5321) or LMTP (RFC 2033) client session over one
+// connection. It implements PIPELINING (RFC 2920), SIZE (RFC 1870),
+// 8BITMIME (RFC 6152), STARTTLS (RFC 3207), AUTH (RFC 4954),
+// ENHANCEDSTATUSCODES (RFC 2034), SMTPUTF8 (RFC 6531), CHUNKING and
+// BINARYMIME (RFC 3030) and the DSN parameters (RFC 3461).
+//
+// The state table of this package (Transition) decides which command may be
+// sent: a call out of sequence, or with an argument that breaks the RFC 5321
+// grammar, returns an error and writes nothing. A reply other than the
+// expected success comes back as a *Reply. An I/O error, a malformed reply
+// or the end of a call's context leaves the Client broken: the connection is
+// closed and every later call returns that error.
+//
+// A Client is not safe for concurrent use.
+type Client struct {
+	// Debug, if set, receives the protocol exchange ("C: ..." / "S: ..."
+	// lines), with AUTH credentials redacted and message data summarised.
+	Debug io.Writer
+	// NormalizeNewlines makes Data and Send convert a bare CR or LF in the
+	// message to CRLF. By default such a message is refused: the connection
+	// is closed without sending the terminator, so that nothing is
+	// delivered, because receivers disagree on where such lines end (the
+	// 2023 "SMTP smuggling" attacks).
+	NormalizeNewlines bool
+	// LocalName is the name Hello sends when given "" (default "localhost").
+	LocalName string
+	// InsecureAuth lets Auth send credentials over a cleartext TCP
+	// connection to a host that is not on a loopback address.
+	InsecureAuth bool
+
+	conn       net.Conn
+	br         *bufio.Reader
+	bw         *bufio.Writer
+	lmtp       bool
+	serverName string // host part of the dialled address, for TLS
+
+	state    State
+	helo     string            // the name of the last accepted EHLO/HELO
+	ext      map[string]string // EHLO keywords (upper case) to parameters; nil after HELO
+	txUTF8   bool              // the open transaction uses SMTPUTF8
+	accepted []string          // recipients accepted in the open transaction
+	dataOpen bool              // a DataWriter owns the connection
+	redact   bool              // the lines being sent are SASL responses
+
+	err   error           // sticky: the connection is unusable
+	ctx   context.Context // the context of the running call
+	watch func()          // stops the running call's context watch
+}
+
+// Limits on what a server may send; RFC 5321 4.5.3.1.5 bounds a reply line
+// to 512 octets, and EHLO replies rarely have more than 20 lines.
+const (
+	clientReadBuffer = 4096
+	clientMaxLines   = 100
+)
+
+// ErrClientState is wrapped by the errors of calls that the session's
+// state does not allow (RFC 5321 4.1.4), or that need an extension the
+// server did not advertise; nothing was sent.
+var ErrClientState = errors.New("smtp: command not allowed now")
+
+// ErrInvalidArgument is wrapped by the errors of calls whose argument
+// (address, name, parameter) does not fit the RFC 5321 grammar; nothing was
+// sent.
+var ErrInvalidArgument = errors.New("smtp: invalid argument")
+
+// Dial connects to addr ("host:port") over TCP and reads the server's 220
+// greeting (RFC 5321 3.1).
+func Dial(ctx context.Context, addr string) (*Client, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(ctx, conn, false)
+	if err != nil {
+		return nil, err
+	}
+	c.serverName, _, _ = net.SplitHostPort(addr)
+	return c, nil
+}
+
+// DialTLS connects to addr with implicit TLS (RFC 8314 3.3, port 465) and
+// reads the greeting. A nil cfg, or one without ServerName, verifies the
+// host of addr.
+func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Client, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	d := tls.Dialer{Config: withServerName(cfg, host)}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(ctx, conn, false)
+	if err != nil {
+		return nil, err
+	}
+	c.serverName = host
+	return c, nil
+}
+
+// NewClient starts an SMTP session on conn and reads the greeting. A
+// greeting other than 220 (such as 554, RFC 5321 3.1) closes conn and is
+// returned as a *Reply.
+func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
+	return newClient(ctx, conn, false)
+}
+
+// NewLMTPClient starts an LMTP session (RFC 2033) on conn: Hello sends LHLO
+// and the end of the data gets one reply per accepted recipient.
+func NewLMTPClient(ctx context.Context, conn net.Conn) (*Client, error) {
+	return newClient(ctx, conn, true)
+}
+
+func newClient(ctx context.Context, conn net.Conn, lmtp bool) (*Client, error) {
+	c := &Client{
+		conn:  conn,
+		br:    bufio.NewReaderSize(conn, clientReadBuffer),
+		bw:    bufio.NewWriter(conn),
+		lmtp:  lmtp,
+		state: StateGreeted,
+	}
+	err := c.do(ctx, func() error { return c.expect(CodeReady) })
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// withServerName returns cfg, or a copy of it, that verifies host.
+func withServerName(cfg *tls.Config, host string) *tls.Config {
+	if cfg == nil {
+		return &tls.Config{ServerName: host}
+	}
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		cfg = cfg.Clone()
+		cfg.ServerName = host
+	}
+	return cfg
+}
+
+// allowed checks the state table and that no DataWriter is open.
+func (c *Client) allowed(v Verb) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.dataOpen {
+		return fmt.Errorf("%w: %s while message data is being sent", ErrClientState, v)
+	}
+	if _, ok := Transition(c.state, v); !ok {
+		return fmt.Errorf("%w: %s in state %s", ErrClientState, v, c.state)
+	}
+	return nil
+}
+
+// Hello sends EHLO (LHLO for LMTP) with name, or LocalName when name is "",
+// and records the extensions the server advertises (RFC 5321 4.1.1.1). A
+// server that answers 500 or 502 to EHLO gets HELO instead (RFC 5321 3.2)
+// and is treated as offering no extension. name must be a domain or an
+// address literal.
+func (c *Client) Hello(ctx context.Context, name string) error {
+	if name == "" {
+		name = c.LocalName
+	}
+	if name == "" {
+		name = "localhost"
+	}
+	if !validDomain([]byte(name), false) && !validAddressLiteral([]byte(name)) {
+		return fmt.Errorf("%w: EHLO name %q", ErrInvalidArgument, name)
+	}
+	verb := VerbEHLO
+	if c.lmtp {
+		verb = VerbLHLO
+	}
+	if err := c.allowed(verb); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error { return c.hello(verb, name) })
+}
+
+// hello runs EHLO or LHLO and, for SMTP, the HELO fallback.
+func (c *Client) hello(verb Verb, name string) error {
+	r, err := c.cmd(verb.String() + " " + name)
+	if err != nil {
+		return err
+	}
+	if !c.lmtp && (r.Code == CodeSyntaxError || r.Code == CodeNotImplemented) {
+		verb = VerbHELO
+		if r, err = c.cmd("HELO " + name); err != nil {
+			return err
+		}
+		if r.Code == CodeOK {
+			c.ext = nil
+		}
+	} else if r.Code == CodeOK {
+		c.ext = parseEHLO(r.Lines[1:])
+	}
+	if r.Code != CodeOK {
+		return r
+	}
+	c.state, _ = Transition(c.state, verb)
+	c.helo = name
+	c.endTransaction()
+	return nil
+}
+
+// parseEHLO reads the ehlo-lines of an EHLO reply (RFC 5321 4.1.1.1):
+// keyword, then parameters after a space. The pre-standard "AUTH=" form
+// that some servers still send is read as AUTH when no AUTH line exists.
+func parseEHLO(lines []string) map[string]string {
+	ext := make(map[string]string, len(lines))
+	var oldAuth string
+	for _, l := range lines {
+		kw, param, _ := strings.Cut(l, " ")
+		kw = strings.ToUpper(kw)
+		if rest, ok := strings.CutPrefix(kw, "AUTH="); ok {
+			oldAuth = strings.TrimSpace(rest + " " + param)
+			continue
+		}
+		if kw != "" {
+			ext[kw] = param
+		}
+	}
+	if _, ok := ext["AUTH"]; !ok && oldAuth != "" {
+		ext["AUTH"] = oldAuth
+	}
+	return ext
+}
+
+// Extension reports whether the server advertised the EHLO keyword name
+// (case-insensitive) and returns its parameters, e.g. "10240000" for SIZE.
+func (c *Client) Extension(name string) (param string, ok bool) {
+	param, ok = c.ext[strings.ToUpper(name)]
+	return param, ok
+}
+
+// MaxMessageSize returns the limit the server declared with SIZE (RFC 1870
+// 4). ok is false when it declared none; "SIZE 0" also means no limit.
+func (c *Client) MaxMessageSize() (int64, bool) {
+	p, ok := c.Extension("SIZE")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(p, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// TLSConnectionState returns the TLS state of the connection, after
+// StartTLS or on a connection from DialTLS.
+func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
+// StartTLS upgrades the connection (RFC 3207). It needs Hello first and
+// the STARTTLS extension. A nil cfg, or one without ServerName, verifies the
+// host that Dial connected to. Afterwards it sends EHLO again, since the
+// server forgets what it said before (RFC 3207 4.2).
+func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
+	if err := c.allowed(VerbSTARTTLS); err != nil {
+		return err
+	}
+	if _, ok := c.Extension("STARTTLS"); !ok {
+		return fmt.Errorf("%w: server does not offer STARTTLS", ErrClientState)
+	}
+	if _, ok := c.conn.(*tls.Conn); ok {
+		return fmt.Errorf("%w: TLS is already active", ErrClientState)
+	}
+	cfg = withServerName(cfg, c.serverName)
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
+	}
+	return c.do(ctx, func() error {
+		if err := c.cmdExpect("STARTTLS", CodeReady); err != nil {
+			return err
+		}
+		if c.br.Buffered() > 0 {
+			// Octets after the 220 would be read as if they came over TLS:
+			// a man in the middle injecting replies (RFC 3207 6).
+			return c.fail(errors.New("smtp: server sent data after its STARTTLS reply"))
+		}
+		tc := tls.Client(c.conn, cfg)
+		if err := tc.HandshakeContext(c.ctx); err != nil {
+			return c.fail(fmt.Errorf("smtp: TLS handshake: %w", err))
+		}
+		c.conn = tc
+		c.br.Reset(tc)
+		c.bw.Reset(tc)
+		c.state, _ = Transition(c.state, VerbSTARTTLS)
+		c.ext = nil
+		verb := VerbEHLO
+		if c.lmtp {
+			verb = VerbLHLO
+		}
+		return c.hello(verb, c.helo)
+	})
+}
+
+// Reset sends RSET (RFC 5321 4.1.1.5), aborting any open transaction.
+func (c *Client) Reset(ctx context.Context) error {
+	if err := c.allowed(VerbRSET); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		if err := c.cmdExpect("RSET", CodeOK); err != nil {
+			return err
+		}
+		c.state, _ = Transition(c.state, VerbRSET)
+		c.endTransaction()
+		return nil
+	})
+}
+
+// Noop sends NOOP (RFC 5321 4.1.1.9), which keeps the session alive.
+func (c *Client) Noop(ctx context.Context) error {
+	if err := c.allowed(VerbNOOP); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error { return c.cmdExpect("NOOP", CodeOK) })
+}
+
+// Verify sends VRFY (RFC 5321 4.1.1.6) for a mailbox or a user name (an
+// atom or quoted string). 250, 251 and 252 ("cannot verify, but will try")
+// give nil.
+func (c *Client) Verify(ctx context.Context, addr string) error {
+	if !ValidAddress(addr, false) && localPartEnd([]byte(addr), false) != len(addr) {
+		return fmt.Errorf("%w: VRFY argument %q", ErrInvalidArgument, addr)
+	}
+	if err := c.allowed(VerbVRFY); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		r, err := c.cmd("VRFY " + addr)
+		if err != nil {
+			return err
+		}
+		switch r.Code {
+		case CodeOK, CodeUserNotLocalForwarded, CodeCannotVerify:
+			return nil
+		}
+		return r
+	})
+}
+
+// Quit sends QUIT (RFC 5321 4.1.1.10), reads the 221 and closes the
+// connection, whatever the reply.
+func (c *Client) Quit(ctx context.Context) error {
+	if err := c.allowed(VerbQUIT); err != nil {
+		return err
+	}
+	err := c.do(ctx, func() error { return c.cmdExpect("QUIT", CodeClosing) })
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close closes the connection without QUIT. Later calls fail.
+func (c *Client) Close() error {
+	c.state = StateClosed
+	if c.err == nil {
+		c.err = net.ErrClosed
+	}
+	err := c.conn.Close()
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// endTransaction forgets the open transaction (RFC 5321 4.1.1.5, 3.3).
+func (c *Client) endTransaction() {
+	c.txUTF8 = false
+	c.accepted = c.accepted[:0]
+}

@@ -1,0 +1,279 @@
+package smtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// RecipientError is one recipient the server refused, at RCPT or, on LMTP,
+// after the data (RFC 2033 4.2).
+type RecipientError struct {
+	Recipient string
+	Reply     *Reply
+}
+
+func (e *RecipientError) Error() string {
+	return "smtp: recipient <" + e.Recipient + ">: " + e.Reply.Error()
+}
+
+// Unwrap returns the reply, for errors.As.
+func (e *RecipientError) Unwrap() error { return e.Reply }
+
+// SendError is what Send returns when some recipients were refused.
+// Delivered counts the recipients the message was accepted for; when it is
+// 0, nothing was sent. errors.As reaches each RecipientError and Reply.
+type SendError struct {
+	Failed    []*RecipientError
+	Delivered int
+}
+
+func (e *SendError) Error() string {
+	var b strings.Builder
+	b.WriteString("smtp: ")
+	b.WriteString(strconv.Itoa(len(e.Failed)))
+	b.WriteString(" of ")
+	b.WriteString(strconv.Itoa(len(e.Failed) + e.Delivered))
+	b.WriteString(" recipients refused")
+	for _, f := range e.Failed {
+		b.WriteString("; <")
+		b.WriteString(f.Recipient)
+		b.WriteString(">: ")
+		b.WriteString(f.Reply.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the RecipientErrors.
+func (e *SendError) Unwrap() []error {
+	errs := make([]error, len(e.Failed))
+	for i, f := range e.Failed {
+		errs[i] = f
+	}
+	return errs
+}
+
+// Send runs one whole mail transaction (RFC 5321 3.3): MAIL, a RCPT for
+// each of to, then the message read from msg, which must be a complete RFC
+// 5322 message with CRLF line ends (see NormalizeNewlines).
+//
+// When the server offers PIPELINING, MAIL, every RCPT and DATA go in one
+// write and the replies are matched in order (RFC 2920 3.1). With
+// opts.Body set to BINARYMIME the message goes in BDAT chunks (RFC 3030 3,
+// which needs CHUNKING). An address with UTF-8 turns on SMTPUTF8 when the
+// server offers it (RFC 6531 3.4).
+//
+// A refused MAIL, DATA or message is returned as its *Reply. When some
+// recipients are refused, the message still goes to the others and Send
+// returns a *SendError listing the refusals; when all are, nothing is
+// sent, the transaction is reset and the *SendError has Delivered 0.
+func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Reader, opts *MailOptions) error {
+	if err := c.allowed(VerbMAIL); err != nil {
+		return err
+	}
+	if len(to) == 0 {
+		return fmt.Errorf("%w: no recipient", ErrInvalidArgument)
+	}
+	var o MailOptions
+	if opts != nil {
+		o = *opts
+	}
+	if !o.UTF8 && c.has("SMTPUTF8") && anyNonASCII(from, to) {
+		o.UTF8 = true
+	}
+	mail, utf8, err := c.mailLine(from, &o)
+	if err != nil {
+		return err
+	}
+	bdat := o.Body == BodyBinaryMIME
+	if bdat {
+		if err := c.needExt("CHUNKING", "BODY=BINARYMIME"); err != nil {
+			return err
+		}
+	}
+	rcpts := make([]string, len(to))
+	for i, t := range to {
+		if rcpts[i], err = c.rcptLine(t, nil, utf8); err != nil {
+			return err
+		}
+	}
+	if err := c.begin(ctx); err != nil {
+		return err
+	}
+	var refused []*RecipientError
+	if c.has("PIPELINING") {
+		refused, err = c.envelopePipelined(mail, rcpts, to, utf8, !bdat)
+	} else {
+		refused, err = c.envelope(mail, rcpts, to, utf8, !bdat)
+	}
+	if err != nil {
+		return c.end(err)
+	}
+	w := c.openData(!bdat)
+	if _, err := io.Copy(w, msg); err != nil && w.err == nil {
+		// The message could not be read: end nothing, deliver nothing.
+		w.abort(fmt.Errorf("smtp: reading the message: %w", err))
+	}
+	err = w.Close()
+	var lmtpErr *SendError
+	switch {
+	case errors.As(err, &lmtpErr):
+		lmtpErr.Failed = append(refused, lmtpErr.Failed...)
+		return lmtpErr
+	case err != nil:
+		return err
+	case refused != nil:
+		return &SendError{Failed: refused, Delivered: len(to) - len(refused)}
+	}
+	return nil
+}
+
+// envelope sends MAIL and the RCPTs one at a time and, for DATA, the DATA
+// command. It returns the refused recipients; an error means the message
+// cannot be sent and the transaction was reset.
+func (c *Client) envelope(mail string, rcpts, to []string, utf8, data bool) ([]*RecipientError, error) {
+	if err := c.cmdExpect(mail, CodeOK); err != nil {
+		return nil, err
+	}
+	c.mailAccepted(utf8)
+	var refused []*RecipientError
+	for i, line := range rcpts {
+		r, err := c.cmd(line)
+		if err != nil {
+			return nil, err
+		}
+		if c.rcptReply(to[i], r) != nil {
+			refused = append(refused, &RecipientError{Recipient: to[i], Reply: r})
+		}
+	}
+	if len(c.accepted) == 0 {
+		return nil, c.abandon(&SendError{Failed: refused})
+	}
+	if data {
+		if err := c.cmdExpect("DATA", CodeStartMailInput); err != nil {
+			return nil, c.abandon(err)
+		}
+	}
+	return refused, nil
+}
+
+// envelopePipelined is envelope in one write (RFC 2920 3.1): MAIL, the
+// RCPTs and DATA, whose replies are then read in order.
+func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data bool) ([]*RecipientError, error) {
+	c.writeLine(mail)
+	for _, line := range rcpts {
+		c.writeLine(line)
+	}
+	if data {
+		c.writeLine("DATA")
+	}
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	r, err := c.read()
+	if err != nil {
+		return nil, err
+	}
+	mailErr := error(nil)
+	if r.Code == CodeOK {
+		c.mailAccepted(utf8)
+	} else {
+		mailErr = r
+	}
+	var refused []*RecipientError
+	for i := range rcpts {
+		r, err := c.read()
+		if err != nil {
+			return nil, err
+		}
+		if mailErr == nil && c.rcptReply(to[i], r) != nil {
+			refused = append(refused, &RecipientError{Recipient: to[i], Reply: r})
+		}
+	}
+	var dataErr error
+	if data {
+		if r, err = c.read(); err != nil {
+			return nil, err
+		}
+		if r.Code == CodeStartMailInput && (mailErr != nil || len(c.accepted) == 0) {
+			// A server that took DATA without a recipient gets an empty
+			// message, which it must refuse (RFC 2920 3.1).
+			c.writeLine(".")
+			if err := c.flush(); err != nil {
+				return nil, err
+			}
+			if _, err := c.read(); err != nil {
+				return nil, err
+			}
+		} else if r.Code != CodeStartMailInput {
+			dataErr = r
+		}
+	}
+	switch {
+	case mailErr != nil:
+		return nil, mailErr
+	case len(c.accepted) == 0:
+		return nil, c.abandon(&SendError{Failed: refused})
+	case dataErr != nil:
+		return nil, c.abandon(dataErr)
+	}
+	return refused, nil
+}
+
+// abandon resets an open transaction that cannot go on and returns err.
+func (c *Client) abandon(err error) error {
+	if rerr := c.cmdExpect("RSET", CodeOK); rerr != nil {
+		return rerr
+	}
+	c.state, _ = Transition(c.state, VerbRSET)
+	c.endTransaction()
+	return err
+}
+
+func anyNonASCII(from string, to []string) bool {
+	for _, s := range append([]string{from}, to...) {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SendMail sends one message the way a program usually does: Dial addr,
+// Hello, StartTLS when the server offers it (verifying the host of addr),
+// Auth when auth is not nil, Send, and Quit. The errors are those of the
+// steps; a *SendError from Send is returned after the Quit.
+func SendMail(ctx context.Context, addr string, auth SASLClient, from string, to []string, msg io.Reader) error {
+	c, err := Dial(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Hello(ctx, ""); err != nil {
+		return err
+	}
+	if _, ok := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(ctx, nil); err != nil {
+			return err
+		}
+	}
+	if auth != nil {
+		if err := c.Auth(ctx, auth); err != nil {
+			return err
+		}
+	}
+	sendErr := c.Send(ctx, from, to, msg, nil)
+	var partial *SendError
+	if sendErr != nil && !(errors.As(sendErr, &partial) && partial.Delivered > 0) {
+		return sendErr
+	}
+	if err := c.Quit(ctx); err != nil {
+		return err
+	}
+	return sendErr
+}
