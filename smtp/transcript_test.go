@@ -119,8 +119,12 @@ func runTranscript(t *testing.T, file string) {
 		case line == "" || strings.HasPrefix(line, "#"):
 		case line == "C: <close>":
 			conn.Close()
-		case strings.HasPrefix(line, "C: "):
-			_, err := conn.Write([]byte(unescape(line[3:]) + "\r\n"))
+		case line == "C:" || strings.HasPrefix(line, "C: "):
+			text := ""
+			if len(line) > 3 {
+				text = line[3:]
+			}
+			_, err := conn.Write([]byte(unescape(text) + "\r\n"))
 			require.NoError(t, err, where)
 		case strings.HasPrefix(line, "C+ "):
 			_, err := conn.Write([]byte(unescape(line[3:])))
