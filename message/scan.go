@@ -1,0 +1,35 @@
+package message
+
+import (
+	"bufio"
+	"io"
+)
+
+// A lineReader hands out the input one line at a time, or in chunks of at
+// most the buffer size for longer lines, and counts what it consumed: the
+// byte offset feeds the part offsets of the structure summary and the count
+// of line feeds its line counts. Slices it returns are valid until the next
+// call.
+type lineReader struct {
+	br  *bufio.Reader
+	off int64 // bytes consumed
+	lf  int64 // line feeds consumed
+}
+
+// next returns the next line, its line end included, or a chunk of a line
+// longer than the buffer. It returns io.EOF only with no data.
+func (l *lineReader) next() ([]byte, error) {
+	line, err := l.br.ReadSlice('\n')
+	switch err {
+	case nil:
+		l.lf++
+	case bufio.ErrBufferFull:
+		err = nil
+	case io.EOF:
+		if len(line) > 0 {
+			err = nil
+		}
+	}
+	l.off += int64(len(line))
+	return line, err
+}
