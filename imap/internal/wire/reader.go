@@ -83,6 +83,16 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.line, r.pending = 0, 0
 }
 
+// TakeBuffered returns a copy of the buffered input and empties the
+// buffer; COMPRESS (RFC 4978) feeds those bytes to the decompressor, since
+// they may already be compressed.
+func (r *Reader) TakeBuffered() []byte {
+	b, _ := r.br.Peek(r.br.Buffered())
+	out := append([]byte(nil), b...)
+	_, _ = r.br.Discard(len(b))
+	return out
+}
+
 // Buffered reports how many bytes are buffered but not yet read; a server
 // checks it before STARTTLS to detect pipelined plaintext.
 func (r *Reader) Buffered() int { return r.br.Buffered() }
