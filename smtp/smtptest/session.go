@@ -1,0 +1,136 @@
+package smtptest
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/mailwire/mailwire/smtp"
+)
+
+// errDropped is returned by a session method whose connection was dropped
+// on purpose; the server cannot send its reply anyway.
+var errDropped = errors.New("smtptest: connection dropped")
+
+// errClosing refuses a connection that arrives while Close runs.
+var errClosing = smtp.NewReply(smtp.CodeServiceNotAvailable, smtp.EnhancedCode{4, 3, 2}, "smtptest.localhost Service shutting down")
+
+// session records one connection's transactions (RFC 5321 3.3).
+type session struct {
+	s    *Server
+	c    *smtp.Conn
+	from string
+	opts smtp.MailOptions
+	to   []string
+	ropt []smtp.RcptOptions
+}
+
+// authSession adds AUTH PLAIN and LOGIN (RFC 4954) when WithAuth was given;
+// without it the server must not advertise AUTH at all.
+type authSession struct{ *session }
+
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	s.mu.Lock()
+	select {
+	case <-s.closing:
+		s.mu.Unlock()
+		return nil, errClosing
+	default:
+	}
+	s.sessions++
+	s.mu.Unlock()
+	if s.fault(AtConnect, c) {
+		s.endSession()
+		return nil, errDropped
+	}
+	ss := &session{s: s, c: c}
+	if s.cfg.users != nil {
+		return authSession{ss}, nil
+	}
+	return ss, nil
+}
+
+func (s *Server) endSession() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions--
+	if s.sessions == 0 {
+		s.idle.Broadcast()
+	}
+}
+
+// AuthPlain checks the credentials against WithAuth's users. A wrong one
+// returns a plain error, which the server answers with 535 5.7.8.
+func (a authSession) AuthPlain(identity, user, pass string) error {
+	if a.s.fault(AtAuth, a.c) {
+		return errDropped
+	}
+	if want, ok := a.s.cfg.users[user]; !ok || want != pass || identity != "" && identity != user {
+		return errors.New("smtptest: invalid credentials")
+	}
+	return nil
+}
+
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
+	if ss.s.fault(AtMail, ss.c) {
+		return errDropped
+	}
+	if r, ok := ss.s.cfg.rejectSender[from]; ok {
+		return r
+	}
+	ss.from, ss.opts = from, *opts
+	return nil
+}
+
+func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
+	if ss.s.fault(AtRcpt, ss.c) {
+		return errDropped
+	}
+	if r, ok := ss.s.cfg.rejectRcpt[to]; ok {
+		return r
+	}
+	ss.to = append(ss.to, to)
+	ss.ropt = append(ss.ropt, *opts)
+	return nil
+}
+
+// Data reads the whole message, then applies the faults and records it.
+// Read errors (a size limit, bare line ends, a lost client) are returned
+// as the server requires, so nothing incomplete is recorded.
+func (ss *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if ss.s.fault(AtData, ss.c) {
+		return errDropped
+	}
+	if reply := ss.s.takeFailure(); reply != nil {
+		return reply
+	}
+	m := Message{
+		From:        ss.from,
+		To:          ss.to,
+		MailOptions: ss.opts,
+		RcptOptions: ss.ropt,
+		Data:        data,
+		Hostname:    ss.c.Hostname(),
+		Identity:    ss.c.Identity(),
+		TLS:         ss.c.TLS(),
+		RemoteAddr:  ss.c.RemoteAddr().String(),
+		Received:    time.Now(),
+	}
+	ss.to, ss.ropt = nil, nil // m owns them now
+	ss.s.record(m)
+	return nil
+}
+
+func (ss *session) Reset() {
+	ss.from, ss.opts = "", smtp.MailOptions{}
+	ss.to, ss.ropt = nil, nil
+}
+
+func (ss *session) Logout() error {
+	ss.s.endSession()
+	return nil
+}
