@@ -104,7 +104,7 @@ func FuzzParseMediaType(f *testing.F) {
 			return
 		}
 		for _, p := range params {
-			if !utf8.ValidString(p.Value) || !isToken(p.Name) {
+			if !utf8.ValidString(p.Value) || !isToken(p.Name) || strings.Contains(p.Name, "*") {
 				return
 			}
 		}

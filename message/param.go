@@ -170,6 +170,10 @@ func hasParam(ps Params, name string) bool {
 // with quoted pairs resolved, and what follows it. An unterminated string
 // runs to the end of s.
 func cutQuoted(s string) (string, string) {
+	end := strings.IndexAny(s[1:], "\"\\")
+	if end >= 0 && s[1+end] == '"' {
+		return s[1 : 1+end], s[2+end:] // no quoted pairs: no copy
+	}
 	var b strings.Builder
 	i := 1
 	for ; i < len(s); i++ {

@@ -1,0 +1,87 @@
+package message
+
+import "strings"
+
+// An Envelope holds what IMAP's ENVELOPE reports of a message (RFC 3501
+// section 7.4.2): header values as written, unfolded, with encoded words
+// left for the client to decode, and addresses split into parts.
+type Envelope struct {
+	Date, Subject                      string
+	From, Sender, ReplyTo, To, Cc, Bcc []EnvelopeAddress
+	InReplyTo, MessageID               string
+}
+
+// An EnvelopeAddress is one address structure of an IMAP envelope (RFC 3501
+// section 7.4.2): display name (encoded words kept), obsolete source route,
+// local part (unquoted) and domain.
+//
+// Groups are marked as RFC 3501 says: an address with an empty Host and the
+// group name as Mailbox starts a group, one with every field empty ends it.
+// A mailbox written without a domain gets the Host ".MISSING-HOST-NAME.",
+// as the c-client library does, so that it cannot be taken for a group
+// marker.
+type EnvelopeAddress struct {
+	Name, Route, Mailbox, Host string
+}
+
+// IsGroupStart reports whether a starts a group.
+func (a EnvelopeAddress) IsGroupStart() bool { return a.Host == "" && a.Mailbox != "" }
+
+// IsGroupEnd reports whether a ends a group.
+func (a EnvelopeAddress) IsGroupEnd() bool { return a == EnvelopeAddress{} }
+
+// missingHost stands for the domain of a mailbox written without one.
+const missingHost = ".MISSING-HOST-NAME."
+
+// NewEnvelope builds the envelope of a message from its header. Sender and
+// Reply-To default to From when they are absent or empty (RFC 3501 section
+// 7.4.2). Unparseable addresses are left out.
+func NewEnvelope(h *Header) *Envelope {
+	e := &Envelope{
+		Date:      h.Get("Date"),
+		Subject:   h.Get("Subject"),
+		From:      envelopeAddresses(h.Get("From")),
+		Sender:    envelopeAddresses(h.Get("Sender")),
+		ReplyTo:   envelopeAddresses(h.Get("Reply-To")),
+		To:        envelopeAddresses(h.Get("To")),
+		Cc:        envelopeAddresses(h.Get("Cc")),
+		Bcc:       envelopeAddresses(h.Get("Bcc")),
+		InReplyTo: h.Get("In-Reply-To"),
+		MessageID: h.Get("Message-ID"),
+	}
+	if len(e.Sender) == 0 {
+		e.Sender = e.From
+	}
+	if len(e.ReplyTo) == 0 {
+		e.ReplyTo = e.From
+	}
+	return e
+}
+
+func envelopeAddresses(v string) []EnvelopeAddress {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	p := addrParser{s: v, raw: true}
+	entries, _ := p.list()
+	var out []EnvelopeAddress
+	for _, e := range entries {
+		if e.group != "" {
+			out = append(out, EnvelopeAddress{Mailbox: e.group})
+		}
+		for _, m := range e.members {
+			if m.null {
+				continue
+			}
+			a := EnvelopeAddress{Name: m.name, Route: m.route, Mailbox: m.local, Host: m.domain}
+			if a.Host == "" {
+				a.Host = missingHost
+			}
+			out = append(out, a)
+		}
+		if e.group != "" {
+			out = append(out, EnvelopeAddress{})
+		}
+	}
+	return out
+}
