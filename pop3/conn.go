@@ -1,0 +1,385 @@
+package pop3
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Conn is one client connection as a Backend sees it. Its methods may be
+// called from the Backend's and the Maildrop's methods.
+type Conn struct {
+	srv *Server
+	nc  net.Conn // the connection, TLS once negotiated
+	br  *bufio.Reader
+	bw  *bufio.Writer
+
+	state        State
+	tls          *tls.ConnectionState
+	timestamp    string // the APOP timestamp of the greeting, or ""
+	errors       int
+	authFailures int
+	utf8         bool
+	user         string // the name USER gave, waiting for PASS
+	identity     string // the user logged in as, holding the lock
+
+	maildrop Maildrop
+	msgs     []MessageInfo
+	deleted  []bool
+	copyBuf  []byte
+
+	readTimeout atomic.Int64 // time.Duration for the next read
+	idle        atomic.Bool  // waiting for a command
+}
+
+// RemoteAddr returns the client's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// LocalAddr returns the address the client connected to.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// TLS returns the TLS state, or nil on a plain connection before STLS.
+func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+
+// UTF8 reports whether the client enabled UTF-8 mode (RFC 6856 2.1), so a
+// Maildrop may send messages with UTF-8 headers as they are.
+func (c *Conn) UTF8() bool { return c.utf8 }
+
+// User returns the name the client logged in as, or "" before it did.
+func (c *Conn) User() string { return c.identity }
+
+// Server returns the server the connection belongs to.
+func (c *Conn) Server() *Server { return c.srv }
+
+// deadlineConn refreshes the read deadline before each read (the
+// autologout timer, RFC 1939 section 3, restarts with every command) and
+// bounds each write. During Shutdown a session waiting for a command gets
+// errShutdown instead of blocking again.
+type deadlineConn struct {
+	c *Conn
+}
+
+var errShutdown = errors.New("pop3: server shutting down")
+
+func (d deadlineConn) Read(p []byte) (int, error) {
+	c := d.c
+	if c.idle.Load() && c.srv.inShutdown.Load() {
+		return 0, errShutdown
+	}
+	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
+	return c.nc.Read(p)
+}
+
+func (d deadlineConn) Write(p []byte) (int, error) {
+	c := d.c
+	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	return c.nc.Write(p)
+}
+
+func newConn(srv *Server, nc net.Conn) *Conn {
+	c := &Conn{srv: srv, nc: nc}
+	c.br = bufio.NewReaderSize(deadlineConn{c}, 4<<10)
+	c.bw = bufio.NewWriterSize(deadlineConn{c}, 32<<10)
+	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
+	return c
+}
+
+// interruptIfIdle wakes a session blocked waiting for a command so it can
+// see the shutdown. Called by Shutdown.
+func (c *Conn) interruptIfIdle() {
+	if c.idle.Load() {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// refuse answers a connection the server cannot take and closes it.
+func (c *Conn) refuse(r *Response) {
+	defer c.finish()
+	c.reply(r)
+	c.bw.Flush()
+}
+
+func (c *Conn) finish() {
+	c.nc.Close()
+	c.srv.trackConn(c, false)
+	c.srv.active.Add(-1)
+}
+
+// release closes the maildrop and drops the lock, whatever state the
+// session ended in; nothing is deleted here (RFC 1939 section 6).
+func (c *Conn) release() {
+	if c.maildrop == nil {
+		return
+	}
+	if err := c.maildrop.Close(); err != nil {
+		c.srv.logger().Warn("pop3: closing maildrop", "user", c.identity, "err", err)
+	}
+	c.srv.unlock(c.identity)
+	c.maildrop = nil
+}
+
+// serve runs the session: greeting, then one command at a time until QUIT,
+// an I/O error, the autologout timer, too many errors or shutdown.
+func (c *Conn) serve() {
+	defer c.finish()
+	defer c.release()
+	defer func() {
+		if v := recover(); v != nil {
+			c.srv.logger().Error("pop3: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+		}
+	}()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		if err := c.handshake(tc); err != nil {
+			return
+		}
+	}
+	greeting := c.srv.domain() + " POP3 server ready"
+	if _, ok := c.srv.Backend.(APOPBackend); ok {
+		c.timestamp = newTimestamp(c.srv.domain())
+		greeting += " " + c.timestamp
+	}
+	c.reply(OKResponse(greeting))
+	for c.state != StateClosed {
+		line, err := c.readCommand()
+		if err != nil {
+			c.closeOnError(err)
+			return
+		}
+		if line != nil {
+			c.handle(line)
+		}
+		if c.errors >= orDefault(c.srv.MaxErrors, DefaultMaxErrors) && c.state != StateClosed {
+			c.reply(ErrResponse("", "Too many errors, closing connection"))
+			break
+		}
+	}
+	c.bw.Flush()
+}
+
+// newTimestamp makes the APOP timestamp of the greeting, unique for every
+// session (RFC 1939 section 7: a msg-id with a process id and a clock).
+func newTimestamp(domain string) string {
+	var r [8]byte
+	rand.Read(r[:])
+	return "<" + hex.EncodeToString(r[:]) + "." + strconv.FormatInt(time.Now().UnixNano(), 10) + "@" + domain + ">"
+}
+
+// closeOnError tells an idle session about a shutdown. When the autologout
+// timer expires the connection is closed without a response and without
+// UPDATE (RFC 1939 section 3).
+func (c *Conn) closeOnError(err error) {
+	var ne net.Error
+	if errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout() {
+		c.reply(ErrResponse(CodeSysTemp, "Server shutting down"))
+		c.bw.Flush()
+	}
+}
+
+// readCommand returns the next command line without its line end. It
+// flushes pending responses first when no more input is buffered, which
+// batches the responses of pipelined commands (RFC 2449 6.6). A line over
+// the limit or holding NUL is answered here and yields nil.
+func (c *Conn) readCommand() ([]byte, error) {
+	if c.br.Buffered() == 0 {
+		if err := c.bw.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	c.idle.Store(true)
+	defer c.idle.Store(false)
+	if c.srv.inShutdown.Load() {
+		return nil, errShutdown
+	}
+	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
+}
+
+// readLine reads one line of at most max octets, line end included. A
+// longer line is read to its end and answered with -ERR (RFC 2449 section
+// 4), so the session stays in step. A bare LF ends a line too, as most
+// servers accept.
+func (c *Conn) readLine(max int) ([]byte, error) {
+	line, err := c.br.ReadSlice('\n')
+	tooLong := len(line) > max
+	for err == bufio.ErrBufferFull {
+		tooLong = true
+		line, err = c.br.ReadSlice('\n')
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tooLong {
+		c.debug("C: [line of more than %d octets]", max)
+		c.fail(ErrResponse("", "Line too long"))
+		return nil, nil
+	}
+	line = trimEOL(line)
+	if bytes.IndexByte(line, 0) >= 0 {
+		c.debug("C: [line with NUL]")
+		c.fail(ErrResponse("", "NUL octet in command"))
+		return nil, nil
+	}
+	return line, nil
+}
+
+// trimEOL removes a trailing LF and the CR before it.
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n > 1 && line[n-2] == '\r' {
+			line = line[:n-2]
+		}
+	}
+	return line
+}
+
+// handle runs one command line.
+func (c *Conn) handle(line []byte) {
+	cmd, err := ParseCommand(line)
+	c.debug("C: %s", redact(cmd, line))
+	if err == ErrUnknownCommand {
+		c.fail(ErrResponse("", "Unknown command"))
+		return
+	}
+	if _, legal := Transition(c.state, cmd.Verb); !legal {
+		c.fail(ErrResponse("", cmd.Verb.String()+" not allowed in the "+c.state.String()+" state"))
+		return
+	}
+	if err != nil || !arityOK(cmd) {
+		c.fail(ErrResponse("", "Syntax: "+usage[cmd.Verb]))
+		return
+	}
+	if hook := c.srv.BeforeCommand; hook != nil {
+		if err := hook(c, cmd); err != nil {
+			var r *Response
+			if !errors.As(err, &r) {
+				c.state = StateClosed
+				return
+			}
+			c.fail(r)
+			return
+		}
+	}
+	switch cmd.Verb {
+	case VerbUSER:
+		c.handleUser(cmd.Args[0])
+	case VerbPASS:
+		c.handlePass(cmd.Args[0])
+	case VerbAPOP:
+		c.handleAPOP(cmd.Args[0], cmd.Args[1])
+	case VerbAUTH:
+		c.handleAuth(cmd.Args)
+	case VerbSTLS:
+		c.handleSTLS()
+	case VerbCAPA:
+		c.handleCapa()
+	case VerbUTF8:
+		// RFC 6856 2.1: UTF-8 mode; this server sends messages as stored.
+		c.utf8 = true
+		c.reply(OKResponse("UTF8 enabled"))
+	case VerbSTAT:
+		c.handleStat()
+	case VerbLIST:
+		c.handleList(cmd.Args)
+	case VerbUIDL:
+		c.handleUidl(cmd.Args)
+	case VerbRETR:
+		c.handleRetr(cmd.Args[0])
+	case VerbTOP:
+		c.handleTop(cmd.Args[0], cmd.Args[1])
+	case VerbDELE:
+		c.handleDele(cmd.Args[0])
+	case VerbRSET:
+		c.handleRset()
+	case VerbNOOP:
+		c.reply(OKResponse(""))
+	case VerbQUIT:
+		c.handleQuit()
+	}
+}
+
+// usage gives each command's syntax for the -ERR of a malformed one.
+var usage = [numVerbs]string{
+	VerbUSER: "USER name", VerbPASS: "PASS password", VerbAPOP: "APOP name digest",
+	VerbAUTH: "AUTH mechanism [initial-response]", VerbSTLS: "STLS", VerbCAPA: "CAPA",
+	VerbUTF8: "UTF8", VerbSTAT: "STAT", VerbLIST: "LIST [msg]", VerbRETR: "RETR msg",
+	VerbDELE: "DELE msg", VerbNOOP: "NOOP", VerbRSET: "RSET", VerbTOP: "TOP msg n",
+	VerbUIDL: "UIDL [msg]", VerbQUIT: "QUIT",
+}
+
+// arityOK checks the number of arguments (RFC 1939 sections 4 to 7, RFC
+// 2449 5, RFC 2595 4, RFC 5034 4, RFC 6856 2.1).
+func arityOK(cmd Command) bool {
+	n := len(cmd.Args)
+	switch cmd.Verb {
+	case VerbUSER, VerbPASS, VerbRETR, VerbDELE:
+		return n == 1
+	case VerbAPOP, VerbTOP:
+		return n == 2
+	case VerbAUTH:
+		return n >= 1
+	case VerbLIST, VerbUIDL:
+		return n <= 1
+	}
+	return n == 0
+}
+
+// redact hides passwords and SASL data in debug output.
+func redact(cmd Command, line []byte) string {
+	switch {
+	case cmd.Verb == VerbPASS:
+		return "PASS ***"
+	case cmd.Verb == VerbAPOP && len(cmd.Args) == 2:
+		return "APOP " + cmd.Args[0] + " ***"
+	case cmd.Verb == VerbAUTH && len(cmd.Args) == 2:
+		return "AUTH " + cmd.Args[0] + " ***"
+	}
+	return string(line)
+}
+
+// responseFor turns a backend error into the response the client sees: a
+// *Response as it is, anything else as -ERR with the given code and text
+// (the error is logged, never sent, so no internal detail leaks).
+func (c *Conn) responseFor(err error, code ResponseCode, text string) *Response {
+	var r *Response
+	if errors.As(err, &r) && !r.OK {
+		return r
+	}
+	c.srv.logger().Error("pop3: backend error", "remote", c.nc.RemoteAddr(), "user", c.identity, "err", err)
+	return ErrResponse(code, text)
+}
+
+// reply queues r; it is flushed before the next read blocks.
+func (c *Conn) reply(r *Response) {
+	if c.srv.Debug != nil {
+		c.debug("S: %s", r.Error())
+	}
+	r.writeTo(c.bw)
+}
+
+// fail queues an -ERR response and counts it towards MaxErrors.
+func (c *Conn) fail(r *Response) {
+	c.errors++
+	c.reply(r)
+}
+
+func (c *Conn) debug(format string, args ...any) {
+	w := c.srv.Debug
+	if w == nil {
+		return
+	}
+	c.srv.debugMu.Lock()
+	defer c.srv.debugMu.Unlock()
+	fmt.Fprintf(w, "%s ", c.nc.RemoteAddr())
+	fmt.Fprintf(w, format, args...)
+	io.WriteString(w, "\n")
+}

@@ -1,0 +1,222 @@
+package pop3
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailwire/mailwire/internal/sasl"
+)
+
+// passwordAllowed reports whether a password may be received now: over
+// TLS, or when the server was told to allow cleartext (RFC 2595 2.1).
+func (c *Conn) passwordAllowed() bool {
+	return c.tls != nil || c.srv.AllowInsecureAuth
+}
+
+// refuseCleartext answers USER, PASS or AUTH on a cleartext connection
+// (RFC 3206 section 5: [AUTH], the way of authenticating was refused).
+func (c *Conn) refuseCleartext() {
+	c.fail(ErrResponse(CodeAuth, "Plaintext authentication disallowed on non-secure connection; use STLS"))
+}
+
+// handleUser records the name for PASS (RFC 1939 section 7). The answer is
+// +OK whether or not the user exists, so that names cannot be probed.
+func (c *Conn) handleUser(name string) {
+	if !c.passwordAllowed() {
+		c.refuseCleartext()
+		return
+	}
+	c.user = name
+	c.reply(OKResponse("Send PASS"))
+}
+
+// handlePass logs in with the name of the preceding USER (RFC 1939 section
+// 7).
+func (c *Conn) handlePass(password string) {
+	user := c.user
+	c.user = ""
+	switch {
+	case !c.passwordAllowed():
+		c.refuseCleartext()
+		return
+	case user == "":
+		c.fail(ErrResponse("", "No user name given; send USER first"))
+		return
+	}
+	c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c, user, password) })
+}
+
+// handleAPOP logs in with an MD5 digest of the greeting's timestamp and the
+// shared secret (RFC 1939 section 7).
+func (c *Conn) handleAPOP(name, digest string) {
+	ab, ok := c.srv.Backend.(APOPBackend)
+	if !ok {
+		c.fail(ErrResponse("", "APOP not available"))
+		return
+	}
+	digest = strings.ToLower(digest)
+	c.login(name, func() (Maildrop, error) {
+		return ab.LoginAPOP(c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
+	})
+}
+
+// login opens and locks the maildrop of user and enters TRANSACTION. A
+// refused login waits AuthFailureDelay before the -ERR (RFC 1939 section
+// 13), and MaxAuthFailures of them end the session.
+func (c *Conn) login(user string, open func() (Maildrop, error)) {
+	md, err := open()
+	if err != nil {
+		c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
+		return
+	}
+	if r := c.srv.lock(user); r != nil {
+		md.Close()
+		c.fail(r)
+		return
+	}
+	msgs, err := md.Messages()
+	if err != nil {
+		md.Close()
+		c.srv.unlock(user)
+		c.fail(c.responseFor(err, CodeSysTemp, "Cannot open the maildrop"))
+		return
+	}
+	c.identity, c.maildrop, c.msgs = user, md, msgs
+	c.deleted = make([]bool, len(msgs))
+	c.state = StateTransaction
+	n, size := c.stat()
+	c.reply(OKResponse("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)"))
+}
+
+// authFailed answers a refused login after the delay and closes the
+// session once it has failed too often.
+func (c *Conn) authFailed(r *Response) {
+	c.authFailures++
+	if d := orDefault(c.srv.AuthFailureDelay, DefaultAuthFailureDelay); d > 0 {
+		c.bw.Flush()
+		time.Sleep(d)
+	}
+	c.fail(r)
+	if c.authFailures >= orDefault(c.srv.MaxAuthFailures, DefaultMaxAuthFailures) {
+		c.reply(ErrResponse(CodeAuth, "Too many failed logins, closing connection"))
+		c.state = StateClosed
+	}
+}
+
+// authMechanisms lists the SASL mechanisms offered: the backend's own, then
+// PLAIN (RFC 4616) and LOGIN, which every Backend supports through Login.
+func (c *Conn) authMechanisms() []string {
+	var mechs []string
+	if sb, ok := c.srv.Backend.(SASLBackend); ok {
+		mechs = append(mechs, sb.AuthMechanisms()...)
+	}
+	return append(mechs, sasl.Plain, sasl.Login)
+}
+
+// saslExchange starts mech and returns how to open the maildrop once it
+// succeeds, or nil for a mechanism the server does not know. user receives
+// the authenticated name.
+func (c *Conn) saslExchange(mech string, user *string) (SASLServer, func() (Maildrop, error), error) {
+	if sb, ok := c.srv.Backend.(SASLBackend); ok {
+		for _, m := range sb.AuthMechanisms() {
+			if strings.EqualFold(m, mech) {
+				ex, open, err := sb.Auth(c, m)
+				return ex, open, err
+			}
+		}
+	}
+	var md Maildrop
+	open := func() (Maildrop, error) { return md, nil }
+	check := func(identity, username, password string) error {
+		if identity != "" && identity != username {
+			return ErrResponse(CodeAuth, "Authorization identity not permitted")
+		}
+		m, err := c.srv.Backend.Login(c, username, password)
+		md, *user = m, username
+		return err
+	}
+	switch strings.ToUpper(mech) {
+	case sasl.Plain:
+		return sasl.NewPlainServer(check), open, nil
+	case sasl.Login:
+		return sasl.NewLoginServer(func(u, p string) error { return check("", u, p) }), open, nil
+	}
+	return nil, nil, nil
+}
+
+// handleAuth runs AUTH mechanism [initial-response] (RFC 5034 section 4):
+// challenges go out as "+ base64", the client answers with a base64 line,
+// "*" cancels, "=" is an empty initial response.
+func (c *Conn) handleAuth(args []string) {
+	if !c.passwordAllowed() {
+		c.refuseCleartext()
+		return
+	}
+	user := ""
+	ex, open, err := c.saslExchange(args[0], &user)
+	if err != nil {
+		c.fail(c.responseFor(err, CodeSysTemp, "Authentication not available"))
+		return
+	}
+	if ex == nil {
+		c.fail(ErrResponse("", "Unrecognized authentication mechanism"))
+		return
+	}
+	var resp []byte
+	if len(args) == 2 {
+		if resp, err = decodeSASL(args[1]); err != nil {
+			c.fail(ErrResponse("", "Invalid base64 in initial response"))
+			return
+		}
+	}
+	for {
+		challenge, done, err := ex.Next(resp)
+		if err != nil {
+			c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
+			return
+		}
+		if done {
+			break
+		}
+		c.debug("S: + ***")
+		c.bw.WriteString("+ " + base64.StdEncoding.EncodeToString(challenge) + "\r\n")
+		if err := c.bw.Flush(); err != nil {
+			c.state = StateClosed
+			return
+		}
+		line, err := c.readLine(orDefault(c.srv.MaxAuthLineLength, DefaultMaxAuthLineLength))
+		if err != nil {
+			c.state = StateClosed
+			return
+		}
+		if line == nil {
+			return // too long or NUL: answered
+		}
+		c.debug("C: ***")
+		if string(line) == "*" {
+			c.fail(ErrResponse("", "Authentication cancelled"))
+			return
+		}
+		if resp, err = decodeSASL(string(line)); err != nil {
+			c.fail(ErrResponse("", "Invalid base64 response"))
+			return
+		}
+	}
+	if user == "" {
+		if id, ok := ex.(interface{ Identity() string }); ok {
+			user = id.Identity()
+		}
+	}
+	c.login(user, open)
+}
+
+// decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC
+// 5034 section 4).
+func decodeSASL(s string) ([]byte, error) {
+	if s == "=" {
+		return []byte{}, nil
+	}
+	return base64.StdEncoding.DecodeString(s)
+}

@@ -1,0 +1,73 @@
+package pop3test
+
+import "github.com/mailwire/mailwire/pop3"
+
+// backend wraps the store: it counts open maildrops for WaitIdle, records
+// deletions and injects FailDelete.
+type backend struct{ s *Server }
+
+func (b *backend) Login(c *pop3.Conn, user, password string) (pop3.Maildrop, error) {
+	return b.wrap(user)(b.s.Store.Login(c, user, password))
+}
+
+func (b *backend) LoginAPOP(c *pop3.Conn, user string, verify func(string) bool) (pop3.Maildrop, error) {
+	return b.wrap(user)(b.s.Store.LoginAPOP(c, user, verify))
+}
+
+func (b *backend) wrap(user string) func(pop3.Maildrop, error) (pop3.Maildrop, error) {
+	return func(md pop3.Maildrop, err error) (pop3.Maildrop, error) {
+		if err != nil {
+			return nil, err
+		}
+		s := b.s
+		s.mu.Lock()
+		if s.open == 0 {
+			s.idle = make(chan struct{})
+		}
+		s.open++
+		s.mu.Unlock()
+		return &maildrop{Maildrop: md, s: s, user: user}, nil
+	}
+}
+
+type maildrop struct {
+	pop3.Maildrop
+	s    *Server
+	user string
+	msgs []pop3.MessageInfo
+}
+
+func (m *maildrop) Messages() ([]pop3.MessageInfo, error) {
+	msgs, err := m.Maildrop.Messages()
+	m.msgs = msgs
+	return msgs, err
+}
+
+func (m *maildrop) Delete(numbers []int) error {
+	m.s.mu.Lock()
+	fail := m.s.failDelete
+	m.s.mu.Unlock()
+	if fail != nil {
+		return fail
+	}
+	if err := m.Maildrop.Delete(numbers); err != nil {
+		return err
+	}
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	for _, n := range numbers {
+		m.s.deleted[m.user] = append(m.s.deleted[m.user], m.msgs[n-1].UID)
+	}
+	return nil
+}
+
+func (m *maildrop) Close() error {
+	err := m.Maildrop.Close()
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	m.s.open--
+	if m.s.open == 0 {
+		close(m.s.idle)
+	}
+	return err
+}

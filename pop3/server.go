@@ -1,0 +1,353 @@
+package pop3
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Defaults for the Server's limits. Each applies when its field is zero.
+const (
+	// DefaultMaxLineLength is the longest command line, CRLF included (RFC
+	// 2449 section 4: 255 octets).
+	DefaultMaxLineLength = 255
+	// DefaultMaxAuthLineLength is the longest SASL response line inside
+	// AUTH (RFC 5034 section 4 leaves it open; PLAIN with long credentials
+	// and XOAUTH2 tokens need a few kilobytes).
+	DefaultMaxAuthLineLength = 12288
+	// DefaultMaxErrors is how many refused commands a session may send
+	// before the server closes it.
+	DefaultMaxErrors = 20
+	// DefaultMaxAuthFailures is how many failed logins a session may make
+	// before the server closes it.
+	DefaultMaxAuthFailures = 3
+	// DefaultAuthFailureDelay is how long the server waits before answering
+	// a failed login, to slow down password guessing (RFC 1939 section 13);
+	// Dovecot's auth_failure_delay is the same.
+	DefaultAuthFailureDelay = 2 * time.Second
+	// DefaultMaxConnections is the most concurrent sessions; more get
+	// -ERR [SYS/TEMP] as their greeting.
+	DefaultMaxConnections = 1000
+	// DefaultCommandTimeout is the autologout timer (RFC 1939 section 3:
+	// at least 10 minutes).
+	DefaultCommandTimeout = 10 * time.Minute
+	// DefaultWriteTimeout bounds each write to the client.
+	DefaultWriteTimeout = 2 * time.Minute
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	DefaultTLSHandshakeTimeout = 30 * time.Second
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("pop3: server closed")
+
+// Server is a POP3 server (RFC 1939) with CAPA, response codes and
+// PIPELINING (RFC 2449), STLS (RFC 2595), SASL AUTH (RFC 5034), UTF8 (RFC
+// 6856) and implicit TLS (RFC 8314). Set its fields, then call Serve,
+// ListenAndServe or ListenAndServeTLS. The zero value with a Backend is a
+// safe server to expose: every limit has a default and passwords are only
+// taken over TLS. Fields must not change once serving.
+type Server struct {
+	// Addr is the address ListenAndServe listens on; "" means ":110"
+	// (":995" for ListenAndServeTLS, RFC 8314 section 3.3).
+	Addr string
+	// Domain is the host name in the greeting and the APOP timestamp; ""
+	// uses os.Hostname.
+	Domain string
+	// Backend opens the maildrops. Required.
+	Backend Backend
+
+	// TLSConfig enables STLS (RFC 2595) and is used by ListenAndServeTLS.
+	TLSConfig *tls.Config
+	// AllowInsecureAuth accepts USER/PASS and AUTH without TLS. Off by
+	// default: the password would cross the network in the clear (RFC 2595
+	// section 2.1); such commands get -ERR [AUTH] and CAPA leaves USER and
+	// SASL out. APOP, which sends no password, is always allowed.
+	AllowInsecureAuth bool
+	// Expire is the EXPIRE capability's policy (RFC 2449 6.7), such as
+	// "NEVER" or "30"; "" leaves the capability out.
+	Expire string
+	// LoginDelay is the shortest time between two logins of one user,
+	// advertised as LOGIN-DELAY (RFC 2449 6.8) and enforced with -ERR
+	// [LOGIN-DELAY]; zero for none.
+	LoginDelay time.Duration
+	// BeforeCommand, if set, is called before each command the state
+	// allows; a non-nil error refuses the command: a *Response is sent as it
+	// is, any other error closes the connection without a reply. Test
+	// helpers inject faults with it; a server may enforce policy.
+	BeforeCommand func(c *Conn, cmd Command) error
+
+	// Limits; see the Default constants for what zero means.
+	MaxLineLength       int
+	MaxAuthLineLength   int
+	MaxErrors           int
+	MaxAuthFailures     int
+	AuthFailureDelay    time.Duration
+	MaxConnections      int
+	CommandTimeout      time.Duration
+	WriteTimeout        time.Duration
+	TLSHandshakeTimeout time.Duration
+
+	// Logger receives errors and connection events; nil discards them.
+	Logger *slog.Logger
+	// Debug, if set, receives every command line ("C: ") and status line
+	// ("S: ") of every session, with passwords and SASL data replaced by
+	// "***". Multi-line data is shown as a count of octets.
+	Debug io.Writer
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*Conn]struct{}
+	locked     map[string]struct{} // users with an open maildrop
+	lastLogin  map[string]time.Time
+	inShutdown atomic.Bool
+	active     atomic.Int64
+	debugMu    sync.Mutex
+}
+
+func (srv *Server) domain() string {
+	if srv.Domain != "" {
+		return srv.Domain
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "localhost"
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func (srv *Server) logger() *slog.Logger {
+	if srv.Logger != nil {
+		return srv.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// lock takes user's maildrop for one session (RFC 1939 section 8: the
+// server must lock the maildrop), refusing with -ERR [IN-USE] when another
+// session holds it (RFC 2449 8.1.1) and with -ERR [LOGIN-DELAY] when the
+// user logged in less than LoginDelay ago (RFC 2449 8.1.2).
+func (srv *Server) lock(user string) *Response {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if _, taken := srv.locked[user]; taken {
+		return ErrResponse(CodeInUse, "Mailbox is locked by another session")
+	}
+	if srv.LoginDelay > 0 {
+		if last, ok := srv.lastLogin[user]; ok && time.Since(last) < srv.LoginDelay {
+			return ErrResponse(CodeLoginDelay, "Logged in too recently")
+		}
+		if srv.lastLogin == nil {
+			srv.lastLogin = make(map[string]time.Time)
+		}
+		srv.lastLogin[user] = time.Now()
+	}
+	if srv.locked == nil {
+		srv.locked = make(map[string]struct{})
+	}
+	srv.locked[user] = struct{}{}
+	return nil
+}
+
+func (srv *Server) unlock(user string) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	delete(srv.locked, user)
+}
+
+// ListenAndServe listens on srv.Addr and serves plain POP3; STLS is
+// offered when TLSConfig is set.
+func (srv *Server) ListenAndServe() error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":110"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(l)
+}
+
+// ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
+// over implicit TLS (RFC 8314 section 3.3). certFile and keyFile are loaded
+// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
+// certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	cfg := &tls.Config{}
+	if srv.TLSConfig != nil {
+		cfg = srv.TLSConfig.Clone()
+	}
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
+		return errors.New("pop3: ListenAndServeTLS needs a certificate")
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":995"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(tls.NewListener(l, cfg))
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS; its handshake is
+// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
+func (srv *Server) Serve(l net.Listener) error {
+	if srv.Backend == nil {
+		l.Close()
+		return errors.New("pop3: Server.Backend is nil")
+	}
+	if !srv.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer srv.trackListener(&l, false)
+	defer l.Close()
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if srv.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				srv.logger().Warn("pop3: accept error; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := newConn(srv, nc)
+		if !srv.trackConn(c, true) {
+			nc.Close()
+			return ErrServerClosed
+		}
+		if srv.active.Add(1) > int64(orDefault(srv.MaxConnections, DefaultMaxConnections)) {
+			go c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later"))
+			continue
+		}
+		go c.serve()
+	}
+}
+
+func (srv *Server) trackListener(l *net.Listener, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.listeners == nil {
+			srv.listeners = make(map[*net.Listener]struct{})
+		}
+		srv.listeners[l] = struct{}{}
+	} else {
+		delete(srv.listeners, l)
+	}
+	return true
+}
+
+func (srv *Server) trackConn(c *Conn, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.conns == nil {
+			srv.conns = make(map[*Conn]struct{})
+		}
+		srv.conns[c] = struct{}{}
+	} else {
+		delete(srv.conns, c)
+	}
+	return true
+}
+
+// closeListeners closes every listener and marks the server shut down.
+func (srv *Server) closeListeners() error {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.inShutdown.Store(true)
+	var err error
+	for l := range srv.listeners {
+		if cerr := (*l).Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, tells each
+// session that waits for a command "-ERR [SYS/TEMP]" and closes it without
+// entering UPDATE (nothing is deleted), lets sessions in the middle of a
+// command (such as sending a message) finish it first, and waits until
+// every session is gone or ctx ends.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	err := srv.closeListeners()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		srv.mu.Lock()
+		n := len(srv.conns)
+		for c := range srv.conns {
+			c.interruptIfIdle()
+		}
+		srv.mu.Unlock()
+		if n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Close closes the listeners and every connection at once, without a
+// reply. No session enters UPDATE, so nothing is deleted.
+func (srv *Server) Close() error {
+	err := srv.closeListeners()
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for c := range srv.conns {
+		c.nc.Close()
+	}
+	return err
+}
