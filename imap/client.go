@@ -393,9 +393,6 @@ func (c *Client) readUntagged() error {
 		for _, name := range caps {
 			c.enabled[Cap(strings.ToUpper(name))] = struct{}{}
 		}
-		if c.enabled.Has(CapUTF8Accept) {
-			c.w.UTF8 = true
-		}
 		c.mu.Unlock()
 		return nil
 	}
@@ -423,12 +420,10 @@ func (c *Client) setCaps(names []string) {
 	c.mu.Unlock()
 }
 
-// setCapsLocked caches capabilities and lets the writer use LITERAL+ or
-// LITERAL- (RFC 7888) when offered.
+// setCapsLocked caches capabilities; begin passes LITERAL+ and LITERAL-
+// (RFC 7888) on to the writer.
 func (c *Client) setCapsLocked(names []string) {
 	c.caps = newCaps(names)
-	c.w.LiteralPlus = c.caps.Has(CapLiteralPlus)
-	c.w.LiteralMinus = c.caps.Has(CapLiteralMinus)
 }
 
 // readAtomsToEOL reads *(SP atom) CRLF.
@@ -497,6 +492,11 @@ func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged
 		c.writeMu.Unlock()
 		return nil, ErrClosed
 	}
+	// The writer's options follow what the server offered and what was
+	// enabled; they change only here, under the write lock.
+	c.w.LiteralPlus = c.caps.Has(CapLiteralPlus)
+	c.w.LiteralMinus = c.caps.Has(CapLiteralMinus)
+	c.w.UTF8 = c.enabled.Has(CapUTF8Accept)
 	c.tagSeq++
 	cmd := &command{tag: "T" + strconv.FormatUint(c.tagSeq, 10), name: name, done: make(chan struct{}), untagged: untagged}
 	c.pending = append(c.pending, cmd)

@@ -130,7 +130,7 @@ func writeEnvelope(w *wire.Writer, env *Envelope) {
 	w.NString(env.Date, true).SP()
 	w.NString(env.Subject, true).SP()
 	from := env.From
-	for _, list := range [][]Address{from, orDefault(env.Sender, from), orDefault(env.ReplyTo, from), env.To, env.Cc, env.Bcc} {
+	for _, list := range [][]Address{from, senderOrFrom(env.Sender, from), senderOrFrom(env.ReplyTo, from), env.To, env.Cc, env.Bcc} {
 		writeAddressList(w, list)
 		w.SP()
 	}
@@ -139,11 +139,11 @@ func writeEnvelope(w *wire.Writer, env *Envelope) {
 	w.Close()
 }
 
-// orDefault implements RFC 3501 section 7.4.2: "If the Sender or Reply-To
+// senderOrFrom implements RFC 3501 section 7.4.2: "If the Sender or Reply-To
 // lines are absent in the [RFC-2822] header, or are present but empty,
 // the server sets the corresponding member of the envelope to be the same
 // value as the from member".
-func orDefault(list, from []Address) []Address {
+func senderOrFrom(list, from []Address) []Address {
 	if len(list) == 0 {
 		return from
 	}
