@@ -1,0 +1,321 @@
+package pop3
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// Capabilities maps each CAPA capability (upper case) to its parameters
+// (RFC 2449 section 5).
+type Capabilities map[string][]string
+
+// Has reports whether the capability name was announced.
+func (c Capabilities) Has(name string) bool {
+	_, ok := c[strings.ToUpper(name)]
+	return ok
+}
+
+// Capabilities sends CAPA (RFC 2449 section 5) and returns what the server
+// announces now; the list depends on the state and on TLS, so call it again
+// after StartTLS and after logging in. A server without CAPA answers -ERR,
+// returned as a *Response.
+func (c *Client) Capabilities(ctx context.Context) (Capabilities, error) {
+	if err := c.allowed(VerbCAPA); err != nil {
+		return nil, err
+	}
+	var caps Capabilities
+	err := c.do(ctx, func() error {
+		if _, err := c.cmd("CAPA"); err != nil {
+			return err
+		}
+		body, err := c.readMultiLine()
+		if err != nil {
+			return err
+		}
+		caps = Capabilities{}
+		for _, line := range lines(body) {
+			f := strings.Fields(string(line))
+			if len(f) > 0 {
+				caps[strings.ToUpper(f[0])] = f[1:]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.caps = caps
+	return caps, nil
+}
+
+// StartTLS sends STLS and upgrades the connection (RFC 2595 section 4). A
+// nil cfg, or one without ServerName, verifies the host that Dial connected
+// to. What the server said before is forgotten; call Capabilities again.
+func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
+	if err := c.allowed(VerbSTLS); err != nil {
+		return err
+	}
+	if _, ok := c.conn.(*tls.Conn); ok {
+		return fmt.Errorf("%w: TLS is already active", ErrClientState)
+	}
+	cfg = withServerName(cfg, c.serverName)
+	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
+	}
+	return c.do(ctx, func() error {
+		if _, err := c.cmd("STLS"); err != nil {
+			return err
+		}
+		if c.br.Buffered() > 0 {
+			// Octets after the +OK would be read as if they came over TLS:
+			// a man in the middle injecting responses.
+			return c.fail(errors.New("pop3: server sent data after its STLS response"))
+		}
+		tc := tls.Client(c.conn, cfg)
+		if err := tc.HandshakeContext(c.ctx); err != nil {
+			return c.fail(fmt.Errorf("pop3: TLS handshake: %w", err))
+		}
+		c.conn = tc
+		c.br.Reset(tc)
+		c.bw.Reset(tc)
+		c.caps = nil
+		return nil
+	})
+}
+
+// validArg checks that s can be sent as one argument: not empty, no space,
+// no control character.
+func validArg(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// privateChannel reports a connection that an eavesdropper on the network
+// cannot read: TLS, a loopback address, or one that is not IP at all.
+func (c *Client) privateChannel() bool {
+	if _, ok := c.TLSConnectionState(); ok {
+		return true
+	}
+	switch a := c.conn.RemoteAddr().(type) {
+	case *net.TCPAddr:
+		return a.IP.IsLoopback()
+	case *net.UDPAddr, *net.IPAddr:
+		return false
+	}
+	return true
+}
+
+// checkPrivate refuses to send a password where it could be read.
+func (c *Client) checkPrivate() error {
+	if !c.InsecureAuth && !c.privateChannel() {
+		return fmt.Errorf("%w: refusing to send a password over a cleartext connection; use StartTLS", ErrClientState)
+	}
+	return nil
+}
+
+// User sends USER name (RFC 1939 section 7).
+func (c *Client) User(ctx context.Context, name string) error {
+	if !validArg(name) {
+		return fmt.Errorf("%w: user name %q", ErrInvalidArgument, name)
+	}
+	if err := c.allowed(VerbUSER); err != nil {
+		return err
+	}
+	if err := c.checkPrivate(); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		_, err := c.cmd("USER " + name)
+		return err
+	})
+}
+
+// Pass sends PASS password after User (RFC 1939 section 7); +OK opens the
+// maildrop and enters TRANSACTION.
+func (c *Client) Pass(ctx context.Context, password string) error {
+	if password == "" || strings.ContainsAny(password, "\r\n") {
+		return fmt.Errorf("%w: password", ErrInvalidArgument)
+	}
+	if err := c.allowed(VerbPASS); err != nil {
+		return err
+	}
+	if err := c.checkPrivate(); err != nil {
+		return err
+	}
+	return c.login(ctx, "PASS "+password)
+}
+
+// Login sends USER and PASS, pipelined when the server announced
+// PIPELINING in the last Capabilities.
+func (c *Client) Login(ctx context.Context, name, password string) error {
+	if !c.caps.Has("PIPELINING") {
+		if err := c.User(ctx, name); err != nil {
+			return err
+		}
+		return c.Pass(ctx, password)
+	}
+	if !validArg(name) || password == "" || strings.ContainsAny(password, "\r\n") {
+		return fmt.Errorf("%w: user name or password", ErrInvalidArgument)
+	}
+	if err := c.allowed(VerbUSER); err != nil {
+		return err
+	}
+	if err := c.checkPrivate(); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		c.writeLine("USER " + name)
+		c.writeLine("PASS " + password)
+		if err := c.flush(); err != nil {
+			return err
+		}
+		_, userErr := c.expectOK()
+		if _, ok := userErr.(*Response); userErr != nil && !ok {
+			return userErr
+		}
+		_, err := c.expectOK()
+		if userErr != nil {
+			return userErr
+		}
+		if err == nil {
+			c.state = StateTransaction
+		}
+		return err
+	})
+}
+
+// login sends a command that opens the maildrop.
+func (c *Client) login(ctx context.Context, line string) error {
+	return c.do(ctx, func() error {
+		if _, err := c.cmd(line); err != nil {
+			return err
+		}
+		c.state = StateTransaction
+		return nil
+	})
+}
+
+// APOP logs in with the MD5 digest of the greeting's timestamp and the
+// shared secret (RFC 1939 section 7); the secret itself is not sent.
+func (c *Client) APOP(ctx context.Context, name, secret string) error {
+	if !validArg(name) {
+		return fmt.Errorf("%w: user name %q", ErrInvalidArgument, name)
+	}
+	if err := c.allowed(VerbAPOP); err != nil {
+		return err
+	}
+	if c.timestamp == "" {
+		return fmt.Errorf("%w: the greeting has no APOP timestamp", ErrClientState)
+	}
+	return c.login(ctx, "APOP "+name+" "+APOPDigest(c.timestamp, secret))
+}
+
+// maxAuthRounds bounds the challenges of one AUTH exchange.
+const maxAuthRounds = 16
+
+// Auth authenticates with the SASL mechanism a (RFC 5034). The initial
+// response goes with the command ("=" when empty) unless the line would
+// exceed 255 octets (RFC 5034 section 4); an error from a, or a challenge
+// that is not base64, cancels the exchange with "*".
+func (c *Client) Auth(ctx context.Context, a SASLClient) error {
+	if err := c.allowed(VerbAUTH); err != nil {
+		return err
+	}
+	if err := c.checkPrivate(); err != nil {
+		return err
+	}
+	mech, ir, err := a.Start()
+	if err != nil {
+		return err
+	}
+	if !validArg(mech) {
+		return fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
+	}
+	line := "AUTH " + mech
+	var pending []byte // an initial response too long for the command line
+	if ir != nil {
+		enc := "="
+		if len(ir) > 0 {
+			enc = base64.StdEncoding.EncodeToString(ir)
+		}
+		if len(line)+1+len(enc)+2 <= DefaultMaxLineLength {
+			line += " " + enc
+		} else {
+			pending = ir
+		}
+	}
+	return c.do(ctx, func() error {
+		c.writeLine(line)
+		if err := c.flush(); err != nil {
+			return err
+		}
+		for round := 0; ; round++ {
+			l, err := c.readLine()
+			if err != nil {
+				return err
+			}
+			challenge := len(l) == 1 && l[0] == '+' || len(l) >= 2 && l[0] == '+' && l[1] == ' '
+			if !challenge {
+				r, err := ParseResponse(l)
+				if err != nil {
+					return c.fail(err)
+				}
+				if !r.OK {
+					return r
+				}
+				c.state = StateTransaction
+				return nil
+			}
+			var resp []byte
+			var cerr error
+			switch ch, derr := base64.StdEncoding.DecodeString(strings.TrimPrefix(string(l[1:]), " ")); {
+			case round == maxAuthRounds:
+				cerr = fmt.Errorf("more than %d challenges", maxAuthRounds)
+			case derr != nil:
+				cerr = fmt.Errorf("malformed challenge: %w", derr)
+			case pending != nil:
+				resp, pending = pending, nil
+			default:
+				resp, cerr = a.Next(ch)
+			}
+			if cerr != nil {
+				// RFC 5034 4: "*" cancels; the server answers -ERR.
+				if _, err := c.cmd("*"); err != nil {
+					if _, ok := err.(*Response); !ok {
+						return err
+					}
+				}
+				return fmt.Errorf("pop3: AUTH %s cancelled: %w", mech, cerr)
+			}
+			c.redact = true
+			c.writeLine(base64.StdEncoding.EncodeToString(resp))
+			c.redact = false
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// UTF8 enables UTF-8 mode (RFC 6856 section 2.1), before logging in.
+func (c *Client) UTF8(ctx context.Context) error {
+	if err := c.allowed(VerbUTF8); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		_, err := c.cmd("UTF8")
+		return err
+	})
+}

@@ -1,0 +1,280 @@
+package pop3_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailwire/mailwire/internal/peertest"
+	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/pop3"
+	"github.com/stretchr/testify/require"
+)
+
+// dovecot is a private Dovecot POP3 server that a test starts on 127.0.0.1
+// with its own configuration, user alice/secret and a Maildir it preloads.
+type dovecot struct {
+	addr  string // plain POP3 with STLS
+	addrs string // POP3 over implicit TLS (RFC 8314)
+	cert  *testcert.Pair
+	files []string // the preloaded messages, as Dovecot serves them, in order
+}
+
+const dovecotConf = `protocols = pop3
+listen = 127.0.0.1
+base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+instance_name = mailwire-test
+ssl = yes
+ssl_cert = <%[1]s/cert.pem
+ssl_key = <%[1]s/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:%[1]s/Maildir
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%%u %[1]s/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%%u %[1]s/users
+  default_fields = uid=nobody gid=nogroup home=%[1]s
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = %[2]s
+  }
+  inet_listener pop3s {
+    address = 127.0.0.1
+    port = %[3]s
+    ssl = yes
+  }
+}
+service anvil {
+  chroot =
+}
+service pop3-login {
+  chroot =
+}
+protocol pop3 {
+  pop3_uidl_format = %%08Xu%%08Xv
+}
+`
+
+func startDovecot(t *testing.T, msgs []string) *dovecot {
+	bin := peertest.Need(t, "dovecot")
+	dir, err := os.MkdirTemp("", "mailwire-dovecot-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// Dovecot's processes run as nobody and must reach the directory.
+	require.NoError(t, os.Chmod(dir, 0o755))
+	cert, err := testcert.New("localhost", "127.0.0.1")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cert.pem"), cert.CertPEM, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pem"), cert.KeyPEM, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}secret::::::\n"), 0o644))
+
+	d := &dovecot{addr: peertest.FreeAddr(t), addrs: peertest.FreeAddr(t), cert: cert}
+	_, port, _ := strings.Cut(d.addr, ":")
+	_, ports, _ := strings.Cut(d.addrs, ":")
+	conf := filepath.Join(dir, "dovecot.conf")
+	require.NoError(t, os.WriteFile(conf, fmt.Appendf(nil, dovecotConf, dir, port, ports), 0o644))
+
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "Maildir", sub), 0o700))
+	}
+	for i, m := range msgs {
+		// Maildir file names sort by delivery time, which orders messages.
+		name := fmt.Sprintf("%d.M%dP1.mailwire,S=%d:2,", 1700000000+i, i, len(m))
+		path := filepath.Join(dir, "Maildir", "cur", name)
+		require.NoError(t, os.WriteFile(path, []byte(m), 0o600))
+		d.files = append(d.files, path)
+	}
+	require.NoError(t, exec.Command("chown", "-R", "nobody:nogroup", filepath.Join(dir, "Maildir")).Run())
+
+	cmd := exec.Command(bin, "-F", "-c", conf)
+	out, err := os.Create(filepath.Join(dir, "stdout.log"))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		out.Close()
+		if t.Failed() {
+			for _, f := range []string{"stdout.log", "dovecot.log"} {
+				b, _ := os.ReadFile(filepath.Join(dir, f))
+				t.Logf("%s:\n%s", f, b)
+			}
+		}
+	})
+	peertest.WaitListening(t, d.addr, 10*time.Second)
+	peertest.WaitListening(t, d.addrs, 10*time.Second)
+	return d
+}
+
+// maildirFiles returns the message files left in the Maildir.
+func maildirFiles(t *testing.T, d *dovecot) []string {
+	dir := filepath.Dir(filepath.Dir(d.files[0]))
+	var out []string
+	for _, sub := range []string{"cur", "new"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		require.NoError(t, err)
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var dovecotMessages = []string{
+	"From: a@example.test\r\nSubject: first\r\n\r\nHello.\r\n",
+	"Subject: dots\r\n\r\n.leading dot\r\n..two\r\n.\r\nend\r\n",
+	"Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz\r\n", 5000),
+	"Subject: last\r\n\r\nbody line 1\r\nbody line 2\r\nbody line 3\r\n",
+}
+
+// TestClient_Dovecot runs every Client method against Dovecot's POP3
+// server and compares every message byte for byte with its Maildir file.
+func TestClient_Dovecot(t *testing.T) {
+	d := startDovecot(t, dovecotMessages)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	c, err := pop3.Dial(ctx, d.addr)
+	require.NoError(t, err)
+	defer c.Close()
+	caps, err := c.Capabilities(ctx)
+	require.NoError(t, err)
+	require.True(t, caps.Has("UIDL"))
+	require.True(t, caps.Has("TOP"))
+	require.True(t, caps.Has("STLS"))
+	require.NoError(t, c.StartTLS(ctx, d.cert.ClientConfig()))
+	caps, err = c.Capabilities(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{"PLAIN", "LOGIN"}, caps["SASL"])
+
+	// A wrong password comes back as a typed -ERR (RFC 3206 [AUTH]).
+	require.NoError(t, c.User(ctx, "alice"))
+	err = c.Pass(ctx, "wrong")
+	var resp *pop3.Response
+	require.ErrorAs(t, err, &resp)
+	require.False(t, resp.OK)
+	require.Equal(t, pop3.CodeAuth, resp.Code)
+
+	require.NoError(t, c.Login(ctx, "alice", "secret"))
+	require.Equal(t, pop3.StateTransaction, c.State())
+
+	count, size, err := c.Stat(ctx)
+	require.NoError(t, err)
+	require.Equal(t, len(dovecotMessages), count)
+	var total int64
+	for _, m := range dovecotMessages {
+		total += int64(len(m))
+	}
+	require.Equal(t, total, size)
+
+	list, err := c.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, len(dovecotMessages))
+	for i, item := range list {
+		require.Equal(t, i+1, item.Number)
+		require.Equal(t, int64(len(dovecotMessages[i])), item.Size)
+	}
+	one, err := c.ListOne(ctx, 2)
+	require.NoError(t, err)
+	require.Equal(t, list[1], one)
+
+	uids, err := c.Uidl(ctx)
+	require.NoError(t, err)
+	require.Len(t, uids, len(dovecotMessages))
+	uid3, err := c.UidlOne(ctx, 3)
+	require.NoError(t, err)
+	require.Equal(t, uids[2], uid3)
+
+	for i := range dovecotMessages {
+		r, err := c.Retr(ctx, i+1)
+		require.NoError(t, err)
+		got, err := io.ReadAll(r)
+		require.NoError(t, err)
+		require.NoError(t, r.Close())
+		file, err := os.ReadFile(d.files[i])
+		require.NoError(t, err)
+		require.Equal(t, string(file), string(got), "message %d", i+1)
+	}
+
+	// TOP: the header, the empty line and n body lines.
+	r, err := c.Top(ctx, 4, 2)
+	require.NoError(t, err)
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.Equal(t, "Subject: last\r\n\r\nbody line 1\r\nbody line 2\r\n", string(got))
+
+	// A reader closed early leaves the session in step.
+	r, err = c.Retr(ctx, 3)
+	require.NoError(t, err)
+	_, err = r.Read(make([]byte, 10))
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.NoError(t, c.Noop(ctx))
+
+	_, err = c.Retr(ctx, 99)
+	require.ErrorAs(t, err, &resp)
+
+	require.NoError(t, c.Dele(ctx, 1, 2))
+	_, err = c.Retr(ctx, 1)
+	require.ErrorAs(t, err, &resp)
+	require.NoError(t, c.Rset(ctx))
+	require.NoError(t, c.Dele(ctx, 1))
+	require.NoError(t, c.Quit(ctx))
+
+	// Dovecot removed message 1 in UPDATE, and only that one.
+	left := maildirFiles(t, d)
+	require.Len(t, left, len(dovecotMessages)-1)
+	for _, f := range d.files[1:] {
+		base := filepath.Base(f)
+		found := false
+		for _, l := range left {
+			found = found || strings.HasPrefix(l, base[:strings.IndexByte(base, ':')])
+		}
+		require.True(t, found, "message %s still there", base)
+	}
+}
+
+// TestClient_DovecotAuthAndTLS logs in to Dovecot with AUTH PLAIN and
+// LOGIN (RFC 5034) over implicit TLS (RFC 8314).
+func TestClient_DovecotAuthAndTLS(t *testing.T) {
+	d := startDovecot(t, dovecotMessages[:1])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
+		c, err := pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
+		require.NoError(t, err)
+		_, ok := c.TLSConnectionState()
+		require.True(t, ok)
+		require.NoError(t, c.Auth(ctx, mech))
+		n, _, err := c.Stat(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+		require.NoError(t, c.Quit(ctx))
+	}
+	c, err := pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
+	require.NoError(t, err)
+	defer c.Close()
+	err = c.Auth(ctx, pop3.PlainAuth("", "alice", "wrong"))
+	var resp *pop3.Response
+	require.ErrorAs(t, err, &resp)
+	require.Equal(t, pop3.StateAuthorization, c.State())
+}
