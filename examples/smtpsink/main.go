@@ -5,7 +5,7 @@
 // ../shared/bench measures.
 //
 //	go run ./examples/smtpsink -addr 127.0.0.1:2525 [-dir DIR] [-lmtp]
-//	    [-max-message-bytes N] [-tls-cert FILE -tls-key FILE] [-debug]
+//	    [-max-message-bytes N] [-tls-cert FILE -tls-key FILE] [-domain NAME] [-debug]
 //
 // Messages are streamed: to the file with -dir, or through one reused
 // buffer into nothing without it, so memory does not grow with message
@@ -36,6 +36,7 @@ func main() {
 		"1 GiB by default, above the server's own default, so the benchmark's 200 MB message fits")
 	certFile := flag.String("tls-cert", "", "PEM certificate `file`; with -tls-key, STARTTLS (RFC 3207) is offered")
 	keyFile := flag.String("tls-key", "", "PEM private key `file`")
+	domain := flag.String("domain", "", "host name for the greeting and EHLO reply (default: this host's name)")
 	debug := flag.Bool("debug", false, "write the protocol exchange to stderr")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -50,8 +51,14 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	if *domain == "" {
+		// Looked up once here: the server would otherwise ask the kernel
+		// for it at every greeting, EHLO and QUIT.
+		*domain, _ = os.Hostname()
+	}
 	srv := &smtp.Server{
 		Addr:            *addr,
+		Domain:          *domain,
 		Backend:         &sink{dir: *dir, out: out},
 		LMTP:            *lmtp,
 		MaxMessageBytes: *maxBytes,
