@@ -1,0 +1,225 @@
+package pop3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailwire/mailwire/pop3"
+	"github.com/mailwire/mailwire/pop3/pop3test"
+	"github.com/stretchr/testify/require"
+)
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// messageText returns a function that reads a whole message reader.
+func messageText(t *testing.T) func(*pop3.MessageReader, error) string {
+	return func(r *pop3.MessageReader, err error) string {
+		t.Helper()
+		return readAll(t, r, err)
+	}
+}
+
+func readAll(t *testing.T, r *pop3.MessageReader, err error) string {
+	t.Helper()
+	require.NoError(t, err)
+	b, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	return string(b)
+}
+
+// TestClientServer_RFC1939 runs the Client against the Server: APOP,
+// pipelined login and DELE (RFC 2449 6.6), UTF8, TOP, and deletions
+// applied in UPDATE (RFC 1939 section 6).
+func TestClientServer_RFC1939(t *testing.T) {
+	msgs := [][]byte{[]byte("Subject: 1\r\n\r\n.dot\r\n"), []byte("Subject: 2\n\nbare LF\n"), []byte("Subject: 3\r\n\r\nx\r\n")}
+	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	ctx := testContext(t)
+
+	c, err := pop3.Dial(ctx, ts.Addr)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NotEmpty(t, c.APOPTimestamp())
+	require.NoError(t, c.UTF8(ctx))
+	err = c.APOP(ctx, "alice", "wrong")
+	var resp *pop3.Response
+	require.ErrorAs(t, err, &resp)
+	require.Equal(t, pop3.CodeAuth, resp.Code)
+	require.NoError(t, c.APOP(ctx, "alice", "secret"))
+	text := messageText(t)
+
+	require.Equal(t, "Subject: 1\r\n\r\n.dot\r\n", text(c.Retr(ctx, 1)))
+	require.Equal(t, "Subject: 2\r\n\r\nbare LF\r\n", text(c.Retr(ctx, 2)))
+	require.Equal(t, "Subject: 3\r\n\r\n", text(c.Top(ctx, 3, 0)))
+	list, err := c.List(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []pop3.ListItem{{1, 20}, {2, 23}, {3, 17}}, list)
+
+	caps, err := c.Capabilities(ctx)
+	require.NoError(t, err)
+	require.True(t, caps.Has("pipelining"))
+	require.NoError(t, c.Dele(ctx, 1, 3))
+	err = c.Dele(ctx, 3, 2)
+	require.ErrorAs(t, err, &resp, "3 is already deleted")
+	uids, err := c.Uidl(ctx)
+	require.NoError(t, err)
+	require.Empty(t, uids, "2 was marked too")
+	require.NoError(t, c.Rset(ctx))
+	require.NoError(t, c.Dele(ctx, 1, 3))
+	require.NoError(t, c.Noop(ctx))
+	require.NoError(t, c.Quit(ctx))
+	require.Equal(t, []string{"m1", "m3"}, ts.Deleted("alice"))
+	require.Equal(t, []string{"m2"}, ts.UIDs("alice"))
+
+	// Out of sequence calls send nothing.
+	c2, err := pop3.Dial(ctx, ts.Addr)
+	require.NoError(t, err)
+	defer c2.Close()
+	_, _, err = c2.Stat(ctx)
+	require.ErrorIs(t, err, pop3.ErrClientState)
+	_, err = c2.Capabilities(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c2.Login(ctx, "alice", "secret"), "pipelined USER and PASS")
+	r, err := c2.Retr(ctx, 1)
+	require.NoError(t, err)
+	require.ErrorIs(t, c2.Noop(ctx), pop3.ErrClientState, "the reader owns the connection")
+	require.NoError(t, r.Close())
+	require.NoError(t, c2.Noop(ctx))
+	_, err = c2.Retr(ctx, 0)
+	require.ErrorIs(t, err, pop3.ErrInvalidArgument)
+}
+
+// TestClient_QuitFails_RFC1939_6: when the server cannot remove the marked
+// messages, Quit returns the -ERR and the messages stay.
+func TestClient_QuitFails_RFC1939_6(t *testing.T) {
+	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n")))
+	ts.FailDelete(errors.New("disk on fire"))
+	ctx := testContext(t)
+	c, err := pop3.Dial(ctx, ts.Addr)
+	require.NoError(t, err)
+	require.NoError(t, c.Login(ctx, "alice", "secret"))
+	require.NoError(t, c.Dele(ctx, 1))
+	err = c.Quit(ctx)
+	var resp *pop3.Response
+	require.ErrorAs(t, err, &resp)
+	require.Equal(t, pop3.CodeSysTemp, resp.Code)
+	require.Equal(t, []string{"m1"}, ts.UIDs("alice"))
+}
+
+// TestClient_DroppedConnectionDeletesNothing_RFC1939_6 closes the
+// connection after DELE: the server must not enter UPDATE.
+func TestClient_DroppedConnectionDeletesNothing_RFC1939_6(t *testing.T) {
+	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n"), []byte("b\r\n")))
+	ctx := testContext(t)
+	c, err := pop3.Dial(ctx, ts.Addr)
+	require.NoError(t, err)
+	require.NoError(t, c.Login(ctx, "alice", "secret"))
+	require.NoError(t, c.Dele(ctx, 1, 2))
+	require.NoError(t, c.Close())
+	require.NoError(t, ts.WaitIdle(ctx))
+	require.Equal(t, []string{"m1", "m2"}, ts.UIDs("alice"))
+	require.Empty(t, ts.Deleted("alice"))
+}
+
+// TestClient_StartTLSAndAuth_RFC2595_RFC5034 upgrades with STLS on a
+// server that refuses cleartext passwords, then logs in with AUTH.
+func TestClient_StartTLSAndAuth_RFC2595_RFC5034(t *testing.T) {
+	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret"),
+		pop3test.WithConfig(func(s *pop3.Server) { s.AllowInsecureAuth = false }))
+	ctx := testContext(t)
+	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
+		c, err := pop3.Dial(ctx, ts.Addr)
+		require.NoError(t, err)
+		err = c.Auth(ctx, mech)
+		var resp *pop3.Response
+		require.ErrorAs(t, err, &resp, "cleartext refused")
+		require.Equal(t, pop3.CodeAuth, resp.Code)
+		require.NoError(t, c.StartTLS(ctx, ts.ClientTLSConfig()))
+		require.NoError(t, c.Auth(ctx, mech))
+		require.Equal(t, pop3.StateTransaction, c.State())
+		require.NoError(t, c.Quit(ctx))
+	}
+}
+
+// TestClient_ContextCancel: a cancelled context ends a blocked call and
+// breaks the client.
+func TestClient_ContextCancel(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	go func() {
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		nc.Write([]byte("+OK hi\r\n"))
+		io.Copy(io.Discard, nc) // never answers
+	}()
+	ctx := testContext(t)
+	c, err := pop3.Dial(ctx, l.Addr().String())
+	require.NoError(t, err)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Capabilities(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Error(t, c.Noop(ctx))
+}
+
+// fakeConn serves fixed server bytes to a Client and swallows its writes.
+type fakeConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (f *fakeConn) Read(p []byte) (int, error)         { return f.r.Read(p) }
+func (f *fakeConn) Write(p []byte) (int, error)        { return len(p), nil }
+func (f *fakeConn) Close() error                       { return nil }
+func (f *fakeConn) SetDeadline(time.Time) error        { return nil }
+func (f *fakeConn) RemoteAddr() net.Addr               { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+func (f *fakeConn) SetReadDeadline(t time.Time) error  { return nil }
+func (f *fakeConn) SetWriteDeadline(t time.Time) error { return nil }
+
+// FuzzClientResponses feeds arbitrary server output to the Client's
+// status line, listing and multi-line readers (RFC 1939 section 3): no
+// panic, no hang, and a message that is read equals the unstuffed input.
+func FuzzClientResponses(f *testing.F) {
+	for _, s := range []string{
+		"+OK\r\n+OK\r\n+OK 2\r\n1 10\r\n2 20\r\n.\r\n+OK\r\n1 a\r\n.\r\n+OK\r\nx\r\n..y\r\n.\r\n",
+		"+OK\r\n-ERR [IN-USE] x\r\n",
+		"+OK <a@b>\r\n+OK\r\n+OK 1 2\r\n+OK\r\n\n.\n.\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		ctx := context.Background()
+		c, err := pop3.NewClient(ctx, &fakeConn{r: bytes.NewReader(in)})
+		if err != nil {
+			return
+		}
+		if c.User(ctx, "u") != nil || c.Pass(ctx, "p") != nil {
+			return
+		}
+		c.Stat(ctx)
+		c.List(ctx)
+		c.Uidl(ctx)
+		if r, err := c.Retr(ctx, 1); err == nil {
+			data, err := io.ReadAll(r)
+			if err == nil && bytes.Contains(data, []byte("\r\n.\r\n")) && !strings.HasPrefix(string(data), ".") {
+				// An unstuffed terminator can only come from "..".
+				require.Contains(t, string(in), "\r\n..\r\n")
+			}
+			r.Close()
+		}
+	})
+}
