@@ -15,7 +15,7 @@ import (
 var ErrInvalid = errors.New("utf7: invalid modified UTF-7")
 
 // enc is modified BASE64: "," instead of "/", no padding.
-var enc = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,").WithPadding(base64.NoPadding)
+var enc = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,").WithPadding(base64.NoPadding).Strict()
 
 func printable(r rune) bool { return r >= 0x20 && r <= 0x7e }
 
@@ -35,7 +35,7 @@ func Encode(s string) string {
 	}
 	var sb strings.Builder
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, _ := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '&':
 			sb.WriteString("&-")
@@ -46,7 +46,7 @@ func Encode(s string) string {
 		default:
 			var units []uint16
 			for i < len(s) {
-				r, size = utf8.DecodeRuneInString(s[i:])
+				r, size := utf8.DecodeRuneInString(s[i:])
 				if printable(r) {
 					break
 				}

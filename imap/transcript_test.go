@@ -1,0 +1,165 @@
+package imap
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// playTranscript starts a client against a scripted server that plays the
+// S: lines of a transcript file and checks that the client sends exactly
+// the C: lines, in order.
+func playTranscript(t *testing.T, file string) *Client {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var steps []string
+	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		steps = append(steps, line)
+	}
+	client, server := net.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		defer server.Close()
+		br := bufio.NewReader(server)
+		for i, step := range steps {
+			dir, text, _ := strings.Cut(step, ":")
+			text = strings.TrimPrefix(text, " ")
+			switch dir {
+			case "S":
+				if _, err := server.Write([]byte(text + "\r\n")); err != nil {
+					done <- err
+					return
+				}
+			case "C":
+				got, err := br.ReadString('\n')
+				if err != nil {
+					done <- err
+					return
+				}
+				if got != text+"\r\n" {
+					done <- fmt.Errorf("step %d: client sent %q, transcript says %q", i+1, strings.TrimSpace(got), text)
+					return
+				}
+			}
+		}
+		done <- nil
+	}()
+	c := NewClient(client, nil)
+	t.Cleanup(func() {
+		c.Close()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "transcript")
+		case <-time.After(5 * time.Second):
+			t.Error("transcript not finished")
+		}
+	})
+	return c
+}
+
+// TestTranscript_RFC3501_8 replays the sample session of RFC 3501
+// section 8 and checks what the client made of it.
+func TestTranscript_RFC3501_8(t *testing.T) {
+	ctx := testCtx(t)
+	c := playTranscript(t, "testdata/transcripts/rfc3501_8.txt")
+	require.NoError(t, c.Login(ctx, "mrc", "secret"))
+	mb, err := c.Select(ctx, "inbox", nil)
+	require.NoError(t, err)
+	assert.Equal(t, &SelectedMailbox{
+		Name: "inbox", NumMessages: 18, NumRecent: 2, FirstUnseen: 17, UIDValidity: 3857529045,
+		Flags: []Flag{FlagAnswered, FlagFlagged, FlagDeleted, FlagSeen, FlagDraft},
+	}, mb)
+
+	msgs, err := c.Fetch(ctx, SeqSetNum(12), &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true, Envelope: true, Body: true}).Collect()
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	m := msgs[0]
+	assert.Equal(t, uint32(12), m.Seq)
+	assert.Equal(t, []Flag{FlagSeen}, m.Flags)
+	assert.Equal(t, "1996-07-17T02:44:25-07:00", m.InternalDate.Format(time.RFC3339))
+	assert.Equal(t, int64(4286), m.RFC822Size)
+	gray := []Address{{Name: "Terry Gray", Mailbox: "gray", Host: "cac.washington.edu"}}
+	assert.Equal(t, &Envelope{
+		Date:    "Wed, 17 Jul 1996 02:23:25 -0700 (PDT)",
+		Subject: "IMAP4rev1 WG mtg summary and minutes",
+		From:    gray, Sender: gray, ReplyTo: gray,
+		To:        []Address{{Mailbox: "imap", Host: "cac.washington.edu"}},
+		Cc:        []Address{{Mailbox: "minutes", Host: "CNRI.Reston.VA.US"}, {Name: "John Klensin", Mailbox: "KLENSIN", Host: "MIT.EDU"}},
+		MessageID: "<B27397-0100000@cac.washington.edu>",
+	}, m.Envelope)
+	assert.Equal(t, &BodyStructure{
+		Type: "text", Subtype: "plain", Params: []Param{{"CHARSET", "US-ASCII"}},
+		Encoding: "7BIT", Size: 3028, Lines: 92,
+	}, m.BodyStructure)
+
+	header := &FetchItemBodySection{Specifier: PartHeader}
+	msgs, err = c.Fetch(ctx, SeqSetNum(12), &FetchOptions{BodySection: []*FetchItemBodySection{header}}).Collect()
+	require.NoError(t, err)
+	body := msgs[0].FindBodySection(header)
+	assert.Len(t, body, 342)
+	assert.True(t, strings.HasPrefix(string(body), "Date: Wed, 17 Jul 1996"))
+
+	stored, err := c.Store(ctx, SeqSetNum(12), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{"\\deleted"}}, nil).Collect()
+	require.NoError(t, err)
+	assert.Equal(t, []Flag{FlagSeen, FlagDeleted}, stored[0].Flags)
+	require.NoError(t, c.Logout(ctx))
+}
+
+// TestTranscript_Extensions replays testdata/transcripts/extensions.txt.
+func TestTranscript_Extensions(t *testing.T) {
+	ctx := testCtx(t)
+	var alerts []string
+	var expunged []uint32
+	exists := make(chan uint32, 1)
+	c := playTranscript(t, "testdata/transcripts/extensions.txt")
+	c.opts.Unilateral = UnilateralHandler{
+		Status:  func(st *StatusResponse) { alerts = append(alerts, string(st.Code)+" "+st.Text) },
+		Expunge: func(seq uint32) { expunged = append(expunged, seq) },
+		Exists:  func(n uint32) { exists <- n },
+	}
+	require.NoError(t, c.Authenticate(ctx, NewPlainClient("", "alice", "secret")))
+	assert.True(t, c.Has(ctx, CapCondStore), "capabilities from the tagged OK")
+	enabled, err := c.Enable(ctx, CapCondStore)
+	require.NoError(t, err)
+	assert.Equal(t, []Cap{CapCondStore}, enabled)
+
+	msg := "Subject: hi\r\n"
+	data, err := c.Append(ctx, "Drafts", int64(len(msg)), strings.NewReader(msg), &AppendOptions{Flags: []Flag{FlagDraft}})
+	require.NoError(t, err)
+	assert.Equal(t, &AppendData{UIDValidity: 38505, UID: 3955}, data)
+
+	mb, err := c.Select(ctx, "Drafts", nil)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(715194045007), mb.HighestModSeq)
+
+	res, err := c.UIDSearch(ctx, &SearchCriteria{NotFlag: []Flag{FlagSeen}}, &SearchOptions{ReturnMin: true, ReturnMax: true, ReturnCount: true})
+	require.NoError(t, err)
+	assert.Equal(t, &SearchData{Min: 3950, Max: 3955, Count: 2, UID: true}, res)
+	assert.Equal(t, []uint32{1}, expunged)
+	assert.Equal(t, []string{"ALERT system going down soon"}, alerts)
+	assert.Equal(t, uint32(2), c.Mailbox().NumMessages)
+
+	idleCtx, stop := context.WithCancel(ctx)
+	go func() { <-exists; stop() }()
+	require.NoError(t, c.Idle(idleCtx))
+
+	_, err = c.Copy(ctx, SeqSetRange(1, 2), "Archive")
+	var st *StatusResponse
+	require.True(t, errors.As(err, &st))
+	assert.Equal(t, StatusNO, st.Type)
+	assert.Equal(t, CodeTryCreate, st.Code)
+	assert.Equal(t, "T7", st.Tag)
+}
