@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 
 	"golang.org/x/text/transform"
@@ -11,41 +12,79 @@ import (
 const decodeBufSize = 4096
 
 // A base64Reader undoes the base64 Content-Transfer-Encoding (RFC 2045
-// section 6.8) tolerantly, as base64Decoder describes.
+// section 6.8) tolerantly, as base64Decoder describes. Whole lines go
+// through encoding/base64's fast decoder, which skips line ends; input that
+// it rejects goes through the tolerant one.
 type base64Reader struct {
-	r   io.Reader
-	d   base64Decoder
-	in  []byte
-	out []byte
-	off int
-	err error
+	r     io.Reader
+	d     base64Decoder
+	in    []byte
+	carry int    // bytes of a partial line kept at the start of in
+	out   []byte // decoded bytes that did not fit the caller's buffer
+	off   int
+	err   error
 }
 
 func (b *base64Reader) reset(r io.Reader) {
-	b.r, b.d, b.out, b.off, b.err = r, base64Decoder{}, b.out[:0], 0, nil
+	b.r, b.d, b.carry, b.out, b.off, b.err = r, base64Decoder{}, 0, b.out[:0], 0, nil
 	if b.in == nil {
 		b.in = make([]byte, decodeBufSize)
-		b.out = make([]byte, 0, decodeBufSize)
 	}
 }
 
 func (b *base64Reader) Read(p []byte) (int, error) {
-	for b.off == len(b.out) {
+	for {
+		if b.off < len(b.out) {
+			n := copy(p, b.out[b.off:])
+			b.off += n
+			return n, nil
+		}
 		if b.err != nil {
 			return 0, b.err
 		}
-		n, err := b.r.Read(b.in)
-		b.out, b.off = b.d.decode(b.out[:0], b.in[:n]), 0
+		n, err := b.r.Read(b.in[b.carry:])
+		data := b.in[:b.carry+n]
+		cut := len(data)
+		if err == nil {
+			// Keep a partial last line for the next read, unless the
+			// buffer holds no line end at all.
+			if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+				cut = i + 1
+			}
+		}
+		var dst []byte
+		if len(p) >= cut/4*3+3 {
+			dst = p[:0]
+		} else {
+			dst = b.out[:0]
+		}
+		dst = b.decode(dst, data[:cut])
+		b.carry = copy(b.in, data[cut:])
 		if err != nil {
 			if err == io.EOF {
-				b.out = b.d.finish(b.out)
+				dst = b.d.finish(dst)
 			}
 			b.err = err
 		}
+		if len(p) > 0 && len(dst) > 0 && &dst[0] == &p[0] {
+			return len(dst), nil
+		}
+		b.out, b.off = dst, 0
 	}
-	n := copy(p, b.out[b.off:])
-	b.off += n
-	return n, nil
+}
+
+// decode appends the bytes encoded in src to dst.
+func (b *base64Reader) decode(dst, src []byte) []byte {
+	if b.d.n == 0 && len(src) > 0 {
+		need := len(dst) + len(src)/4*3 + 3
+		if cap(dst) < need {
+			dst = append(dst[:cap(dst)], make([]byte, need-cap(dst))...)[:len(dst)]
+		}
+		if n, err := base64.StdEncoding.Decode(dst[len(dst):need], src); err == nil {
+			return dst[:len(dst)+n]
+		}
+	}
+	return b.d.decode(dst, src)
 }
 
 // A qpReader undoes the quoted-printable Content-Transfer-Encoding (RFC
@@ -67,41 +106,61 @@ func (q *qpReader) reset(r io.Reader) {
 	q.r, q.i, q.n, q.off, q.err = r, 0, 0, 0, nil
 	if q.in == nil {
 		q.in = make([]byte, decodeBufSize)
-		q.out = make([]byte, 0, decodeBufSize)
 	}
 	q.out = q.out[:0]
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
-	for q.off == len(q.out) {
-		line, final, ok := q.nextLine()
+	if q.off < len(q.out) {
+		n := copy(p, q.out[q.off:])
+		q.off += n
+		return n, nil
+	}
+	// Decode straight into p while lines fit, since output never exceeds
+	// input.
+	n := 0
+	for {
+		line, final, ok := q.peekLine()
 		if !ok {
+			if n > 0 {
+				return n, nil
+			}
 			return 0, q.err
 		}
-		q.out, q.off = appendQPLine(q.out[:0], line, final), 0
+		if len(line) > len(p)-n {
+			if n > 0 {
+				return n, nil
+			}
+			q.consumeLine(line)
+			q.out, q.off = appendQPLine(q.out[:0], line, final), 0
+			k := copy(p, q.out)
+			q.off = k
+			return k, nil
+		}
+		q.consumeLine(line)
+		n += len(appendQPLine(p[n:n], line, final))
+		if n == len(p) {
+			return n, nil
+		}
 	}
-	n := copy(p, q.out[q.off:])
-	q.off += n
-	return n, nil
 }
 
-// nextLine returns the next line of input with its line end, or as much of
+// consumeLine moves past a line peekLine returned.
+func (q *qpReader) consumeLine(line []byte) { q.i += len(line) }
+
+// peekLine returns the next line of input with its line end, or as much of
 // a long line as the buffer holds. final reports that the line is complete
 // (it has a line end or the input ended).
-func (q *qpReader) nextLine() (line []byte, final, ok bool) {
+func (q *qpReader) peekLine() (line []byte, final, ok bool) {
 	for {
 		if j := bytes.IndexByte(q.in[q.i:q.n], '\n'); j >= 0 {
-			line = q.in[q.i : q.i+j+1]
-			q.i += j + 1
-			return line, true, true
+			return q.in[q.i : q.i+j+1], true, true
 		}
 		if q.err != nil {
 			if q.i == q.n {
 				return nil, false, false
 			}
-			line = q.in[q.i:q.n]
-			q.i = q.n
-			return line, true, true
+			return q.in[q.i:q.n], true, true
 		}
 		if q.i > 0 {
 			q.n = copy(q.in, q.in[q.i:q.n])
@@ -117,9 +176,7 @@ func (q *qpReader) nextLine() (line []byte, final, ok bool) {
 			if k <= 0 {
 				k = q.n
 			}
-			line = q.in[:k]
-			q.i = k
-			return line, false, true
+			return q.in[:k], false, true
 		}
 		m, err := q.r.Read(q.in[q.n:])
 		q.n += m
@@ -150,23 +207,24 @@ func appendQPLine(dst, line []byte, final bool) []byte {
 		}
 		line = content
 	}
-	for len(line) > 0 {
-		j := bytes.IndexByte(line, '=')
-		if j < 0 {
-			dst = append(dst, line...)
-			break
-		}
-		dst = append(dst, line[:j]...)
-		if j+2 < len(line) {
-			if b, ok := unhex2(line[j+1], line[j+2]); ok {
-				dst = append(dst, b)
-				line = line[j+3:]
-				continue
+	// Output never exceeds input: decode in place in dst's spare room.
+	j := len(dst)
+	if cap(dst)-j < len(line) {
+		dst = append(dst[:cap(dst)], make([]byte, len(line))...)
+	}
+	out := dst[:j+len(line)]
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c == '=' && i+2 < len(line) {
+			if h, ok := unhex2(line[i+1], line[i+2]); ok {
+				c = h
+				i += 2
 			}
 		}
-		dst = append(dst, '=')
-		line = line[j+1:]
+		out[j] = c
+		j++
 	}
+	dst = out[:j]
 	return append(dst, eol...)
 }
 
@@ -187,7 +245,6 @@ func (t *textReader) reset(r io.Reader, tr transform.Transformer) {
 	t.r, t.t, t.s0, t.s1, t.d0, t.d1, t.err = r, tr, 0, 0, 0, 0, nil
 	if t.src == nil {
 		t.src = make([]byte, decodeBufSize)
-		t.dst = make([]byte, decodeBufSize)
 	}
 }
 
@@ -202,27 +259,38 @@ func (t *textReader) Read(p []byte) (int, error) {
 		if atEOF && t.s0 == t.s1 {
 			return 0, t.err
 		}
-		nd, ns, err := t.t.Transform(t.dst, t.src[t.s0:t.s1], atEOF)
+		// Convert straight into a large p; into dst otherwise.
+		dst, direct := p, len(p) >= decodeBufSize
+		if !direct {
+			if t.dst == nil {
+				t.dst = make([]byte, decodeBufSize)
+			}
+			dst = t.dst
+		}
+		nd, ns, err := t.t.Transform(dst, t.src[t.s0:t.s1], atEOF)
 		t.s0 += ns
-		t.d0, t.d1 = 0, nd
+		if !direct {
+			t.d0, t.d1 = 0, nd
+		}
 		switch err {
-		case nil, transform.ErrShortDst:
-			if nd > 0 || t.s0 < t.s1 {
-				continue
-			}
-		case transform.ErrShortSrc:
-			if nd > 0 {
-				continue
-			}
+		case nil, transform.ErrShortDst, transform.ErrShortSrc:
 		default:
-			if nd > 0 {
-				t.err = err
-				continue
+			if nd == 0 {
+				return 0, err
 			}
-			return 0, err
+			t.err = err
+		}
+		if nd > 0 {
+			if direct {
+				return nd, nil
+			}
+			continue
+		}
+		if err == transform.ErrShortDst {
+			continue
 		}
 		if atEOF {
-			t.s0 = t.s1
+			t.s0 = t.s1 // nothing more can come of what is left
 			continue
 		}
 		if t.s0 > 0 {

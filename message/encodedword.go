@@ -167,22 +167,25 @@ func decodeQ(s string) []byte {
 	return b
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+// hexValues maps a hexadecimal digit to its value and any other byte to
+// 0xff.
+var hexValues = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for i := byte(0); i < 10; i++ {
+		t['0'+i] = i
+	}
+	for i := byte(0); i < 6; i++ {
+		t['A'+i], t['a'+i] = 10+i, 10+i
+	}
+	return t
+}()
 
+// unhex2 decodes two hexadecimal digits.
 func unhex2(a, b byte) (byte, bool) {
-	h, ok1 := unhex(a)
-	l, ok2 := unhex(b)
-	return h<<4 | l, ok1 && ok2
+	h, l := hexValues[a], hexValues[b]
+	return h<<4 | l, h|l != 0xff && h < 16 && l < 16
 }
 
 // maxEncodedWord is the longest encoded word RFC 2047 section 2 allows.

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strings"
 
@@ -10,7 +11,7 @@ import (
 
 // readBufSize is the size of the Reader's input buffer; lines longer than
 // this are handled in pieces.
-const readBufSize = 16 << 10
+const readBufSize = 8 << 10
 
 // A Reader walks the MIME entities of a message (RFC 2045, RFC 2046) in
 // one streaming pass, depth-first: the message itself, then the parts of
@@ -324,9 +325,11 @@ func (r *Reader) isDelimiter(line []byte) bool {
 }
 
 // scan reads the next chunk of the current region into pend1 and pend2,
-// or ends the region.
+// or ends the region. Lines that may be delimiters (they start with "-")
+// are read whole and checked; between them the input is taken in spans as
+// large as the buffer holds.
 func (r *Reader) scan() {
-	line, err := r.lr.next()
+	b, err := r.lr.peek()
 	if err != nil {
 		if err != io.EOF {
 			r.err = err
@@ -340,7 +343,46 @@ func (r *Reader) scan() {
 		r.endOff, r.endLF = r.lr.off, r.lr.lf
 		return
 	}
-	if r.bol && len(line) > 2 && line[0] == '-' && r.isDelimiter(line) {
+	if r.open == 0 {
+		// No delimiter can end the region: no need to hold line ends.
+		r.lr.consume(b, len(b))
+		r.pend2 = b
+		r.last = b[len(b)-1]
+		return
+	}
+	if r.bol && b[0] == '-' {
+		r.scanLine()
+		return
+	}
+	if len(r.held) == 1 && r.held[0] == '\r' && b[0] == '\n' && (len(b) == 1 || b[1] == '-') {
+		// A CRLF split between two chunks, perhaps before a delimiter.
+		r.lr.consume(b, 1)
+		r.held, r.bol = lineCRLF, true
+		return
+	}
+	var span []byte
+	if i := bytes.Index(b, dashLine); i >= 0 {
+		span = b[:i+1]
+	} else if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		span = b[:i+1]
+	} else {
+		span = b
+	}
+	r.lr.consume(b, len(span))
+	r.emit(span)
+}
+
+// dashLine starts a line that may be a delimiter.
+var dashLine = []byte("\n-")
+
+// scanLine reads one line that starts with "-": a delimiter, or content.
+func (r *Reader) scanLine() {
+	line, err := r.lr.next()
+	if err != nil {
+		r.err = err // peek saw data, so this is not io.EOF
+		return
+	}
+	if r.isDelimiter(line) {
 		r.done = true
 		r.endOff = r.lr.off - int64(len(line)) - int64(len(r.held))
 		r.endLF = r.lr.lf
@@ -353,29 +395,23 @@ func (r *Reader) scan() {
 		r.held = nil
 		return
 	}
-	if r.open == 0 {
-		// No delimiter can end the region: no need to hold line ends.
-		r.pend2 = line
-		r.last = line[len(line)-1]
-		r.bol = line[len(line)-1] == '\n'
-		return
-	}
-	if len(r.held) == 1 && r.held[0] == '\r' && len(line) == 1 && line[0] == '\n' {
-		// A CRLF split between two chunks of a long line.
-		r.held, r.bol = lineCRLF, true
-		return
-	}
+	r.emit(line)
+}
+
+// emit makes a chunk of content pending, after the line end held back
+// before it; a line end at its end is held back in turn.
+func (r *Reader) emit(chunk []byte) {
 	r.pend1, r.held = r.held, nil
-	n := len(line)
+	n := len(chunk)
 	switch {
-	case line[n-1] == '\n' && n >= 2 && line[n-2] == '\r':
-		r.pend2, r.held, r.bol = line[:n-2], lineCRLF, true
-	case line[n-1] == '\n':
-		r.pend2, r.held, r.bol = line[:n-1], lineLF, true
-	case line[n-1] == '\r':
-		r.pend2, r.held, r.bol = line[:n-1], lineCR, false
+	case chunk[n-1] == '\n' && n >= 2 && chunk[n-2] == '\r':
+		r.pend2, r.held, r.bol = chunk[:n-2], lineCRLF, true
+	case chunk[n-1] == '\n':
+		r.pend2, r.held, r.bol = chunk[:n-1], lineLF, true
+	case chunk[n-1] == '\r':
+		r.pend2, r.held, r.bol = chunk[:n-1], lineCR, false
 	default:
-		r.pend2, r.bol = line, false
+		r.pend2, r.bol = chunk, false
 	}
 	if len(r.pend2) > 0 {
 		r.last = r.pend2[len(r.pend2)-1]
@@ -384,25 +420,33 @@ func (r *Reader) scan() {
 	}
 }
 
-// readBody reads the current region.
+// readBody reads the current region, filling p with as many chunks as fit
+// so that decoders above see large reads.
 func (r *Reader) readBody(p []byte) (int, error) {
-	for {
+	n := 0
+	for n < len(p) {
 		if len(r.pend1) > 0 {
-			n := copy(p, r.pend1)
-			r.pend1 = r.pend1[n:]
-			return n, nil
+			k := copy(p[n:], r.pend1)
+			r.pend1 = r.pend1[k:]
+			n += k
+			continue
 		}
 		if len(r.pend2) > 0 {
-			n := copy(p, r.pend2)
-			r.pend2 = r.pend2[n:]
-			return n, nil
+			k := copy(p[n:], r.pend2)
+			r.pend2 = r.pend2[k:]
+			n += k
+			continue
 		}
 		if r.done {
-			return 0, io.EOF
+			break
 		}
 		r.scan()
 		if r.err != nil {
-			return 0, r.err
+			return n, r.err
 		}
 	}
+	if n == 0 && r.done {
+		return 0, io.EOF
+	}
+	return n, nil
 }

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 )
 
@@ -32,4 +33,23 @@ func (l *lineReader) next() ([]byte, error) {
 	}
 	l.off += int64(len(line))
 	return line, err
+}
+
+// peek returns the input buffered so far, reading more first if there is
+// none. The slice is valid until the next call that reads.
+func (l *lineReader) peek() ([]byte, error) {
+	if l.br.Buffered() == 0 {
+		if _, err := l.br.Peek(1); err != nil {
+			return nil, err
+		}
+	}
+	b, _ := l.br.Peek(l.br.Buffered())
+	return b, nil
+}
+
+// consume moves past the first n bytes of b, the slice peek returned.
+func (l *lineReader) consume(b []byte, n int) {
+	l.br.Discard(n)
+	l.off += int64(n)
+	l.lf += int64(bytes.Count(b[:n], lf))
 }
