@@ -27,6 +27,7 @@ type Server struct {
 	Store *pop3mem.Store
 
 	clientTLS *tls.Config
+	certPEM   []byte
 
 	mu         sync.Mutex
 	open       int                      // maildrops open now
@@ -68,6 +69,7 @@ func WithTLS() Option {
 		}
 		s.Server.TLSConfig = pair.ServerConfig()
 		s.clientTLS = pair.ClientConfig()
+		s.certPEM = pair.CertPEM
 	}
 }
 
@@ -148,6 +150,10 @@ func (s *Server) ClientTLSConfig() *tls.Config {
 	}
 	return s.clientTLS.Clone()
 }
+
+// CertPEM returns the server's certificate in PEM (WithTLS), for peers
+// such as Python's ssl module that trust a CA file; nil without TLS.
+func (s *Server) CertPEM() []byte { return s.certPEM }
 
 // AddUser creates a user, or changes its password.
 func (s *Server) AddUser(name, password string) { s.Store.AddUser(name, password) }
