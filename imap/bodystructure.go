@@ -268,7 +268,7 @@ func readExtTail(r *wire.Reader, b *BodyStructure) error {
 		return err
 	}
 	for r.Accept(' ') {
-		if err := skipBodyExtension(r); err != nil {
+		if err := skipValue(r); err != nil {
 			return err
 		}
 	}
@@ -341,19 +341,22 @@ func readLanguage(r *wire.Reader) ([]string, error) {
 	return []string{s}, nil
 }
 
-// skipBodyExtension reads and drops a body-extension: nstring / number /
-// "(" body-extension *(SP body-extension) ")". None is defined yet.
-func skipBodyExtension(r *wire.Reader) error {
+// skipValue reads and drops one extension value: a body-extension
+// (RFC 3501 section 9: nstring / number / list of them) or a
+// tagged-ext-val (RFC 4466 section 2.1: sequence-set / number / list /
+// astring). Unknown extension data is skipped, not refused.
+func skipValue(r *wire.Reader) error {
 	c, err := r.Peek()
 	switch {
 	case err != nil:
 		return err
 	case c == '(':
-		return r.List(func() error { return skipBodyExtension(r) })
-	case c >= '0' && c <= '9':
-		_, err = r.Number64()
+		return r.List(func() error { return skipValue(r) })
+	case c >= '0' && c <= '9' || c == '*' || c == '$':
+		_, err = r.SeqSet()
+	case r.NIL():
 	default:
-		_, _, err = r.NString()
+		_, err = r.AString()
 	}
 	return err
 }

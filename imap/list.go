@@ -216,7 +216,7 @@ func readListData(r *wire.Reader, utf8 bool) (*ListData, error) {
 					return err
 				})
 			}
-			return skipBodyExtension(r)
+			return skipValue(r)
 		})
 	}
 	return d, err

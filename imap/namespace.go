@@ -53,7 +53,7 @@ func readNamespaceData(r *wire.Reader, utf8 bool) (*NamespaceData, error) {
 					}
 					return err
 				}
-				return skipBodyExtension(r) // Namespace_Response_Extension
+				return skipValue(r) // Namespace_Response_Extension
 			})
 			*dst = append(*dst, nd)
 			return err

@@ -436,7 +436,7 @@ func readESearchResponse(r *wire.Reader) (tag string, d *SearchData, err error) 
 		default:
 			// Unknown return data (RFC 4731 section 3.2: tagged-ext-val):
 			// skip one value.
-			if err := skipBodyExtension(r); err != nil {
+			if err := skipValue(r); err != nil {
 				return "", nil, err
 			}
 		}
