@@ -93,13 +93,12 @@ func (b *base64Reader) decode(dst, src []byte) []byte {
 // in transport. Line ends are kept as written. A malformed escape is kept
 // literally, as section 6.7 (note 1) recommends.
 type qpReader struct {
-	r      io.Reader
-	in     []byte
-	i, n   int // unread input is in[i:n]
-	out    []byte
-	off    int
-	err    error
-	atLine bool // a line from in awaits decoding
+	r    io.Reader
+	in   []byte
+	i, n int // unread input is in[i:n]
+	out  []byte
+	off  int
+	err  error
 }
 
 func (q *qpReader) reset(r io.Reader) {

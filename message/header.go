@@ -3,6 +3,7 @@ package message
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -91,6 +92,13 @@ type Header struct {
 	// lf is set when the section as read used bare LF line ends; fields
 	// added later then use LF too, so the message stays consistent.
 	lf bool
+}
+
+// Clone returns a copy of h that can be changed without changing h.
+func (h *Header) Clone() Header {
+	c := *h
+	c.fields = slices.Clone(h.fields)
+	return c
 }
 
 // Len returns the number of fields.

@@ -1,0 +1,168 @@
+package message
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestChooseEncoding_RFC2045_6(t *testing.T) {
+	tests := []struct {
+		mt       string
+		body     string
+		complete bool
+		want     string
+	}{
+		{"text/plain", "hello\r\n", true, "7bit"},
+		{"text/plain", "hello\r\n", false, "quoted-printable"},
+		{"text/plain", strings.Repeat("x", 999), true, "quoted-printable"},
+		{"text/plain", "café au lait", true, "quoted-printable"},
+		{"text/plain", "안녕하세요 여러분", true, "base64"},
+		{"text/plain", "nul\x00byte", true, "base64"},
+		{"image/png", "\x89PNG", true, "base64"},
+		{"message/rfc822", "Subject: x\r\n\r\nhi", true, "7bit"},
+		{"message/rfc822", "Subject: é\r\n\r\nhi", true, "8bit"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, chooseEncoding(tt.mt, []byte(tt.body), tt.complete), "%s %q", tt.mt, tt.body)
+	}
+}
+
+// roundTripBody writes body as a part with the given header and reads it
+// back decoded.
+func roundTripBody(t *testing.T, h Header, body string) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw, err := NewWriter(&buf, h)
+	require.NoError(t, err)
+	_, err = io.WriteString(mw, body)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		assert.LessOrEqual(t, len(line), 1000)
+	}
+	r := NewReader(&buf)
+	p, err := r.NextPart()
+	require.NoError(t, err)
+	tr, err := p.Text()
+	require.NoError(t, err)
+	got, err := io.ReadAll(tr)
+	require.NoError(t, err)
+	return string(got), p.Encoding
+}
+
+func TestWriter_TransferEncodings(t *testing.T) {
+	bodies := []string{
+		"plain ASCII\r\nsecond line\r\n",
+		"trailing space \r\ntab\t\r\n",
+		"café = crème\r\n" + strings.Repeat("long line ", 100) + "\r\n",
+		"한국어 본문입니다\r\n日本語\r\n",
+		strings.Repeat("é", 5000),
+		"ends with space ",
+		"bare\rCR",
+	}
+	for _, body := range bodies {
+		for _, cte := range []string{"", "quoted-printable", "base64"} {
+			var h Header
+			h.SetContentType("text/plain", Params{{"charset", "utf-8"}})
+			if cte != "" {
+				h.Set("Content-Transfer-Encoding", cte)
+			}
+			got, enc := roundTripBody(t, h, body)
+			assert.Equal(t, body, got, "cte %q chosen %q", cte, enc)
+		}
+	}
+	// Bare LF in 7bit text becomes CRLF.
+	var h Header
+	got, enc := roundTripBody(t, h, "a\nb\n")
+	assert.Equal(t, "7bit", enc)
+	assert.Equal(t, "a\r\nb\r\n", got)
+}
+
+func TestWriter_AddsRequiredFields_RFC5322_3_6(t *testing.T) {
+	var h Header
+	h.SetAddressList("From", []*Address{{"홍길동", "gildong@example.kr"}})
+	var buf bytes.Buffer
+	mw, err := NewWriter(&buf, h)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	r := NewReader(&buf)
+	p, err := r.NextPart()
+	require.NoError(t, err)
+	_, err = p.Header.Date()
+	assert.NoError(t, err)
+	assert.Contains(t, p.Header.Get("Message-ID"), "@example.kr>")
+	assert.Equal(t, "1.0", p.Header.Get("MIME-Version"))
+	from, err := p.Header.AddressList("From")
+	require.NoError(t, err)
+	assert.Equal(t, "홍길동", from[0].Name)
+}
+
+func TestBuilder_RFC2046_5_1(t *testing.T) {
+	b := &Builder{Text: "Hello\r\n", HTML: "<p>Hello <img src=\"cid:logo\"></p>\r\n"}
+	b.Header.SetAddressList("From", []*Address{{"Sender", "s@example.org"}})
+	b.Header.SetAddressList("To", []*Address{{"김철수", "cs@example.kr"}})
+	b.Header.SetText("Subject", "회의 자료 (meeting notes)")
+	b.Inline = []Attachment{{ContentType: "image/png", ContentID: "logo", Body: strings.NewReader("\x89PNG...")}}
+	big := strings.Repeat("0123456789", 10000)
+	b.Attachments = []Attachment{
+		{Filename: "보고서 2024.pdf", ContentType: "application/pdf", Body: strings.NewReader(big)},
+		{Filename: "notes.txt", ContentType: "text/plain; charset=utf-8", Body: strings.NewReader("note\r\n")},
+	}
+	var buf bytes.Buffer
+	n, err := b.WriteTo(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, int64(buf.Len()), n)
+	for _, line := range strings.SplitAfter(buf.String(), "\r\n") {
+		assert.LessOrEqual(t, len(line), 80, "%q", line)
+	}
+
+	s, err := ReadStructure(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, "multipart/mixed", s.MediaType())
+	require.Len(t, s.Parts, 3)
+	assert.Equal(t, "multipart/alternative", s.Parts[0].MediaType())
+	assert.Equal(t, "text/plain", s.Parts[0].Parts[0].MediaType())
+	rel := s.Parts[0].Parts[1]
+	assert.Equal(t, "multipart/related", rel.MediaType())
+	assert.Equal(t, "text/html", rel.Parts[0].MediaType())
+	assert.Equal(t, "<logo>", rel.Parts[1].ID)
+	assert.Equal(t, "attachment", s.Parts[1].Disposition)
+	assert.Equal(t, "보고서 2024.pdf", s.Parts[1].DispositionParams.Get("filename"))
+	assert.Equal(t, "base64", s.Parts[1].Encoding)
+	assert.Equal(t, "회의 자료 (meeting notes)", mustDecode(t, s.Envelope.Subject))
+
+	// The attachment decodes to what was written.
+	r := NewReader(bytes.NewReader(buf.Bytes()))
+	for {
+		p, err := r.NextPart()
+		require.NoError(t, err)
+		if p.Header.Get("Content-Disposition") != "" && strings.Contains(p.MediaType, "pdf") {
+			got, err := io.ReadAll(p.Body())
+			require.NoError(t, err)
+			assert.Equal(t, big, string(got))
+			break
+		}
+	}
+}
+
+func mustDecode(t *testing.T, s string) string {
+	t.Helper()
+	d, err := DecodeText(s)
+	require.NoError(t, err)
+	return d
+}
+
+func TestBuilder_SinglePart(t *testing.T) {
+	b := &Builder{Text: "just text"}
+	var buf bytes.Buffer
+	_, err := b.WriteTo(&buf)
+	require.NoError(t, err)
+	got := walk(t, buf.String())
+	assert.Equal(t, []walked{{"text/plain", 0, 0, "just text"}}, got)
+	assert.False(t, b.Header.Has("Date"), "the Builder's header is not changed")
+}
