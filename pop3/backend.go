@@ -48,7 +48,9 @@ type SASLBackend interface {
 	// AuthMechanisms lists the mechanisms to advertise.
 	AuthMechanisms() []string
 	// Auth starts an exchange for mech. Once the exchange succeeds, the
-	// server calls open for the authenticated user's maildrop.
+	// server calls open for the authenticated user's maildrop. The
+	// exchange must implement interface{ Identity() string }: the name it
+	// returns is the user whose maildrop the server locks.
 	Auth(c *Conn, mech string) (exchange SASLServer, open func() (Maildrop, error), err error)
 }
 

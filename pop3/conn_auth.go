@@ -209,6 +209,10 @@ func (c *Conn) handleAuth(args []string) {
 			user = id.Identity()
 		}
 	}
+	if user == "" {
+		c.fail(ErrResponse(CodeSysPerm, "Authentication gave no identity"))
+		return
+	}
 	c.login(user, open)
 }
 

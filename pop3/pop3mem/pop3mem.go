@@ -10,6 +10,7 @@ package pop3mem
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"io"
 	"strconv"
 	"sync"
@@ -104,7 +105,9 @@ var errAuth = pop3.ErrResponse(pop3.CodeAuth, "Invalid user name or password")
 
 // Login implements pop3.Backend.
 func (s *Store) Login(_ *pop3.Conn, name, password string) (pop3.Maildrop, error) {
-	return s.open(name, func(secret string) bool { return secret == password })
+	return s.open(name, func(secret string) bool {
+		return subtle.ConstantTimeCompare([]byte(secret), []byte(password)) == 1
+	})
 }
 
 // LoginAPOP implements pop3.APOPBackend: the password is the shared secret.
