@@ -3,6 +3,7 @@ package pop3_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testcert"
 	"github.com/mailwire/mailwire/pop3"
+	"github.com/mailwire/mailwire/pop3/pop3mem"
 	"github.com/mailwire/mailwire/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -222,4 +225,29 @@ func FuzzClientResponses(f *testing.F) {
 			r.Close()
 		}
 	})
+}
+
+// TestClient_ImplicitTLS_RFC8314 serves POP3 over a TLS listener (port 995
+// style) and connects with DialTLS; USER/PASS is allowed there by default.
+func TestClient_ImplicitTLS_RFC8314(t *testing.T) {
+	pair, err := testcert.New("localhost", "127.0.0.1")
+	require.NoError(t, err)
+	store := &pop3mem.Store{}
+	store.AddUser("alice", "secret")
+	srv := &pop3.Server{Backend: store}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(tls.NewListener(l, pair.ServerConfig()))
+	t.Cleanup(func() { srv.Close() })
+
+	ctx := testContext(t)
+	c, err := pop3.DialTLS(ctx, l.Addr().String(), pair.ClientConfig())
+	require.NoError(t, err)
+	defer c.Close()
+	caps, err := c.Capabilities(ctx)
+	require.NoError(t, err)
+	require.False(t, caps.Has("STLS"))
+	require.True(t, caps.Has("USER"))
+	require.NoError(t, c.Login(ctx, "alice", "secret"))
+	require.NoError(t, c.Quit(ctx))
 }
