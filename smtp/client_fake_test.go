@@ -31,7 +31,7 @@ type fakeServer struct {
 	// broken server might (RFC 2920 3.1 tells the client what to do then).
 	lenientData bool
 	// silent makes the server read but never answer after the greeting.
-	silent bool
+	silent   bool
 	greeting string
 
 	mu       sync.Mutex
