@@ -3,6 +3,7 @@ package message
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Text returns the value of the first field named key with its encoded
@@ -10,8 +11,27 @@ import (
 // Subject. Raw UTF-8 (RFC 6532) passes through. The error is a
 // *CharsetError when an encoded word names an unknown charset; the text is
 // returned all the same.
+//
+// Raw 8-bit text that is not UTF-8, which RFC 5322 forbids but old mailers
+// send, is decoded from the charset of the Content-Type field, as mail
+// readers do.
 func (h *Header) Text(key string) (string, error) {
-	return DecodeText(h.Get(key))
+	return DecodeText(h.fallbackDecode(h.Get(key)))
+}
+
+// fallbackDecode converts a value with 8-bit bytes that are not UTF-8 from
+// the charset named by Content-Type, if any.
+func (h *Header) fallbackDecode(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	_, params, err := ParseMediaType(h.Get("Content-Type"))
+	if cs := params.Get("charset"); err == nil && cs != "" {
+		if d, err := DecodeCharset(cs, []byte(v)); err == nil && utf8.ValidString(d) {
+			return d
+		}
+	}
+	return v
 }
 
 // SetText sets an unstructured field to s, written with encoded words where
@@ -21,14 +41,15 @@ func (h *Header) SetText(key, s string) {
 }
 
 // AddressList parses the first field named key as an address list (RFC
-// 5322 section 3.4), as ParseAddressList does. It returns nil and no error
-// when there is no such field.
+// 5322 section 3.4), as ParseAddressList does, with the fallback for raw
+// 8-bit text that Text describes. It returns nil and no error when there
+// is no such field.
 func (h *Header) AddressList(key string) ([]*Address, error) {
 	v := h.Get(key)
 	if v == "" {
 		return nil, nil
 	}
-	return ParseAddressList(v)
+	return ParseAddressList(h.fallbackDecode(v))
 }
 
 // SetAddressList sets an address field such as From or To.

@@ -74,7 +74,8 @@ func (p *Part) Charset() string {
 }
 
 // End returns the offset just past the part's body, and whether it is
-// known yet: it is once the walk has moved past the part.
+// known yet: it is once the body has been read to its end or the walk
+// has moved past the part (for a container, past all it contains).
 func (p *Part) End() (int64, bool) { return p.end, p.ended }
 
 // Lines returns the number of lines in the body as transmitted, a final

@@ -47,6 +47,7 @@ type Reader struct {
 	endOff       int64  // where it ended
 	endLF        int64  // line feeds before endOff
 	last         byte   // the last byte before the held line end
+	endLast      byte   // the last byte before endOff
 	atEOF        bool   // the region ended at the end of the input
 	match        int    // with !atEOF: index in stack of the multipart whose delimiter ended it
 	matchClose   bool   // and whether that was its close delimiter
@@ -216,7 +217,7 @@ func (r *Reader) finish(p *Part) {
 	}
 	p.end, p.ended = r.endOff, true
 	p.lines = r.endLF - p.bodyLF
-	if r.endOff > p.BodyOffset && r.last != '\n' {
+	if r.endOff > p.BodyOffset && r.endLast != '\n' {
 		p.lines++
 	}
 }
@@ -251,12 +252,13 @@ func (r *Reader) begin(parent *Part, index int) (*Part, error) {
 	}
 	p.Header = h
 	r.startRegion()
-	r.last = '\n'
+	r.last = r.lr.last
 	switch {
 	case delim:
 		// A truncated entity: a delimiter line came before the end of
 		// the header. Its body is empty.
 		r.done = true
+		r.endLast = '\n'
 		r.endOff = r.lr.off - int64(r.matchLine)
 		r.endLF = r.lr.lf
 		if r.matchLF {
@@ -340,7 +342,7 @@ func (r *Reader) scan() {
 			r.last = r.pend1[len(r.pend1)-1]
 		}
 		r.done, r.atEOF = true, true
-		r.endOff, r.endLF = r.lr.off, r.lr.lf
+		r.endOff, r.endLF, r.endLast = r.lr.off, r.lr.lf, r.last
 		return
 	}
 	if r.open == 0 {
@@ -393,6 +395,7 @@ func (r *Reader) scanLine() {
 			r.endLF--
 		}
 		r.held = nil
+		r.endLast, r.last = r.last, line[len(line)-1]
 		return
 	}
 	r.emit(line)
@@ -446,6 +449,9 @@ func (r *Reader) readBody(p []byte) (int, error) {
 		}
 	}
 	if n == 0 && r.done {
+		if r.cur != nil {
+			r.finish(r.cur) // End and Lines are known from now on
+		}
 		return 0, io.EOF
 	}
 	return n, nil
