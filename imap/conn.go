@@ -1,0 +1,390 @@
+package imap
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/mailwire/mailwire/imap/internal/wire"
+)
+
+// Conn is one client connection as a Backend sees it: the facts a policy
+// needs. Its methods may be called from the Backend's methods.
+type Conn struct {
+	srv *Server
+	nc  net.Conn // the connection, TLS once negotiated
+	br  *bufio.Reader
+	bw  *bufio.Writer
+	r   *wire.Reader
+	w   *wire.Writer
+
+	ctx    context.Context // canceled when the connection ends
+	cancel context.CancelFunc
+
+	state    State
+	tls      *tls.ConnectionState
+	user     User
+	sel      *selected
+	utf8     bool // UTF8=ACCEPT enabled (RFC 6855)
+	failures int  // failed logins
+	bad      int  // BAD responses
+
+	// skipLiteral is the size of a non-synchronizing literal whose header
+	// was read but whose bytes were refused; skipping the rest of the
+	// command discards them first.
+	skipLiteral int64
+	// lineDone says the command's last line has been read, so nothing
+	// is left to skip after an error.
+	lineDone bool
+
+	readTimeout atomic.Int64 // time.Duration for the next read
+	idle        atomic.Bool  // waiting for a command or in IDLE
+	redact      atomic.Bool  // the input carries credentials (Debug)
+
+	debugIn, debugOut *debugTap
+}
+
+// RemoteAddr returns the client's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// LocalAddr returns the address the client connected to.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// TLS returns the TLS state, or nil on a plain connection before STARTTLS.
+func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+
+// Server returns the server the connection belongs to.
+func (c *Conn) Server() *Server { return c.srv }
+
+// deadlineConn refreshes the read deadline before each read, so a client
+// that keeps sending survives while one that stalls is logged out, and
+// bounds each write. During Shutdown a session waiting for a command gets
+// errShutdown instead of blocking again.
+type deadlineConn struct{ c *Conn }
+
+var errShutdown = errors.New("imap: server shutting down")
+
+func (d deadlineConn) Read(p []byte) (int, error) {
+	c := d.c
+	if c.idle.Load() && c.srv.inShutdown.Load() {
+		return 0, errShutdown
+	}
+	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
+	n, err := c.nc.Read(p)
+	if n > 0 && c.srv.Debug != nil {
+		c.debugInput(p[:n])
+	}
+	return n, err
+}
+
+func (d deadlineConn) Write(p []byte) (int, error) {
+	c := d.c
+	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	if c.srv.Debug != nil {
+		c.debugOutput(p)
+	}
+	return c.nc.Write(p)
+}
+
+func newConn(srv *Server, nc net.Conn) *Conn {
+	c := &Conn{srv: srv, nc: nc}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.br = bufio.NewReaderSize(deadlineConn{c}, 16<<10)
+	c.bw = bufio.NewWriterSize(deadlineConn{c}, 16<<10)
+	c.r = wire.NewReader(c.br, wire.Limits{
+		MaxLine:    orDefault(srv.MaxLineLength, DefaultMaxLineLength),
+		MaxLiteral: orDefault(srv.MaxLiteralSize, DefaultMaxLiteralSize),
+		MaxDepth:   orDefault(srv.MaxDepth, DefaultMaxDepth),
+	})
+	c.r.SyncLiteral = c.continueLiteral
+	c.w = wire.NewWriter(c.bw)
+	c.readTimeout.Store(int64(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
+	return c
+}
+
+// continueLiteral sends the continuation request a client waits for
+// before it sends a synchronizing literal (RFC 3501 section 7.5).
+func (c *Conn) continueLiteral(wire.Literal) error {
+	c.w.Raw("+ Ready for literal data\r\n")
+	return c.w.Flush()
+}
+
+// interruptIfIdle wakes a session blocked waiting for a command so it can
+// see the shutdown. Called by Shutdown.
+func (c *Conn) interruptIfIdle() {
+	if c.idle.Load() {
+		c.nc.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+// refuse answers a connection the server cannot take and closes it.
+func (c *Conn) refuse(resp *StatusResponse) {
+	defer c.finish()
+	writeStatusResponse(c.w, resp)
+	c.w.Flush()
+}
+
+func (c *Conn) finish() {
+	c.cancel()
+	c.nc.Close()
+	c.srv.trackConn(c, false)
+	c.srv.active.Add(-1)
+}
+
+// serve runs the session: greeting, then one command at a time until
+// LOGOUT, an I/O error, a timeout, too many errors or shutdown.
+func (c *Conn) serve() {
+	defer c.finish()
+	defer func() {
+		if v := recover(); v != nil {
+			c.srv.logger().Error("imap: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+		}
+	}()
+	defer c.logout()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		if err := c.handshake(tc); err != nil {
+			return
+		}
+	}
+	// RFC 3501 section 7.1.1: the greeting may carry the capabilities,
+	// which saves clients a round trip.
+	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(), Text: "mailwire IMAP4rev1 ready"})
+	for c.state != StateLogout {
+		if err := c.next(); err != nil {
+			c.closeOnError(err)
+			return
+		}
+	}
+	c.w.Flush()
+}
+
+// logout releases the selected mailbox and the user.
+func (c *Conn) logout() {
+	c.unselect()
+	if c.user != nil {
+		if err := c.user.Logout(c.ctx); err != nil {
+			c.srv.logger().Warn("imap: logout", "err", err)
+		}
+		c.user = nil
+	}
+}
+
+// closeOnError says BYE when the connection can still take it: for a
+// timeout (RFC 3501 section 5.4, autologout) and for shutdown.
+func (c *Conn) closeOnError(err error) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout():
+		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Server shutting down"})
+	case errors.As(err, &ne) && ne.Timeout():
+		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Autologout; idle for too long"})
+	case errors.Is(err, errTooManyErrors):
+		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many errors"})
+	case errors.Is(err, errLiteralRefused):
+		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeTooBig, Text: "Literal too large"})
+	default:
+		return
+	}
+	c.w.Flush()
+}
+
+var (
+	errTooManyErrors  = errors.New("imap: too many errors")
+	errLiteralRefused = errors.New("imap: literal refused")
+)
+
+// timeout returns the read timeout of the current state.
+func (c *Conn) timeout() time.Duration {
+	if c.state == StateNotAuthenticated {
+		return orDefault(c.srv.LoginTimeout, DefaultLoginTimeout)
+	}
+	return orDefault(c.srv.AutologoutTimeout, DefaultAutologoutTimeout)
+}
+
+// waitCommand flushes the responses written so far when no more input is
+// buffered, which batches the responses of pipelined commands, then
+// blocks until the next command starts.
+func (c *Conn) waitCommand() error {
+	if c.br.Buffered() == 0 {
+		if err := c.w.Flush(); err != nil {
+			return err
+		}
+	}
+	c.idle.Store(true)
+	defer c.idle.Store(false)
+	if c.srv.inShutdown.Load() {
+		return errShutdown
+	}
+	c.readTimeout.Store(int64(c.timeout()))
+	_, err := c.br.Peek(1)
+	return err
+}
+
+// next reads and runs one command.
+func (c *Conn) next() error {
+	if err := c.waitCommand(); err != nil {
+		return err
+	}
+	c.lineDone, c.skipLiteral = false, 0
+	tag, name, err := readCommandHead(c.r)
+	if err != nil {
+		if tag == "" {
+			tag = "*"
+		}
+		return c.commandError(tag, "Syntax error in command", err)
+	}
+	if _, known := transitions[name]; !known || !c.supports(name) {
+		return c.badCommand(tag, "Unknown command "+name, nil)
+	}
+	if !Allowed(c.state, name) {
+		return c.badCommand(tag, name+" not allowed "+c.stateText(), nil)
+	}
+	if hook := c.srv.BeforeCommand; hook != nil {
+		if err := hook(c, name); err != nil {
+			if errors.Is(err, ErrDropConnection) {
+				c.state = StateLogout
+				return err
+			}
+			if serr := c.skipCommand(); serr != nil {
+				return serr
+			}
+			c.tagged(tag, c.backendError(err))
+			return nil
+		}
+	}
+	resp, err := c.run(tag, name)
+	if err != nil {
+		return c.commandError(tag, "Syntax error in arguments of "+name, err)
+	}
+	if resp == nil {
+		return nil // the handler wrote the tagged response
+	}
+	if c.sel != nil && resp.Type != StatusBAD {
+		if err := c.sendUpdates(expungeAllowed(name)); err != nil {
+			return err
+		}
+	}
+	c.state = Next(c.state, name, resp.Type)
+	c.tagged(tag, resp)
+	return nil
+}
+
+// commandError answers a command that could not be read. A line or a
+// literal over the limits, where the bytes that follow cannot be told
+// apart from commands, ends the session with BYE (RFC 3501 section
+// 7.1.5); other errors answer BAD and the session goes on.
+func (c *Conn) commandError(tag, text string, err error) error {
+	switch {
+	case isIOError(err), errors.Is(err, errLiteralRefused):
+		return err
+	case errors.Is(err, wire.ErrLineTooLong), errors.Is(err, wire.ErrLiteralTooLarge):
+		c.tagged(tag, &StatusResponse{Type: StatusBAD, Code: CodeLimit, Text: "Command line too long"})
+		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeLimit, Text: "Command line too long, closing connection"})
+		c.state = StateLogout
+		return nil
+	}
+	return c.badCommand(tag, text, err)
+}
+
+// isIOError reports errors after which the stream cannot be read.
+func isIOError(err error) bool {
+	var se *wire.SyntaxError
+	if errors.As(err, &se) || errors.Is(err, wire.ErrLineTooLong) || errors.Is(err, wire.ErrTooDeep) ||
+		errors.Is(err, wire.ErrLiteralTooLarge) || errors.Is(err, errBadArgs) {
+		return false
+	}
+	return true
+}
+
+// errBadArgs reports arguments that parse but make no sense; the text
+// says why.
+var errBadArgs = errors.New("imap: bad arguments")
+
+type argError struct{ text string }
+
+func (e *argError) Error() string { return e.text }
+func (e *argError) Unwrap() error { return errBadArgs }
+
+func badArgs(text string) error { return &argError{text} }
+
+// badCommand answers BAD (RFC 3501 section 7.1.3), skips what is left of
+// the command, and ends the session after too many.
+func (c *Conn) badCommand(tag, text string, err error) error {
+	var ae *argError
+	switch {
+	case errors.As(err, &ae):
+		text = ae.text
+	case errors.Is(err, wire.ErrTooDeep):
+		text = "Too many nested parentheses"
+	case err != nil:
+		text += ": " + err.Error()
+	}
+	if serr := c.skipCommand(); serr != nil {
+		return serr
+	}
+	resp := &StatusResponse{Type: StatusBAD, Text: text}
+	if errors.Is(err, wire.ErrTooDeep) || errors.Is(err, errLimit) {
+		resp.Code = CodeLimit // RFC 5530 section 3
+	}
+	c.tagged(tag, resp)
+	c.bad++
+	if c.bad >= orDefault(c.srv.MaxBadCommands, DefaultMaxBadCommands) {
+		c.state = StateLogout
+		return errTooManyErrors
+	}
+	return nil
+}
+
+func (c *Conn) stateText() string {
+	switch c.state {
+	case StateNotAuthenticated:
+		return "before authentication"
+	case StateAuthenticated:
+		return "without a selected mailbox"
+	}
+	return "in this state"
+}
+
+// tagged writes the command's completion and applies the state table.
+func (c *Conn) tagged(tag string, resp *StatusResponse) {
+	r := *resp
+	r.Tag = tag
+	if tag == "*" {
+		r.Tag = ""
+	}
+	writeStatusResponse(c.w, &r)
+}
+
+// untagged writes an untagged status response.
+func (c *Conn) untagged(resp *StatusResponse) {
+	r := *resp
+	r.Tag = ""
+	writeStatusResponse(c.w, &r)
+}
+
+// ok returns a tagged OK with text.
+func ok(text string) *StatusResponse { return &StatusResponse{Type: StatusOK, Text: text} }
+
+// no returns a tagged NO with a code and text.
+func no(code ResponseCode, text string) *StatusResponse {
+	return &StatusResponse{Type: StatusNO, Code: code, Text: text}
+}
+
+// backendError turns a backend error into the response the client sees:
+// a *StatusResponse as it is, anything else logged and answered NO
+// [SERVERBUG] (RFC 5530 section 3), so no internal detail leaks.
+func (c *Conn) backendError(err error) *StatusResponse {
+	var st *StatusResponse
+	if errors.As(err, &st) {
+		return st
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return no(CodeUnavailable, "Operation canceled")
+	}
+	c.srv.logger().Error("imap: backend error", "remote", c.nc.RemoteAddr(), "err", err)
+	return no(CodeServerBug, "Internal error, try again later")
+}

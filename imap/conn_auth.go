@@ -1,0 +1,259 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"strings"
+
+	"github.com/mailwire/mailwire/internal/sasl"
+)
+
+// handshake runs a TLS handshake bounded by TLSHandshakeTimeout and
+// records the connection state.
+func (c *Conn) handshake(tc *tls.Conn) error {
+	ctx, cancel := context.WithTimeout(c.ctx, orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.srv.logger().Info("imap: TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
+		return err
+	}
+	st := tc.ConnectionState()
+	c.tls = &st
+	return nil
+}
+
+// handleStartTLS answers STARTTLS (RFC 3501 section 6.2.1). Input the
+// client pipelined after the command is thrown away, not run under TLS
+// (RFC 2595 section 3.1: it could have been injected by an attacker).
+func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.srv.TLSConfig == nil:
+		return &StatusResponse{Type: StatusBAD, Text: "STARTTLS not available"}, nil
+	case c.tls != nil:
+		return &StatusResponse{Type: StatusBAD, Text: "TLS already active"}, nil
+	}
+	c.tagged(tag, ok("Begin TLS negotiation now"))
+	if err := c.w.Flush(); err != nil {
+		return nil, err
+	}
+	if n := c.br.Buffered(); n > 0 {
+		c.debugf("C: [%d octets sent before the TLS handshake discarded]", n)
+	}
+	tc := tls.Server(c.nc, c.srv.TLSConfig)
+	c.nc = tc
+	c.r.Reset(deadlineConn{c})
+	c.w.Reset(deadlineConn{c})
+	if err := c.handshake(tc); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// authAllowed reports whether credentials may be sent: over TLS, or when
+// the server is told to allow cleartext (RFC 3501 section 6.2.3,
+// LOGINDISABLED; RFC 8314).
+func (c *Conn) authAllowed() bool { return c.tls != nil || c.srv.AllowInsecureAuth }
+
+// handleLogin answers LOGIN user password (RFC 3501 section 6.2.3).
+func (c *Conn) handleLogin(tag string) (*StatusResponse, error) {
+	c.redact.Store(true)
+	defer c.redact.Store(false)
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	user, err := c.astring()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	pass, err := c.astring()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	if !c.authAllowed() {
+		return no(CodePrivacyRequired, "LOGIN is disabled until TLS is active"), nil
+	}
+	return c.login(tag, user, pass), nil
+}
+
+// login checks credentials with the backend and enters the authenticated
+// state; after too many failures the session ends.
+func (c *Conn) login(tag, user, pass string) *StatusResponse {
+	u, err := c.srv.Backend.Login(c.ctx, c, user, pass)
+	if err != nil {
+		return c.loginFailed(tag, err)
+	}
+	c.user = u
+	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilitiesAfterLogin(), Text: "Logged in"}
+}
+
+// loginFailed answers a failed LOGIN or AUTHENTICATE: a *StatusResponse
+// from the backend as it is, else NO [AUTHENTICATIONFAILED] (RFC 5530
+// section 3). After MaxLoginFailures the session ends with BYE.
+func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
+	var st *StatusResponse
+	resp := no(CodeAuthenticationFailed, "Authentication failed")
+	if errors.As(err, &st) {
+		resp = st
+	}
+	c.failures++
+	if c.failures < orDefault(c.srv.MaxLoginFailures, DefaultMaxLoginFailures) {
+		return resp
+	}
+	c.tagged(tag, resp)
+	c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many authentication failures"})
+	c.state = StateLogout
+	return nil
+}
+
+// capabilitiesAfterLogin lists the capabilities of the authenticated
+// state, for the CAPABILITY code of the tagged OK.
+func (c *Conn) capabilitiesAfterLogin() string {
+	saved := c.state
+	c.state = StateAuthenticated
+	defer func() { c.state = saved }()
+	return c.capabilities()
+}
+
+// handleAuthenticate runs AUTHENTICATE mechanism [initial-response] (RFC
+// 3501 section 6.2.2, RFC 4959 for the initial response).
+func (c *Conn) handleAuthenticate(tag string) (*StatusResponse, error) {
+	c.redact.Store(true)
+	defer c.redact.Store(false)
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	mech, err := c.r.Atom()
+	if err != nil {
+		return nil, err
+	}
+	mech = strings.ToUpper(mech)
+	var ir []byte
+	hasIR := false
+	if c.r.Accept(' ') {
+		s, err := c.r.Text()
+		if err != nil {
+			return nil, err
+		}
+		if ir, err = decodeSASL(s); err != nil {
+			return nil, badArgs("Invalid base64 in initial response")
+		}
+		hasIR = true
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	if !c.authAllowed() {
+		return no(CodePrivacyRequired, "Authentication is disabled until TLS is active"), nil
+	}
+	var user, pass string
+	check := func(identity, u, p string) error {
+		if identity != "" && identity != u {
+			return errors.New("imap: authorization identity differs")
+		}
+		user, pass = u, p
+		return nil
+	}
+	var server sasl.Server
+	switch mech {
+	case sasl.Plain:
+		server = sasl.NewPlainServer(check)
+	case sasl.Login:
+		server = sasl.NewLoginServer(func(u, p string) error { return check("", u, p) })
+	default:
+		return no(CodeCannot, "Unsupported authentication mechanism"), nil
+	}
+	resp := ir
+	if !hasIR {
+		resp = nil
+	}
+	for {
+		challenge, done, err := server.Next(resp)
+		if err != nil {
+			return c.loginFailed(tag, err), nil
+		}
+		if done {
+			break
+		}
+		c.w.Raw("+ ").Raw(base64.StdEncoding.EncodeToString(challenge)).CRLF()
+		if err := c.w.Flush(); err != nil {
+			return nil, err
+		}
+		line, err := c.r.Text()
+		if err != nil {
+			return nil, err
+		}
+		if err := c.r.CRLF(); err != nil {
+			return nil, err
+		}
+		if line == "*" {
+			// RFC 3501 section 6.2.2: a cancelled exchange gets BAD.
+			return &StatusResponse{Type: StatusBAD, Text: "Authentication cancelled"}, nil
+		}
+		if resp, err = base64.StdEncoding.DecodeString(line); err != nil {
+			return &StatusResponse{Type: StatusBAD, Text: "Invalid base64 in response"}, nil
+		}
+	}
+	return c.login(tag, user, pass), nil
+}
+
+// decodeSASL decodes an initial response; "=" is an empty one (RFC 4959
+// section 3).
+func decodeSASL(s string) ([]byte, error) {
+	if s == "=" {
+		return []byte{}, nil
+	}
+	return base64.StdEncoding.DecodeString(s)
+}
+
+// handleID answers ID (RFC 2971 section 3.1) with the server's name.
+func (c *Conn) handleID() (*StatusResponse, error) {
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	if _, err := readIDParams(c.r); err != nil {
+		return nil, err
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	c.w.Raw("* ID ")
+	writeIDParams(c.w, map[string]string{"name": "mailwire"})
+	c.w.CRLF()
+	return ok("ID completed"), nil
+}
+
+// handleEnable answers ENABLE (RFC 5161 section 3.1). No extension this
+// server offers needs enabling, so the ENABLED response lists none.
+func (c *Conn) handleEnable() (*StatusResponse, error) {
+	for c.r.Accept(' ') {
+		if _, err := c.r.Atom(); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	c.w.Raw("* ENABLED").CRLF()
+	return ok("ENABLE completed"), nil
+}
+
+// handleNamespace answers NAMESPACE (RFC 2342 section 5): one personal
+// namespace with no prefix.
+func (c *Conn) handleNamespace() (*StatusResponse, error) {
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	writeNamespaceData(c.w, &NamespaceData{Personal: []NamespaceDescriptor{{Prefix: "", Delim: Delimiter}}})
+	return ok("NAMESPACE completed"), nil
+}

@@ -1,0 +1,286 @@
+package imap
+
+import (
+	"context"
+	"strings"
+
+	"github.com/mailwire/mailwire/message"
+)
+
+// fetchBatch is how many messages FETCH asks the backend for at a time,
+// so that memory stays bounded whatever the range.
+const fetchBatch = 256
+
+// fetchRequest is a parsed FETCH: the options and, for each body
+// section, the name to answer with when the client used RFC822,
+// RFC822.HEADER or RFC822.TEXT (RFC 3501 section 6.4.5).
+type fetchRequest struct {
+	opts  *FetchOptions
+	names []string // per BodySection; "" means BODY[...]
+}
+
+// StructureMessage is a Message whose backend keeps its parsed structure
+// (for example computed once at APPEND), so that FETCH ENVELOPE,
+// BODYSTRUCTURE and BODY[section] need not parse the message again.
+type StructureMessage interface {
+	Message
+	Structure() *message.Structure
+}
+
+// handleFetch answers FETCH and UID FETCH (RFC 3501 sections 6.4.5 and
+// 6.4.8). Non-PEEK body sections set \Seen, and the new flags are sent
+// with the data.
+func (c *Conn) handleFetch(byUID bool) (*StatusResponse, error) {
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	set, err := c.seqSet()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	req, err := c.readFetchRequest()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	uids, err := c.sel.resolve(set, byUID)
+	if err != nil {
+		return nil, err
+	}
+	req.opts.UID = req.opts.UID || byUID
+	live, gone := c.sel.splitExpunged(uids)
+	for len(live) > 0 {
+		n := min(len(live), fetchBatch)
+		if err := c.fetchBatch(live[:n], req); err != nil {
+			return c.backendError(err), nil
+		}
+		live = live[n:]
+	}
+	if gone {
+		return expungedResponse("FETCH"), nil
+	}
+	return ok("FETCH completed"), nil
+}
+
+// readFetchRequest reads the fetch attributes. The RFC822 forms are noted
+// before the codec reads them, since the response must use their names.
+func (c *Conn) readFetchRequest() (*fetchRequest, error) {
+	req := &fetchRequest{opts: new(FetchOptions)}
+	one := func(macros bool) error {
+		name := rfc822Form(c.peekName(len("RFC822.HEADER") + 1))
+		n := len(req.opts.BodySection)
+		if err := readFetchAtt(c.r, req.opts, macros); err != nil {
+			return err
+		}
+		for len(req.names) < len(req.opts.BodySection) {
+			req.names = append(req.names, "")
+		}
+		if len(req.opts.BodySection) > n {
+			req.names[n] = name
+		}
+		return nil
+	}
+	var err error
+	if ch, _ := c.r.Peek(); ch == '(' {
+		err = c.r.List(func() error { return one(false) })
+	} else {
+		err = one(true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	o := req.opts
+	if len(o.BinarySection) > 0 || len(o.BinarySize) > 0 || o.ModSeq {
+		return nil, badArgs("BINARY and MODSEQ are not supported")
+	}
+	return req, nil
+}
+
+// peekName returns the attribute name ahead, up to max bytes, without
+// consuming it. It asks for one byte more at a time, so it never waits for
+// input past the byte that ends the name.
+func (c *Conn) peekName(max int) []byte {
+	var b []byte
+	for k := 1; k <= max; k++ {
+		if b = c.r.PeekN(k); len(b) < k {
+			return b
+		}
+		switch b[k-1] {
+		case ' ', ')', '(', '[', '\r', '\n':
+			return b
+		}
+	}
+	return b
+}
+
+// rfc822Form returns "RFC822", "RFC822.HEADER" or "RFC822.TEXT" when the
+// attribute ahead is one of them.
+func rfc822Form(ahead []byte) string {
+	s := strings.ToUpper(string(ahead))
+	for _, name := range []string{"RFC822.HEADER", "RFC822.TEXT", "RFC822"} {
+		if rest, ok := strings.CutPrefix(s, name); ok && (rest == "" || rest[0] == ' ' || rest[0] == ')' || rest[0] == '\r' || rest[0] == '\n') {
+			return name
+		}
+	}
+	return ""
+}
+
+// needsStructure reports whether the request needs the parsed message.
+func (r *fetchRequest) needsStructure() bool {
+	o := r.opts
+	if o.Envelope || o.BodyStructure || o.Body {
+		return true
+	}
+	for _, s := range o.BodySection {
+		if s.Specifier != PartAll || len(s.Part) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// setsSeen reports whether the request sets \Seen (RFC 3501 section
+// 6.4.5: BODY[...] without .PEEK, RFC822, RFC822.TEXT).
+func (r *fetchRequest) setsSeen() bool {
+	for _, s := range r.opts.BodySection {
+		if !s.Peek {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchBatch answers FETCH for some messages.
+func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) error {
+	msgs, err := c.sel.mbox.Messages(c.ctx, uids)
+	if err != nil {
+		return err
+	}
+	var seen map[uint32][]Flag
+	if req.setsSeen() && !c.sel.readOnly {
+		var unseen []uint32
+		for _, m := range msgs {
+			if !containsFlag(m.Flags(), FlagSeen) {
+				unseen = append(unseen, m.UID())
+			}
+		}
+		if len(unseen) > 0 {
+			updates, err := c.sel.mbox.Store(c.ctx, unseen, StoreFlagsAdd, []Flag{FlagSeen})
+			if err != nil {
+				return err
+			}
+			seen = make(map[uint32][]Flag, len(updates))
+			for _, u := range updates {
+				seen[u.UID] = u.Flags
+			}
+		}
+	}
+	for _, m := range msgs {
+		seq := c.sel.seqOf(m.UID())
+		if seq == 0 {
+			continue
+		}
+		newFlags, flagsChanged := seen[m.UID()]
+		if err := c.fetchOne(seq, m, req, newFlags, flagsChanged); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchOne writes one FETCH response (RFC 3501 section 7.4.2).
+func (c *Conn) fetchOne(seq uint32, m Message, req *fetchRequest, newFlags []Flag, flagsChanged bool) error {
+	o := req.opts
+	flags := m.Flags()
+	if flagsChanged {
+		flags = newFlags
+	}
+	if o.Flags || flagsChanged {
+		c.announce(flags)
+	}
+	var st *message.Structure
+	var content MessageReader
+	defer func() {
+		if content != nil {
+			content.Close()
+		}
+	}()
+	open := func() (MessageReader, error) {
+		if content == nil {
+			var err error
+			content, err = m.Open(c.ctx)
+			return content, err
+		}
+		return content, nil
+	}
+	if req.needsStructure() {
+		var err error
+		if st, err = c.structureOf(c.ctx, m, open); err != nil {
+			return err
+		}
+	}
+	w := c.w
+	w.Raw("* ").Number(seq).Raw(" FETCH (")
+	n := 0
+	item := func(name string) {
+		w.Sep(n).Raw(name)
+		n++
+	}
+	if o.UID {
+		item("UID ")
+		w.Number(m.UID())
+	}
+	if o.Flags || flagsChanged {
+		item("FLAGS ")
+		writeFlagList(w, c.sel.withRecent(m.UID(), flags))
+	}
+	if o.InternalDate {
+		item("INTERNALDATE ")
+		writeDateTime(w, m.InternalDate())
+	}
+	if o.RFC822Size {
+		item("RFC822.SIZE ")
+		w.Number64(uint64(m.Size()))
+	}
+	if o.Envelope {
+		item("ENVELOPE ")
+		writeMessageEnvelope(w, st.Envelope)
+	}
+	if o.Body {
+		item("BODY ")
+		writeMessageStructure(w, st, false)
+	}
+	if o.BodyStructure {
+		item("BODYSTRUCTURE ")
+		writeMessageStructure(w, st, true)
+	}
+	for i, s := range o.BodySection {
+		w.Sep(n)
+		n++
+		if err := c.writeSection(m, st, open, s, req.names[i]); err != nil {
+			return err
+		}
+	}
+	w.Raw(")").CRLF()
+	return w.Err()
+}
+
+// structureOf returns the message's parsed structure: the backend's copy
+// when it keeps one, else parsed now from the stored bytes.
+func (c *Conn) structureOf(_ context.Context, m Message, open func() (MessageReader, error)) (*message.Structure, error) {
+	if sm, ok := m.(StructureMessage); ok {
+		if st := sm.Structure(); st != nil {
+			return st, nil
+		}
+	}
+	r, err := open()
+	if err != nil {
+		return nil, err
+	}
+	return parseStructure(r, m.Size())
+}

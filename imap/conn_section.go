@@ -1,0 +1,111 @@
+package imap
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/mailwire/mailwire/message"
+)
+
+// sectionRange returns the bytes [start, end) of the stored message that a
+// section names (RFC 3501 section 6.4.5), or false when the message has
+// no such part. st may be nil for BODY[], which needs no parsing.
+func sectionRange(st *message.Structure, size int64, s *FetchItemBodySection) (start, end int64, ok bool) {
+	if len(s.Part) == 0 {
+		switch s.Specifier {
+		case PartAll:
+			return 0, size, true
+		case PartText:
+			return st.BodyOffset, st.End, true
+		default: // HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT
+			return st.HeaderOffset, st.BodyOffset, true
+		}
+	}
+	p := st.Part(s.Part...)
+	if p == nil {
+		return 0, 0, false
+	}
+	switch s.Specifier {
+	case PartAll:
+		return p.BodyOffset, p.End, true
+	case PartMIME:
+		return p.HeaderOffset, p.BodyOffset, true
+	}
+	// HEADER and TEXT of a part are those of the message a
+	// message/rfc822 part encapsulates.
+	if p.Message == nil {
+		return 0, 0, false
+	}
+	if s.Specifier == PartText {
+		return p.Message.BodyOffset, p.Message.End, true
+	}
+	return p.Message.HeaderOffset, p.Message.BodyOffset, true
+}
+
+// writeSection writes one BODY[section]<origin> item (RFC 3501 section
+// 7.4.2): the label, then the bytes as a literal copied from the stored
+// message. A partial fetch past the end gives an empty string; a part
+// that does not exist gives NIL.
+func (c *Conn) writeSection(m Message, st *message.Structure, open func() (MessageReader, error), s *FetchItemBodySection, name string) error {
+	w := c.w
+	if name != "" {
+		w.Raw(name).SP()
+	} else {
+		var sb strings.Builder
+		sb.WriteString("BODY")
+		writeSectionSpec(&sb, s.Part, s.Specifier, quoteFields(s.HeaderFields))
+		writeOrigin(&sb, s.Partial)
+		w.Raw(sb.String()).SP()
+	}
+	start, end, ok := sectionRange(st, m.Size(), s)
+	if !ok {
+		w.NIL()
+		return nil
+	}
+	r, err := open()
+	if err != nil {
+		return err
+	}
+	var src io.ReaderAt = r
+	if s.Specifier == PartHeaderFields || s.Specifier == PartHeaderFieldsNot {
+		b, err := filterHeader(io.NewSectionReader(r, start, end-start), s.HeaderFields, s.Specifier == PartHeaderFieldsNot)
+		if err != nil {
+			return err
+		}
+		src, start, end = bytes.NewReader(b), 0, int64(len(b))
+	}
+	if p := s.Partial; p != nil {
+		start = min(start+p.Offset, end)
+		end = min(end, start+p.Size)
+	}
+	w.Literal(io.NewSectionReader(src, start, end-start), end-start, false)
+	return nil
+}
+
+// filterHeader returns the fields of a header section named in fields
+// (HEADER.FIELDS), or those not named (HEADER.FIELDS.NOT), as they are
+// stored, followed by the empty line that ends a header (RFC 3501 section
+// 6.4.5).
+func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
+	h, err := message.ReadHeader(bufio.NewReader(r))
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	for i := 0; i < h.Len(); i++ {
+		f := h.At(i)
+		named := false
+		for _, name := range fields {
+			if strings.EqualFold(name, f.Key) {
+				named = true
+				break
+			}
+		}
+		if named != not && f.Key != "" {
+			out = append(out, f.Raw()...)
+		}
+	}
+	return append(out, '\r', '\n'), nil
+}

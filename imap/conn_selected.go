@@ -1,0 +1,297 @@
+package imap
+
+import (
+	"slices"
+	"sort"
+)
+
+// selected is a session's view of its selected mailbox. The server, not
+// the backend, owns the message sequence numbers (RFC 3501 section
+// 2.3.1.2): uids[i] is the UID of message i+1 as this session knows it.
+type selected struct {
+	name     string
+	mbox     Mailbox
+	readOnly bool
+	uids     []uint32
+	recent   map[uint32]struct{}
+	// flags are the flags announced with FLAGS (RFC 3501 section 7.2.6);
+	// a keyword is announced before a FETCH response uses it.
+	flags     []Flag
+	permanent []Flag
+	// expunged holds UIDs others expunged that this session has not been
+	// told of yet, because RFC 3501 section 7.4.1 forbids EXPUNGE during
+	// FETCH, STORE and SEARCH by sequence number. Until then the messages
+	// keep their sequence numbers (RFC 2180 section 4.1).
+	expunged []uint32
+}
+
+// seqOf returns the sequence number of uid, or 0.
+func (s *selected) seqOf(uid uint32) uint32 {
+	i, found := slices.BinarySearch(s.uids, uid)
+	if !found {
+		return 0
+	}
+	return uint32(i + 1)
+}
+
+// lastUID returns the largest UID in the view, or 0.
+func (s *selected) lastUID() uint32 {
+	if len(s.uids) == 0 {
+		return 0
+	}
+	return s.uids[len(s.uids)-1]
+}
+
+// resolve turns a sequence set or a UID set into the ascending UIDs it
+// names. For sequence numbers, "*" is the last message and a number past
+// it is an error (RFC 3501 section 6.4.8, 9: seq-number); for UIDs, "*" is
+// the largest UID and numbers not in use are ignored (section 6.4.8:
+// "n:*" always includes the last message).
+func (s *selected) resolve(set SeqSet, byUID bool) ([]uint32, error) {
+	var out []uint32
+	if byUID {
+		star := s.lastUID()
+		for _, r := range set.Ranges {
+			lo, hi := orStar(r.Start, star), orStar(r.Stop, star)
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			i, _ := slices.BinarySearch(s.uids, lo)
+			for ; i < len(s.uids) && s.uids[i] <= hi; i++ {
+				out = append(out, s.uids[i])
+			}
+		}
+	} else {
+		n := uint32(len(s.uids))
+		if n == 0 {
+			return nil, badArgs("No messages in the mailbox")
+		}
+		for _, r := range set.Ranges {
+			lo, hi := orStar(r.Start, n), orStar(r.Stop, n)
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			if hi > n {
+				return nil, badArgs("Invalid message sequence number")
+			}
+			out = append(out, s.uids[lo-1:hi]...)
+		}
+	}
+	if len(set.Ranges) > 1 {
+		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		out = slices.Compact(out)
+	}
+	return out, nil
+}
+
+func orStar(n, star uint32) uint32 {
+	if n == 0 {
+		return star
+	}
+	return n
+}
+
+// withRecent returns flags with \Recent added when the message is recent
+// in this session (RFC 3501 section 2.3.2).
+func (s *selected) withRecent(uid uint32, flags []Flag) []Flag {
+	if _, ok := s.recent[uid]; !ok {
+		return flags
+	}
+	out := make([]Flag, 0, len(flags)+1)
+	return append(append(out, flags...), FlagRecent)
+}
+
+// announce sends FLAGS and PERMANENTFLAGS again when flags hold a keyword
+// the session has not been told of, as RFC 3501 section 7.2.6 requires
+// before the keyword appears in a FETCH response.
+func (c *Conn) announce(flags []Flag) {
+	s := c.sel
+	added := false
+	for _, f := range flags {
+		if f == FlagRecent || containsFlag(s.flags, f) {
+			continue
+		}
+		s.flags = append(s.flags, f)
+		if len(s.permanent) > 0 && !containsFlag(s.permanent, f) {
+			s.permanent = append(s.permanent, f)
+		}
+		added = true
+	}
+	if added {
+		c.writeMailboxFlags()
+	}
+}
+
+func containsFlag(list []Flag, f Flag) bool {
+	for _, g := range list {
+		if g.Equal(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeMailboxFlags writes FLAGS and PERMANENTFLAGS (RFC 3501 sections
+// 7.2.6 and 7.1).
+func (c *Conn) writeMailboxFlags() {
+	s := c.sel
+	c.w.Raw("* FLAGS ")
+	writeFlagList(c.w, s.flags)
+	c.w.CRLF()
+	c.w.Raw("* OK [PERMANENTFLAGS ")
+	writeFlagList(c.w, s.permanent)
+	c.w.Raw("] Flags permitted").CRLF()
+}
+
+// writeFlagsFetch writes "* n FETCH (FLAGS (...))" for a flag change
+// (RFC 3501 section 7.4.2), with UID when the command was a UID command.
+func (c *Conn) writeFlagsFetch(seq, uid uint32, flags []Flag, withUID bool) {
+	c.announce(flags)
+	c.w.Raw("* ").Number(seq).Raw(" FETCH (")
+	if withUID {
+		c.w.Raw("UID ").Number(uid).SP()
+	}
+	c.w.Raw("FLAGS ")
+	writeFlagList(c.w, c.sel.withRecent(uid, flags))
+	c.w.Raw(")").CRLF()
+}
+
+// expungeAllowed reports whether EXPUNGE responses may be sent at the end
+// of a command: not during FETCH, STORE, SEARCH (RFC 3501 section 7.4.1)
+// nor COPY and MOVE by sequence number, whose numbers the client may still
+// be using (RFC 2180 section 4.4).
+func expungeAllowed(name string) bool {
+	switch name {
+	case CmdFetch, CmdStore, CmdSearch, CmdCopy, CmdMove:
+		return false
+	}
+	return true
+}
+
+// sendUpdates reports the changes others made to the selected mailbox:
+// EXPUNGE (when allowed), flag changes and EXISTS/RECENT.
+func (c *Conn) sendUpdates(allowExpunge bool) error {
+	s := c.sel
+	updates, err := s.mbox.Poll(c.ctx)
+	if err != nil {
+		return err
+	}
+	before := len(s.uids)
+	newRecent := false
+	for _, u := range updates {
+		switch u.Type {
+		case UpdateNew:
+			if u.UID > s.lastUID() {
+				s.uids = append(s.uids, u.UID)
+				c.announce(u.Flags)
+				if u.Recent {
+					s.recent[u.UID] = struct{}{}
+					newRecent = true
+				}
+			}
+		case UpdateExpunge:
+			s.expunged = append(s.expunged, u.UID)
+		case UpdateFlags:
+			if seq := s.seqOf(u.UID); seq != 0 {
+				c.writeFlagsFetch(seq, u.UID, u.Flags, false)
+			}
+		}
+	}
+	if allowExpunge && len(s.expunged) > 0 {
+		for _, uid := range s.expunged {
+			c.expungeSeq(uid)
+		}
+		s.expunged = s.expunged[:0]
+	}
+	if len(s.uids) != before || newRecent {
+		c.w.Raw("* ").Number(uint32(len(s.uids))).Raw(" EXISTS").CRLF()
+		c.w.Raw("* ").Number(uint32(len(s.recent))).Raw(" RECENT").CRLF()
+	}
+	return nil
+}
+
+// expungeSeq removes uid from the view and writes its EXPUNGE response
+// (RFC 3501 section 7.4.1).
+func (c *Conn) expungeSeq(uid uint32) {
+	s := c.sel
+	seq := s.seqOf(uid)
+	if seq == 0 {
+		return
+	}
+	s.uids = slices.Delete(s.uids, int(seq-1), int(seq))
+	delete(s.recent, uid)
+	c.w.Raw("* ").Number(seq).Raw(" EXPUNGE").CRLF()
+}
+
+// isExpunged reports whether another session expunged uid and this one
+// has not been told yet.
+func (s *selected) isExpunged(uid uint32) bool {
+	return slices.Contains(s.expunged, uid)
+}
+
+// unselect closes the selected mailbox, if any.
+func (c *Conn) unselect() {
+	if c.sel == nil {
+		return
+	}
+	if err := c.sel.mbox.Close(c.ctx); err != nil {
+		c.srv.logger().Warn("imap: closing mailbox", "err", err)
+	}
+	c.sel = nil
+}
+
+// handleSelect answers SELECT and EXAMINE (RFC 3501 sections 6.3.1 and
+// 6.3.2). A mailbox already selected is closed first, even if the new
+// one cannot be opened.
+func (c *Conn) handleSelect(readOnly bool) (*StatusResponse, error) {
+	if err := c.sp(); err != nil {
+		return nil, err
+	}
+	name, err := c.mailbox()
+	if err != nil {
+		return nil, err
+	}
+	if c.r.Accept(' ') {
+		return nil, badArgs("SELECT parameters are not supported")
+	}
+	if err := c.eol(); err != nil {
+		return nil, err
+	}
+	c.unselect()
+	if resp := checkMailboxName(name); resp != nil {
+		return resp, nil
+	}
+	mbox, view, err := c.user.Open(c.ctx, name, readOnly)
+	if err != nil {
+		return c.backendError(err), nil
+	}
+	s := &selected{
+		name:     name,
+		mbox:     mbox,
+		readOnly: readOnly,
+		uids:     view.UIDs,
+		recent:   make(map[uint32]struct{}, len(view.Recent)),
+		flags:    slices.Clone(view.Flags),
+	}
+	if !readOnly {
+		s.permanent = slices.Clone(view.PermanentFlags)
+	}
+	for _, uid := range view.Recent {
+		s.recent[uid] = struct{}{}
+	}
+	c.sel = s
+	// RFC 3501 section 6.3.1: FLAGS, EXISTS and RECENT are required, and
+	// the OK codes UNSEEN, PERMANENTFLAGS, UIDNEXT and UIDVALIDITY.
+	c.writeMailboxFlags()
+	c.w.Raw("* ").Number(uint32(len(s.uids))).Raw(" EXISTS").CRLF()
+	c.w.Raw("* ").Number(uint32(len(s.recent))).Raw(" RECENT").CRLF()
+	if seq := s.seqOf(view.FirstUnseen); seq != 0 {
+		c.untagged(&StatusResponse{Type: StatusOK, Code: CodeUnseen, CodeArg: itoa(seq), Text: "First unseen"})
+	}
+	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeUIDValidity, CodeArg: itoa(view.UIDValidity), Text: "UIDs valid"})
+	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeUIDNext, CodeArg: itoa(view.UIDNext), Text: "Predicted next UID"})
+	if readOnly {
+		return &StatusResponse{Type: StatusOK, Code: CodeReadOnly, Text: "EXAMINE completed"}, nil
+	}
+	return &StatusResponse{Type: StatusOK, Code: CodeReadWrite, Text: "SELECT completed"}, nil
+}

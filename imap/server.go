@@ -1,0 +1,309 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Defaults for the Server's limits. Each applies when its field is zero.
+const (
+	// DefaultMaxLineLength is the longest command line, counting string
+	// literals but not APPEND's message literal. RFC 7162 section 4 asks
+	// servers to accept at least 8192 octets; Dovecot accepts 64 KiB.
+	DefaultMaxLineLength = 64 << 10
+	// DefaultMaxLiteralSize is the largest message APPEND accepts,
+	// advertised as APPENDLIMIT (RFC 7889).
+	DefaultMaxLiteralSize = 64 << 20
+	// DefaultMaxDepth bounds nested parentheses in SEARCH keys and other
+	// lists.
+	DefaultMaxDepth = 32
+	// DefaultMaxSeqRanges bounds the ranges of one sequence set.
+	DefaultMaxSeqRanges = 10000
+	// DefaultMaxLoginFailures is how many failed LOGIN or AUTHENTICATE
+	// commands a connection may make before BYE.
+	DefaultMaxLoginFailures = 3
+	// DefaultMaxBadCommands is how many BAD responses a connection may
+	// earn before BYE, so garbage cannot keep a session alive.
+	DefaultMaxBadCommands = 50
+	// DefaultMaxConnections is the most concurrent sessions; more get
+	// "* BYE [UNAVAILABLE]" at once (RFC 5530).
+	DefaultMaxConnections = 1000
+	// DefaultAutologoutTimeout is how long an authenticated session may
+	// stay silent, IDLE included (RFC 3501 section 5.4: at least 30
+	// minutes; RFC 2177 section 3 lets IDLE end then too).
+	DefaultAutologoutTimeout = 30 * time.Minute
+	// DefaultLoginTimeout is how long a session that has not logged in
+	// may stay silent; RFC 3501 section 5.4 allows a shorter time there.
+	DefaultLoginTimeout = time.Minute
+	// DefaultWriteTimeout bounds each write to the client.
+	DefaultWriteTimeout = 2 * time.Minute
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	DefaultTLSHandshakeTimeout = 30 * time.Second
+)
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("imap: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("imap: drop connection")
+
+// Server is an IMAP4rev1 server (RFC 3501). Set its fields, then call
+// Serve, ListenAndServe or ListenAndServeTLS. The zero value with a Backend
+// is safe to expose: every limit has a default. Fields must not change
+// once serving.
+type Server struct {
+	// Addr is the address ListenAndServe listens on; "" means ":143"
+	// (":993" for ListenAndServeTLS).
+	Addr string
+	// Backend stores the mail. Required.
+	Backend Backend
+
+	// TLSConfig enables STARTTLS (RFC 3501 section 6.2.1) and is used by
+	// ListenAndServeTLS for implicit TLS (RFC 8314).
+	TLSConfig *tls.Config
+	// AllowInsecureAuth accepts LOGIN and AUTHENTICATE without TLS. Off
+	// by default: the server then advertises LOGINDISABLED (RFC 3501
+	// section 6.2.3) and refuses credentials sent in the clear.
+	AllowInsecureAuth bool
+
+	// Limits; see the Default constants for what zero means.
+	MaxLineLength     int
+	MaxLiteralSize    int64
+	MaxDepth          int
+	MaxSeqRanges      int
+	MaxLoginFailures  int
+	MaxBadCommands    int
+	MaxConnections    int
+	AutologoutTimeout time.Duration
+	LoginTimeout      time.Duration
+	WriteTimeout      time.Duration
+	// TLSHandshakeTimeout bounds the handshake of STARTTLS and implicit
+	// TLS.
+	TLSHandshakeTimeout time.Duration
+
+	// BeforeCommand, if set, is called before each command is run, with
+	// its name as in the state table ("UID FETCH"). A *StatusResponse
+	// error is sent as the tagged reply instead of running the command;
+	// ErrDropConnection closes the connection. Test servers use it to
+	// inject faults.
+	BeforeCommand func(c *Conn, command string) error
+
+	// Logger receives errors and connection events; nil discards them.
+	Logger *slog.Logger
+	// Debug, if set, receives every line exchanged ("C: " and "S: "),
+	// with LOGIN and AUTHENTICATE credentials replaced by "***" and
+	// message literals shown as a count of octets.
+	Debug io.Writer
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*Conn]struct{}
+	inShutdown atomic.Bool
+	active     atomic.Int64
+	debugMu    sync.Mutex
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func (srv *Server) logger() *slog.Logger {
+	if srv.Logger != nil {
+		return srv.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// ListenAndServe listens on srv.Addr and serves IMAP; STARTTLS is offered
+// when TLSConfig is set.
+func (srv *Server) ListenAndServe() error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":143"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(l)
+}
+
+// ListenAndServeTLS listens on srv.Addr (":993" by default) and serves
+// IMAP over implicit TLS (RFC 8314 section 3). certFile and keyFile are
+// loaded into a copy of TLSConfig when given; otherwise TLSConfig must
+// hold a certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	if srv.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	cfg := &tls.Config{}
+	if srv.TLSConfig != nil {
+		cfg = srv.TLSConfig.Clone()
+	}
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
+		return errors.New("imap: ListenAndServeTLS needs a certificate")
+	}
+	addr := srv.Addr
+	if addr == "" {
+		addr = ":993"
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(tls.NewListener(l, cfg))
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS.
+func (srv *Server) Serve(l net.Listener) error {
+	if srv.Backend == nil {
+		l.Close()
+		return errors.New("imap: Server.Backend is nil")
+	}
+	if !srv.trackListener(&l, true) {
+		l.Close()
+		return ErrServerClosed
+	}
+	defer srv.trackListener(&l, false)
+	defer l.Close()
+
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if srv.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				srv.logger().Warn("imap: accept error; retrying", "err", err, "delay", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := newConn(srv, nc)
+		if !srv.trackConn(c, true) {
+			nc.Close()
+			return ErrServerClosed
+		}
+		if srv.active.Add(1) > int64(orDefault(srv.MaxConnections, DefaultMaxConnections)) {
+			go c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
+			continue
+		}
+		go c.serve()
+	}
+}
+
+func (srv *Server) trackListener(l *net.Listener, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.listeners == nil {
+			srv.listeners = make(map[*net.Listener]struct{})
+		}
+		srv.listeners[l] = struct{}{}
+	} else {
+		delete(srv.listeners, l)
+	}
+	return true
+}
+
+func (srv *Server) trackConn(c *Conn, add bool) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if add {
+		if srv.inShutdown.Load() {
+			return false
+		}
+		if srv.conns == nil {
+			srv.conns = make(map[*Conn]struct{})
+		}
+		srv.conns[c] = struct{}{}
+	} else {
+		delete(srv.conns, c)
+	}
+	return true
+}
+
+func (srv *Server) closeListeners() error {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.inShutdown.Store(true)
+	var err error
+	for l := range srv.listeners {
+		if cerr := (*l).Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, sends
+// "* BYE" (RFC 3501 section 7.1.5) to each session that waits for a
+// command or is in IDLE and closes it, lets sessions in the middle of a
+// command finish it first, and waits until every session is gone or ctx
+// ends.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	err := srv.closeListeners()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		srv.mu.Lock()
+		n := len(srv.conns)
+		for c := range srv.conns {
+			c.interruptIfIdle()
+		}
+		srv.mu.Unlock()
+		if n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Close closes the listeners and every connection at once, without a
+// reply.
+func (srv *Server) Close() error {
+	err := srv.closeListeners()
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for c := range srv.conns {
+		c.nc.Close()
+	}
+	return err
+}

@@ -1,0 +1,130 @@
+package imap
+
+import (
+	"io"
+
+	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/message"
+)
+
+// This file writes ENVELOPE and BODYSTRUCTURE (RFC 3501 section 7.4.2)
+// straight from the message package's structure summary, without building
+// the client-side Envelope and BodyStructure values first.
+
+// parseStructure parses a stored message of size bytes.
+func parseStructure(r io.ReaderAt, size int64) (*message.Structure, error) {
+	return message.ReadStructure(io.NewSectionReader(r, 0, size))
+}
+
+// writeMessageEnvelope writes an envelope; absent fields are NIL.
+func writeMessageEnvelope(w *wire.Writer, env *message.Envelope) {
+	if env == nil {
+		env = &message.Envelope{}
+	}
+	w.Open()
+	w.NString(env.Date, true).SP()
+	w.NString(env.Subject, true).SP()
+	for _, list := range [][]message.EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
+		writeMessageAddresses(w, list)
+		w.SP()
+	}
+	w.NString(env.InReplyTo, true).SP()
+	w.NString(env.MessageID, true)
+	w.Close()
+}
+
+func writeMessageAddresses(w *wire.Writer, list []message.EnvelopeAddress) {
+	if len(list) == 0 {
+		w.NIL()
+		return
+	}
+	w.Open()
+	for _, a := range list {
+		w.Open()
+		w.NString(a.Name, true).SP()
+		w.NString(a.Route, true).SP()
+		w.NString(a.Mailbox, true).SP()
+		w.NString(a.Host, true)
+		w.Close()
+	}
+	w.Close()
+}
+
+// writeMessageStructure writes body (RFC 3501 section 9): the basic
+// fields, and with ext the extension data of BODYSTRUCTURE.
+func writeMessageStructure(w *wire.Writer, s *message.Structure, ext bool) {
+	w.Open()
+	if s.IsMultipart() {
+		for _, p := range s.Parts {
+			writeMessageStructure(w, p, ext)
+		}
+		w.SP().String(s.Subtype)
+		if ext {
+			w.SP()
+			writeMessageParams(w, s.Params)
+			w.SP()
+			writeMessageExtTail(w, s)
+		}
+		w.Close()
+		return
+	}
+	w.String(s.Type).SP().String(s.Subtype).SP()
+	writeMessageParams(w, s.Params)
+	w.SP().NString(s.ID, true).SP().NString(s.Description, true).SP()
+	w.String(s.Encoding).SP().Number64(uint64(s.Size))
+	switch {
+	case s.Message != nil && s.Type == "message":
+		w.SP()
+		writeMessageEnvelope(w, s.Message.Envelope)
+		w.SP()
+		writeMessageStructure(w, s.Message, ext)
+		w.SP().Number64(uint64(s.Lines))
+	case s.Type == "text":
+		w.SP().Number64(uint64(s.Lines))
+	}
+	if ext {
+		w.SP().NString(s.MD5, true).SP()
+		writeMessageExtTail(w, s)
+	}
+	w.Close()
+}
+
+// writeMessageExtTail writes body-fld-dsp SP body-fld-lang SP
+// body-fld-loc.
+func writeMessageExtTail(w *wire.Writer, s *message.Structure) {
+	if s.Disposition == "" {
+		w.NIL()
+	} else {
+		w.Open().String(s.Disposition).SP()
+		writeMessageParams(w, s.DispositionParams)
+		w.Close()
+	}
+	w.SP()
+	switch len(s.Language) {
+	case 0:
+		w.NIL()
+	case 1:
+		w.String(s.Language[0])
+	default:
+		w.Open()
+		for i, l := range s.Language {
+			w.Sep(i).String(l)
+		}
+		w.Close()
+	}
+	w.SP().NString(s.Location, true)
+}
+
+// writeMessageParams writes body-fld-param: a list of name value pairs or
+// NIL.
+func writeMessageParams(w *wire.Writer, ps message.Params) {
+	if len(ps) == 0 {
+		w.NIL()
+		return
+	}
+	w.Open()
+	for i, p := range ps {
+		w.Sep(i).String(p.Name).SP().String(p.Value)
+	}
+	w.Close()
+}
