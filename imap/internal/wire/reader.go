@@ -366,18 +366,24 @@ func (r *Reader) NIL() bool {
 	return true
 }
 
-// Quoted reads a quoted string with its \" and \\ escapes.
+// Quoted reads a quoted string with its \" and \\ escapes. The common
+// case, no escapes, costs one allocation.
 func (r *Reader) Quoted() (string, error) {
 	if err := r.Expect('"'); err != nil {
 		return "", err
 	}
+	b, err := r.scan(classQuoted)
+	if err != nil {
+		return "", err
+	}
+	if next := r.PeekN(1); len(next) == 1 && next[0] == '"' {
+		s := string(b)
+		_, err := r.ReadByte()
+		return s, err
+	}
 	var sb strings.Builder
+	sb.Write(b)
 	for {
-		b, err := r.scan(classQuoted)
-		if err != nil {
-			return "", err
-		}
-		sb.Write(b)
 		c, err := r.ReadByte()
 		if err != nil {
 			return "", err
@@ -397,6 +403,11 @@ func (r *Reader) Quoted() (string, error) {
 		default:
 			return "", r.syntax("unterminated quoted string")
 		}
+		b, err := r.scan(classQuoted)
+		if err != nil {
+			return "", err
+		}
+		sb.Write(b)
 	}
 }
 

@@ -1,0 +1,137 @@
+package imap
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/mailwire/mailwire/imap/internal/wire"
+)
+
+// fetchStream builds n FETCH responses with UID, FLAGS, ENVELOPE,
+// BODYSTRUCTURE and a body literal, as Dovecot sends them.
+func fetchStream(n, bodySize int) []byte {
+	body := strings.Repeat("x", bodySize-2) + "\r\n"
+	var b bytes.Buffer
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `* %d FETCH (UID %d FLAGS (\Seen $Forwarded) ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700" "IMAP4rev1 WG mtg summary and minutes" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL "<B27397-%d@cac.washington.edu>") BODYSTRUCTURE (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 1152 23 NIL NIL NIL NIL)("application" "pdf" ("name" "r.pdf") NIL NIL "base64" 4554 NIL ("attachment" ("filename" "r.pdf")) NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL) BODY[] {%d}`+"\r\n%s)\r\n", i, i, i, len(body), body)
+	}
+	return b.Bytes()
+}
+
+// BenchmarkParseFetchStream parses a large FETCH response stream with the
+// codec alone, literals streamed to io.Discard.
+func BenchmarkParseFetchStream(b *testing.B) {
+	data := fetchStream(1000, 2048)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := wire.NewReader(bytes.NewReader(data), wire.Limits{})
+		for len(r.PeekN(1)) > 0 {
+			if err := r.Expect('*'); err != nil {
+				b.Fatal(err)
+			}
+			_ = r.SP()
+			if _, err := r.Number(); err != nil {
+				b.Fatal(err)
+			}
+			_ = r.SP()
+			if _, err := r.AtomBytes(); err != nil {
+				b.Fatal(err)
+			}
+			err := readFetchItems(r, func(item FetchItemData) error {
+				if s, ok := item.(FetchItemDataBodySection); ok {
+					_, err := io.Copy(io.Discard, s.Literal)
+					return err
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkClientFetch fetches 1000 messages through the whole client over
+// loopback TCP from a server that replays a prepared stream, reading each
+// body as a stream.
+func BenchmarkClientFetch(b *testing.B) {
+	data := fetchStream(1000, 2048)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.Write([]byte("* PREAUTH ready\r\n"))
+		br := bufio.NewReader(conn)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, _, _ := strings.Cut(line, " ")
+			conn.Write(data)
+			conn.Write([]byte(tag + " OK done\r\n"))
+		}
+	}()
+	ctx := context.Background()
+	c, err := Dial(ctx, ln.Addr().String(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	opts := &FetchOptions{UID: true, Flags: true, Envelope: true, BodyStructure: true, BodySection: []*FetchItemBodySection{{Peek: true}}}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f := c.Fetch(ctx, SeqSetRange(1, 0), opts)
+		n := 0
+		for m := f.Next(); m != nil; m = f.Next() {
+			for item := m.Next(); item != nil; item = m.Next() {
+				if s, ok := item.(FetchItemDataBodySection); ok {
+					io.Copy(io.Discard, s.Literal)
+				}
+			}
+			n++
+		}
+		if err := f.Close(); err != nil || n != 1000 {
+			b.Fatal(n, err)
+		}
+	}
+}
+
+// BenchmarkWriteFetchResponse measures a server writing ENVELOPE and
+// BODYSTRUCTURE responses.
+func BenchmarkWriteFetchResponse(b *testing.B) {
+	r := wire.NewReader(bytes.NewReader(fetchStream(1, 10)), wire.Limits{})
+	_ = r.Expect('*')
+	_ = r.SP()
+	_, _ = r.Number()
+	_ = r.SP()
+	_, _ = r.AtomBytes()
+	buf := &FetchMessageBuffer{}
+	if err := readFetchItems(r, buf.add); err != nil {
+		b.Fatal(err)
+	}
+	w := wire.NewWriter(io.Discard)
+	b.ReportAllocs()
+	for b.Loop() {
+		writeFetchItem(w, FetchItemDataEnvelope{buf.Envelope})
+		writeFetchItem(w, FetchItemDataBodyStructure{buf.BodyStructure, true})
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -1,0 +1,175 @@
+package imap
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/imap/internal/wire"
+)
+
+// addTranscriptSeeds adds the server side of every transcript in
+// testdata/transcripts as one seed, so the fuzzers start from real
+// responses.
+func addTranscriptSeeds(f *testing.F, side string) {
+	files, _ := filepath.Glob("testdata/transcripts/*.txt")
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		require.NoError(f, err)
+		var b strings.Builder
+		for _, line := range strings.Split(string(data), "\n") {
+			if text, ok := strings.CutPrefix(line, side+": "); ok {
+				b.WriteString(text + "\r\n")
+			}
+		}
+		f.Add([]byte(b.String()))
+	}
+}
+
+// FuzzParseSeqSet checks that any accepted set formats to a string that
+// parses back to the same set.
+func FuzzParseSeqSet(f *testing.F) {
+	for _, s := range []string{"1", "2,4:7,9,12:*", "*:4", "$", "1:4294967295", "0", "1,,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		set, err := ParseSeqSet(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseSeqSet(set.String())
+		require.NoError(t, err)
+		assert.Equal(t, set, again)
+	})
+}
+
+// fuzzConn is a net.Conn that yields fixed input and swallows output.
+type fuzzConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *fuzzConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
+func (c *fuzzConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (c *fuzzConn) Close() error                     { return nil }
+func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }
+
+// FuzzClientResponses feeds arbitrary server output to a Client: the
+// whole response parser and dispatcher must end with an error value,
+// never a panic or a hang, and memory stays within the limits.
+func FuzzClientResponses(f *testing.F) {
+	addTranscriptSeeds(f, "S")
+	for _, s := range []string{
+		"* OK hi\r\n* 1 FETCH (BODY[] {5}\r\nhello UID 4)\r\n* 3 EXPUNGE\r\n* VANISHED (EARLIER) 1:3,5\r\n",
+		"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+]\r\n* LIST (\\Noselect) \"/\" foo\r\n* STATUS x (MESSAGES 1)\r\n* ESEARCH (TAG \"a\") ALL 1:*\r\n",
+		"* BYE\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		opts := &Options{MaxLine: 4096, MaxLiteral: 1 << 16, MaxDepth: 16,
+			Unilateral: UnilateralHandler{Fetch: func(*FetchMessageBuffer) {}}}
+		c := NewClient(&fuzzConn{r: bytes.NewReader(data)}, opts)
+		select {
+		case <-c.Closed():
+		case <-time.After(10 * time.Second):
+			t.Fatal("client did not stop at the end of its input")
+		}
+	})
+}
+
+// FuzzCommandArgs runs the parsers a server uses on arbitrary command
+// lines; what they accept must survive a write and a second read.
+func FuzzCommandArgs(f *testing.F) {
+	addTranscriptSeeds(f, "C")
+	for _, s := range []string{
+		"a FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (DATE FROM)]<0.100>) (CHANGEDSINCE 5)\r\n",
+		"a UID SEARCH OR (FROM x) NOT SEEN 1:5 SINCE 1-Feb-1994 HEADER X y\r\n",
+		"a STATUS INBOX (MESSAGES UIDNEXT)\r\n",
+		"a FETCH 2 full\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := wire.Limits{MaxLine: 4096, MaxLiteral: 1 << 16, MaxDepth: 16}
+		r := wire.NewReader(bytes.NewReader(data), lim)
+		_, name, err := readCommandHead(r)
+		if err != nil || r.SP() != nil {
+			return
+		}
+		switch name {
+		case CmdFetch, CmdUIDFetch:
+			if _, err := readSeqSet(r); err != nil || r.SP() != nil {
+				return
+			}
+			o, err := readFetchOptions(r)
+			if err != nil {
+				return
+			}
+			out := writeString(t, func(w *wire.Writer) { writeFetchOptions(w, o) })
+			again, err := readFetchOptions(wire.NewReader(strings.NewReader(out+"\r\n"), lim))
+			require.NoError(t, err, out)
+			assert.Equal(t, out, writeString(t, func(w *wire.Writer) { writeFetchOptions(w, again) }))
+		case CmdSearch, CmdUIDSearch:
+			c, err := readSearchCriteria(r)
+			if err != nil {
+				return
+			}
+			out := writeString(t, func(w *wire.Writer) { writeSearchCriteria(w, c) })
+			again, err := readSearchCriteria(wire.NewReader(strings.NewReader(out+"\r\n"), wire.Limits{}))
+			require.NoError(t, err, out)
+			assert.Equal(t, out, writeString(t, func(w *wire.Writer) { writeSearchCriteria(w, again) }))
+		case CmdStatus:
+			if _, err := r.AString(); err != nil || r.SP() != nil {
+				return
+			}
+			_, _ = readStatusOptions(r)
+		}
+	})
+}
+
+// FuzzFetchItem parses one FETCH item; what parses writes out in a form
+// that parses to the same value.
+func FuzzFetchItem(f *testing.F) {
+	for _, s := range []string{
+		`ENVELOPE ("d" "s" (("n" NIL "m" "h")) NIL NIL ((NIL NIL "g" NIL)(NIL NIL NIL NIL)) NIL NIL NIL "<i>")`,
+		`BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23 NIL NIL NIL NIL)("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 342 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 10 1) 12 NIL ("inline" NIL) NIL NIL) "MIXED" ("BOUNDARY" "x") NIL ("en" "de") "loc")`,
+		`BODY[1.2.HEADER.FIELDS.NOT (A "B C")]<5> {3}` + "\r\nabc",
+		`FLAGS (\Seen $x)`, `MODSEQ (5)`, `BINARY.SIZE[1] 4`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := wire.Limits{MaxLine: 4096, MaxLiteral: 1 << 16, MaxDepth: 16}
+		item, err := readFetchItem(wire.NewReader(bytes.NewReader(data), lim))
+		if err != nil {
+			return
+		}
+		switch item.(type) {
+		case FetchItemDataEnvelope, FetchItemDataBodyStructure, FetchItemDataFlags, FetchItemDataModSeq:
+		default:
+			return // items with streams are covered by FuzzClientResponses
+		}
+		w1 := writeString(t, func(w *wire.Writer) { writeFetchItem(w, item) })
+		again, err := readFetchItem(wire.NewReader(strings.NewReader(w1), wire.Limits{}))
+		require.NoError(t, err, w1)
+		assert.Equal(t, w1, writeString(t, func(w *wire.Writer) { writeFetchItem(w, again) }))
+	})
+}
+
+func writeString(t *testing.T, fn func(w *wire.Writer)) string {
+	var buf bytes.Buffer
+	w := wire.NewWriter(&buf)
+	w.UTF8 = true
+	fn(w)
+	require.NoError(t, w.Flush())
+	return buf.String()
+}
