@@ -10,6 +10,18 @@ import (
 type SelectOptions struct {
 	ReadOnly  bool // EXAMINE instead of SELECT (RFC 3501 section 6.3.2)
 	CondStore bool // (CONDSTORE) parameter, RFC 7162 section 3.1.8
+	// QResync resynchronizes a cached mailbox (RFC 7162 section 3.2.5;
+	// QRESYNC must be enabled first): the server reports what was
+	// expunged since as VANISHED (EARLIER) and what changed as FETCH,
+	// both to the UnilateralHandler.
+	QResync *QResyncOptions
+}
+
+// QResyncOptions are the client's cached state for SELECT (QRESYNC ...).
+type QResyncOptions struct {
+	UIDValidity uint32
+	ModSeq      uint64
+	KnownUIDs   SeqSet // optional
 }
 
 // Select opens a mailbox (RFC 3501 sections 6.3.1 and 6.3.2) and returns
@@ -22,7 +34,15 @@ func (c *Client) Select(ctx context.Context, mailbox string, opts *SelectOptions
 	mb := &SelectedMailbox{Name: mailbox}
 	resp, err := c.run(ctx, name, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
-		if opts != nil && opts.CondStore {
+		switch {
+		case opts != nil && opts.QResync != nil:
+			q := opts.QResync
+			w.Raw(" (QRESYNC (").Number(q.UIDValidity).SP().Number64(q.ModSeq)
+			if !q.KnownUIDs.IsEmpty() {
+				w.SP().Raw(q.KnownUIDs.String())
+			}
+			w.Raw("))")
+		case opts != nil && opts.CondStore:
 			w.Raw(" (CONDSTORE)")
 		}
 	}, func(u *untagged) (bool, error) {

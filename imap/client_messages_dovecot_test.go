@@ -305,3 +305,53 @@ func TestDovecot_Compress_RFC4978(t *testing.T) {
 	}
 	require.NoError(t, c.Logout(ctx))
 }
+
+// TestDovecot_QResync_RFC7162_3_2 enables QRESYNC, lets another
+// connection expunge and flag messages, and resynchronizes with SELECT
+// (QRESYNC ...) and UID FETCH (CHANGEDSINCE ... VANISHED).
+func TestDovecot_QResync_RFC7162_3_2(t *testing.T) {
+	d := startDovecot(t)
+	ctx := testCtx(t)
+	var mu sync.Mutex
+	var vanished []string
+	var changed []uint32
+	c := d.login(t, &Options{Unilateral: UnilateralHandler{
+		Vanished: func(uids SeqSet, earlier bool) {
+			mu.Lock()
+			vanished = append(vanished, fmt.Sprint(uids.String(), " ", earlier))
+			mu.Unlock()
+		},
+		Fetch: func(m *FetchMessageBuffer) { mu.Lock(); changed = append(changed, m.UID); mu.Unlock() },
+	}})
+	uids := appendCorpus(t, c, Inbox, loadCorpus(t), nil)
+	_, err := c.Enable(ctx, CapQResync)
+	require.NoError(t, err)
+	mb, err := c.Select(ctx, Inbox, nil)
+	require.NoError(t, err)
+	require.NotZero(t, mb.HighestModSeq, "QRESYNC implies CONDSTORE")
+	require.NoError(t, c.Unselect(ctx))
+
+	other := d.login(t, nil)
+	_, err = other.Select(ctx, Inbox, nil)
+	require.NoError(t, err)
+	require.NoError(t, other.UIDStore(ctx, SeqSetNum(uids[0]), &StoreFlags{Op: StoreFlagsAdd, Silent: true, Flags: []Flag{FlagDeleted}}, nil).Close())
+	_, err = other.UIDExpunge(ctx, SeqSetNum(uids[0]))
+	require.NoError(t, err)
+	require.NoError(t, other.UIDStore(ctx, SeqSetNum(uids[2]), &StoreFlags{Op: StoreFlagsAdd, Silent: true, Flags: []Flag{FlagFlagged}}, nil).Close())
+
+	_, err = c.Select(ctx, Inbox, &SelectOptions{QResync: &QResyncOptions{UIDValidity: mb.UIDValidity, ModSeq: mb.HighestModSeq}})
+	require.NoError(t, err)
+	mu.Lock()
+	assert.Equal(t, []string{fmt.Sprint(uids[0], " true")}, vanished)
+	assert.Equal(t, []uint32{uids[2]}, changed)
+	mu.Unlock()
+
+	msgs, err := c.UIDFetch(ctx, SeqSetRange(1, 0), &FetchOptions{Flags: true, ChangedSince: mb.HighestModSeq, Vanished: true}).Collect()
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	assert.Equal(t, uids[2], msgs[0].UID)
+	assert.NotZero(t, msgs[0].ModSeq)
+	mu.Lock()
+	assert.Len(t, vanished, 2, "VANISHED (EARLIER) again for UID FETCH ... VANISHED")
+	mu.Unlock()
+}
