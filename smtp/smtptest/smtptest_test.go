@@ -298,3 +298,18 @@ func TestClose_RFC5321_3_8(t *testing.T) {
 	_, err := net.DialTimeout("tcp", s.Addr, time.Second)
 	assert.Error(t, err)
 }
+
+// RFC 3030 2: a message sent in BDAT chunks is recorded joined, with no
+// unstuffing (chunks carry octets as they are).
+func TestBDAT_RFC3030_2(t *testing.T) {
+	s := smtptest.NewServer(t)
+	d := dial(t, s.Addr)
+	d.cmd(250, "EHLO client.test")
+	d.cmd(250, "MAIL FROM:<a@x.test> BODY=BINARYMIME")
+	d.cmd(250, "RCPT TO:<b@y.test>")
+	d.cmd(250, "BDAT 7\r\nhello") // cmd adds the chunk's final CRLF
+	d.cmd(250, "BDAT 7 LAST\r\n.\x00bin")
+	m := s.Messages()[0]
+	assert.Equal(t, "hello\r\n.\x00bin\r\n", string(m.Data))
+	assert.Equal(t, smtp.BodyBinaryMIME, m.MailOptions.Body)
+}
