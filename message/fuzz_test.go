@@ -3,6 +3,7 @@ package message
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -116,6 +117,63 @@ func FuzzParseMediaType(f *testing.F) {
 			if params[i] != params2[i] {
 				t.Fatalf("%q -> %q -> %q", s, params, params2)
 			}
+		}
+	})
+}
+
+// FuzzReader walks arbitrary input as a message, reading every body three
+// ways, and checks that the offsets and line counts of every part describe
+// the input, and that the message writes back byte-for-byte.
+func FuzzReader(f *testing.F) {
+	f.Add([]byte(rfc2046Example))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\n--a--"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := NewReader(bytes.NewReader(data))
+		r.Limits = Limits{MaxDepth: 20, MaxParts: 200}
+		var parts []*Part
+		for i := 0; ; i++ {
+			p, err := r.NextPart()
+			if err != nil {
+				break
+			}
+			parts = append(parts, p)
+			if p.HeaderOffset > p.BodyOffset || p.BodyOffset > int64(len(data)) {
+				t.Fatalf("bad offsets %d %d", p.HeaderOffset, p.BodyOffset)
+			}
+			switch i % 3 {
+			case 0:
+				_, _ = io.Copy(io.Discard, p.Body())
+			case 1:
+				tr, _ := p.Text()
+				_, _ = io.Copy(io.Discard, tr)
+			}
+		}
+		for _, p := range parts {
+			end, ok := p.End()
+			if !ok || end < p.BodyOffset || end > int64(len(data)) {
+				t.Fatalf("bad end %d (%v) for body at %d", end, ok, p.BodyOffset)
+			}
+			body := data[p.BodyOffset:end]
+			want := int64(bytes.Count(body, []byte("\n")))
+			if len(body) > 0 && body[len(body)-1] != '\n' {
+				want++
+			}
+			if lines, _ := p.Lines(); lines != want {
+				t.Fatalf("lines %d, want %d", lines, want)
+			}
+		}
+		_, _ = ReadStructure(bytes.NewReader(data))
+
+		r = NewReader(bytes.NewReader(data))
+		p, err := r.NextPart()
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		_, _ = p.Header.WriteTo(&out)
+		_, _ = io.Copy(&out, p.Raw())
+		if !bytes.Equal(out.Bytes(), data) {
+			t.Fatalf("round trip:\n%q\n%q", data, out.Bytes())
 		}
 	})
 }

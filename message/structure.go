@@ -87,9 +87,11 @@ func (s *Structure) IsMultipart() bool { return s.Type == "multipart" && len(s.P
 func (s *Structure) Part(path ...int) *Structure {
 	cur := s
 	for i, n := range path {
-		container := cur
+		// Numbers apply to the message itself at first, then to the
+		// message a message/rfc822 part encapsulates, or to a multipart.
+		container, isMessage := cur, i == 0
 		if i > 0 && cur.Message != nil {
-			container = cur.Message
+			container, isMessage = cur.Message, true
 		}
 		switch {
 		case container.IsMultipart():
@@ -97,7 +99,7 @@ func (s *Structure) Part(path ...int) *Structure {
 				return nil
 			}
 			cur = container.Parts[n-1]
-		case n == 1:
+		case isMessage && n == 1:
 			cur = container
 		default:
 			return nil
