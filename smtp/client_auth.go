@@ -16,7 +16,8 @@ const maxAuthRounds = 16
 // offer AUTH with that mechanism. The initial response goes with the
 // command ("=" when empty, RFC 4954 4); challenges and responses travel in
 // base64; an error from a, or a challenge that is not base64, cancels the
-// exchange with "*". 235 gives nil; any other reply is returned.
+// exchange with "*". 235 (or another 2yz) gives nil; any other reply is
+// returned.
 //
 // Credentials are not sent over a cleartext TCP connection to a host other
 // than a loopback address, unless InsecureAuth is set: use StartTLS or
@@ -81,7 +82,9 @@ func (c *Client) authExchange(line, mech string, a SASLClient) error {
 	if err != nil {
 		return err
 	}
-	if r.Code != CodeAuthSucceeded {
+	// 235 is success (RFC 4954 6); some servers (Postfix's smtp-sink)
+	// answer 250, which is a positive completion all the same.
+	if r.Code/100 != 2 {
 		return r
 	}
 	return nil
