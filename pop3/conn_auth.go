@@ -96,7 +96,11 @@ func (c *Conn) authFailed(r *Response) {
 	c.authFailures++
 	if d := orDefault(c.srv.AuthFailureDelay, DefaultAuthFailureDelay); d > 0 {
 		c.bw.Flush()
-		time.Sleep(d)
+		sleep := time.Sleep
+		if c.srv.sleep != nil {
+			sleep = c.srv.sleep
+		}
+		sleep(d)
 	}
 	c.fail(r)
 	if c.authFailures >= orDefault(c.srv.MaxAuthFailures, DefaultMaxAuthFailures) {

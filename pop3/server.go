@@ -85,7 +85,8 @@ type Server struct {
 	// helpers inject faults with it; a server may enforce policy.
 	BeforeCommand func(c *Conn, cmd Command) error
 
-	// Limits; see the Default constants for what zero means.
+	// Limits; see the Default constants for what zero means. A negative
+	// AuthFailureDelay answers failed logins at once.
 	MaxLineLength       int
 	MaxAuthLineLength   int
 	MaxErrors           int
@@ -111,6 +112,7 @@ type Server struct {
 	inShutdown atomic.Bool
 	active     atomic.Int64
 	debugMu    sync.Mutex
+	sleep      func(time.Duration) // time.Sleep; tests record the delays
 }
 
 func (srv *Server) domain() string {
@@ -153,6 +155,15 @@ func (srv *Server) lock(user string) *Response {
 		}
 		if srv.lastLogin == nil {
 			srv.lastLogin = make(map[string]time.Time)
+		}
+		if len(srv.lastLogin) >= 1024 {
+			// Forget logins old enough not to matter, so the map stays
+			// as small as the number of recent users.
+			for u, t := range srv.lastLogin {
+				if time.Since(t) >= srv.LoginDelay {
+					delete(srv.lastLogin, u)
+				}
+			}
 		}
 		srv.lastLogin[user] = time.Now()
 	}

@@ -1,0 +1,74 @@
+package pop3
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// oneUser accepts alice/secret with an empty maildrop.
+type oneUser struct{}
+
+func (oneUser) Login(_ *Conn, user, pass string) (Maildrop, error) {
+	if user != "alice" || pass != "secret" {
+		return nil, ErrResponse(CodeAuth, "no")
+	}
+	return emptyMaildrop{}, nil
+}
+
+type emptyMaildrop struct{}
+
+func (emptyMaildrop) Messages() ([]MessageInfo, error) { return nil, nil }
+func (emptyMaildrop) Open(int) (io.ReadCloser, error)  { return nil, io.EOF }
+func (emptyMaildrop) Delete([]int) error               { return nil }
+func (emptyMaildrop) Close() error                     { return nil }
+
+// TestAuthFailureDelay_RFC1939_13: each failed login, and only a failed
+// one, waits AuthFailureDelay before its -ERR. The delays are recorded,
+// not timed.
+func TestAuthFailureDelay_RFC1939_13(t *testing.T) {
+	var mu sync.Mutex
+	var delays []time.Duration
+	srv := &Server{Backend: oneUser{}, AllowInsecureAuth: true, sleep: func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		delays = append(delays, d)
+	}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(l)
+	defer srv.Close()
+
+	nc, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer nc.Close()
+	br := bufio.NewReader(nc)
+	read := func() string {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err)
+		return strings.TrimSuffix(line, "\r\n")
+	}
+	read()
+	nc.Write([]byte("USER alice\r\nPASS guess\r\nAUTH PLAIN AGFsaWNlAGd1ZXNz\r\nUSER alice\r\nPASS secret\r\n"))
+	require.Equal(t, "+OK Send PASS", read())
+	require.Equal(t, "-ERR [AUTH] no", read())
+	require.Equal(t, "-ERR [AUTH] no", read())
+	require.Equal(t, "+OK Send PASS", read())
+	require.Equal(t, "+OK Maildrop has 0 messages (0 octets)", read())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []time.Duration{DefaultAuthFailureDelay, DefaultAuthFailureDelay}, delays)
+}
+
+// TestDefaults_RFC1939_3_RFC2449_4 pins the limits the RFCs set: the
+// autologout timer of at least 10 minutes and 255-octet command lines.
+func TestDefaults_RFC1939_3_RFC2449_4(t *testing.T) {
+	require.GreaterOrEqual(t, DefaultCommandTimeout, 10*time.Minute)
+	require.Equal(t, 255, DefaultMaxLineLength)
+}
