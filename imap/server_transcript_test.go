@@ -25,7 +25,8 @@ import (
 // pipelined. Every file starts with user alice (password "pass") and an
 // empty INBOX.
 //
-//	# options: tls insecure-auth maxline=N maxliteral=N maxdepth=N maxlogin=N
+//	# options: tls cleartext maxline=N maxliteral=N maxdepth=N maxlogin=N
+//	#          maxbad=N timeout=MS
 //	# mailbox Trash \Trash           create a mailbox for alice
 //	# message INBOX simple.eml \Seen  store testdata/server/messages/simple.eml
 //	C: a1 LOGIN alice pass           sent with CRLF; \r \n \0 \\ are escapes
@@ -88,6 +89,8 @@ func runServerTranscript(t *testing.T, file string) {
 					srv.MaxDepth = n
 				case "maxlogin":
 					srv.MaxLoginFailures = n
+				case "timeout":
+					srv.LoginTimeout = time.Duration(n) * time.Millisecond
 				case "maxbad":
 					srv.MaxBadCommands = n
 				default:
