@@ -184,26 +184,27 @@ func (c *Conn) handleAuth(args []string) {
 		if done {
 			break
 		}
-		c.debug("S: + ***")
-		c.bw.WriteString("+ " + base64.StdEncoding.EncodeToString(challenge) + "\r\n")
+		line := "+ " + base64.StdEncoding.EncodeToString(challenge)
+		c.debug("S: %s", line) // challenges hold no secret
+		c.bw.WriteString(line + "\r\n")
 		if err := c.bw.Flush(); err != nil {
 			c.state = StateClosed
 			return
 		}
-		line, err := c.readLine(orDefault(c.srv.MaxAuthLineLength, DefaultMaxAuthLineLength))
+		resLine, err := c.readLine(orDefault(c.srv.MaxAuthLineLength, DefaultMaxAuthLineLength))
 		if err != nil {
 			c.state = StateClosed
 			return
 		}
-		if line == nil {
+		if resLine == nil {
 			return // too long or NUL: answered
 		}
 		c.debug("C: ***")
-		if string(line) == "*" {
+		if string(resLine) == "*" {
 			c.fail(ErrResponse("", "Authentication cancelled"))
 			return
 		}
-		if resp, err = decodeSASL(string(line)); err != nil {
+		if resp, err = decodeSASL(string(resLine)); err != nil {
 			c.fail(ErrResponse("", "Invalid base64 response"))
 			return
 		}

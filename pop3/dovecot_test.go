@@ -37,7 +37,7 @@ ssl = yes
 ssl_cert = <%[1]s/cert.pem
 ssl_key = <%[1]s/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login apop
 mail_location = maildir:%[1]s/Maildir
 first_valid_uid = 1
 passdb {
@@ -254,7 +254,7 @@ func TestClient_Dovecot(t *testing.T) {
 }
 
 // TestClient_DovecotAuthAndTLS logs in to Dovecot with AUTH PLAIN and
-// LOGIN (RFC 5034) over implicit TLS (RFC 8314).
+// LOGIN (RFC 5034) over implicit TLS (RFC 8314), and with APOP.
 func TestClient_DovecotAuthAndTLS(t *testing.T) {
 	d := startDovecot(t, dovecotMessages[:1])
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -270,7 +270,14 @@ func TestClient_DovecotAuthAndTLS(t *testing.T) {
 		require.Equal(t, 1, n)
 		require.NoError(t, c.Quit(ctx))
 	}
-	c, err := pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
+	// APOP (RFC 1939 section 7) with the timestamp of Dovecot's greeting.
+	c, err := pop3.Dial(ctx, d.addr)
+	require.NoError(t, err)
+	require.NotEmpty(t, c.APOPTimestamp())
+	require.NoError(t, c.APOP(ctx, "alice", "secret"))
+	require.NoError(t, c.Quit(ctx))
+
+	c, err = pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
 	require.NoError(t, err)
 	defer c.Close()
 	err = c.Auth(ctx, pop3.PlainAuth("", "alice", "wrong"))

@@ -238,9 +238,7 @@ func checkExpectation(t *testing.T, ts *pop3test.Server, exp, where string) {
 	}
 	switch f[0] {
 	case "uids":
-		ctx, cancel := contextWithTimeout(10 * time.Second)
-		defer cancel()
-		require.NoError(t, ts.WaitIdle(ctx), where)
+		require.NoError(t, ts.WaitIdle(testContext(t)), where)
 		got := ts.UIDs(f[1])
 		if got == nil {
 			got = []string{}
