@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/internal/dotstream"
+	"github.com/mailwire/mailwire/internal/testcert"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -635,3 +636,60 @@ func TestClient_MessageReadErrorDeliversNothing(t *testing.T) {
 type failingReader struct{ err error }
 
 func (r *failingReader) Read([]byte) (int, error) { return 0, r.err }
+
+func TestClient_RFC3207_StartTLS(t *testing.T) {
+	ctx := context.Background()
+	pair, err := testcert.New()
+	require.NoError(t, err)
+	f := &fakeServer{tls: pair.ServerConfig()}
+	c, _ := greetedClient(t, f)
+	_, ok := c.TLSConnectionState()
+	assert.False(t, ok)
+	assert.ErrorIs(t, c.StartTLS(ctx, nil), ErrInvalidArgument, "no host name to verify")
+
+	cfg := pair.ClientConfig()
+	cfg.ServerName = "localhost"
+	require.NoError(t, c.StartTLS(ctx, cfg))
+	st, ok := c.TLSConnectionState()
+	require.True(t, ok)
+	assert.True(t, st.HandshakeComplete)
+	assert.Equal(t, []string{"EHLO client.test", "STARTTLS", "EHLO client.test"}, f.Lines(), "EHLO again after TLS (4.2)")
+	assert.ErrorIs(t, c.StartTLS(ctx, cfg), ErrClientState, "TLS is already on")
+	require.NoError(t, c.Auth(ctx, PlainAuth("", "alice", "secret")))
+	require.NoError(t, c.Send(ctx, "a@b.test", []string{"c@d.test"}, strings.NewReader("x\r\n"), nil))
+	assert.Equal(t, "x\r\n", f.Messages()[0].data)
+}
+
+func TestClient_RFC3207_6_ResponseInjectionRefused(t *testing.T) {
+	pair, err := testcert.New()
+	require.NoError(t, err)
+	f := &fakeServer{tls: pair.ServerConfig(), afterSTARTTLS: "\n250 2.1.0 injected before TLS"}
+	c, _ := greetedClient(t, f)
+	cfg := pair.ClientConfig()
+	cfg.ServerName = "localhost"
+	err = c.StartTLS(context.Background(), cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "after its STARTTLS reply")
+	require.Error(t, c.Noop(context.Background()), "the connection is dropped")
+}
+
+func TestClient_RFC4954_NoCredentialsInCleartext(t *testing.T) {
+	// A TCP peer that is not on loopback: the address is what matters.
+	f := &fakeServer{ext: standardExt}
+	rc := f.start(t)
+	c, err := NewClient(context.Background(), remoteAddrConn{rc, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 25}})
+	require.NoError(t, err)
+	require.NoError(t, c.Hello(context.Background(), ""))
+	n := len(rc.Writes())
+	require.ErrorIs(t, c.Auth(context.Background(), PlainAuth("", "alice", "secret")), ErrClientState)
+	assert.Len(t, rc.Writes(), n)
+	c.InsecureAuth = true
+	require.NoError(t, c.Auth(context.Background(), PlainAuth("", "alice", "secret")))
+}
+
+type remoteAddrConn struct {
+	net.Conn
+	addr net.Addr
+}
+
+func (c remoteAddrConn) RemoteAddr() net.Addr { return c.addr }
