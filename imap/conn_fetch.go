@@ -56,9 +56,11 @@ func (c *Conn) handleFetch(byUID bool) (*StatusResponse, error) {
 	live, gone := c.sel.splitExpunged(uids)
 	for len(live) > 0 {
 		n := min(len(live), fetchBatch)
-		if err := c.fetchBatch(live[:n], req); err != nil {
+		missing, err := c.fetchBatch(live[:n], req)
+		if err != nil {
 			return c.backendError(err), nil
 		}
+		gone = gone || missing
 		live = live[n:]
 	}
 	if gone {
@@ -155,11 +157,13 @@ func (r *fetchRequest) setsSeen() bool {
 	return false
 }
 
-// fetchBatch answers FETCH for some messages.
-func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) error {
+// fetchBatch answers FETCH for some messages. It reports whether some
+// were gone from the store, expunged by another session that this one has
+// not been told of yet (RFC 2180 section 4.1).
+func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) (bool, error) {
 	msgs, err := c.sel.mbox.Messages(c.ctx, uids)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var seen map[uint32][]Flag
 	if req.setsSeen() && !c.sel.readOnly {
@@ -172,7 +176,7 @@ func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) error {
 		if len(unseen) > 0 {
 			updates, err := c.sel.mbox.Store(c.ctx, unseen, StoreFlagsAdd, []Flag{FlagSeen})
 			if err != nil {
-				return err
+				return false, err
 			}
 			seen = make(map[uint32][]Flag, len(updates))
 			for _, u := range updates {
@@ -187,10 +191,10 @@ func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) error {
 		}
 		newFlags, flagsChanged := seen[m.UID()]
 		if err := c.fetchOne(seq, m, req, newFlags, flagsChanged); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return len(msgs) < len(uids), nil
 }
 
 // fetchOne writes one FETCH response (RFC 3501 section 7.4.2).

@@ -176,17 +176,16 @@ func (c *Conn) sendUpdates(allowExpunge bool) error {
 	if err != nil {
 		return err
 	}
-	before := len(s.uids)
-	newRecent := false
+	added := false
 	for _, u := range updates {
 		switch u.Type {
 		case UpdateNew:
 			if u.UID > s.lastUID() {
 				s.uids = append(s.uids, u.UID)
 				c.announce(u.Flags)
+				added = true
 				if u.Recent {
 					s.recent[u.UID] = struct{}{}
-					newRecent = true
 				}
 			}
 		case UpdateExpunge:
@@ -203,7 +202,7 @@ func (c *Conn) sendUpdates(allowExpunge bool) error {
 		}
 		s.expunged = s.expunged[:0]
 	}
-	if len(s.uids) != before || newRecent {
+	if added {
 		c.w.Raw("* ").Number(uint32(len(s.uids))).Raw(" EXISTS").CRLF()
 		c.w.Raw("* ").Number(uint32(len(s.recent))).Raw(" RECENT").CRLF()
 	}

@@ -84,7 +84,7 @@ func (c *Conn) handleStore(byUID bool) (*StatusResponse, error) {
 			c.announce(u.Flags)
 		}
 	}
-	if gone {
+	if gone || len(updates) < len(live) {
 		return expungedResponse("STORE"), nil
 	}
 	return ok("STORE completed"), nil
