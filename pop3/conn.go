@@ -87,7 +87,10 @@ func (d deadlineConn) Write(p []byte) (int, error) {
 
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv, nc: nc}
-	c.br = bufio.NewReaderSize(deadlineConn{c}, 4<<10)
+	// The read buffer holds the longest line the session takes, so that
+	// readLine sees it whole.
+	c.br = bufio.NewReaderSize(deadlineConn{c}, max(orDefault(srv.MaxLineLength, DefaultMaxLineLength),
+		orDefault(srv.MaxAuthLineLength, DefaultMaxAuthLineLength)))
 	c.bw = bufio.NewWriterSize(deadlineConn{c}, 32<<10)
 	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
 	return c

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"encoding/base64"
 	"io"
 	"net"
 	"strings"
@@ -71,4 +72,27 @@ func TestAuthFailureDelay_RFC1939_13(t *testing.T) {
 func TestDefaults_RFC1939_3_RFC2449_4(t *testing.T) {
 	require.GreaterOrEqual(t, DefaultCommandTimeout, 10*time.Minute)
 	require.Equal(t, 255, DefaultMaxLineLength)
+}
+
+// TestAuthLongResponse_RFC5034_4: a SASL response line may be far longer
+// than a command line (here 6000 octets of base64), up to
+// MaxAuthLineLength.
+func TestAuthLongResponse_RFC5034_4(t *testing.T) {
+	srv := &Server{Backend: oneUser{}, AllowInsecureAuth: true, AuthFailureDelay: -1}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(l)
+	defer srv.Close()
+	nc, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer nc.Close()
+	br := bufio.NewReader(nc)
+	br.ReadString('\n')
+	long := base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + strings.Repeat("p", 4500)))
+	nc.Write([]byte("AUTH PLAIN\r\n" + long + "\r\nAUTH PLAIN\r\n" + strings.Repeat("A", DefaultMaxAuthLineLength) + "\r\n"))
+	for _, want := range []string{"+ ", "-ERR [AUTH] no", "+ ", "-ERR Line too long"} {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err)
+		require.Equal(t, want, strings.TrimSuffix(line, "\r\n"))
+	}
 }
