@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -40,6 +41,9 @@ type Conn struct {
 
 	readTimeout atomic.Int64 // time.Duration for the next read
 	idle        atomic.Bool  // waiting for a command
+
+	// The deadlines last set on nc; see deadlineConn.
+	readDeadline, writeDeadline time.Time
 }
 
 // RemoteAddr returns the client's address.
@@ -69,6 +73,18 @@ type deadlineConn struct {
 	c *Conn
 }
 
+// deadlineSlack is the fraction of a timeout by which a deadline may lag
+// behind: setting a deadline costs a timer update, so it is refreshed only
+// when it drifted by more than timeout/16. A stalled client is still cut
+// off between timeout and timeout*17/16.
+const deadlineSlack = 16
+
+// stale reports whether a deadline that is left away must be set anew for
+// timeout: it lags by more than the slack, or a shorter timeout applies now.
+func stale(left, timeout time.Duration) bool {
+	return left < timeout-timeout/deadlineSlack || left > timeout
+}
+
 var errShutdown = errors.New("smtp: server shutting down")
 
 func (d deadlineConn) Read(p []byte) (int, error) {
@@ -76,20 +92,39 @@ func (d deadlineConn) Read(p []byte) (int, error) {
 	if c.idle.Load() && c.srv.inShutdown.Load() {
 		return 0, errShutdown
 	}
-	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
+	timeout := time.Duration(c.readTimeout.Load())
+	// During shutdown Shutdown may have moved the deadline into the past
+	// for a session that is no longer idle: always set it then.
+	if now := time.Now(); stale(c.readDeadline.Sub(now), timeout) || c.srv.inShutdown.Load() {
+		c.readDeadline = now.Add(timeout)
+		c.nc.SetReadDeadline(c.readDeadline)
+	}
 	return c.nc.Read(p)
 }
 
 func (d deadlineConn) Write(p []byte) (int, error) {
 	c := d.c
-	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
+	timeout := orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)
+	if now := time.Now(); stale(c.writeDeadline.Sub(now), timeout) {
+		c.writeDeadline = now.Add(timeout)
+		c.nc.SetWriteDeadline(c.writeDeadline)
+	}
 	return c.nc.Write(p)
 }
 
+// The buffers are pooled: a server that takes many short sessions would
+// otherwise allocate 20 KiB for each.
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+)
+
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv, nc: nc}
-	c.br = bufio.NewReaderSize(deadlineConn{c}, 16<<10)
-	c.bw = bufio.NewWriterSize(deadlineConn{c}, 4<<10)
+	c.br = readerPool.Get().(*bufio.Reader)
+	c.br.Reset(deadlineConn{c})
+	c.bw = writerPool.Get().(*bufio.Writer)
+	c.bw.Reset(deadlineConn{c})
 	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
 	return c
 }
@@ -109,10 +144,16 @@ func (c *Conn) refuse(r *Reply) {
 	c.bw.Flush()
 }
 
+// finish releases the connection's slot before closing it, so that a
+// client reconnecting at once is not refused by MaxConnections.
 func (c *Conn) finish() {
+	c.srv.active.Add(-1)
 	c.nc.Close()
 	c.srv.trackConn(c, false)
-	c.srv.active.Add(-1)
+	c.br.Reset(nil)
+	c.bw.Reset(nil)
+	readerPool.Put(c.br)
+	writerPool.Put(c.bw)
 }
 
 // serve runs the session: greeting, then one command at a time until QUIT,

@@ -114,16 +114,23 @@ type Server struct {
 	inShutdown atomic.Bool
 	active     atomic.Int64
 	debugMu    sync.Mutex
+
+	hostnameOnce sync.Once
+	hostname     string
 }
 
+// domain returns Domain, or the host name looked up once.
 func (srv *Server) domain() string {
 	if srv.Domain != "" {
 		return srv.Domain
 	}
-	if h, err := os.Hostname(); err == nil {
-		return h
-	}
-	return "localhost"
+	srv.hostnameOnce.Do(func() {
+		srv.hostname = "localhost"
+		if h, err := os.Hostname(); err == nil {
+			srv.hostname = h
+		}
+	})
+	return srv.hostname
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {

@@ -1,0 +1,97 @@
+package smtp
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestDebugRedactsCredentials_RFC4954_4 checks that the Debug trace shows
+// the exchange but never the AUTH initial response or the SASL responses,
+// which carry the password.
+func TestDebugRedactsCredentials_RFC4954_4(t *testing.T) {
+	var trace lockedBuffer
+	srv := &Server{Domain: "mx.test", Backend: &testBackend{}, AllowInsecureAuth: true, Debug: &trace}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(l)
+	defer srv.Close()
+
+	c, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	expect := func(prefix string) {
+		t.Helper()
+		for {
+			line, err := br.ReadString('\n')
+			require.NoError(t, err)
+			if len(line) < 4 || line[3] != '-' {
+				require.True(t, strings.HasPrefix(line, prefix), "got %q, want %q", line, prefix)
+				return
+			}
+		}
+	}
+	send := func(s string) { c.Write([]byte(s + "\r\n")) }
+	expect("220 ")
+	send("EHLO client.test")
+	expect("250 ")
+	send("AUTH PLAIN AGFsaWNlAHNlY3JldA==") // \0alice\0secret
+	expect("235 ")
+	send("RSET")
+	expect("250 ")
+	send("QUIT")
+	expect("221 ")
+
+	// A second session with the LOGIN exchange.
+	c2, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer c2.Close()
+	c, br = c2, bufio.NewReader(c2)
+	expect("220 ")
+	send("EHLO client.test")
+	expect("250 ")
+	send("AUTH LOGIN")
+	expect("334 ")
+	send("YWxpY2U=")
+	expect("334 ")
+	send("c2VjcmV0")
+	expect("235 ")
+	send("QUIT")
+	expect("221 ")
+
+	require.Eventually(t, func() bool { return strings.Count(trace.String(), "QUIT") == 2 }, 5*time.Second, 10*time.Millisecond)
+	out := trace.String()
+	require.Contains(t, out, "C: EHLO client.test")
+	require.Contains(t, out, "S: 250 2.0.0 OK")
+	require.Contains(t, out, "C: AUTH PLAIN ***")
+	require.Contains(t, out, "C: AUTH LOGIN")
+	for _, secret := range []string{"AGFsaWNlAHNlY3JldA==", "c2VjcmV0", "YWxpY2U=", "secret"} {
+		require.NotContains(t, out, secret)
+	}
+}
