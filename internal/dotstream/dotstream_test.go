@@ -12,7 +12,7 @@ import (
 
 // read runs a Reader over in with the smallest bufio buffer (16 octets), so
 // that long lines and CRLF pairs split across chunks are exercised too.
-func read(in string, opt Options) (data string, err error, rest string) {
+func read(in string, opt Options) (data, rest string, err error) {
 	br := bufio.NewReaderSize(strings.NewReader(in), 16)
 	r := NewReader(br, opt)
 	b, err := io.ReadAll(r)
@@ -22,7 +22,7 @@ func read(in string, opt Options) (data string, err error, rest string) {
 		}
 	}
 	tail, _ := io.ReadAll(br)
-	return string(b), err, string(tail)
+	return string(b), string(tail), err
 }
 
 func TestReader_RFC5321_4_5_2(t *testing.T) {
@@ -59,7 +59,7 @@ func TestReader_RFC5321_4_5_2(t *testing.T) {
 		{name: "eof mid line", in: "abc", err: io.ErrUnexpectedEOF},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err, rest := read(tc.in, tc.opt)
+			got, rest, err := read(tc.in, tc.opt)
 			require.ErrorIs(t, err, tc.err)
 			if tc.err == nil {
 				require.Equal(t, tc.want, got)
@@ -139,7 +139,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, m := range msgs {
 		stuffed, err := write([]string{m}, false)
 		require.NoError(t, err)
-		got, err, rest := read(stuffed+"NEXT", Options{})
+		got, rest, err := read(stuffed+"NEXT", Options{})
 		require.NoError(t, err)
 		require.Equal(t, m, got)
 		require.Equal(t, "NEXT", rest)
