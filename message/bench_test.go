@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"os"
@@ -98,4 +99,99 @@ func BenchmarkCorpus(b *testing.B) {
 	b.ReportMetric(float64(st.decoded)/1e6, "decodedMB/pass")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/msgs, "allocs/msg")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/msgs, "B/msg")
+}
+
+func BenchmarkReadHeader(b *testing.B) {
+	data, err := os.ReadFile("testdata/corpus/long-lines.eml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	br := bufio.NewReader(nil)
+	for i := 0; i < b.N; i++ {
+		br.Reset(bytes.NewReader(data))
+		if _, err := ReadHeader(br); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseAddressList(b *testing.B) {
+	const list = `"Joe Q. Public" <john.q.public@example.com>, Mary Smith <mary@x.test>, jdoe@example.org, =?EUC-KR?B?yKux5rW/?= <gildong@example.kr>`
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseAddressList(list); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseDate("Fri, 21 Nov 1997 09:55:06 -0600"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeText(b *testing.B) {
+	const s = "Re: =?EUC-KR?B?vsiz58fPvLy/5A==?= =?utf-8?q?caf=C3=A9?= plain"
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := DecodeText(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseMediaType(b *testing.B) {
+	const s = `attachment; filename*0*=UTF-8''%E3%83%86%E3%82%B9%E3%83%88; filename*1="x.txt"; size=1234`
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := ParseMediaType(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadStructure summarises the test corpus, as an IMAP server
+// would on APPEND.
+func BenchmarkReadStructure(b *testing.B) {
+	var corpus [][]byte
+	var size int64
+	for _, f := range corpusFiles(b) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		corpus = append(corpus, data)
+		size += int64(len(data))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, data := range corpus {
+			if _, err := ReadStructure(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkBuilder writes a message with text, HTML and a 100 KB
+// attachment.
+func BenchmarkBuilder(b *testing.B) {
+	attachment := bytes.Repeat([]byte("0123456789abcdef"), 6400)
+	b.SetBytes(int64(len(attachment)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m := &Builder{Text: "Hello\r\n", HTML: "<p>Hello</p>\r\n"}
+		m.Header.Set("From", "a@example.org")
+		m.Attachments = []Attachment{{Filename: "data.bin", Body: bytes.NewReader(attachment)}}
+		if _, err := m.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -296,6 +296,9 @@ func (t *textReader) Read(p []byte) (int, error) {
 			t.s1 = copy(t.src, t.src[t.s0:t.s1])
 			t.s0 = 0
 		}
+		if t.s1 == len(t.src) {
+			return 0, io.ErrNoProgress // a decoder that wants more than a buffer
+		}
 		n, rerr := t.r.Read(t.src[t.s1:])
 		t.s1 += n
 		if rerr != nil {

@@ -136,7 +136,9 @@ func (r *Reader) NextPart() (*Part, error) {
 		r.started = true
 		return r.begin(nil, 0)
 	}
-	if cur := r.cur; cur != nil && !cur.touched {
+	// Enter a container unless its body was read as a whole or ended
+	// before it began (a header cut short by a delimiter).
+	if cur := r.cur; cur != nil && !cur.touched && !r.done {
 		switch {
 		case cur.IsMultipart():
 			if err := r.push(cur, cur.boundary); err != nil {

@@ -235,3 +235,17 @@ func TestReader_ReadingContainerSkipsChildren(t *testing.T) {
 	_, err = p.Raw().Read(make([]byte, 1))
 	assert.ErrorIs(t, err, ErrNotCurrent)
 }
+
+func TestReader_ContainerHeaderCutByDelimiter(t *testing.T) {
+	msg := crlfLines("Content-Type: multipart/mixed; boundary=a", "", "--a",
+		"Content-Type: multipart/mixed; boundary=b", "--a", "", "after", "--a--")
+	assert.Equal(t, []walked{
+		{"multipart/mixed", 0, 0, ""},
+		{"multipart/mixed", 1, 1, ""},
+		{"text/plain", 1, 2, "after"},
+	}, walk(t, msg))
+	s, err := ReadStructure(strings.NewReader(msg))
+	require.NoError(t, err)
+	require.Len(t, s.Parts, 2)
+	assert.Equal(t, int64(0), s.Parts[0].Size)
+}

@@ -68,7 +68,10 @@ type Structure struct {
 	// encapsulated in a message/rfc822 part, that is on s and s.Message.
 	Envelope *Envelope
 	// Message summarises the message encapsulated in a message/rfc822
-	// part (RFC 2046 section 5.2.1).
+	// part (RFC 2046 section 5.2.1). It is nil when the part is not in an
+	// identity transfer encoding (RFC 2046 section 5.2.1 forbids others,
+	// and such a body is summarised as a leaf) or was cut short before its
+	// body began.
 	Message *Structure
 }
 
