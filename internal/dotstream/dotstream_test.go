@@ -199,3 +199,37 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 }
+
+func TestReader_WriteToMatchesRead(t *testing.T) {
+	for _, in := range []string{".\r\n", "a\r\n..b\r\n.\r\nNEXT", strings.Repeat("x", 40) + "\r\n.\r\n", "a\nb\r\n.\r\nNEXT", "abc"} {
+		want, wantRest, wantErr := read(in, Options{})
+		br := bufio.NewReaderSize(strings.NewReader(in), 16)
+		r := NewReader(br, Options{})
+		var got bytes.Buffer
+		_, err := r.WriteTo(&got)
+		if err != nil {
+			if derr := r.Discard(); derr != nil {
+				err = derr
+			}
+		}
+		rest, _ := io.ReadAll(br)
+		require.ErrorIs(t, err, wantErr, in)
+		if wantErr == nil {
+			require.Equal(t, want, got.String(), in)
+		}
+		require.Equal(t, wantRest, string(rest), in)
+	}
+}
+
+func BenchmarkWriter(b *testing.B) {
+	line := strings.Repeat("The quick brown fox jumps over the lazy dog. ", 2) + "\r\n"
+	msg := []byte(strings.Repeat(line, 100) + "." + line)
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	bw := bufio.NewWriterSize(io.Discard, 32<<10)
+	for b.Loop() {
+		w := NewWriter(bw, true)
+		w.Write(msg)
+		w.Close()
+	}
+}

@@ -94,6 +94,39 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteTo writes the unstuffed data to w until the terminator, without
+// copying it through a caller's buffer; io.Copy uses it. It returns the
+// same errors as Read.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(r.pending) > 0 {
+			n, err := w.Write(r.pending)
+			total += int64(n)
+			r.pending = r.pending[n:]
+			if err != nil {
+				return total, err
+			}
+		}
+		switch {
+		case r.done:
+			return total, nil
+		case r.err != nil:
+			return total, r.err
+		}
+		chunk, ioErr := r.next()
+		data, err := r.consume(chunk)
+		if err == nil && ioErr != nil && !r.done {
+			err = ioErr
+		}
+		if err != nil {
+			r.err = err
+			return total, err
+		}
+		r.pending = data
+	}
+}
+
 // Size reports how many unstuffed octets the stream has had so far, counting
 // those skipped by Discard.
 func (r *Reader) Size() int64 { return r.size }

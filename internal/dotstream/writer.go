@@ -2,6 +2,7 @@ package dotstream
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 )
 
@@ -29,56 +30,75 @@ func NewWriter(w *bufio.Writer, normalize bool) *Writer {
 // Write stuffs p. On ErrBareCR or ErrBareLF part of p may have been written;
 // the stream cannot be ended cleanly and the caller should drop the
 // connection so that the receiver stores nothing.
+//
+// Lines are found with bytes.IndexByte and written whole, so a message of
+// CRLF lines costs two vectorised scans and one copy.
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrClosed
 	}
-	start := 0
-	for i := 0; i < len(p); i++ {
-		b := p[i]
-		if w.prevCR && b != '\n' {
-			// The CR before this octet was bare.
+	done := 0
+	for len(p) > 0 {
+		if w.prevCR {
+			w.prevCR = false
+			if p[0] == '\n' {
+				w.w.WriteByte('\n')
+				w.lineStart = true
+				p, done = p[1:], done+1
+				continue
+			}
 			if !w.normalize {
-				w.w.Write(p[start:i])
-				return i, ErrBareCR
+				return done, ErrBareCR
 			}
-			w.w.Write(p[start:i])
 			w.w.WriteByte('\n')
-			start = i
-			w.prevCR = false
 			w.lineStart = true
 		}
-		switch b {
-		case '\r':
-			w.prevCR = true
-			w.lineStart = false
-			continue
-		case '\n':
-			if !w.prevCR {
-				w.w.Write(p[start:i])
-				if !w.normalize {
-					return i, ErrBareLF
-				}
-				w.w.WriteByte('\r')
-				start = i
-			}
-			w.prevCR = false
-			w.lineStart = true
-			continue
-		case '.':
-			if w.lineStart {
-				w.w.Write(p[start:i])
+		if w.lineStart {
+			if p[0] == '.' {
 				w.w.WriteByte('.')
-				start = i
 			}
+			w.lineStart = false
 		}
-		w.lineStart = false
+		lf := bytes.IndexByte(p, '\n')
+		end := len(p)
+		if lf >= 0 {
+			end = lf
+		}
+		cr := bytes.IndexByte(p[:end], '\r')
+		switch {
+		case lf >= 0 && cr == lf-1: // a CRLF line
+			w.w.Write(p[:lf+1])
+			w.lineStart = true
+			p, done = p[lf+1:], done+lf+1
+		case cr == len(p)-1: // CR at the end: the next Write decides
+			w.w.Write(p)
+			w.prevCR = true
+			p, done = nil, done+len(p)
+		case cr >= 0: // bare CR
+			w.w.Write(p[:cr])
+			if !w.normalize {
+				return done + cr, ErrBareCR
+			}
+			w.w.WriteString("\r\n")
+			w.lineStart = true
+			p, done = p[cr+1:], done+cr+1
+		case lf >= 0: // bare LF
+			w.w.Write(p[:lf])
+			if !w.normalize {
+				return done + lf, ErrBareLF
+			}
+			w.w.WriteString("\r\n")
+			w.lineStart = true
+			p, done = p[lf+1:], done+lf+1
+		default:
+			w.w.Write(p)
+			p, done = nil, done+len(p)
+		}
 	}
-	_, err := w.w.Write(p[start:])
-	if err != nil {
+	if _, err := w.w.Write(nil); err != nil {
 		return 0, err
 	}
-	return len(p), nil
+	return done, nil
 }
 
 // Close ends the last line with CRLF if it is open and writes the
