@@ -124,6 +124,8 @@ func TestWriter_RFC5321_4_5_2(t *testing.T) {
 		{name: "bare CR refused", in: []string{"a\rb"}, err: ErrBareCR},
 		{name: "trailing bare CR refused", in: []string{"a\r"}, err: ErrBareCR},
 		{name: "bare LF normalised", in: []string{"a\n.b\n"}, normalize: true, want: "a\r\n..b\r\n.\r\n"},
+		{name: "empty lines normalised", in: []string{"a\n\n\r\n\n.x"}, normalize: true, want: "a\r\n\r\n\r\n\r\n..x\r\n.\r\n"},
+		{name: "empty bare LF line refused", in: []string{"a\r\n\n"}, err: ErrBareLF},
 		{name: "bare CR normalised", in: []string{"a\r.b\r"}, normalize: true, want: "a\r\n..b\r\n.\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,7 +66,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		}
 		cr := bytes.IndexByte(p[:end], '\r')
 		switch {
-		case lf >= 0 && cr == lf-1: // a CRLF line
+		case lf > 0 && cr == lf-1: // a CRLF line
 			w.w.Write(p[:lf+1])
 			w.lineStart = true
 			p, done = p[lf+1:], done+lf+1
