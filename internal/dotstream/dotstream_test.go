@@ -235,3 +235,55 @@ func BenchmarkWriter(b *testing.B) {
 		w.Close()
 	}
 }
+
+// stuffNaive is the Writer's rule written the slow, obvious way: with
+// normalisation, each bare CR, bare LF or CRLF is one line end; every line
+// that starts with "." gets another.
+func stuffNaive(in []byte) string {
+	var out bytes.Buffer
+	lineStart := true
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c == '\r' || c == '\n' {
+			if c == '\r' && i+1 < len(in) && in[i+1] == '\n' {
+				i++
+			}
+			out.WriteString("\r\n")
+			lineStart = true
+			continue
+		}
+		if lineStart && c == '.' {
+			out.WriteByte('.')
+		}
+		out.WriteByte(c)
+		lineStart = false
+	}
+	if !lineStart {
+		out.WriteString("\r\n")
+	}
+	out.WriteString(".\r\n")
+	return out.String()
+}
+
+func FuzzWriter(f *testing.F) {
+	for _, s := range []string{"a\n\nb", ".\r\n.", "\r\r\n\n", "x\r", "..\n"} {
+		f.Add([]byte(s), 3)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, split int) {
+		var out bytes.Buffer
+		bw := bufio.NewWriter(&out)
+		w := NewWriter(bw, true)
+		// Split the input in two writes so that state carried between
+		// calls (a CR at the end, a line start) is exercised.
+		if split < 0 || split > len(in) {
+			split = len(in) / 2
+		}
+		_, err := w.Write(in[:split])
+		require.NoError(t, err)
+		_, err = w.Write(in[split:])
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		bw.Flush()
+		require.Equal(t, stuffNaive(in), out.String())
+	})
+}
