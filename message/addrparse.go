@@ -200,8 +200,9 @@ func (p *addrParser) angleAddr() (mailbox, error) {
 		return m, nil
 	}
 	if !p.end() && p.peek() == '@' {
-		i := strings.IndexByte(p.s[p.pos:], ':')
-		if i < 0 {
+		// Search no further than the address: a route ends before ">".
+		i := strings.IndexAny(p.s[p.pos:], ":>,")
+		if i < 0 || p.s[p.pos+i] != ':' {
 			return m, p.errorf("unterminated route")
 		}
 		m.route = stripCFWS(p.s[p.pos : p.pos+i])

@@ -27,7 +27,9 @@ func DecodeText(s string) (string, error) {
 		pendCS   string // charset of the pending run of encoded words
 		pend     []byte // their decoded bytes, not yet converted
 		space    string // white space seen after the last encoded word
+		find     wordEnds
 	)
+	find.s = s
 	flush := func() {
 		if pendCS == "" {
 			return
@@ -40,20 +42,21 @@ func DecodeText(s string) (string, error) {
 		pendCS, pend = "", pend[:0]
 	}
 	out.Grow(len(s))
-	for len(s) > 0 {
-		i := strings.Index(s, "=?")
+	pos := 0 // s[pos:] is what is left
+	for pos < len(s) {
+		i := strings.Index(s[pos:], "=?")
 		if i < 0 {
 			break
 		}
-		cs, raw, decoded, n, ok := parseEncodedWord(s[i:])
+		cs, raw, decoded, ok := find.word(pos + i)
 		if !ok {
 			flush()
 			out.WriteString(space)
-			out.WriteString(s[:i+2])
-			space, s = "", s[i+2:]
+			out.WriteString(s[pos : pos+i+2])
+			space, pos = "", pos+i+2
 			continue
 		}
-		between := s[:i]
+		between := s[pos : pos+i]
 		if pendCS != "" && isAllWSP(between) {
 			between = "" // RFC 2047 section 6.2
 		} else {
@@ -75,18 +78,18 @@ func DecodeText(s string) (string, error) {
 			pendCS = cs
 			pend = append(pend, decoded...)
 		}
-		s = s[i+n:]
+		pos += i + len(raw)
 		// Keep white space after the word aside: it is dropped if another
 		// encoded word follows.
-		j := 0
+		j := pos
 		for j < len(s) && isWSP(s[j]) {
 			j++
 		}
-		space, s = s[:j], s[j:]
+		space, pos = s[pos:j], j
 	}
 	flush()
 	out.WriteString(space)
-	out.WriteString(s)
+	out.WriteString(s[pos:])
 	return out.String(), firstErr
 }
 
@@ -99,34 +102,66 @@ func isAllWSP(s string) bool {
 	return true
 }
 
-// parseEncodedWord parses the encoded word at the start of s (RFC 2047
-// section 2: "=?" charset "?" encoding "?" encoded-text "?="). It returns
-// the charset without any language suffix, the word as written, its
-// decoded bytes and its length.
-func parseEncodedWord(s string) (charset, raw string, decoded []byte, n int, ok bool) {
-	if !strings.HasPrefix(s, "=?") {
-		return
+// maxCharsetName bounds the charset of an encoded word; registered names
+// are at most 40 characters (RFC 2978 section 2.3).
+const maxCharsetName = 64
+
+// wordEnds finds encoded words in a string. It remembers where the next
+// "?=" and the next white space are, so that finding every word costs time
+// linear in the length of the string, whatever it holds.
+type wordEnds struct {
+	s            string
+	term, space  int  // positions found, or -1 for none
+	termOK, spOK bool // whether term and space were searched for
+}
+
+func (f *wordEnds) nextTerm(from int) int {
+	if !f.termOK || (f.term >= 0 && f.term < from) {
+		f.term, f.termOK = strings.Index(f.s[from:], "?="), true
+		if f.term >= 0 {
+			f.term += from
+		}
 	}
-	rest := s[2:]
-	q := strings.IndexByte(rest, '?')
+	return f.term
+}
+
+func (f *wordEnds) nextSpace(from int) int {
+	if !f.spOK || (f.space >= 0 && f.space < from) {
+		f.space, f.spOK = strings.IndexAny(f.s[from:], " \t\r\n"), true
+		if f.space >= 0 {
+			f.space += from
+		}
+	}
+	return f.space
+}
+
+// word parses the encoded word at s[at:] (RFC 2047 section 2: "=?"
+// charset "?" encoding "?" encoded-text "?="). It returns the charset
+// without any language suffix (RFC 2231 section 5), the word as written and
+// its decoded bytes.
+func (f *wordEnds) word(at int) (charset, raw string, decoded []byte, ok bool) {
+	rest := f.s[at+2:]
+	q := strings.IndexByte(rest[:min(len(rest), maxCharsetName+1)], '?')
 	if q <= 0 || len(rest) < q+3 || rest[q+2] != '?' {
 		return
 	}
 	charset = rest[:q]
 	if strings.ContainsAny(charset, " \t\r\n()<>@,;:\"/[]=") {
-		return
+		return "", "", nil, false
 	}
 	if star := strings.IndexByte(charset, '*'); star >= 0 {
-		charset = charset[:star] // RFC 2231 section 5
+		charset = charset[:star]
 	}
 	enc := rest[q+1]
-	text := rest[q+3:]
-	end := strings.Index(text, "?=")
-	if end < 0 || strings.ContainsAny(text[:end], " \t\r\n") {
-		return
+	start := at + 2 + q + 3
+	end := f.nextTerm(start)
+	if end < 0 {
+		return "", "", nil, false
 	}
-	text = text[:end]
-	n = 2 + q + 3 + end + 2
+	if sp := f.nextSpace(start); sp >= 0 && sp < end {
+		return "", "", nil, false
+	}
+	text := f.s[start:end]
 	switch enc {
 	case 'B', 'b':
 		b, err := base64.StdEncoding.DecodeString(text)
@@ -138,9 +173,9 @@ func parseEncodedWord(s string) (charset, raw string, decoded []byte, n int, ok 
 	case 'Q', 'q':
 		decoded = decodeQ(text)
 	default:
-		return "", "", nil, 0, false
+		return "", "", nil, false
 	}
-	return charset, s[:n], decoded, n, true
+	return charset, f.s[at : end+2], decoded, true
 }
 
 // decodeQ decodes the Q encoding (RFC 2047 section 4.2): "_" is a space

@@ -140,6 +140,9 @@ func parseParams(s string) Params {
 			}
 			if split[base] == nil {
 				bases = append(bases, base)
+				if !hasParam(ps, base) {
+					ps = append(ps, Param{Name: base}) // keeps its place
+				}
 			}
 			split[base] = append(split[base], sec)
 			continue
@@ -152,12 +155,8 @@ func parseParams(s string) Params {
 		}
 	}
 	for _, base := range bases {
-		value := joinSections(split[base])
-		if i := slices.IndexFunc(ps, func(p Param) bool { return p.Name == base }); i >= 0 {
-			ps[i].Value = value
-		} else {
-			ps = append(ps, Param{base, value})
-		}
+		i := slices.IndexFunc(ps, func(p Param) bool { return p.Name == base })
+		ps[i].Value = joinSections(split[base])
 	}
 	return ps
 }
