@@ -40,9 +40,13 @@ func (c *Client) begin(ctx context.Context) error {
 	if err := c.conn.SetDeadline(dl); err != nil {
 		return c.fail(err)
 	}
+	// The watcher runs on its own goroutine: it must not read c.conn,
+	// which StartTLS replaces; a deadline on the raw connection reaches the
+	// TLS one built over it.
+	conn := c.conn
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		c.conn.SetDeadline(longAgo)
+		conn.SetDeadline(longAgo)
 		close(fired)
 	})
 	c.ctx = ctx
