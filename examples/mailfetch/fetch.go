@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// fetcher copies the new messages of a source into a Maildir.
+type fetcher struct {
+	dir     string
+	delete  bool          // remove stored messages from the source
+	timeout time.Duration // per network step; 0: none
+	// saveEvery bounds how often the state file is rewritten while
+	// messages arrive, so that a large first run does not rewrite it once
+	// per message; 0 saves after each message. The state is always saved
+	// at the end of a run, failed or not.
+	saveEvery time.Duration
+}
+
+// summary counts what a run did.
+type summary struct {
+	fetched, present, deleted int
+}
+
+func (s summary) String() string {
+	return fmt.Sprintf("fetched %d new messages, %d already present, %d deleted", s.fetched, s.present, s.deleted)
+}
+
+// step returns a context for one network step.
+func (f *fetcher) step(ctx context.Context) (context.Context, context.CancelFunc) {
+	if f.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, f.timeout)
+}
+
+// run fetches every message whose id the state does not hold yet. Each one
+// is recorded only after it is in new/. With delete, every message the
+// state holds (stored now or before) is marked deleted and the session is
+// committed; on any error the session is dropped without committing, so
+// nothing is deleted, and the next run picks up where this one stopped.
+func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err error) {
+	md, err := openMaildir(f.dir)
+	if err != nil {
+		return sum, err
+	}
+	state, err := loadState(f.dir)
+	if err != nil {
+		return sum, err
+	}
+	sctx, cancel := f.step(ctx)
+	src, err := conn.Connect(sctx)
+	cancel()
+	if err != nil {
+		return sum, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			src.Close()
+		}
+	}()
+	account := src.Account()
+	sctx, cancel = f.step(ctx)
+	ids, err := src.List(sctx)
+	cancel()
+	if err != nil {
+		return sum, err
+	}
+	for _, id := range ids {
+		if id == "" || strings.ContainsAny(id, " \t\r\n") {
+			return sum, fmt.Errorf("unusable unique id %q", id)
+		}
+	}
+	dirty := state.prune(account, ids)
+	lastSave := time.Now()
+	defer func() {
+		if dirty {
+			if serr := state.save(); err == nil && serr != nil {
+				err = serr
+			}
+		}
+	}()
+	var stored []string
+	for _, id := range ids {
+		if state.has(account, id) {
+			sum.present++
+			stored = append(stored, id)
+			continue
+		}
+		stored1, err := f.fetchOne(ctx, src, md, id)
+		if stored1 {
+			state.add(account, id)
+			dirty = true
+		}
+		if err != nil {
+			return sum, err
+		}
+		dirty = true
+		sum.fetched++
+		stored = append(stored, id)
+		if time.Since(lastSave) >= f.saveEvery {
+			if err := state.save(); err != nil {
+				return sum, err
+			}
+			dirty, lastSave = false, time.Now()
+		}
+	}
+	if dirty {
+		if err := state.save(); err != nil {
+			return sum, err
+		}
+		dirty = false
+	}
+
+	if f.delete && len(stored) > 0 {
+		sctx, cancel = f.step(ctx)
+		err = src.Delete(sctx, stored)
+		cancel()
+		if err != nil {
+			return sum, err
+		}
+	}
+	sctx, cancel = f.step(ctx)
+	defer cancel()
+	committed = true
+	if err := src.Commit(sctx); err != nil {
+		return sum, err
+	}
+	if f.delete {
+		sum.deleted = len(stored)
+	}
+	return sum, nil
+}
+
+// fetchOne streams one message into the Maildir and reports whether it
+// is stored in new/, which can be so even with an error: when the message
+// was read whole but the end of the response failed, it is stored (and
+// must be recorded) but the session is broken.
+func (f *fetcher) fetchOne(ctx context.Context, src source, md *maildir, id string) (stored bool, err error) {
+	sctx, cancel := f.step(ctx)
+	defer cancel()
+	r, err := src.Open(sctx, id)
+	if err != nil {
+		return false, err
+	}
+	_, err = md.deliver(r)
+	stored = err == nil
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return stored, fmt.Errorf("message %s: %w", id, err)
+	}
+	return true, nil
+}

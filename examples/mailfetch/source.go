@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"io"
+)
+
+// A source is one session with a remote mailbox that mailfetch copies
+// from. POP3 is one (pop3source.go); an IMAP mailbox fits the same shape,
+// with ids made of UIDVALIDITY and UID, Delete storing \Deleted and Commit
+// expunging.
+type source interface {
+	// Account names the mailbox in the state file, so that several
+	// accounts can share one Maildir; it must not change between runs.
+	Account() string
+	// List returns the unique ids of the messages in the mailbox, in the
+	// server's order. An id never contains a space or a line end.
+	List(ctx context.Context) ([]string, error)
+	// Open streams one message; ctx bounds the reading until Close.
+	Open(ctx context.Context, id string) (io.ReadCloser, error)
+	// Delete marks messages to be removed when the session is committed.
+	Delete(ctx context.Context, ids []string) error
+	// Commit ends the session and removes the marked messages.
+	Commit(ctx context.Context) error
+	// Close ends the session without removing anything.
+	Close() error
+}
+
+// A connector opens a session with a mailbox and logs in.
+type connector interface {
+	Connect(ctx context.Context) (source, error)
+}
