@@ -10,8 +10,8 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // Conn is one client connection as a Backend sees it: the facts a policy
@@ -19,9 +19,11 @@ import (
 // may be called from the Session's methods.
 type Conn struct {
 	srv *Server
-	nc  net.Conn // the connection, TLS once negotiated
-	br  *bufio.Reader
-	bw  *bufio.Writer
+	// io is the connection (TLS once negotiated) with its timeouts; the
+	// buffers sit on it.
+	io *netserver.Deadlines
+	br *bufio.Reader
+	bw *bufio.Writer
 
 	session  Session
 	state    State
@@ -38,19 +40,13 @@ type Conn struct {
 	// pending is a command line read while receiving BDAT chunks that was
 	// not a BDAT; the loop runs it next.
 	pending []byte
-
-	readTimeout atomic.Int64 // time.Duration for the next read
-	idle        atomic.Bool  // waiting for a command
-
-	// The deadlines last set on nc; see deadlineConn.
-	readDeadline, writeDeadline time.Time
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
 
 // TLS returns the TLS state, or nil before STARTTLS on a plain connection.
 func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
@@ -65,53 +61,6 @@ func (c *Conn) Identity() string { return c.identity }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
-// deadlineConn refreshes the read deadline before each read, so a client
-// that keeps sending survives while one that stalls for the phase's timeout
-// is cut off, and bounds each write. During Shutdown a session waiting for
-// a command gets errShutdown instead of blocking again.
-type deadlineConn struct {
-	c *Conn
-}
-
-// deadlineSlack is the fraction of a timeout by which a deadline may lag
-// behind: setting a deadline costs a timer update, so it is refreshed only
-// when it drifted by more than timeout/16. A stalled client is still cut
-// off between timeout and timeout*17/16.
-const deadlineSlack = 16
-
-// stale reports whether a deadline that is left away must be set anew for
-// timeout: it lags by more than the slack, or a shorter timeout applies now.
-func stale(left, timeout time.Duration) bool {
-	return left < timeout-timeout/deadlineSlack || left > timeout
-}
-
-var errShutdown = errors.New("smtp: server shutting down")
-
-func (d deadlineConn) Read(p []byte) (int, error) {
-	c := d.c
-	if c.idle.Load() && c.srv.inShutdown.Load() {
-		return 0, errShutdown
-	}
-	timeout := time.Duration(c.readTimeout.Load())
-	// During shutdown Shutdown may have moved the deadline into the past
-	// for a session that is no longer idle: always set it then.
-	if now := time.Now(); stale(c.readDeadline.Sub(now), timeout) || c.srv.inShutdown.Load() {
-		c.readDeadline = now.Add(timeout)
-		c.nc.SetReadDeadline(c.readDeadline)
-	}
-	return c.nc.Read(p)
-}
-
-func (d deadlineConn) Write(p []byte) (int, error) {
-	c := d.c
-	timeout := orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)
-	if now := time.Now(); stale(c.writeDeadline.Sub(now), timeout) {
-		c.writeDeadline = now.Add(timeout)
-		c.nc.SetWriteDeadline(c.writeDeadline)
-	}
-	return c.nc.Write(p)
-}
-
 // The buffers are pooled: a server that takes many short sessions would
 // otherwise allocate 20 KiB for each.
 var (
@@ -120,21 +69,14 @@ var (
 )
 
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv, nc: nc}
+	c := &Conn{srv: srv}
+	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
+		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
 	c.br = readerPool.Get().(*bufio.Reader)
-	c.br.Reset(deadlineConn{c})
+	c.br.Reset(c.io)
 	c.bw = writerPool.Get().(*bufio.Writer)
-	c.bw.Reset(deadlineConn{c})
-	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
+	c.bw.Reset(c.io)
 	return c
-}
-
-// interruptIfIdle wakes a session blocked waiting for a command so it can
-// see the shutdown. Called by Shutdown.
-func (c *Conn) interruptIfIdle() {
-	if c.idle.Load() {
-		c.nc.SetReadDeadline(time.Unix(1, 0))
-	}
 }
 
 // refuse answers a connection the server cannot take and closes it.
@@ -147,9 +89,8 @@ func (c *Conn) refuse(r *Reply) {
 // finish releases the connection's slot before closing it, so that a
 // client reconnecting at once is not refused by MaxConnections.
 func (c *Conn) finish() {
-	c.srv.active.Add(-1)
-	c.nc.Close()
-	c.srv.trackConn(c, false)
+	c.srv.group.Release(c)
+	c.io.CloseNow()
 	c.br.Reset(nil)
 	c.bw.Reset(nil)
 	readerPool.Put(c.br)
@@ -162,10 +103,10 @@ func (c *Conn) serve() {
 	defer c.finish()
 	defer func() {
 		if v := recover(); v != nil {
-			c.srv.logger().Error("smtp: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+			c.srv.logger().Error("smtp: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
 		}
 	}()
-	if tc, ok := c.nc.(*tls.Conn); ok {
+	if tc, ok := c.io.Conn().(*tls.Conn); ok {
 		if err := c.handshake(tc); err != nil {
 			return
 		}
@@ -210,11 +151,10 @@ func (c *Conn) serve() {
 // 421 4.4.2 for a timeout (RFC 5321 4.5.3.2, RFC 3463 4.4.2 "bad
 // connection"), 421 4.3.2 for shutdown (RFC 5321 3.8).
 func (c *Conn) closeOnError(err error) {
-	var ne net.Error
 	switch {
-	case errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
 		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 3, 2}, c.srv.domain()+" Service shutting down, closing connection"))
-	case errors.As(err, &ne) && ne.Timeout():
+	case netserver.IsTimeout(err):
 		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Timeout, closing connection"))
 	default:
 		return
@@ -237,12 +177,12 @@ func (c *Conn) readCommand() ([]byte, error) {
 			return nil, err
 		}
 	}
-	c.idle.Store(true)
-	defer c.idle.Store(false)
-	if c.srv.inShutdown.Load() {
-		return nil, errShutdown
+	c.io.SetIdle(true)
+	defer c.io.SetIdle(false)
+	if c.srv.group.ShuttingDown() {
+		return nil, netserver.ErrShutdown
 	}
-	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
 	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
 }
 
@@ -469,7 +409,7 @@ func (c *Conn) replyFor(err error, code int, enh EnhancedCode) *Reply {
 	if errors.As(err, &r) {
 		return r
 	}
-	c.srv.logger().Error("smtp: backend error", "remote", c.nc.RemoteAddr(), "err", err)
+	c.srv.logger().Error("smtp: backend error", "remote", c.io.Conn().RemoteAddr(), "err", err)
 	text := "Local error in processing"
 	if code == CodeAuthInvalid {
 		text = "Authentication credentials invalid"
@@ -498,7 +438,7 @@ func (c *Conn) debug(format string, args ...any) {
 	}
 	c.srv.debugMu.Lock()
 	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.nc.RemoteAddr())
+	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
 	fmt.Fprintf(w, format, args...)
 	io.WriteString(w, "\n")
 }

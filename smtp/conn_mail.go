@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/mailwire/mailwire/internal/dotstream"
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // handleMail answers MAIL FROM (RFC 5321 4.1.1.2).
@@ -78,7 +79,7 @@ func (c *Conn) handleData(arg []byte) {
 		c.state = StateClosed
 		return
 	}
-	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
 	dr := dotstream.NewReader(c.br, dotstream.Options{
 		MaxLineLength:     orDefault(c.srv.MaxTextLineLength, DefaultMaxTextLineLength),
 		MaxSize:           c.srv.maxMessageBytes(),
@@ -90,7 +91,7 @@ func (c *Conn) handleData(arg []byte) {
 	// command is read in step; if that fails the client is gone and
 	// nothing may be acknowledged.
 	if err := dr.Discard(); err != nil {
-		c.srv.logger().Info("smtp: connection lost during DATA", "remote", c.nc.RemoteAddr(), "err", err)
+		c.srv.logger().Info("smtp: connection lost during DATA", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		c.closeOnError(err)
 		c.state = StateClosed
 		return
@@ -188,11 +189,11 @@ func (c *Conn) handleBDAT(arg []byte) {
 		c.state = StateClosed
 		return
 	}
-	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
 	br := &bdatReader{c: c, remaining: size, last: last, max: c.srv.maxMessageBytes()}
 	replies, derr := c.deliver(br)
 	if err := br.drain(derr == nil); err != nil {
-		c.srv.logger().Info("smtp: connection lost during BDAT", "remote", c.nc.RemoteAddr(), "err", err)
+		c.srv.logger().Info("smtp: connection lost during BDAT", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		c.closeOnError(err)
 		c.state = StateClosed
 		return
@@ -268,7 +269,7 @@ func (b *bdatReader) Read(p []byte) (int, error) {
 func (b *bdatReader) nextChunk() error {
 	c := b.c
 	c.reply(replyChunkOK)
-	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
 	line, err := c.readCommand()
 	if err != nil {
 		return err
@@ -289,7 +290,7 @@ func (b *bdatReader) nextChunk() error {
 		b.aborted = true
 		return errBDATAborted
 	}
-	c.readTimeout.Store(int64(orDefault(c.srv.DataTimeout, DefaultDataTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
 	b.remaining, b.last = size, last
 	return nil
 }
@@ -308,7 +309,7 @@ func (b *bdatReader) drain(all bool) error {
 		}
 		if b.err != nil {
 			var ne net.Error
-			if errors.As(b.err, &ne) || b.err == io.ErrUnexpectedEOF || b.err == errShutdown {
+			if errors.As(b.err, &ne) || b.err == io.ErrUnexpectedEOF || b.err == netserver.ErrShutdown {
 				return b.err
 			}
 			return nil

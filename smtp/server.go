@@ -9,9 +9,9 @@ import (
 	"net"
 	"os"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // Defaults for the Server's limits. Each applies when its field is zero;
@@ -108,12 +108,8 @@ type Server struct {
 	// Message data is shown as a count of octets.
 	Debug io.Writer
 
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*Conn]struct{}
-	inShutdown atomic.Bool
-	active     atomic.Int64
-	debugMu    sync.Mutex
+	group   netserver.Group[*Conn]
+	debugMu sync.Mutex
 
 	hostnameOnce sync.Once
 	hostname     string
@@ -157,7 +153,7 @@ func (srv *Server) logger() *slog.Logger {
 // ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
 // offered when TLSConfig is set.
 func (srv *Server) ListenAndServe() error {
-	if srv.inShutdown.Load() {
+	if srv.group.ShuttingDown() {
 		return ErrServerClosed
 	}
 	addr := srv.Addr
@@ -179,7 +175,7 @@ func (srv *Server) ListenAndServe() error {
 // into a copy of TLSConfig when given; otherwise TLSConfig must hold a
 // certificate.
 func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if srv.inShutdown.Load() {
+	if srv.group.ShuttingDown() {
 		return ErrServerClosed
 	}
 	cfg := &tls.Config{}
@@ -216,89 +212,17 @@ func (srv *Server) Serve(l net.Listener) error {
 		l.Close()
 		return errors.New("smtp: Server.Backend is nil")
 	}
-	if !srv.trackListener(&l, true) {
-		l.Close()
-		return ErrServerClosed
-	}
-	defer srv.trackListener(&l, false)
-	defer l.Close()
-
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if srv.inShutdown.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				srv.logger().Warn("smtp: accept error; retrying", "err", err, "delay", backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		c := newConn(srv, nc)
-		if !srv.trackConn(c, true) {
-			nc.Close()
-			return ErrServerClosed
-		}
-		if srv.active.Add(1) > int64(orDefault(srv.MaxConnections, DefaultMaxConnections)) {
-			go c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
-			continue
-		}
-		go c.serve()
-	}
-}
-
-func (srv *Server) trackListener(l *net.Listener, add bool) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if add {
-		if srv.inShutdown.Load() {
-			return false
-		}
-		if srv.listeners == nil {
-			srv.listeners = make(map[*net.Listener]struct{})
-		}
-		srv.listeners[l] = struct{}{}
-	} else {
-		delete(srv.listeners, l)
-	}
-	return true
-}
-
-func (srv *Server) trackConn(c *Conn, add bool) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if add {
-		if srv.inShutdown.Load() {
-			return false
-		}
-		if srv.conns == nil {
-			srv.conns = make(map[*Conn]struct{})
-		}
-		srv.conns[c] = struct{}{}
-	} else {
-		delete(srv.conns, c)
-	}
-	return true
-}
-
-// closeListeners closes every listener and marks the server shut down.
-func (srv *Server) closeListeners() error {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	srv.inShutdown.Store(true)
-	var err error
-	for l := range srv.listeners {
-		if cerr := (*l).Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}
-	return err
+	return srv.group.Serve(l, netserver.Config[*Conn]{
+		Name:        "smtp",
+		Logger:      srv.Logger,
+		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
+		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Serve:       (*Conn).serve,
+		Refuse: func(c *Conn) {
+			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
+		},
+		ErrClosed: ErrServerClosed,
+	})
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, tells each
@@ -307,36 +231,12 @@ func (srv *Server) closeListeners() error {
 // (such as receiving a message) finish it first, and waits until every
 // session is gone or ctx ends.
 func (srv *Server) Shutdown(ctx context.Context) error {
-	err := srv.closeListeners()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		srv.mu.Lock()
-		n := len(srv.conns)
-		for c := range srv.conns {
-			c.interruptIfIdle()
-		}
-		srv.mu.Unlock()
-		if n == 0 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+	return srv.group.Shutdown(ctx, func(c *Conn) { c.io.InterruptIfIdle() })
 }
 
 // Close closes the listeners and every connection at once, without a
 // reply. Sessions end with Logout; messages being received are not
 // delivered.
 func (srv *Server) Close() error {
-	err := srv.closeListeners()
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	for c := range srv.conns {
-		c.nc.Close()
-	}
-	return err
+	return srv.group.Close(func(c *Conn) { c.io.CloseNow() })
 }
