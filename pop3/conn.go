@@ -11,15 +11,16 @@ import (
 	"io"
 	"net"
 	"strconv"
-	"sync/atomic"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // Conn is one client connection as a Backend sees it. Its methods may be
 // called from the Backend's and the Maildrop's methods.
 type Conn struct {
 	srv *Server
-	nc  net.Conn // the connection, TLS once negotiated
+	io  *netserver.Deadlines // the connection, TLS once negotiated
 	br  *bufio.Reader
 	bw  *bufio.Writer
 
@@ -36,16 +37,13 @@ type Conn struct {
 	msgs     []MessageInfo
 	deleted  []bool
 	copyBuf  []byte
-
-	readTimeout atomic.Int64 // time.Duration for the next read
-	idle        atomic.Bool  // waiting for a command
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
 
 // TLS returns the TLS state, or nil on a plain connection before STLS.
 func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
@@ -60,48 +58,17 @@ func (c *Conn) User() string { return c.identity }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
-// deadlineConn refreshes the read deadline before each read (the
-// autologout timer, RFC 1939 section 3, restarts with every command) and
-// bounds each write. During Shutdown a session waiting for a command gets
-// errShutdown instead of blocking again.
-type deadlineConn struct {
-	c *Conn
-}
-
-var errShutdown = errors.New("pop3: server shutting down")
-
-func (d deadlineConn) Read(p []byte) (int, error) {
-	c := d.c
-	if c.idle.Load() && c.srv.inShutdown.Load() {
-		return 0, errShutdown
-	}
-	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
-	return c.nc.Read(p)
-}
-
-func (d deadlineConn) Write(p []byte) (int, error) {
-	c := d.c
-	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
-	return c.nc.Write(p)
-}
-
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv, nc: nc}
+	c := &Conn{srv: srv}
+	// The autologout timer (RFC 1939 section 3) restarts with every read.
+	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
+		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
 	// The read buffer holds the longest line the session takes, so that
 	// readLine sees it whole.
-	c.br = bufio.NewReaderSize(deadlineConn{c}, max(orDefault(srv.MaxLineLength, DefaultMaxLineLength),
+	c.br = bufio.NewReaderSize(c.io, max(orDefault(srv.MaxLineLength, DefaultMaxLineLength),
 		orDefault(srv.MaxAuthLineLength, DefaultMaxAuthLineLength)))
-	c.bw = bufio.NewWriterSize(deadlineConn{c}, 32<<10)
-	c.readTimeout.Store(int64(orDefault(srv.CommandTimeout, DefaultCommandTimeout)))
+	c.bw = bufio.NewWriterSize(c.io, 32<<10)
 	return c
-}
-
-// interruptIfIdle wakes a session blocked waiting for a command so it can
-// see the shutdown. Called by Shutdown.
-func (c *Conn) interruptIfIdle() {
-	if c.idle.Load() {
-		c.nc.SetReadDeadline(time.Unix(1, 0))
-	}
 }
 
 // refuse answers a connection the server cannot take and closes it.
@@ -111,10 +78,11 @@ func (c *Conn) refuse(r *Response) {
 	c.bw.Flush()
 }
 
+// finish releases the connection's slot before closing it, so that a
+// client reconnecting at once is not refused by MaxConnections.
 func (c *Conn) finish() {
-	c.nc.Close()
-	c.srv.trackConn(c, false)
-	c.srv.active.Add(-1)
+	c.srv.group.Release(c)
+	c.io.CloseNow()
 }
 
 // release closes the maildrop and drops the lock, whatever state the
@@ -137,10 +105,10 @@ func (c *Conn) serve() {
 	defer c.release()
 	defer func() {
 		if v := recover(); v != nil {
-			c.srv.logger().Error("pop3: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+			c.srv.logger().Error("pop3: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
 		}
 	}()
-	if tc, ok := c.nc.(*tls.Conn); ok {
+	if tc, ok := c.io.Conn().(*tls.Conn); ok {
 		if err := c.handshake(tc); err != nil {
 			return
 		}
@@ -180,8 +148,7 @@ func newTimestamp(domain string) string {
 // timer expires the connection is closed without a response and without
 // UPDATE (RFC 1939 section 3).
 func (c *Conn) closeOnError(err error) {
-	var ne net.Error
-	if errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout() {
+	if errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err) {
 		c.reply(ErrResponse(CodeSysTemp, "Server shutting down"))
 		c.bw.Flush()
 	}
@@ -197,12 +164,12 @@ func (c *Conn) readCommand() ([]byte, error) {
 			return nil, err
 		}
 	}
-	c.idle.Store(true)
-	defer c.idle.Store(false)
-	if c.srv.inShutdown.Load() {
-		return nil, errShutdown
+	c.io.SetIdle(true)
+	defer c.io.SetIdle(false)
+	if c.srv.group.ShuttingDown() {
+		return nil, netserver.ErrShutdown
 	}
-	c.readTimeout.Store(int64(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout)))
+	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
 	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
 }
 
@@ -357,7 +324,7 @@ func (c *Conn) responseFor(err error, code ResponseCode, text string) *Response 
 	if errors.As(err, &r) && !r.OK {
 		return r
 	}
-	c.srv.logger().Error("pop3: backend error", "remote", c.nc.RemoteAddr(), "user", c.identity, "err", err)
+	c.srv.logger().Error("pop3: backend error", "remote", c.io.Conn().RemoteAddr(), "user", c.identity, "err", err)
 	return ErrResponse(code, text)
 }
 
@@ -382,7 +349,7 @@ func (c *Conn) debug(format string, args ...any) {
 	}
 	c.srv.debugMu.Lock()
 	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.nc.RemoteAddr())
+	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
 	fmt.Fprintf(w, format, args...)
 	io.WriteString(w, "\n")
 }

@@ -11,7 +11,7 @@ func (c *Conn) handshake(tc *tls.Conn) error {
 	ctx, cancel := context.WithTimeout(context.Background(), orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
-		c.srv.logger().Info("pop3: TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
+		c.srv.logger().Info("pop3: TLS handshake failed", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		return err
 	}
 	st := tc.ConnectionState()
@@ -40,10 +40,10 @@ func (c *Conn) handleSTLS() {
 	if n := c.br.Buffered(); n > 0 {
 		c.debug("C: [%d octets sent before the TLS handshake discarded]", n)
 	}
-	tc := tls.Server(c.nc, c.srv.TLSConfig)
-	c.nc = tc
-	c.br.Reset(deadlineConn{c})
-	c.bw.Reset(deadlineConn{c})
+	tc := tls.Server(c.io.Conn(), c.srv.TLSConfig)
+	c.io.SetConn(tc)
+	c.br.Reset(c.io)
+	c.bw.Reset(c.io)
 	if err := c.handshake(tc); err != nil {
 		c.state = StateClosed
 		return
