@@ -4,21 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/dotstream"
+
+	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // This file is the Client's plumbing: one network call under a context,
 // command lines out, status lines and multi-line responses in, and the
 // debug trace.
-
-// longAgo is a deadline in the past, which makes blocked I/O return.
-var longAgo = time.Unix(1, 0)
 
 // do runs fn, which talks to the server, under ctx.
 func (c *Client) do(ctx context.Context, fn func() error) error {
@@ -39,21 +35,11 @@ func (c *Client) begin(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dl, _ := ctx.Deadline()
-	if err := c.conn.SetDeadline(dl); err != nil {
+	end, err := ctxio.Begin(ctx, c.conn)
+	if err != nil {
 		return c.fail(err)
 	}
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		c.conn.SetDeadline(longAgo)
-		close(fired)
-	})
-	c.ctx = ctx
-	c.watch = func() {
-		if !stop() {
-			<-fired // so that the past deadline cannot land on a later call
-		}
-	}
+	c.ctx, c.watch = ctx, end
 	return nil
 }
 
@@ -74,13 +60,7 @@ func (c *Client) fail(err error) error {
 	if c.err != nil {
 		return c.err
 	}
-	if ctx := c.ctx; ctx != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			err = fmt.Errorf("pop3: %w: %w", cerr, err)
-		} else if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
-			err = fmt.Errorf("pop3: %w: %w", context.DeadlineExceeded, err)
-		}
-	}
+	err = ctxio.Explain(c.ctx, "pop3", err)
 	c.err = err
 	c.state = StateClosed
 	c.conn.Close()

@@ -2,20 +2,16 @@ package smtp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // This file is the Client's plumbing: one network call under a context,
 // command lines out, replies in, and the debug trace.
-
-// longAgo is a deadline in the past, which makes blocked I/O return.
-var longAgo = time.Unix(1, 0)
 
 // do runs fn, which talks to the server, under ctx: the context's deadline
 // becomes the connection's, and its cancellation sets a past deadline
@@ -36,25 +32,11 @@ func (c *Client) begin(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dl, _ := ctx.Deadline()
-	if err := c.conn.SetDeadline(dl); err != nil {
+	end, err := ctxio.Begin(ctx, c.conn)
+	if err != nil {
 		return c.fail(err)
 	}
-	// The watcher runs on its own goroutine: it must not read c.conn,
-	// which StartTLS replaces; a deadline on the raw connection reaches the
-	// TLS one built over it.
-	conn := c.conn
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		conn.SetDeadline(longAgo)
-		close(fired)
-	})
-	c.ctx = ctx
-	c.watch = func() {
-		if !stop() {
-			<-fired // so that the past deadline cannot land on a later call
-		}
-	}
+	c.ctx, c.watch = ctx, end
 	return nil
 }
 
@@ -75,13 +57,7 @@ func (c *Client) fail(err error) error {
 	if c.err != nil {
 		return c.err
 	}
-	if ctx := c.ctx; ctx != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			err = fmt.Errorf("smtp: %w: %w", cerr, err)
-		} else if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
-			err = fmt.Errorf("smtp: %w: %w", context.DeadlineExceeded, err)
-		}
-	}
+	err = ctxio.Explain(c.ctx, "smtp", err)
 	c.err = err
 	c.state = StateClosed
 	c.conn.Close()
