@@ -54,6 +54,8 @@ type Client struct {
 	greeted  chan struct{}
 	greeting *StatusResponse
 	closed   chan struct{}
+	quit     chan struct{} // closed by Close: wakes a reader waiting on a consumer
+	quitOnce sync.Once
 
 	mu      sync.Mutex
 	pending []*command
@@ -156,6 +158,7 @@ func NewClient(conn net.Conn, opts *Options) *Client {
 		contCh:  make(chan string, 1),
 		greeted: make(chan struct{}),
 		closed:  make(chan struct{}),
+		quit:    make(chan struct{}),
 		enabled: Caps{},
 	}
 	if opts != nil {
@@ -223,6 +226,7 @@ func (c *Client) Mailbox() *SelectedMailbox {
 // Close closes the connection without LOGOUT; pending commands fail with
 // ErrClosed.
 func (c *Client) Close() error {
+	c.quitOnce.Do(func() { close(c.quit) })
 	err := c.conn.Close()
 	<-c.closed
 	return err

@@ -27,6 +27,7 @@ type FetchMessageData struct {
 	Seq   uint32
 	items chan FetchItemData
 	ack   chan struct{} // the caller is done with a streamed literal
+	quit  chan struct{} // the client's: no reader left to ack
 	held  bool          // the last item streamed a literal not yet acked
 }
 
@@ -51,7 +52,10 @@ func (m *FetchMessageData) Next() FetchItemData {
 func (m *FetchMessageData) release() {
 	if m.held {
 		m.held = false
-		m.ack <- struct{}{}
+		select {
+		case m.ack <- struct{}{}:
+		case <-m.quit:
+		}
 	}
 }
 
@@ -210,7 +214,7 @@ func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*
 // deliver runs on the reading goroutine: it hands a message to the
 // caller and streams its items, waiting while the caller reads a literal.
 func (f *FetchCommand) deliver(u *untagged) error {
-	m := &FetchMessageData{Seq: u.Num, items: make(chan FetchItemData, 16), ack: make(chan struct{})}
+	m := &FetchMessageData{Seq: u.Num, items: make(chan FetchItemData, 16), ack: make(chan struct{}), quit: f.c.quit}
 	if !f.send(m) {
 		return readFetchItems(u.r, func(FetchItemData) error { return nil })
 	}
@@ -226,11 +230,15 @@ func (f *FetchCommand) deliver(u *untagged) error {
 		case m.items <- item:
 		case <-f.ctx.Done():
 			return nil
+		case <-f.c.quit:
+			return ErrClosed
 		}
 		if streamed {
 			select {
 			case <-m.ack:
 			case <-f.ctx.Done():
+			case <-f.c.quit:
+				return ErrClosed
 			}
 		}
 		return nil
@@ -244,6 +252,8 @@ func (f *FetchCommand) send(m *FetchMessageData) bool {
 	case f.msgs <- m:
 		return true
 	case <-f.ctx.Done():
+		return false
+	case <-f.c.quit:
 		return false
 	}
 }

@@ -1,0 +1,66 @@
+package imap
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCloseWhileFetchAbandoned checks that Close returns even when a
+// FETCH consumer walked away with a body unread: the reading goroutine
+// must not outlive Close.
+func TestCloseWhileFetchAbandoned(t *testing.T) {
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH hi\r\n")
+		br := bufio.NewReader(server)
+		line, _ := br.ReadString('\n')
+		tag, _, _ := strings.Cut(line, " ")
+		for i := 1; i <= 100; i++ {
+			if _, err := io.WriteString(server, "* 1 FETCH (BODY[] {5}\r\nhello)\r\n"); err != nil {
+				return
+			}
+		}
+		io.WriteString(server, tag+" OK done\r\n")
+	}()
+	c := NewClient(client, nil)
+	f := c.Fetch(context.Background(), SeqSetRange(1, 0), &FetchOptions{BodySection: []*FetchItemBodySection{{}}})
+	m := f.Next()
+	require.NotNil(t, m)
+	require.NotNil(t, m.Next()) // a body, left unread
+	done := make(chan struct{})
+	go func() { c.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hung")
+	}
+	assert.Nil(t, f.Next())
+	assert.ErrorIs(t, f.Close(), ErrClosed)
+}
+
+// TestLimits_Client checks that a server's oversized line is an error
+// that closes the connection, not unbounded memory.
+func TestLimits_Client(t *testing.T) {
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* OK "+strings.Repeat("x", 10000)+"\r\n")
+	}()
+	c := NewClient(client, &Options{MaxLine: 1000})
+	defer c.Close()
+	select {
+	case <-c.Closed():
+	case <-time.After(5 * time.Second):
+		t.Fatal("no error for an oversized line")
+	}
+	assert.ErrorContains(t, c.WaitGreeting(context.Background()), "line too long")
+}
