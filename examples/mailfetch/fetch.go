@@ -62,59 +62,10 @@ func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err err
 			src.Close()
 		}
 	}()
-	account := src.Account()
-	sctx, cancel = f.step(ctx)
-	ids, err := src.List(sctx)
-	cancel()
+	stored, err := f.fetchNew(ctx, src, md, state, &sum)
 	if err != nil {
 		return sum, err
 	}
-	for _, id := range ids {
-		if id == "" || strings.ContainsAny(id, " \t\r\n") {
-			return sum, fmt.Errorf("unusable unique id %q", id)
-		}
-	}
-	dirty := state.prune(account, ids)
-	lastSave := time.Now()
-	defer func() {
-		if dirty {
-			if serr := state.save(); err == nil && serr != nil {
-				err = serr
-			}
-		}
-	}()
-	var stored []string
-	for _, id := range ids {
-		if state.has(account, id) {
-			sum.present++
-			stored = append(stored, id)
-			continue
-		}
-		stored1, err := f.fetchOne(ctx, src, md, id)
-		if stored1 {
-			state.add(account, id)
-			dirty = true
-		}
-		if err != nil {
-			return sum, err
-		}
-		dirty = true
-		sum.fetched++
-		stored = append(stored, id)
-		if time.Since(lastSave) >= f.saveEvery {
-			if err := state.save(); err != nil {
-				return sum, err
-			}
-			dirty, lastSave = false, time.Now()
-		}
-	}
-	if dirty {
-		if err := state.save(); err != nil {
-			return sum, err
-		}
-		dirty = false
-	}
-
 	if f.delete && len(stored) > 0 {
 		sctx, cancel = f.step(ctx)
 		err = src.Delete(sctx, stored)
@@ -125,7 +76,7 @@ func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err err
 	}
 	sctx, cancel = f.step(ctx)
 	defer cancel()
-	committed = true
+	committed = true // Commit ends the session whatever it answers
 	if err := src.Commit(sctx); err != nil {
 		return sum, err
 	}
@@ -133,6 +84,58 @@ func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err err
 		sum.deleted = len(stored)
 	}
 	return sum, nil
+}
+
+// fetchNew lists the source, stores the messages the state does not hold
+// and returns the ids of all the messages that are stored, new or not. The
+// state is saved before it returns, with an error too, so that every
+// message in new/ stays recorded.
+func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *uidState, sum *summary) (stored []string, err error) {
+	account := src.Account()
+	sctx, cancel := f.step(ctx)
+	ids, err := src.List(sctx)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if id == "" || strings.ContainsAny(id, " \t\r\n") {
+			return nil, fmt.Errorf("unusable unique id %q", id)
+		}
+	}
+	dirty := state.prune(account, ids)
+	defer func() {
+		if dirty {
+			if serr := state.save(); err == nil {
+				err = serr
+			}
+		}
+	}()
+	lastSave := time.Now()
+	for _, id := range ids {
+		if state.has(account, id) {
+			sum.present++
+			stored = append(stored, id)
+			continue
+		}
+		ok, err := f.fetchOne(ctx, src, md, id)
+		if ok {
+			state.add(account, id)
+			dirty = true
+			sum.fetched++
+			stored = append(stored, id)
+		}
+		if err != nil {
+			return stored, err
+		}
+		if time.Since(lastSave) >= f.saveEvery {
+			if err := state.save(); err != nil {
+				return stored, err
+			}
+			dirty, lastSave = false, time.Now()
+		}
+	}
+	return stored, nil
 }
 
 // fetchOne streams one message into the Maildir and reports whether it

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3test"
@@ -137,8 +138,10 @@ func TestQuitFailsThenNextRunDeletes_RFC1939_6(t *testing.T) {
 
 // A connection that breaks in the middle of a message leaves no part of it
 // in new/ or tmp/, does not record its id and deletes nothing, even with
-// -delete (the session never reaches QUIT, RFC 1939 section 6). The next
-// run fetches it and what followed it.
+// -delete (the session never reaches QUIT, RFC 1939 section 6). The
+// message before it is recorded all the same, even when the state is not
+// due to be saved yet. The next run fetches the broken one and what
+// followed it.
 func TestServerDiesMidMessage(t *testing.T) {
 	msgs := [][]byte{
 		[]byte("Subject: one\r\n\r\nfirst\r\n"),
@@ -149,7 +152,8 @@ func TestServerDiesMidMessage(t *testing.T) {
 	dir := t.TempDir()
 	proxy := cutProxy(t, s.Addr, []byte("CUT-HERE"))
 
-	sum, err := fetchOnce(t, proxy, dir, true)
+	f := fetcher{dir: dir, delete: true, saveEvery: time.Hour}
+	sum, err := f.run(testCtx(t), pop3Options{addr: proxy, user: "alice", pass: "secret"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "m2")
 	assert.Equal(t, summary{fetched: 1}, sum)
