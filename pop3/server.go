@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -202,29 +203,15 @@ func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	if srv.group.ShuttingDown() {
 		return ErrServerClosed
 	}
-	cfg := &tls.Config{}
-	if srv.TLSConfig != nil {
-		cfg = srv.TLSConfig.Clone()
-	}
-	if certFile != "" || keyFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return err
-		}
-		cfg.Certificates = append(cfg.Certificates, cert)
-	}
-	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
-		return errors.New("pop3: ListenAndServeTLS needs a certificate")
-	}
 	addr := srv.Addr
 	if addr == "" {
 		addr = ":995"
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := netserver.ListenTLS(addr, srv.TLSConfig, certFile, keyFile)
 	if err != nil {
-		return err
+		return fmt.Errorf("pop3: %w", err)
 	}
-	return srv.Serve(tls.NewListener(l, cfg))
+	return srv.Serve(l)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It

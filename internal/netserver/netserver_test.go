@@ -145,3 +145,10 @@ func TestDeadlines_StalledReadTimesOut(t *testing.T) {
 	_, err := d.Read(make([]byte, 1))
 	require.True(t, IsTimeout(err))
 }
+
+func TestListenTLS_NeedsCertificate(t *testing.T) {
+	_, err := ListenTLS("127.0.0.1:0", nil, "", "")
+	require.Error(t, err)
+	_, err = ListenTLS("127.0.0.1:0", nil, "/nonexistent.crt", "/nonexistent.key")
+	require.Error(t, err)
+}
