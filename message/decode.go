@@ -12,24 +12,20 @@ import (
 const decodeBufSize = 4096
 
 // A base64Reader undoes the base64 Content-Transfer-Encoding (RFC 2045
-// section 6.8) tolerantly, as base64Decoder describes. Whole lines go
-// through encoding/base64's fast decoder, which skips line ends; input that
-// it rejects goes through the tolerant one.
+// section 6.8) tolerantly, as base64Decoder describes. It decodes the
+// body in the chunks the Reader scans, straight from its buffer: whole
+// lines go through encoding/base64's fast decoder, which skips line ends,
+// and input that it rejects through the tolerant one.
 type base64Reader struct {
-	r     io.Reader
-	d     base64Decoder
-	in    []byte
-	carry int    // bytes of a partial line kept at the start of in
-	out   []byte // decoded bytes that did not fit the caller's buffer
-	off   int
-	err   error
+	src *rawBody
+	d   base64Decoder
+	out []byte // decoded bytes that did not fit the caller's buffer
+	off int
+	err error
 }
 
-func (b *base64Reader) reset(r io.Reader) {
-	b.r, b.d, b.carry, b.out, b.off, b.err = r, base64Decoder{}, 0, b.out[:0], 0, nil
-	if b.in == nil {
-		b.in = make([]byte, decodeBufSize)
-	}
+func (b *base64Reader) reset(src *rawBody) {
+	b.src, b.d, b.out, b.off, b.err = src, base64Decoder{}, b.out[:0], 0, nil
 }
 
 func (b *base64Reader) Read(p []byte) (int, error) {
@@ -42,34 +38,26 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 		if b.err != nil {
 			return 0, b.err
 		}
-		n, err := b.r.Read(b.in[b.carry:])
-		data := b.in[:b.carry+n]
-		cut := len(data)
-		if err == nil {
-			// Keep a partial last line for the next read, unless the
-			// buffer holds no line end at all.
-			if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
-				cut = i + 1
-			}
-		}
-		var dst []byte
-		if len(p) >= cut/4*3+3 {
-			dst = p[:0]
-		} else {
-			dst = b.out[:0]
-		}
-		dst = b.decode(dst, data[:cut])
-		b.carry = copy(b.in, data[cut:])
+		chunk, err := b.src.chunk()
 		if err != nil {
-			if err == io.EOF {
-				dst = b.d.finish(dst)
-			}
 			b.err = err
+			if err == io.EOF {
+				b.out, b.off = b.d.finish(b.out[:0]), 0
+			}
+			continue
 		}
-		if len(p) > 0 && len(dst) > 0 && &dst[0] == &p[0] {
-			return len(dst), nil
+		if len(p) >= len(chunk)/4*3+3 {
+			dst := b.decode(p[:0], chunk)
+			if len(dst) == 0 {
+				continue
+			}
+			if &dst[0] == &p[0] {
+				return len(dst), nil
+			}
+			b.out, b.off = dst, 0
+			continue
 		}
-		b.out, b.off = dst, 0
+		b.out, b.off = b.decode(b.out[:0], chunk), 0
 	}
 }
 

@@ -135,3 +135,14 @@ func (b *rawBody) Read(buf []byte) (int, error) {
 	b.p.touched = true
 	return r.readBody(buf)
 }
+
+// chunk returns the next piece of the body as scanned, without copying;
+// it is valid until the next call.
+func (b *rawBody) chunk() ([]byte, error) {
+	r := b.p.r
+	if r.cur != b.p {
+		return nil, ErrNotCurrent
+	}
+	b.p.touched = true
+	return r.chunk()
+}

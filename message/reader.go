@@ -425,6 +425,33 @@ func (r *Reader) emit(chunk []byte) {
 	}
 }
 
+// chunk returns the next piece of the current region, or io.EOF at its
+// end. The slice is valid until the next call.
+func (r *Reader) chunk() ([]byte, error) {
+	for {
+		if len(r.pend1) > 0 {
+			c := r.pend1
+			r.pend1 = nil
+			return c, nil
+		}
+		if len(r.pend2) > 0 {
+			c := r.pend2
+			r.pend2 = nil
+			return c, nil
+		}
+		if r.done {
+			if r.cur != nil {
+				r.finish(r.cur)
+			}
+			return nil, io.EOF
+		}
+		r.scan()
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
+}
+
 // readBody reads the current region, filling p with as many chunks as fit
 // so that decoders above see large reads.
 func (r *Reader) readBody(p []byte) (int, error) {
