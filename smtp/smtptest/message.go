@@ -1,11 +1,12 @@
 package smtptest
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/tls"
-	"net/mail"
 	"time"
 
+	"github.com/mailwire/mailwire/message"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -40,14 +41,10 @@ type Message struct {
 	Received time.Time
 }
 
-// Header parses the message's header section (RFC 5322 2.2) with
-// net/mail, for tests that check a Subject or a Message-ID.
-func (m Message) Header() (mail.Header, error) {
-	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
-	if err != nil {
-		return nil, err
-	}
-	return msg.Header, nil
+// Header parses the message's header section (RFC 5322 2.2) with the
+// message package, for tests that check a Subject or a Message-ID.
+func (m Message) Header() (message.Header, error) {
+	return message.ReadHeader(bufio.NewReader(bytes.NewReader(m.Data)))
 }
 
 // Body returns the octets after the blank line that ends the header
