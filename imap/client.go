@@ -506,6 +506,7 @@ func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged
 	c.pending = append(c.pending, cmd)
 	c.mu.Unlock()
 	c.lastWritten, c.writeCtx = cmd, ctx
+	c.w.Mark()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = c.conn.SetWriteDeadline(dl)
 	} else {
@@ -526,6 +527,22 @@ func (c *Client) end(cmd *command) error {
 // finish flushes what was written of cmd and releases the write lock.
 func (c *Client) finish(cmd *command) error {
 	err := c.w.Flush()
+	if errors.Is(err, wire.ErrNotAtom) && c.w.Abort() {
+		// Nothing was sent: forget the command, keep the connection.
+		c.mu.Lock()
+		for i, p := range c.pending {
+			if p == cmd {
+				c.pending = append(c.pending[:i], c.pending[i+1:]...)
+				break
+			}
+		}
+		c.mu.Unlock()
+		c.lastWritten, c.writeCtx = nil, nil
+		c.writeMu.Unlock()
+		cmd.err = err
+		close(cmd.done)
+		return err
+	}
 	c.lastWritten, c.writeCtx = nil, nil
 	c.writeMu.Unlock()
 	if err != nil {

@@ -118,7 +118,7 @@ func (c *Client) Create(ctx context.Context, mailbox string, specialUse ...Mailb
 		if len(specialUse) > 0 {
 			w.Raw(" (USE (")
 			for i, a := range specialUse {
-				w.Sep(i).Raw(string(a))
+				w.Sep(i).Atom(string(a))
 			}
 			w.Raw("))")
 		}

@@ -126,7 +126,7 @@ func (c *Client) Sort(ctx context.Context, uid bool, keys []SortCriterion, crite
 			if k.Reverse {
 				w.Raw("REVERSE ")
 			}
-			w.Raw(string(k.Key))
+			w.Atom(string(k.Key))
 		}
 		w.Raw(") UTF-8 ")
 		writeSearchCriteria(w, criteria)
@@ -171,7 +171,7 @@ func (c *Client) Thread(ctx context.Context, uid bool, alg ThreadAlgorithm, crit
 	}
 	var threads []*Thread
 	_, err := c.run(ctx, name, func(w *wire.Writer) {
-		w.Raw(string(alg)).Raw(" UTF-8 ")
+		w.Atom(string(alg)).Raw(" UTF-8 ")
 		writeSearchCriteria(w, criteria)
 	}, func(u *untagged) (bool, error) {
 		if u.Name != "THREAD" {

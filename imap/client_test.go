@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/imap/internal/wire"
 )
 
 // TestCloseWhileFetchAbandoned checks that Close returns even when a
@@ -63,4 +65,34 @@ func TestLimits_Client(t *testing.T) {
 		t.Fatal("no error for an oversized line")
 	}
 	assert.ErrorContains(t, c.WaitGreeting(context.Background()), "line too long")
+}
+
+// TestBadKeywordKeepsConnection_RFC3501_9 checks that a keyword that is
+// not an atom fails its command before anything is sent, and the
+// connection stays usable.
+func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH hi\r\n")
+		br := bufio.NewReader(server)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, rest, _ := strings.Cut(line, " ")
+			if !strings.HasPrefix(rest, "NOOP") {
+				io.WriteString(server, tag+" BAD unexpected "+rest)
+				continue
+			}
+			io.WriteString(server, tag+" OK noop\r\n")
+		}
+	}()
+	c := NewClient(client, nil)
+	defer c.Close()
+	ctx := testCtx(t)
+	err := c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{"bad\r\nT9 DELETE INBOX"}}, nil).Close()
+	assert.ErrorIs(t, err, wire.ErrNotAtom)
+	require.NoError(t, c.Noop(ctx))
 }

@@ -226,7 +226,7 @@ func readListData(r *wire.Reader, utf8 bool) (*ListData, error) {
 func writeListData(w *wire.Writer, verb string, d *ListData) {
 	w.Raw("* ").Raw(verb).Raw(" (")
 	for i, a := range d.Attrs {
-		w.Sep(i).Raw(string(a))
+		w.Sep(i).Atom(string(a))
 	}
 	w.Raw(") ")
 	if d.Delim == 0 {

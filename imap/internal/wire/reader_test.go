@@ -273,3 +273,20 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestWriterAtom_RFC3501_9 refuses values that are not atoms or flags,
+// so a keyword cannot inject a line.
+func TestWriterAtom_RFC3501_9(t *testing.T) {
+	for _, ok := range []string{"$Junk", `\Seen`, `\*`, "UTF8=ACCEPT"} {
+		var buf bytes.Buffer
+		w := NewWriter(&buf)
+		w.Atom(ok)
+		require.NoError(t, w.Flush(), ok)
+		assert.Equal(t, ok, buf.String())
+	}
+	for _, bad := range []string{"", "two words", "x\r\nA1 DELETE INBOX", "(x)", `\`, "a]"} {
+		w := NewWriter(io.Discard)
+		w.Atom(bad)
+		assert.ErrorIs(t, w.Flush(), ErrNotAtom, "%q", bad)
+	}
+}

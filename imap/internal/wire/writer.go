@@ -22,8 +22,10 @@ const literalMinusMax = 4096
 // Writer encodes IMAP tokens. Errors are sticky: after the first one every
 // method does nothing and Flush returns it, in the manner of bufio.Writer.
 type Writer struct {
-	bw  *bufio.Writer
-	err error
+	bw   *bufio.Writer
+	out  *countingWriter
+	err  error
+	mark int64 // out.n when the current command began
 
 	// LiteralPlus makes a client send every literal non-synchronizing
 	// ({n+}, RFC 7888 LITERAL+); LiteralMinus only those of at most 4096
@@ -38,20 +40,54 @@ type Writer struct {
 	Continue func() error
 }
 
-// NewWriter returns a Writer over w.
+// countingWriter counts the bytes that reached the connection, so that a
+// command nothing of which was sent can be abandoned cleanly.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// NewWriter returns a Writer over w. A *bufio.Writer is used as it is
+// (and Abort is then unavailable); anything else gets a buffer.
 func NewWriter(w io.Writer) *Writer {
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriterSize(w, 16<<10)
+	if bw, ok := w.(*bufio.Writer); ok {
+		return &Writer{bw: bw}
 	}
-	return &Writer{bw: bw}
+	out := &countingWriter{w: w}
+	return &Writer{bw: bufio.NewWriterSize(out, 16<<10), out: out}
 }
 
 // Reset writes to w from now on (after STARTTLS or COMPRESS), dropping any
 // unflushed bytes and the sticky error.
 func (w *Writer) Reset(wr io.Writer) {
-	w.bw.Reset(wr)
+	w.out = &countingWriter{w: wr}
+	w.bw.Reset(w.out)
 	w.err = nil
+}
+
+// Mark notes the start of a command for Abort.
+func (w *Writer) Mark() {
+	if w.out != nil {
+		w.mark = w.out.n
+	}
+}
+
+// Abort drops what was written since Mark, and the sticky error, if none
+// of it has reached the connection yet; it reports whether it could.
+// A client uses it when a command fails before sending (ErrNotAtom).
+func (w *Writer) Abort() bool {
+	if w.out == nil || w.out.n != w.mark {
+		return false
+	}
+	w.bw.Reset(w.out)
+	w.err = nil
+	return true
 }
 
 // Err returns the sticky error.
@@ -102,9 +138,25 @@ func (w *Writer) SP() *Writer { return w.Byte(' ') }
 // CRLF ends a line.
 func (w *Writer) CRLF() *Writer { return w.Raw("\r\n") }
 
-// Atom writes s as an atom; s must be one (IsAtom), or a flag or other
-// token the caller built from atoms.
-func (w *Writer) Atom(s string) *Writer { return w.Raw(s) }
+// ErrNotAtom reports a value that must go as an atom (a flag, a keyword,
+// a capability name) but is not one; sending it could break the line or
+// smuggle in a command, so the command fails instead.
+var ErrNotAtom = errors.New("imap: value is not a valid atom")
+
+// Atom writes s as an atom, or as a flag: "\" followed by an atom, or
+// "\*" (RFC 3501 section 9, flag and flag-perm). Anything else fails with
+// ErrNotAtom.
+func (w *Writer) Atom(s string) *Writer {
+	t := s
+	if len(t) > 1 && t[0] == '\\' {
+		t = t[1:]
+	}
+	if !IsAtom(t) && s != `\*` {
+		w.Fail(ErrNotAtom)
+		return w
+	}
+	return w.Raw(s)
+}
 
 // Number writes a number.
 func (w *Writer) Number(n uint32) *Writer { return w.Number64(uint64(n)) }
