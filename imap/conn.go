@@ -17,6 +17,9 @@ import (
 type Conn struct {
 	srv *Server
 	nc  net.Conn // the connection, TLS once negotiated
+	// raw is the accepted connection, which never changes, for other
+	// goroutines (Close, Shutdown) to use while nc may be replaced.
+	raw net.Conn
 	br  *bufio.Reader
 	bw  *bufio.Writer
 	r   *wire.Reader
@@ -91,7 +94,7 @@ func (d deadlineConn) Write(p []byte) (int, error) {
 }
 
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv, nc: nc}
+	c := &Conn{srv: srv, nc: nc, raw: nc}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.br = bufio.NewReaderSize(deadlineConn{c}, 16<<10)
 	c.bw = bufio.NewWriterSize(deadlineConn{c}, 16<<10)
@@ -117,7 +120,7 @@ func (c *Conn) continueLiteral(wire.Literal) error {
 // see the shutdown. Called by Shutdown.
 func (c *Conn) interruptIfIdle() {
 	if c.idle.Load() {
-		c.nc.SetReadDeadline(time.Unix(1, 0))
+		c.raw.SetReadDeadline(time.Unix(1, 0))
 	}
 }
 

@@ -303,7 +303,7 @@ func (srv *Server) Close() error {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	for c := range srv.conns {
-		c.nc.Close()
+		c.raw.Close()
 	}
 	return err
 }
