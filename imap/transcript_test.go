@@ -163,3 +163,35 @@ func TestTranscript_Extensions(t *testing.T) {
 	assert.Equal(t, CodeTryCreate, st.Code)
 	assert.Equal(t, "T7", st.Tag)
 }
+
+// TestTranscript_RFC9051_6_3_2 replays IMAP4rev2 responses: the LIST and
+// [CLOSED] that SELECT may carry, and ESEARCH for every SEARCH.
+func TestTranscript_RFC9051_6_3_2(t *testing.T) {
+	ctx := testCtx(t)
+	c := playTranscript(t, "testdata/transcripts/rfc9051.txt")
+	require.NoError(t, c.Login(ctx, "alice", "secret"))
+	_, err := c.Enable(ctx, CapIMAP4rev2)
+	require.NoError(t, err)
+	assert.True(t, c.Enabled(CapIMAP4rev2))
+	mb, err := c.Select(ctx, Inbox, nil)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(172), mb.NumMessages)
+	assert.Equal(t, uint32(4392), mb.UIDNext)
+	mb, err = c.Select(ctx, "Drafts", nil)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(5), mb.NumMessages)
+	assert.Len(t, mb.PermanentFlags, 6)
+	assert.Equal(t, StateSelected, c.State())
+
+	res, err := c.Search(ctx, &SearchCriteria{
+		Flag:  []Flag{FlagFlagged},
+		Since: time.Date(1994, 2, 1, 0, 0, 0, 0, time.UTC),
+		Not:   []SearchCriteria{{Header: []SearchHeader{{"From", "Smith"}}}},
+	}, &SearchOptions{ReturnMin: true, ReturnCount: true})
+	require.NoError(t, err)
+	assert.Equal(t, uint32(2), res.Min)
+	assert.Equal(t, uint32(3), res.Count)
+	res, err = c.Search(ctx, &SearchCriteria{Flag: []Flag{FlagFlagged}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{2, 10, 11}, res.Nums())
+}
