@@ -97,7 +97,12 @@ func pop3Retr(t *testing.T, c *pop3.Client, n int) []byte {
 // sent behind the trace headers, and a POP3 DELE+QUIT reaches the IMAP
 // session as EXPUNGE.
 func TestSMTPToIMAPAndPOP3(t *testing.T) {
-	m := startServer(t, "")
+	t.Run("memory", func(t *testing.T) { testSMTPToIMAPAndPOP3(t, "") })
+	t.Run("maildir", func(t *testing.T) { testSMTPToIMAPAndPOP3(t, t.TempDir()) })
+}
+
+func testSMTPToIMAPAndPOP3(t *testing.T, maildir string) {
+	m := startServer(t, maildir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 

@@ -81,7 +81,11 @@ func openStore(dir string, users *mailstore.Users) (mailstore.Store, error) {
 	if dir == "" {
 		return mailstore.NewMemory(users), nil
 	}
-	return mailstore.OpenMaildir(dir, users)
+	s, err := mailstore.OpenMaildir(dir, users)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func (m *Mailserver) startAll() error {

@@ -1,0 +1,101 @@
+package mailstore
+
+import (
+	"io"
+	"os"
+	"slices"
+
+	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/pop3"
+)
+
+type mdPOP3 struct{ s *Maildir }
+
+// Login implements pop3.Backend: it locks the maildrop, syncs the INBOX
+// with the disk and lists it as it is now.
+func (b mdPOP3) Login(_ *pop3.Conn, username, password string) (pop3.Maildrop, error) {
+	s := b.s
+	name, ok := s.users.Check(username, password)
+	if !ok {
+		return nil, pop3.ErrResponse(pop3.CodeAuth, "Invalid credentials")
+	}
+	release, err := s.locks.acquire(name)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.folder(name, imap.Inbox)
+	if err == nil {
+		err = f.syncIfChanged()
+	}
+	if err != nil {
+		release()
+		return nil, err
+	}
+	d := &mdDrop{s: s, f: f, validity: f.list.Validity, release: release}
+	for _, m := range f.msgs {
+		d.msgs = append(d.msgs, mdDropMsg{uid: m.uid, size: m.size, path: m.path})
+	}
+	return d, nil
+}
+
+// mdDrop is a POP3 session's view of a Maildir INBOX, fixed at login.
+type mdDrop struct {
+	s        *Maildir
+	f        *mdFolder
+	validity uint32
+	msgs     []mdDropMsg
+	release  func()
+}
+
+type mdDropMsg struct {
+	uid  uint32
+	size int64
+	path string
+}
+
+func (d *mdDrop) Messages() ([]pop3.MessageInfo, error) {
+	out := make([]pop3.MessageInfo, len(d.msgs))
+	for i, m := range d.msgs {
+		out[i] = pop3.MessageInfo{Size: m.size, UID: uidl(d.validity, m.uid)}
+	}
+	return out, nil
+}
+
+// Open returns the file as stored, with LF line ends: the pop3 server
+// sends them as CRLF. A file another program renamed is found again.
+func (d *mdDrop) Open(n int) (io.ReadCloser, error) {
+	m := d.msgs[n-1]
+	f, err := os.Open(m.path)
+	if notExist(err) {
+		d.s.mu.Lock()
+		if d.f.sync() == nil {
+			if cur := d.f.find(m.uid); cur != nil {
+				f, err = os.Open(cur.path)
+			}
+		}
+		d.s.mu.Unlock()
+	}
+	return f, err
+}
+
+// Delete removes the files and expunges the UIDs from the index, which
+// IMAP sessions see as EXPUNGE (RFC 3501 section 7.4.1).
+func (d *mdDrop) Delete(numbers []int) error {
+	d.s.mu.Lock()
+	defer d.s.mu.Unlock()
+	var gone []*mdMsg
+	for _, n := range numbers {
+		if m := d.f.find(d.msgs[n-1].uid); m != nil && !slices.Contains(gone, m) {
+			gone = append(gone, m)
+		}
+	}
+	_, err := d.f.remove(nil, gone)
+	return err
+}
+
+func (d *mdDrop) Close() error {
+	d.release()
+	return nil
+}
