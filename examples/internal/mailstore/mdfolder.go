@@ -212,7 +212,7 @@ func (f *mdFolder) broadcast(by *mdHandle, u imap.Update) {
 }
 
 // setFlags renames a message's file to carry flags (keywords are kept
-// in memory only) and returns whether they changed.
+// in memory only).
 func (f *mdFolder) setFlags(m *mdMsg, flags []imap.Flag) error {
 	n := maildir.Name{Base: m.name.Base, Flags: infoFlags(flags, m.name.Flags)}
 	if n.Flags != m.name.Flags || !strings.Contains(m.path, "/cur/") {
