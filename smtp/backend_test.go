@@ -28,6 +28,7 @@ type testMessage struct {
 	Data     string
 	Identity string
 	TLS      bool
+	Protocol string
 }
 
 func (b *testBackend) NewSession(c *Conn) (Session, error) {
@@ -56,7 +57,7 @@ func (s *testSession) Mail(from string, opts *MailOptions) error {
 	case strings.HasPrefix(from, "error@"):
 		return errors.New("database on fire at 10.0.0.7")
 	}
-	s.msg = &testMessage{From: from, MailOpts: *opts, Identity: s.c.Identity(), TLS: s.c.TLS() != nil}
+	s.msg = &testMessage{From: from, MailOpts: *opts, Identity: s.c.Identity(), TLS: s.c.TLS() != nil, Protocol: s.c.Protocol()}
 	return nil
 }
 

@@ -28,6 +28,7 @@ type Conn struct {
 	session  Session
 	state    State
 	hostname string // HELO/EHLO argument
+	extended bool   // the greeting was EHLO or LHLO, not HELO
 	identity string // authenticated identity
 	authed   bool
 	tls      *tls.ConnectionState
@@ -57,6 +58,30 @@ func (c *Conn) Hostname() string { return c.hostname }
 
 // Identity returns the identity the client authenticated as, or "".
 func (c *Conn) Identity() string { return c.identity }
+
+// Protocol names the session's protocol as the "with" clause of a Received
+// header does (RFC 5321 4.4, RFC 3848 section 2): SMTP after HELO, ESMTP
+// after EHLO, LMTP in LMTP mode, with "S" once TLS is on and "A" once the
+// client authenticated (ESMTPSA, LMTPA ...).
+func (c *Conn) Protocol() string {
+	p := "SMTP"
+	switch {
+	case c.srv.LMTP:
+		p = "LMTP"
+	case c.extended:
+		p = "ESMTP"
+	}
+	if p == "SMTP" {
+		return p // RFC 3848 has no SMTPS or SMTPA
+	}
+	if c.tls != nil {
+		p += "S"
+	}
+	if c.authed {
+		p += "A"
+	}
+	return p
+}
 
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
@@ -333,6 +358,7 @@ func (c *Conn) handleHello(arg []byte, extended bool) {
 	}
 	c.resetTransaction()
 	c.hostname = string(arg)
+	c.extended = extended
 	c.state = StateReady
 	first := c.srv.domain() + " Hello " + c.hostname
 	if !extended {

@@ -35,6 +35,7 @@ import (
 //	= to a@b.test,c@d.test    the last message's recipients
 //	= identity alice          the last message's authenticated identity
 //	= tls true                whether the last message came over TLS
+//	= protocol ESMTPSA        the Received "with" protocol (RFC 3848)
 func TestTranscripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/transcripts/*.txt")
 	require.NoError(t, err)
@@ -179,6 +180,8 @@ func checkExpectation(t *testing.T, b *testBackend, exp, where string) {
 		require.Equal(t, val, last.Identity, where)
 	case "tls":
 		require.Equal(t, val == "true", last.TLS, where)
+	case "protocol":
+		require.Equal(t, val, last.Protocol, where)
 	case "body":
 		require.Equal(t, val, string(last.MailOpts.Body), where)
 	default:

@@ -104,7 +104,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	t := trace{
 		from: s.from, helo: s.c.Hostname(), remote: s.c.RemoteAddr(), by: s.a.Domain,
-		with: protocol(s.c), id: id, date: now(),
+		with: s.c.Protocol(), id: id, date: now(),
 	}
 	for _, rc := range s.rcpts {
 		t.rcpt = rc.addr

@@ -6,8 +6,6 @@ import (
 	"net"
 	"strings"
 	"time"
-
-	"github.com/mailwire/mailwire/smtp"
 )
 
 // trace holds what the trace headers of one delivered copy record.
@@ -58,19 +56,6 @@ func addrIP(a net.Addr) string {
 		return tcp.IP.String()
 	}
 	return "IPv6:" + tcp.IP.String()
-}
-
-// protocol names the transport in the "with" clause: ESMTP, plus "S" with
-// TLS and "A" after AUTH (RFC 3848 section 2).
-func protocol(c *smtp.Conn) string {
-	p := "ESMTP"
-	if c.TLS() != nil {
-		p += "S"
-	}
-	if c.Identity() != "" {
-		p += "A"
-	}
-	return p
 }
 
 // newID is the queue id the Received line carries, unique enough to find
