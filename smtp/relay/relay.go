@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
+	"maps"
 	"net"
 	"strings"
 	"sync"
@@ -87,8 +88,8 @@ type Relay struct {
 	// Now returns the current time; nil is time.Now.
 	Now func() time.Time
 
-	once     sync.Once
-	mu       sync.Mutex
+	once  sync.Once
+	mu    sync.Mutex
 	busy  map[string]int // entry ID: jobs in flight
 	wake  chan struct{}
 	conns chan struct{} // semaphore of MaxConnections
@@ -180,11 +181,14 @@ func (r *Relay) pass(ctx context.Context, wg *sync.WaitGroup) time.Time {
 	now := r.now()
 	var next time.Time
 	jobs := make(map[string][]job) // by domain
+	// Entries not busy now cannot change until this goroutine starts a
+	// job for them, so the copies taken after this are current; an entry
+	// whose job ends meanwhile is taken up at the next pass.
+	r.mu.Lock()
+	busy := maps.Clone(r.busy)
+	r.mu.Unlock()
 	for _, e := range r.Queue.Entries() {
-		r.mu.Lock()
-		busy := r.busy[e.ID] > 0
-		r.mu.Unlock()
-		if busy {
+		if busy[e.ID] > 0 {
 			continue
 		}
 		if r.finish(e) {

@@ -3,6 +3,8 @@ package relay
 import (
 	"context"
 	"net"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,4 +251,26 @@ func TestRelay_RFC3461_NotifyDelayOnce(t *testing.T) {
 func host(addr string) string {
 	h, _, _ := net.SplitHostPort(addr)
 	return h
+}
+
+// Many messages on parallel connections: each arrives exactly once, even
+// as deliveries end while the relay looks for the next due ones.
+func TestRelay_ManyMessagesEachOnce(t *testing.T) {
+	b := smtptest.NewServer(t)
+	r := newRelay(t, map[string]string{"b.test": b.Addr})
+	run(t, r)
+	ids := map[string]bool{}
+	for i := range 60 {
+		msg := "Subject: " + strconv.Itoa(i) + "\r\n\r\nx\r\n"
+		enqueue(t, r.Queue, "alice@a.test", msg, rcpt("bob@b.test"))
+		ids["Subject: "+strconv.Itoa(i)] = true
+	}
+	waitQueue(t, r.Queue, empty)
+	msgs := b.Messages()
+	assert.Len(t, msgs, 60)
+	for _, m := range msgs {
+		subject, _, _ := strings.Cut(string(m.Data), "\r\n")
+		assert.True(t, ids[subject], "unexpected or repeated %q", subject)
+		delete(ids, subject)
+	}
 }
