@@ -16,17 +16,14 @@ type memDrop struct {
 	u        imap.User
 	validity uint32
 	msgs     []imapmem.Message
+	sizes    []int64 // POP3 sizes of msgs, from the store's sizeCache
 	release  func()
-}
-
-func newMemDrop(u imap.User, validity uint32, msgs []imapmem.Message, release func()) *memDrop {
-	return &memDrop{u: u, validity: validity, msgs: msgs, release: release}
 }
 
 func (d *memDrop) Messages() ([]pop3.MessageInfo, error) {
 	out := make([]pop3.MessageInfo, len(d.msgs))
 	for i, m := range d.msgs {
-		out[i] = pop3.MessageInfo{Size: crlfSize(m.Data), UID: uidl(d.validity, m.UID)}
+		out[i] = pop3.MessageInfo{Size: d.sizes[i], UID: uidl(d.validity, m.UID)}
 	}
 	return out, nil
 }

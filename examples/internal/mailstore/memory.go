@@ -16,6 +16,7 @@ type Memory struct {
 	users *Users
 	mem   *imapmem.Backend
 	locks dropLocks
+	sizes sizeCache
 }
 
 // NewMemory returns an empty in-memory store for the users.
@@ -84,7 +85,8 @@ func (b memPOP3) Login(_ *pop3.Conn, username, password string) (pop3.Maildrop, 
 		if st, err = u.Status(ctx, imap.Inbox); err == nil {
 			var msgs []imapmem.Message
 			if msgs, err = s.mem.Messages(name, imap.Inbox); err == nil {
-				return newMemDrop(u, st.UIDValidity, msgs, release), nil
+				sizes := s.sizes.sizes(name, st.UIDValidity, msgs)
+				return &memDrop{u: u, validity: st.UIDValidity, msgs: msgs, sizes: sizes, release: release}, nil
 			}
 		}
 	}
