@@ -1,7 +1,6 @@
 package message
 
 import (
-	"bytes"
 	"encoding/base64"
 	"io"
 
@@ -63,7 +62,13 @@ func (b *base64Reader) Read(p []byte) (int, error) {
 
 // decode appends the bytes encoded in src to dst.
 func (b *base64Reader) decode(dst, src []byte) []byte {
-	if b.d.n == 0 && len(src) > 0 {
+	// Complete a quantum the previous chunk left open, so that the rest
+	// can take the fast path.
+	for len(src) > 0 && b.d.n != 0 {
+		dst = b.d.decode(dst, src[:1])
+		src = src[1:]
+	}
+	if len(src) > 0 {
 		need := len(dst) + len(src)/4*3 + 3
 		if cap(dst) < need {
 			dst = append(dst[:cap(dst)], make([]byte, need-cap(dst))...)[:len(dst)]
@@ -77,93 +82,54 @@ func (b *base64Reader) decode(dst, src []byte) []byte {
 
 // A qpReader undoes the quoted-printable Content-Transfer-Encoding (RFC
 // 2045 section 6.7): "=XX" escapes, soft line breaks ("=" at the end of a
-// line) and white space at the end of lines, which rule (3) says was added
-// in transport. Line ends are kept as written. A malformed escape is kept
-// literally, as section 6.7 (note 1) recommends.
+// line, white space after it tolerated) and white space at the end of
+// lines, which rule (3) says was added in transport. Line ends are kept as
+// written. A malformed escape is kept literally, as section 6.7 (note 1)
+// recommends.
 type qpReader struct {
 	r    io.Reader
 	in   []byte
-	i, n int // unread input is in[i:n]
-	out  []byte
-	off  int
+	i, n int     // unread input is in[i:n]
+	out  [4]byte // output for readers that ask for less than an escape
 	err  error
 }
 
 func (q *qpReader) reset(r io.Reader) {
-	q.r, q.i, q.n, q.off, q.err = r, 0, 0, 0, nil
+	q.r, q.i, q.n, q.err = r, 0, 0, nil
 	if q.in == nil {
 		q.in = make([]byte, decodeBufSize)
 	}
-	q.out = q.out[:0]
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
-	if q.off < len(q.out) {
-		n := copy(p, q.out[q.off:])
-		q.off += n
-		return n, nil
-	}
-	// Decode straight into p while lines fit, since output never exceeds
-	// input.
-	n := 0
 	for {
-		line, final, ok := q.peekLine()
-		if !ok {
-			if n > 0 {
-				return n, nil
+		if q.i < q.n {
+			dst := p
+			if len(p) < 4 {
+				dst = q.out[:len(p)]
 			}
-			return 0, q.err
-		}
-		if len(line) > len(p)-n {
-			if n > 0 {
-				return n, nil
+			nd, ns := decodeQP(dst, q.in[q.i:q.n], q.err != nil)
+			if ns == 0 && q.n-q.i == len(q.in) {
+				// A buffer full of white space: it cannot all be trailing.
+				dst[0], nd, ns = q.in[q.i], 1, 1
 			}
-			q.consumeLine(line)
-			q.out, q.off = appendQPLine(q.out[:0], line, final), 0
-			k := copy(p, q.out)
-			q.off = k
-			return k, nil
-		}
-		q.consumeLine(line)
-		n += len(appendQPLine(p[n:n], line, final))
-		if n == len(p) {
-			return n, nil
-		}
-	}
-}
-
-// consumeLine moves past a line peekLine returned.
-func (q *qpReader) consumeLine(line []byte) { q.i += len(line) }
-
-// peekLine returns the next line of input with its line end, or as much of
-// a long line as the buffer holds. final reports that the line is complete
-// (it has a line end or the input ended).
-func (q *qpReader) peekLine() (line []byte, final, ok bool) {
-	for {
-		if j := bytes.IndexByte(q.in[q.i:q.n], '\n'); j >= 0 {
-			return q.in[q.i : q.i+j+1], true, true
+			q.i += ns
+			if nd > 0 {
+				if len(p) < 4 {
+					copy(p, dst[:nd])
+				}
+				return nd, nil
+			}
+			if ns > 0 {
+				continue
+			}
 		}
 		if q.err != nil {
-			if q.i == q.n {
-				return nil, false, false
-			}
-			return q.in[q.i:q.n], true, true
+			return 0, q.err
 		}
 		if q.i > 0 {
 			q.n = copy(q.in, q.in[q.i:q.n])
 			q.i = 0
-		}
-		if q.n == len(q.in) {
-			// A line longer than the buffer: hand out all but a tail that
-			// may hold an escape or trailing white space.
-			k := q.n - 3
-			for k > 0 && isWSP(q.in[k-1]) {
-				k--
-			}
-			if k <= 0 {
-				k = q.n
-			}
-			return q.in[:k], false, true
 		}
 		m, err := q.r.Read(q.in[q.n:])
 		q.n += m
@@ -173,46 +139,80 @@ func (q *qpReader) peekLine() (line []byte, final, ok bool) {
 	}
 }
 
-// appendQPLine appends the decoding of one line (or part of a line, when
-// not final) to dst.
-func appendQPLine(dst, line []byte, final bool) []byte {
-	var eol []byte
-	if final {
-		content := line
-		if n := len(line); n > 0 && line[n-1] == '\n' {
-			k := n - 1
-			if k > 0 && line[k-1] == '\r' {
-				k--
+// qpSpecial marks the bytes decodeQP must look at: "=" and white space;
+// qpSpaceEnd those that make white space before them need a closer look.
+var (
+	qpSpecial  = [256]bool{'=': true, ' ': true, '\t': true}
+	qpSpaceEnd = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
+)
+
+// decodeQP decodes quoted-printable src into dst in one pass. It stops
+// when dst is full or before a sequence whose meaning depends on input not
+// yet read (a "=" or white space near the end of src), unless atEOF. It
+// returns the bytes written and the bytes consumed.
+func decodeQP(dst, src []byte, atEOF bool) (nd, ns int) {
+	i := 0
+	for i < len(src) && nd < len(dst) {
+		c := src[i]
+		if !qpSpecial[c] || c == ' ' && i+1 < len(src) && !qpSpaceEnd[src[i+1]] {
+			// The common case: a plain byte, or a lone space between words.
+			dst[nd] = c
+			nd++
+			i++
+			continue
+		}
+		if c == '=' {
+			if i+2 >= len(src) && !atEOF {
+				break
 			}
-			content, eol = line[:k], line[k:]
-		}
-		for len(content) > 0 && isWSP(content[len(content)-1]) {
-			content = content[:len(content)-1]
-		}
-		if n := len(content); n > 0 && content[n-1] == '=' {
-			content, eol = content[:n-1], nil // soft line break
-		}
-		line = content
-	}
-	// Output never exceeds input: decode in place in dst's spare room.
-	j := len(dst)
-	if cap(dst)-j < len(line) {
-		dst = append(dst[:cap(dst)], make([]byte, len(line))...)
-	}
-	out := dst[:j+len(line)]
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c == '=' && i+2 < len(line) {
-			if h, ok := unhex2(line[i+1], line[i+2]); ok {
-				c = h
-				i += 2
+			if i+2 < len(src) {
+				if h, ok := unhex2(src[i+1], src[i+2]); ok {
+					dst[nd] = h
+					nd++
+					i += 3
+					continue
+				}
 			}
+			// A soft line break: "=", white space, line end.
+			j := i + 1
+			for j < len(src) && isWSP(src[j]) {
+				j++
+			}
+			switch {
+			case j == len(src) && !atEOF, j+1 == len(src) && src[j] == '\r' && !atEOF:
+				return nd, i
+			case j == len(src):
+				i = j
+				continue
+			case src[j] == '\n':
+				i = j + 1
+				continue
+			case src[j] == '\r' && j+1 < len(src) && src[j+1] == '\n':
+				i = j + 2
+				continue
+			}
+			dst[nd] = '='
+			nd++
+			i++
+			continue
 		}
-		out[j] = c
-		j++
+		// White space: dropped before a line end (rule 3), else kept.
+		j := i + 1
+		for j < len(src) && isWSP(src[j]) {
+			j++
+		}
+		switch {
+		case j == len(src) && !atEOF, j+1 == len(src) && src[j] == '\r' && !atEOF:
+			return nd, i
+		case j == len(src), src[j] == '\n', src[j] == '\r' && j+1 < len(src) && src[j+1] == '\n':
+			i = j
+			continue
+		}
+		k := copy(dst[nd:], src[i:j])
+		nd += k
+		i += k
 	}
-	dst = out[:j]
-	return append(dst, eol...)
+	return nd, i
 }
 
 // A textReader converts text to UTF-8 with a transformer, reusing its

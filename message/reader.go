@@ -11,7 +11,7 @@ import (
 
 // readBufSize is the size of the Reader's input buffer; lines longer than
 // this are handled in pieces.
-const readBufSize = 8 << 10
+const readBufSize = 4 << 10
 
 // A Reader walks the MIME entities of a message (RFC 2045, RFC 2046) in
 // one streaming pass, depth-first: the message itself, then the parts of
