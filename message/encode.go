@@ -2,6 +2,7 @@ package message
 
 import (
 	"encoding/base64"
+	"errors"
 	"io"
 )
 
@@ -154,14 +155,36 @@ func (b *base64Writer) Close() error {
 	return nil
 }
 
-// A crlfWriter writes text in an identity encoding with every bare LF
-// turned into CRLF, the canonical form of text (RFC 2046 section 4.1.1).
-type crlfWriter struct {
-	w  io.Writer
-	cr bool // the last byte written was CR
+// ErrLineTooLong is returned when a body in the 7bit or 8bit transfer
+// encoding has a line longer than 998 octets, which RFC 2045 sections 2.7
+// and 2.8 forbid.
+var ErrLineTooLong = errors.New("message: line longer than 998 octets in a 7bit or 8bit body")
+
+// An identityWriter writes a body in an identity transfer encoding (RFC
+// 2045 section 6.2). For text it turns every bare LF into CRLF, the
+// canonical form of text (RFC 2046 section 4.1.1); for 7bit and 8bit it
+// enforces the line length limit.
+type identityWriter struct {
+	w       io.Writer
+	text    bool
+	limit   bool
+	cr      bool // the last byte written was CR
+	lineLen int
 }
 
-func (c *crlfWriter) Write(p []byte) (int, error) {
+func (c *identityWriter) Write(p []byte) (int, error) {
+	if c.limit {
+		for _, b := range p {
+			if b == '\n' {
+				c.lineLen = 0
+			} else if c.lineLen++; c.lineLen > maxLine+1 || c.lineLen > maxLine && b != '\r' {
+				return 0, ErrLineTooLong
+			}
+		}
+	}
+	if !c.text {
+		return c.w.Write(p)
+	}
 	start := 0
 	for i, b := range p {
 		if b == '\n' && !(i > 0 && p[i-1] == '\r' || i == 0 && c.cr) {
@@ -183,4 +206,4 @@ func (c *crlfWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *crlfWriter) Close() error { return nil }
+func (c *identityWriter) Close() error { return nil }

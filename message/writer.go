@@ -112,18 +112,10 @@ func (mw *Writer) start(cte string) error {
 	case "quoted-printable":
 		mw.enc = &qpWriter{w: mw.w}
 	default:
-		if text {
-			mw.enc = &crlfWriter{w: mw.w}
-		} else {
-			mw.enc = nopCloser{mw.w}
-		}
+		mw.enc = &identityWriter{w: mw.w, text: text, limit: cte == "7bit" || cte == "8bit"}
 	}
 	return nil
 }
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
 
 // chooseEncoding picks a transfer encoding (RFC 2045 section 6) for a body
 // that starts with sample (and is all of sample when complete): the
@@ -212,8 +204,10 @@ func (mw *Writer) decide(complete bool) error {
 // part's body is encoded with the Content-Transfer-Encoding its header
 // names; without one the Writer chooses from the first 8 KiB of the body:
 // the identity for short-lined ASCII text, quoted-printable for mostly
-// ASCII text, base64 otherwise. Text is written with CRLF line ends, so
-// lines never exceed 998 octets (RFC 5322 section 2.1.1).
+// ASCII text, base64 otherwise, so lines never exceed 998 octets (RFC 5322
+// section 2.1.1). Text in an identity encoding is written with CRLF line
+// ends; a longer line in a body whose header names 7bit or 8bit makes Write
+// fail with ErrLineTooLong.
 func (mw *Writer) CreatePart(h Header) (*Writer, error) {
 	if mw.boundary == "" {
 		return nil, errors.New("message: CreatePart on a non-multipart entity")

@@ -166,3 +166,21 @@ func TestBuilder_SinglePart(t *testing.T) {
 	assert.Equal(t, []walked{{"text/plain", 0, 0, "just text"}}, got)
 	assert.False(t, b.Header.Has("Date"), "the Builder's header is not changed")
 }
+
+func TestWriter_LineLimit_RFC2045_2_8(t *testing.T) {
+	var h Header
+	h.SetContentType("text/plain", nil)
+	h.Set("Content-Transfer-Encoding", "8bit")
+	mw, err := NewWriter(io.Discard, h)
+	require.NoError(t, err)
+	_, err = io.WriteString(mw, strings.Repeat("x", 998)+"\r\n")
+	require.NoError(t, err)
+	_, err = io.WriteString(mw, strings.Repeat("x", 999))
+	assert.ErrorIs(t, err, ErrLineTooLong)
+
+	h.Set("Content-Transfer-Encoding", "binary")
+	mw, err = NewWriter(io.Discard, h)
+	require.NoError(t, err)
+	_, err = io.WriteString(mw, strings.Repeat("x", 5000))
+	assert.NoError(t, err)
+}
