@@ -19,8 +19,8 @@ type Trace struct {
 	Remote net.Addr
 	// By is this server's host name.
 	By string
-	// With is the protocol (RFC 3848): ESMTP, with S after STARTTLS and A
-	// after AUTH.
+	// With is the protocol (RFC 3848): SMTP or ESMTP, with S after
+	// STARTTLS and A after AUTH.
 	With string
 	// ID is the queue ID, to find the message in logs.
 	ID string
@@ -33,14 +33,7 @@ type Trace struct {
 
 // TraceOf fills the parts of a Trace that the connection knows.
 func TraceOf(c *smtp.Conn) Trace {
-	with := "ESMTP"
-	if c.TLS() != nil {
-		with += "S"
-	}
-	if c.Identity() != "" {
-		with += "A"
-	}
-	return Trace{Helo: c.Hostname(), Remote: c.RemoteAddr(), With: with}
+	return Trace{Helo: c.Hostname(), Remote: c.RemoteAddr(), With: c.Protocol()}
 }
 
 // Received returns the Received header field with its CRLF, in the
