@@ -97,14 +97,28 @@ func (f *FetchCommand) Next() *FetchMessageData {
 	}
 }
 
-// Close drains the command and returns its result.
+// Close drains the command and returns its result. It waits for the
+// server to finish the response even when the context was cancelled,
+// since IMAP cannot abort a FETCH short of closing the connection; what
+// arrives meanwhile is skipped.
 func (f *FetchCommand) Close() error {
-	for f.err == nil && f.Next() != nil {
+	if f.cur != nil {
+		f.cur.drain()
+		f.cur = nil
+	}
+	for m := range f.msgs {
+		m.drain()
 	}
 	if f.err != nil {
 		return f.err
 	}
-	_, err := f.c.wait(f.ctx, f.cmd)
+	if f.cmd == nil {
+		return ErrClosed
+	}
+	_, err := f.c.wait(context.WithoutCancel(f.ctx), f.cmd)
+	if err == nil {
+		err = f.ctx.Err()
+	}
 	return err
 }
 
@@ -191,6 +205,7 @@ func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*
 	})
 	if err != nil {
 		f.err = err
+		close(f.msgs)
 		return f
 	}
 	f.cmd = cmd
@@ -219,6 +234,9 @@ func (f *FetchCommand) deliver(u *untagged) error {
 		return readFetchItems(u.r, func(FetchItemData) error { return nil })
 	}
 	err := readFetchItems(u.r, func(item FetchItemData) error {
+		if f.ctx.Err() != nil {
+			return nil // cancelled: skip, Close drains
+		}
 		streamed := false
 		switch it := item.(type) {
 		case FetchItemDataBodySection:
@@ -234,9 +252,10 @@ func (f *FetchCommand) deliver(u *untagged) error {
 			return ErrClosed
 		}
 		if streamed {
+			// The caller owns the connection until it acks; not even a
+			// cancelled context may take it back while it reads.
 			select {
 			case <-m.ack:
-			case <-f.ctx.Done():
 			case <-f.c.quit:
 				return ErrClosed
 			}
@@ -248,6 +267,9 @@ func (f *FetchCommand) deliver(u *untagged) error {
 }
 
 func (f *FetchCommand) send(m *FetchMessageData) bool {
+	if f.ctx.Err() != nil {
+		return false
+	}
 	select {
 	case f.msgs <- m:
 		return true

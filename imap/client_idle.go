@@ -57,27 +57,46 @@ func (c *Client) Compress(ctx context.Context) error {
 	if _, err := c.wait(ctx, cmd); err != nil {
 		return err
 	}
-	fw, err := flate.NewWriter(c.conn, flate.DefaultCompression)
+	fw, err := newFlushWriter(c.conn)
 	if err != nil {
 		return err
 	}
 	c.writeMu.Lock()
 	early := bytes.NewReader(c.r.TakeBuffered())
-	rd, wr := c.transport(flate.NewReader(io.MultiReader(early, c.conn)), &flushWriter{fw})
+	rd, wr := c.transport(flate.NewReader(io.MultiReader(early, c.conn)), fw)
 	c.r.Reset(rd)
 	c.w.Reset(wr)
 	c.writeMu.Unlock()
 	return nil
 }
 
-// flushWriter flushes DEFLATE after each write: every command must reach
-// the server whole (RFC 4978 section 4).
-type flushWriter struct{ fw *flate.Writer }
+// flushWriter compresses each write into one DEFLATE sync-flushed chunk
+// and sends it with a single write: every command reaches the server
+// whole (RFC 4978 section 4), and a server that answers and hangs up
+// at once never finds half a command still being written.
+type flushWriter struct {
+	conn io.Writer
+	buf  bytes.Buffer
+	fw   *flate.Writer
+}
+
+func newFlushWriter(conn io.Writer) (*flushWriter, error) {
+	w := &flushWriter{conn: conn}
+	fw, err := flate.NewWriter(&w.buf, flate.DefaultCompression)
+	w.fw = fw
+	return w, err
+}
 
 func (w *flushWriter) Write(p []byte) (int, error) {
-	n, err := w.fw.Write(p)
-	if err == nil {
-		err = w.fw.Flush()
+	w.buf.Reset()
+	if _, err := w.fw.Write(p); err != nil {
+		return 0, err
 	}
-	return n, err
+	if err := w.fw.Flush(); err != nil {
+		return 0, err
+	}
+	if _, err := w.conn.Write(w.buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -96,3 +96,48 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 	assert.ErrorIs(t, err, wire.ErrNotAtom)
 	require.NoError(t, c.Noop(ctx))
 }
+
+// TestFetchCancelled checks that cancelling a FETCH's context while a body
+// is being read neither races with the reading goroutine nor leaves the
+// connection stuck: the next command works.
+func TestFetchCancelled(t *testing.T) {
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH hi\r\n")
+		br := bufio.NewReader(server)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, rest, _ := strings.Cut(line, " ")
+			if strings.HasPrefix(rest, "FETCH") {
+				for range 50 {
+					io.WriteString(server, "* 1 FETCH (UID 1 BODY[] {10}\r\n0123456789)\r\n")
+				}
+			}
+			io.WriteString(server, tag+" OK done\r\n")
+		}
+	}()
+	c := NewClient(client, nil)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	f := c.Fetch(ctx, SeqSetRange(1, 0), &FetchOptions{UID: true, BodySection: []*FetchItemBodySection{{}}})
+	m := f.Next()
+	require.NotNil(t, m)
+	for item := m.Next(); item != nil; item = m.Next() {
+		if b, ok := item.(FetchItemDataBodySection); ok {
+			buf := make([]byte, 3)
+			_, err := io.ReadFull(b.Literal, buf)
+			require.NoError(t, err)
+			cancel()
+			_, err = io.ReadFull(b.Literal, buf) // still ours after cancel
+			require.NoError(t, err)
+			assert.Equal(t, "345", string(buf))
+		}
+	}
+	assert.ErrorIs(t, f.Close(), context.Canceled)
+	require.NoError(t, c.Noop(testCtx(t)))
+}
