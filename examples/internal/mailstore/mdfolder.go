@@ -21,6 +21,7 @@ type mdFolder struct {
 	handles  []*mdHandle
 	stampNew time.Time
 	stampCur time.Time
+	stampAt  time.Time // when the stamps were taken
 }
 
 // mdMsg is one message file.
@@ -39,7 +40,7 @@ type mdMsg struct {
 // added get UIDs, files others removed are expunged, renamed ones
 // update their flags, and every session is told (RFC 3501 section 7).
 func (f *mdFolder) sync() error {
-	f.stampNew, f.stampCur = maildir.Stamp(f.dir)
+	f.stamp()
 	entries, err := maildir.Scan(f.dir)
 	if err != nil {
 		return err
@@ -98,10 +99,25 @@ func (f *mdFolder) sync() error {
 	return nil
 }
 
-// syncIfChanged syncs when new or cur changed since the last sync.
+// stamp records the times of new and cur and when they were read.
+func (f *mdFolder) stamp() {
+	f.stampAt = time.Now()
+	f.stampNew, f.stampCur = maildir.Stamp(f.dir)
+}
+
+// stampSlack is how close to the time they were read the stamps may be
+// and still be trusted: a directory's time has the file system's
+// granularity (a clock tick, or a second on some), so a file added in
+// the same tick as the stamp leaves the time as it was. Stamps that
+// recent are rechecked by a scan, as Dovecot does with its one-second
+// rule for dirty Maildir directories.
+const stampSlack = time.Second
+
+// syncIfChanged syncs when new or cur changed since the last sync, or
+// may have changed unseen (stampSlack).
 func (f *mdFolder) syncIfChanged() error {
 	n, c := maildir.Stamp(f.dir)
-	if n.Equal(f.stampNew) && c.Equal(f.stampCur) {
+	if n.Equal(f.stampNew) && c.Equal(f.stampCur) && f.stampAt.Sub(n) > stampSlack && f.stampAt.Sub(c) > stampSlack {
 		return nil
 	}
 	return f.sync()
@@ -221,7 +237,7 @@ func (f *mdFolder) setFlags(m *mdMsg, flags []imap.Flag) error {
 			return err
 		}
 		m.path, m.name = path, n
-		f.stampNew, f.stampCur = maildir.Stamp(f.dir)
+		f.stamp()
 	}
 	m.flags = flags
 	return nil
