@@ -42,7 +42,8 @@ var ErrInvalidMediaType = errors.New("message: invalid media type")
 // inside quoted values.
 //
 // The error is ErrInvalidMediaType when the type is empty or malformed; the
-// parameters are returned all the same.
+// parameters are returned all the same. Parameters after the 256th are
+// ignored.
 func ParseMediaType(v string) (string, Params, error) {
 	mt, rest, _ := strings.Cut(v, ";")
 	mt = strings.ToLower(strings.TrimSpace(stripComment(mt)))
@@ -96,11 +97,15 @@ type section struct {
 	value    string
 }
 
+// maxParams bounds the parameters ParseMediaType returns, and so the time
+// spent on a hostile field; real fields carry a handful.
+const maxParams = 256
+
 func parseParams(s string) Params {
 	var ps Params
 	var split map[string][]section // RFC 2231 parameters by base name
 	var bases []string             // their names in order of appearance
-	for len(s) > 0 {
+	for len(s) > 0 && len(ps) < maxParams {
 		// Skip separators.
 		for len(s) > 0 && (s[0] == ';' || isWSP(s[0]) || s[0] == '\r' || s[0] == '\n') {
 			s = s[1:]

@@ -1,6 +1,8 @@
 package message
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,4 +116,18 @@ func TestFormatMediaType_RFC2231(t *testing.T) {
 			assert.Equal(t, tt.params, params)
 		})
 	}
+}
+
+func TestParseMediaType_ManyParams(t *testing.T) {
+	_, params, err := ParseMediaType("a/b" + strings.Repeat("; x=1", 100000))
+	require.NoError(t, err)
+	assert.Len(t, params, 1)
+	var b strings.Builder
+	b.WriteString("a/b")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "; p%d=%d", i, i)
+	}
+	_, params, err = ParseMediaType(b.String())
+	require.NoError(t, err)
+	assert.Len(t, params, maxParams)
 }
