@@ -110,17 +110,24 @@ type Server struct {
 	locked    map[string]struct{} // users with an open maildrop
 	lastLogin map[string]time.Time
 	debugMu   sync.Mutex
+
+	hostnameOnce sync.Once
+	hostname     string
 	sleep     func(time.Duration) // time.Sleep; tests record the delays
 }
 
+// domain returns Domain, or the host name looked up once.
 func (srv *Server) domain() string {
 	if srv.Domain != "" {
 		return srv.Domain
 	}
-	if h, err := os.Hostname(); err == nil {
-		return h
-	}
-	return "localhost"
+	srv.hostnameOnce.Do(func() {
+		srv.hostname = "localhost"
+		if h, err := os.Hostname(); err == nil {
+			srv.hostname = h
+		}
+	})
+	return srv.hostname
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
