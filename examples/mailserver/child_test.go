@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(childEnv); dir != "" {
 		os.Exit(runChild(dir))
 	}
+	if spec := os.Getenv(relayChildEnv); spec != "" {
+		os.Exit(runRelayChild(spec))
+	}
 	os.Exit(m.Run())
 }
 

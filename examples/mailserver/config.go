@@ -36,6 +36,9 @@ type Config struct {
 	// zero keeps the smtp package's default.
 	MaxMessageBytes int64
 
+	// Relay queues and relays mail for other domains (relay.go).
+	Relay RelayConfig
+
 	Logger *slog.Logger
 }
 

@@ -6,13 +6,15 @@
 //	    [-domain NAME] [-users alice:secret,... | -users-file F] [-maildir DIR]
 //	    [-tls-cert F -tls-key F [-smtps ADDR] [-pop3s ADDR] [-imaps ADDR]]
 //	    [-insecure-auth] [-max-message-bytes N]
+//	    [-relay -queue-dir DIR [-route domain=host:port ...]]
+//	go run ./examples/mailserver -queue-dir DIR -mailq | -flush | -remove ID
 //
 // With no flags it listens on 127.0.0.1 (SMTP 2525, POP3 2110, IMAP 2143)
 // with one user, demo (password demo), whose address is demo@localhost.
 // Mail for local users is put in their INBOX with Return-Path and
 // Received headers (RFC 5321 section 4.4); mail for other domains is
-// refused (no open relay). SIGINT or SIGTERM shuts every server down
-// gracefully.
+// refused (no open relay), unless -relay queues it for clients that
+// authenticated. SIGINT or SIGTERM shuts every server down gracefully.
 package main
 
 import (
@@ -44,10 +46,18 @@ func main() {
 	keyFile := flag.String("tls-key", "", "PEM private key `file`")
 	flag.BoolVar(&c.InsecureAuth, "insecure-auth", false, "allow passwords without TLS (always allowed on loopback)")
 	flag.Int64Var(&c.MaxMessageBytes, "max-message-bytes", 0, "largest message SMTP accepts (0: the smtp package default)")
+	var qc queueCmd
+	relayFlags(flag.CommandLine, &c.Relay, &qc)
 	flag.Parse()
 	if flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if qc.active() {
+		if err := qc.run(c.Relay.QueueDir, os.Stdout); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	if c.UserList == "" && c.UsersFile == "" {
 		c.UserList = "demo:demo"

@@ -23,6 +23,7 @@ type Mailserver struct {
 
 	cfg     *Config
 	agent   *mda.Agent
+	relay   *relayService // with -relay
 	serving sync.WaitGroup
 }
 
@@ -69,10 +70,15 @@ func Start(cfg Config) (*Mailserver, error) {
 	}
 	m := &Mailserver{Store: store, cfg: &cfg}
 	m.agent = &mda.Agent{Domain: cfg.Domain, Users: users, Mailboxes: store}
+	if err := m.openQueue(); err != nil {
+		store.Close()
+		return nil, err
+	}
 	if err := m.startAll(); err != nil {
 		m.Close()
 		return nil, err
 	}
+	m.startRelay()
 	return m, nil
 }
 
@@ -149,7 +155,7 @@ func (m *Mailserver) smtpServer(submission bool) func(string, net.Listener) stop
 	return func(name string, l net.Listener) stopper {
 		srv := &smtp.Server{
 			Domain:            m.cfg.Domain,
-			Backend:           m.agent,
+			Backend:           m.smtpBackend(),
 			TLSConfig:         m.cfg.TLS,
 			AllowInsecureAuth: m.cfg.insecureAuth(l),
 			AuthRequired:      submission,
@@ -199,7 +205,7 @@ func (m *Mailserver) Shutdown(ctx context.Context) error {
 	}
 	wg.Wait()
 	m.serving.Wait()
-	return errors.Join(append(errs, m.Store.Close())...)
+	return errors.Join(append(errs, m.stopRelay(), m.Store.Close())...)
 }
 
 // Close stops every server at once, dropping their connections, and
@@ -210,5 +216,5 @@ func (m *Mailserver) Close() error {
 		errs = append(errs, s.srv.Close())
 	}
 	m.serving.Wait()
-	return errors.Join(append(errs, m.Store.Close())...)
+	return errors.Join(append(errs, m.stopRelay(), m.Store.Close())...)
 }
