@@ -113,7 +113,7 @@ type Server struct {
 
 	hostnameOnce sync.Once
 	hostname     string
-	sleep     func(time.Duration) // time.Sleep; tests record the delays
+	sleep        func(time.Duration) // time.Sleep; tests record the delays
 }
 
 // domain returns Domain, or the host name looked up once.
