@@ -54,6 +54,8 @@ type Structure struct {
 	// Language lists the Content-Language tags (RFC 3282).
 	Language []string
 
+	// HeaderOffset, BodyOffset and End locate the header and the body in
+	// the message, as "Offsets" above describes.
 	HeaderOffset, BodyOffset, End int64
 	// Size is the size of the body in octets, End-BodyOffset: body-fld-octets.
 	Size int64
