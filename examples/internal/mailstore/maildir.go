@@ -20,7 +20,9 @@ import (
 // Maildir++ folder ".A.B", the layout Dovecot and Postfix use, so either
 // can work on the same files. UIDs live in a mailwire-uidlist file per
 // folder. Files that other programs deliver, rename or remove are picked
-// up when a session opens a folder and whenever its directories change.
+// up when a session opens a folder and on each command after its
+// directories change, and told to selected sessions (IDLE ones too)
+// within watchInterval.
 //
 // One lock guards the in-memory index of every folder; message files are
 // written and synced outside it.
@@ -31,7 +33,8 @@ type Maildir struct {
 
 	mu       sync.Mutex
 	folders  map[folderKey]*mdFolder
-	validity uint32 // last UIDVALIDITY handed out
+	validity uint32         // last UIDVALIDITY handed out
+	watching sync.WaitGroup // the folders' watches (startWatch)
 }
 
 type folderKey struct{ user, name string }
@@ -75,8 +78,17 @@ func (s *Maildir) IMAP() imap.Backend { return mdIMAP{s} }
 // POP3 implements Store.
 func (s *Maildir) POP3() pop3.Backend { return mdPOP3{s} }
 
-// Close implements Store; every write is already on disk.
-func (s *Maildir) Close() error { return nil }
+// Close implements Store: every write is already on disk; it ends the
+// folders' watches and waits for them.
+func (s *Maildir) Close() error {
+	s.mu.Lock()
+	for _, f := range s.folders {
+		f.stopWatch()
+	}
+	s.mu.Unlock()
+	s.watching.Wait()
+	return nil
+}
 
 // Deliver implements Store: the message is written and synced into new
 // before the index learns of it.

@@ -22,6 +22,9 @@ type mdFolder struct {
 	stampNew time.Time
 	stampCur time.Time
 	stampAt  time.Time // when the stamps were taken
+	// watchStop ends the watch for outside changes while sessions
+	// have the folder selected (startWatch).
+	watchStop chan struct{}
 }
 
 // mdMsg is one message file.
@@ -216,6 +219,7 @@ func (f *mdFolder) expungeAll() {
 	}
 	f.msgs = nil
 	f.handles = nil
+	f.stopWatch()
 }
 
 // broadcast queues u for every session of the folder but by.

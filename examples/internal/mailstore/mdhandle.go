@@ -225,6 +225,9 @@ func (h *mdHandle) Close(context.Context) error {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	h.f.handles = slices.DeleteFunc(h.f.handles, func(o *mdHandle) bool { return o == h })
+	if len(h.f.handles) == 0 {
+		h.f.stopWatch()
+	}
 	for _, m := range h.f.msgs {
 		if m.owner == h {
 			m.owner, m.recent = nil, false

@@ -239,6 +239,7 @@ func (u *mdUser) Open(_ context.Context, name string, readOnly bool) (imap.Mailb
 	}
 	h := &mdHandle{s: u.s, user: u.name, f: f, readOnly: readOnly, changed: make(chan struct{}, 1)}
 	f.handles = append(f.handles, h)
+	u.s.startWatch(f)
 	system := []imap.Flag{imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagSeen, imap.FlagDraft}
 	view := &imap.MailboxView{
 		UIDValidity:    f.list.Validity,
