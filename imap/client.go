@@ -235,6 +235,16 @@ func (c *Client) Close() error {
 func (c *Client) closeErr() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.closeErrLocked()
+}
+
+// closeErrLocked is closeErr with c.mu held. A BYE greeting is the reason
+// for whatever follows: the server refused the session and closes (RFC
+// 3501 section 7.1.5).
+func (c *Client) closeErrLocked() error {
+	if c.greeting != nil && c.greeting.Type == StatusBYE {
+		return c.greeting
+	}
 	if c.err == nil || errors.Is(c.err, net.ErrClosed) || errors.Is(c.err, io.EOF) || errors.Is(c.err, io.ErrUnexpectedEOF) {
 		return ErrClosed
 	}
@@ -371,8 +381,8 @@ func (c *Client) readUntagged() error {
 		default:
 			c.mu.Lock()
 			c.state = Greeting(u.Status.Type)
-			c.mu.Unlock()
 			c.greeting = u.Status
+			c.mu.Unlock()
 			close(c.greeted)
 			return nil
 		}
@@ -492,9 +502,10 @@ func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged
 	c.writeMu.Lock()
 	c.mu.Lock()
 	if c.err != nil || c.state == StateLogout {
+		err := c.closeErrLocked()
 		c.mu.Unlock()
 		c.writeMu.Unlock()
-		return nil, ErrClosed
+		return nil, err
 	}
 	// The writer's options follow what the server offered and what was
 	// enabled; they change only here, under the write lock.
