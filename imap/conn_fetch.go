@@ -286,5 +286,5 @@ func (c *Conn) structureOf(_ context.Context, m Message, open func() (MessageRea
 	if err != nil {
 		return nil, err
 	}
-	return parseStructure(r, m.Size())
+	return ParseStructure(r, m.Size())
 }

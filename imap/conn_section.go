@@ -24,6 +24,16 @@ func sectionRange(st *message.Structure, size int64, s *FetchItemBodySection) (s
 		}
 	}
 	p := st.Part(s.Part...)
+	if n := len(s.Part); p == nil && n > 1 && s.Part[n-1] == 1 {
+		// A leaf part of a multipart has one part, itself, as RFC 3501
+		// section 6.4.5 says of a whole non-multipart message; Dovecot
+		// and UW imapd read it so. The part 1 of a non-multipart
+		// message has none.
+		parent := st.Part(s.Part[:n-2]...)
+		if q := st.Part(s.Part[:n-1]...); q != nil && len(q.Parts) == 0 && q.Message == nil && parent != nil && len(parent.Parts) > 0 {
+			p = q
+		}
+	}
 	if p == nil {
 		return 0, 0, false
 	}
@@ -46,8 +56,9 @@ func sectionRange(st *message.Structure, size int64, s *FetchItemBodySection) (s
 
 // writeSection writes one BODY[section]<origin> item (RFC 3501 section
 // 7.4.2): the label, then the bytes as a literal copied from the stored
-// message. A partial fetch past the end gives an empty string; a part
-// that does not exist gives NIL.
+// message. A partial fetch past the end, and a part that does not
+// exist, give an empty string, as Dovecot answers: clients that take the
+// nstring as a string then need no special case.
 func (c *Conn) writeSection(m Message, st *message.Structure, open func() (MessageReader, error), s *FetchItemBodySection, name string) error {
 	w := c.w
 	if name != "" {
@@ -61,7 +72,7 @@ func (c *Conn) writeSection(m Message, st *message.Structure, open func() (Messa
 	}
 	start, end, ok := sectionRange(st, m.Size(), s)
 	if !ok {
-		w.NIL()
+		w.Literal(strings.NewReader(""), 0, false)
 		return nil
 	}
 	r, err := open()
@@ -80,8 +91,26 @@ func (c *Conn) writeSection(m Message, st *message.Structure, open func() (Messa
 		start = min(start+p.Offset, end)
 		end = min(end, start+p.Size)
 	}
-	w.Literal(io.NewSectionReader(src, start, end-start), end-start, false)
+	w.Literal(nulFree{io.NewSectionReader(src, start, end-start)}, end-start, false)
 	return nil
+}
+
+// nulFree replaces NUL, which no IMAP literal may hold (RFC 3501 section
+// 4.3, CHAR8), with 0x80 as Dovecot does; BINARY (RFC 3516) would be the
+// way to send it as it is.
+type nulFree struct{ r io.Reader }
+
+func (n nulFree) Read(p []byte) (int, error) {
+	k, err := n.r.Read(p)
+	for b := p[:k]; ; {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			break
+		}
+		b[i] = 0x80
+		b = b[i+1:]
+	}
+	return k, err
 }
 
 // filterHeader returns the fields of a header section named in fields

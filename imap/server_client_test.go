@@ -475,7 +475,7 @@ func TestClientServer_Fetch_RFC3501_6_4_5(t *testing.T) {
 	assert.Equal(t, "lunch", inner.Envelope.Subject)
 	require.NotNil(t, inner.Body)
 	assert.Equal(t, "text", inner.Body.Type)
-	assert.Equal(t, uint32(5), inner.Lines)
+	assert.Equal(t, uint32(4), inner.Lines, "line ends: the last line stops at the delimiter")
 
 	// BODY without a section is BODYSTRUCTURE without extension data.
 	body, err := c.Fetch(ctx, imap.SeqSetNum(2), &imap.FetchOptions{Body: true}).Collect()

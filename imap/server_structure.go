@@ -11,9 +11,48 @@ import (
 // straight from the message package's structure summary, without building
 // the client-side Envelope and BodyStructure values first.
 
-// parseStructure parses a stored message of size bytes.
-func parseStructure(r io.ReaderAt, size int64) (*message.Structure, error) {
-	return message.ReadStructure(io.NewSectionReader(r, 0, size))
+// ParseStructure parses a stored message of size bytes into the summary
+// FETCH ENVELOPE, BODYSTRUCTURE and body sections are computed from. A
+// backend that keeps structures for StructureMessage should make them
+// with it, so that they agree with what the server would compute.
+//
+// body-fld-lines (RFC 3501 section 7.4.2) counts the line ends of a body,
+// as Dovecot and UW imapd do: a body "text" that stops right before a
+// multipart delimiter has 0 lines, since the CRLF before the delimiter
+// belongs to the delimiter (RFC 2046 section 5.1.1). The message package
+// counts a last line without its line end too, so it is taken off here.
+func ParseStructure(r io.ReaderAt, size int64) (*message.Structure, error) {
+	st, err := message.ReadStructure(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, err
+	}
+	if err := countLineEnds(st, r); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// countLineEnds drops the partial last line from Lines in s and every
+// part and encapsulated message below it.
+func countLineEnds(s *message.Structure, r io.ReaderAt) error {
+	if s.Lines > 0 && s.End > s.BodyOffset {
+		var last [1]byte
+		if _, err := r.ReadAt(last[:], s.End-1); err != nil {
+			return err
+		}
+		if last[0] != '\n' {
+			s.Lines--
+		}
+	}
+	for _, p := range s.Parts {
+		if err := countLineEnds(p, r); err != nil {
+			return err
+		}
+	}
+	if s.Message != nil {
+		return countLineEnds(s.Message, r)
+	}
+	return nil
 }
 
 // writeMessageEnvelope writes an envelope; absent fields are NIL.

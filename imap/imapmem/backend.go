@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
-	"github.com/mailwire/mailwire/message"
 )
 
 // Backend is the store. The zero value is not usable; call New.
@@ -137,7 +136,7 @@ func (b *Backend) Append(username, mailboxName string, data []byte, flags []imap
 
 // newMessage builds a message and parses its structure once.
 func newMessage(data []byte, flags []imap.Flag, date time.Time) *msg {
-	st, err := message.ReadStructure(bytes.NewReader(data))
+	st, err := imap.ParseStructure(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		st = nil // the server parses again and reports the error
 	}

@@ -1,0 +1,5 @@
+package imap
+
+// StartDovecot lets the external tests (package imap_test, which may
+// import imaptest) compare our server with a private Dovecot.
+var StartDovecot = startDovecot
