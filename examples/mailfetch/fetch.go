@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -17,6 +18,9 @@ type fetcher struct {
 	// per message; 0 saves after each message. The state is always saved
 	// at the end of a run, failed or not.
 	saveEvery time.Duration
+	// notice receives what the user should know about a run that is not
+	// an error, such as a restarter's notice; nil discards it.
+	notice io.Writer
 }
 
 // summary counts what a run did.
@@ -101,6 +105,11 @@ func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *
 	for _, id := range ids {
 		if id == "" || strings.ContainsAny(id, " \t\r\n") {
 			return nil, fmt.Errorf("unusable unique id %q", id)
+		}
+	}
+	if r, ok := src.(restarter); ok && f.notice != nil {
+		if msg := r.Restarted(state.ids(account)); msg != "" {
+			fmt.Fprintln(f.notice, msg)
 		}
 	}
 	dirty := state.prune(account, ids)

@@ -1,31 +1,50 @@
-// Command mailfetch downloads the messages of a POP3 account into a Maildir
-// folder, and on later runs only the messages it has not downloaded yet.
+// Command mailfetch downloads the messages of a POP3 account or of an IMAP
+// mailbox into a Maildir folder, and on later runs only the messages it
+// has not downloaded yet.
 //
 //	go run ./examples/mailfetch -pop3 host:port -user U -pass P -dir DIR
 //	    [-starttls | -tls] [-cafile F] [-delete] [-timeout D] [-debug]
+//	go run ./examples/mailfetch -imap host:port -user U -pass P -dir DIR
+//	    [-mailbox M] [-starttls | -tls] [-cafile F] [-delete] [-timeout D]
+//	go run ./examples/mailfetch -imap host:port -user U -pass P -list
 //
-// Each message is streamed from RETR (RFC 1939 section 5) into DIR/tmp,
-// synced to disk and renamed into DIR/new, as the Maildir format requires
-// so that a reader never sees half a message (see maildir.go). Messages
-// are stored with LF line ends, as Dovecot, Postfix's local(8) and procmail
-// write Maildir files: every CRLF the server sends becomes LF, a bare CR is
-// kept.
+// Each message is streamed from RETR (RFC 1939 section 5) or from UID
+// FETCH BODY.PEEK[] (RFC 3501 section 6.4.5) into DIR/tmp, synced to disk
+// and renamed into DIR/new, as the Maildir format requires so that a
+// reader never sees half a message (see maildir.go). Messages are stored
+// with LF line ends, as Dovecot, Postfix's local(8) and procmail write
+// Maildir files: every CRLF the server sends becomes LF, a bare CR is
+// kept. IMAP flags are not carried over: every message lands in new/
+// without an info suffix, as fresh mail does, whatever its \Seen,
+// \Flagged, \Answered or \Draft on the server.
 //
-// The unique ids the server gives with UIDL (RFC 1939 section 7) of the
-// messages stored so far are kept in DIR/.mailfetch-uidl, so that a second
-// run fetches only new mail. An id is recorded only after its message is
-// in DIR/new; a crash in between fetches that message again on the next
-// run (a duplicate, never a loss).
+// The unique ids of the messages stored so far are kept in
+// DIR/.mailfetch-uidl, so that a second run fetches only new mail: for
+// POP3 the ids UIDL gives (RFC 1939 section 7), for IMAP
+// "UIDVALIDITY.UID" of the mailbox (RFC 3501 section 2.3.1.1). When an
+// IMAP mailbox's UIDVALIDITY changes, its UIDs no longer name the same
+// messages: mailfetch says so and fetches the whole mailbox again. An id
+// is recorded only after its message is in DIR/new; a crash in between
+// fetches that message again on the next run (a duplicate, never a loss).
 //
 // With -delete, the messages that are safely stored (now or by an earlier
-// run) are marked with DELE and removed by the server when the session
-// ends with QUIT (RFC 1939 section 6). Any failure ends the session without
-// QUIT, so nothing at all is deleted then.
+// run) are removed from the server at the end of a successful run: POP3
+// marks them with DELE and the server removes them when the session ends
+// with QUIT (RFC 1939 section 6); IMAP opens the mailbox with SELECT
+// instead of the read-only EXAMINE, and at the end marks them \Deleted
+// and removes exactly them with UID EXPUNGE (RFC 4315 section 2.1), which
+// needs a server with UIDPLUS. Any failure ends the session at once, so
+// nothing at all is deleted then.
 //
-// -starttls upgrades the session with STLS (RFC 2595) and -tls connects with
-// implicit TLS (RFC 8314, port 995); both verify the server's certificate
-// against the system roots or the certificates in -cafile. Without either,
-// the password is sent only to a loopback address.
+// -list prints the mailboxes of an IMAP account with their STATUS counts
+// (RFC 3501 section 6.3.10): messages, unseen, UIDNEXT and UIDVALIDITY.
+//
+// -starttls upgrades the session with STLS (RFC 2595) or STARTTLS (RFC
+// 3501 section 6.2.1) and -tls connects with implicit TLS (RFC 8314, port
+// 995 or 993); both verify the server's certificate against the system
+// roots or the certificates in -cafile. Without either, the password is
+// sent only to a loopback address. -debug traces POP3 only: the IMAP
+// client's trace would show the password and every message.
 //
 // The summary line says how many messages were fetched, already present and
 // deleted; the exit status is 0 only when the whole run succeeded.
@@ -52,38 +71,64 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mailfetch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("pop3", "", "POP3 server `host:port`")
-	user := fs.String("user", "", "POP3 user name")
-	pass := fs.String("pass", "", "POP3 password")
+	pop3Addr := fs.String("pop3", "", "POP3 server `host:port`")
+	imapAddr := fs.String("imap", "", "IMAP server `host:port`")
+	mailbox := fs.String("mailbox", "INBOX", "IMAP `mailbox` to fetch")
+	list := fs.Bool("list", false, "print the IMAP mailboxes with their STATUS counts instead of fetching")
+	user := fs.String("user", "", "user name")
+	pass := fs.String("pass", "", "password")
 	dir := fs.String("dir", "", "Maildir `folder`; tmp, new and cur are created when missing")
-	startTLS := fs.Bool("starttls", false, "upgrade to TLS with STLS (RFC 2595) before logging in")
-	implicit := fs.Bool("tls", false, "connect with implicit TLS (RFC 8314), as on port 995")
+	startTLS := fs.Bool("starttls", false, "upgrade to TLS with STLS (RFC 2595) or STARTTLS (RFC 3501) before logging in")
+	implicit := fs.Bool("tls", false, "connect with implicit TLS (RFC 8314), as on port 995 or 993")
 	caFile := fs.String("cafile", "", "PEM `file` of the certificates to trust instead of the system roots")
-	del := fs.Bool("delete", false, "delete the stored messages from the server (RFC 1939 section 6)")
+	del := fs.Bool("delete", false, "delete the stored messages from the server (RFC 1939 section 6, RFC 4315 section 2.1)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "limit for each network step: connecting, one command, one message")
-	debug := fs.Bool("debug", false, "write the protocol exchange to stderr, passwords redacted")
+	debug := fs.Bool("debug", false, "write the POP3 exchange to stderr, passwords redacted")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *addr == "" || *user == "" || *dir == "" || fs.NArg() != 0 || *startTLS && *implicit {
-		fmt.Fprintln(stderr, "usage: mailfetch -pop3 host:port -user U -pass P -dir DIR [-starttls | -tls] [-cafile F] [-delete]")
+	isIMAP := *imapAddr != ""
+	if (*pop3Addr == "") == !isIMAP || *user == "" || (*dir == "") != *list || fs.NArg() != 0 ||
+		*startTLS && *implicit || *list && (!isIMAP || *del) || isIMAP && *debug {
+		fmt.Fprintln(stderr, "usage: mailfetch -pop3 host:port -user U -pass P -dir DIR [-starttls | -tls] [-cafile F] [-delete] [-debug]")
+		fmt.Fprintln(stderr, "       mailfetch -imap host:port -user U -pass P -dir DIR [-mailbox M] [-starttls | -tls] [-cafile F] [-delete]")
+		fmt.Fprintln(stderr, "       mailfetch -imap host:port -user U -pass P -list [-starttls | -tls] [-cafile F]")
 		fs.PrintDefaults()
 		return 2
 	}
-	src := pop3Options{addr: *addr, user: *user, pass: *pass, startTLS: *startTLS, implicitTLS: *implicit}
-	if *debug {
-		src.debug = stderr
-	}
+	var tlsConfig *tls.Config
 	if *caFile != "" {
 		cfg, err := trust(*caFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "mailfetch:", err)
 			return 2
 		}
-		src.tlsConfig = cfg
+		tlsConfig = cfg
 	}
-	f := fetcher{dir: *dir, delete: *del, timeout: *timeout, saveEvery: time.Second}
-	sum, err := f.run(context.Background(), src)
+	ctx := context.Background()
+	var conn connector
+	if isIMAP {
+		o := imapOptions{addr: *imapAddr, user: *user, pass: *pass, mailbox: *mailbox,
+			startTLS: *startTLS, implicitTLS: *implicit, tlsConfig: tlsConfig, write: *del}
+		if *list {
+			lctx, cancel := context.WithTimeout(ctx, *timeout)
+			defer cancel()
+			if err := listMailboxes(lctx, o, stdout); err != nil {
+				fmt.Fprintln(stderr, "mailfetch:", err)
+				return 1
+			}
+			return 0
+		}
+		conn = o
+	} else {
+		o := pop3Options{addr: *pop3Addr, user: *user, pass: *pass, startTLS: *startTLS, implicitTLS: *implicit, tlsConfig: tlsConfig}
+		if *debug {
+			o.debug = stderr
+		}
+		conn = o
+	}
+	f := fetcher{dir: *dir, delete: *del, timeout: *timeout, saveEvery: time.Second, notice: stdout}
+	sum, err := f.run(ctx, conn)
 	fmt.Fprintln(stdout, sum)
 	if err != nil {
 		fmt.Fprintln(stderr, "mailfetch:", err)

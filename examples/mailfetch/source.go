@@ -26,6 +26,16 @@ type source interface {
 	Close() error
 }
 
+// A restarter is a source whose ids can all lose their meaning at once,
+// as IMAP UIDs do when the mailbox's UIDVALIDITY changes (RFC 3501
+// section 2.3.1.1). The fetcher then fetches everything again, which is
+// worth telling the user.
+type restarter interface {
+	// Restarted is given the ids the state holds for the account and
+	// returns a notice when they are of an earlier numbering, else "".
+	Restarted(known []string) string
+}
+
 // A connector opens a session with a mailbox and logs in.
 type connector interface {
 	Connect(ctx context.Context) (source, error)

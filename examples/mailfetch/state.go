@@ -69,6 +69,17 @@ func (s *uidState) add(account, id string) {
 	}
 }
 
+// ids returns the ids stored for account, in the order they were added.
+func (s *uidState) ids(account string) []string {
+	var out []string
+	for _, e := range s.entries {
+		if e.account == account {
+			out = append(out, e.id)
+		}
+	}
+	return out
+}
+
 // prune forgets the ids of account that the mailbox no longer lists, so
 // that the file does not grow forever. A server never gives a removed
 // message's id to another one (RFC 1939 section 7), so nothing is fetched
