@@ -37,6 +37,7 @@ type Server struct {
 	Server *imap.Server
 
 	clientTLS *tls.Config
+	certPEM   []byte
 	mu        sync.Mutex
 	faults    map[string]*fault
 }
@@ -142,6 +143,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		}
 		s.Server.TLSConfig = pair.ServerConfig()
 		s.clientTLS = pair.ClientConfig()
+		s.certPEM = pair.CertPEM
 	}
 	for _, fn := range cfg.modify {
 		fn(s.Server)
@@ -166,6 +168,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // ClientTLSConfig returns a TLS configuration that trusts the server's
 // certificate, or nil without WithTLS.
 func (s *Server) ClientTLSConfig() *tls.Config { return s.clientTLS }
+
+// CertPEM returns the PEM certificate the server presents with WithTLS,
+// which is its own CA, for a program outside the test (mbsync, curl) to
+// trust; nil without WithTLS.
+func (s *Server) CertPEM() []byte { return s.certPEM }
 
 // Deliver stores a message in a user's mailbox as new mail; sessions that
 // have it selected, IDLE ones included, see it at once. It returns the
