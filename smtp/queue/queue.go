@@ -20,7 +20,8 @@ type Queue struct {
 
 	mu      sync.Mutex
 	entries map[string]*Entry
-	changed chan struct{} // closed and replaced on every change
+	locks   map[string]*sync.Mutex // one per entry, held while it is stored
+	changed chan struct{}          // closed and replaced on every change
 }
 
 // Open loads the entries of store, which after a restart are the ones the
@@ -30,7 +31,7 @@ func Open(store Store) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{store: store, now: time.Now, entries: make(map[string]*Entry, len(list)), changed: make(chan struct{})}
+	q := &Queue{store: store, now: time.Now, entries: make(map[string]*Entry, len(list)), locks: make(map[string]*sync.Mutex), changed: make(chan struct{})}
 	for _, e := range list {
 		q.entries[e.ID] = e
 	}
@@ -91,10 +92,20 @@ func (q *Queue) Changed() <-chan struct{} {
 
 // Entries returns copies of the queued entries, oldest first.
 func (q *Queue) Entries() []*Entry {
+	return q.Select(func(*Entry) bool { return true })
+}
+
+// Select returns copies of the entries for which keep returns true,
+// oldest first. keep sees each entry under the queue's lock and must
+// neither change nor retain it; it lets a relay pick the few due entries
+// of a large queue without copying them all.
+func (q *Queue) Select(keep func(*Entry) bool) []*Entry {
 	q.mu.Lock()
-	list := make([]*Entry, 0, len(q.entries))
+	var list []*Entry
 	for _, e := range q.entries {
-		list = append(list, e.Clone())
+		if keep(e) {
+			list = append(list, e.Clone())
+		}
 	}
 	q.mu.Unlock()
 	slices.SortFunc(list, func(a, b *Entry) int {
@@ -117,12 +128,28 @@ func (q *Queue) Get(id string) (*Entry, bool) {
 	return e.Clone(), true
 }
 
+// lock takes the lock of entry id, so that its changes reach the store
+// in order while other entries are stored in parallel (each Store call
+// is an fsync). It returns the unlock function.
+func (q *Queue) lock(id string) func() {
+	q.mu.Lock()
+	l, ok := q.locks[id]
+	if !ok {
+		l = new(sync.Mutex)
+		q.locks[id] = l
+	}
+	q.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
 // Update applies fn to a copy of entry id and stores the result durably;
 // the queue changes only once it is stored. It returns the stored copy.
 func (q *Queue) Update(id string, fn func(*Entry)) (*Entry, error) {
+	defer q.lock(id)()
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	e, ok := q.entries[id]
+	q.mu.Unlock()
 	if !ok {
 		return nil, ErrNotFound
 	}
@@ -132,23 +159,30 @@ func (q *Queue) Update(id string, fn func(*Entry)) (*Entry, error) {
 	if err := q.store.Update(c); err != nil {
 		return nil, err
 	}
+	q.mu.Lock()
 	q.entries[id] = c
 	q.signal()
+	q.mu.Unlock()
 	return c.Clone(), nil
 }
 
 // Remove takes entry id out of the queue and its store.
 func (q *Queue) Remove(id string) error {
+	defer q.lock(id)()
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if _, ok := q.entries[id]; !ok {
+	_, ok := q.entries[id]
+	q.mu.Unlock()
+	if !ok {
 		return ErrNotFound
 	}
 	if err := q.store.Remove(id); err != nil {
 		return err
 	}
+	q.mu.Lock()
 	delete(q.entries, id)
+	delete(q.locks, id)
 	q.signal()
+	q.mu.Unlock()
 	return nil
 }
 

@@ -51,9 +51,6 @@ func OpenSpool(dir string) (*Spool, error) {
 	return s, nil
 }
 
-// Dir returns the spool's folder.
-func (s *Spool) Dir() string { return s.dir }
-
 // clean empties tmp and deletes messages that have no envelope.
 func (s *Spool) clean() error {
 	tmp, err := os.ReadDir(filepath.Join(s.dir, tmpDir))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/mailwire/mailwire/smtp"
 	"github.com/mailwire/mailwire/smtp/queue"
@@ -34,19 +35,32 @@ var (
 // when a transaction broke it.
 func (r *Relay) deliver(ctx context.Context, domain string, jobs []job) {
 	hops, reply := r.route(ctx, domain)
+	if ctx.Err() != nil {
+		return
+	}
 	if reply != nil {
 		for _, j := range jobs {
 			r.record(j, same(reply, len(j.rcpts)), "", false)
 		}
 		return
 	}
+	// A transaction under way when ctx ends is finished, not cut off:
+	// cut off after the message went out, the next hop may have taken it
+	// without this side knowing, and it would be sent twice (RFC 5321
+	// section 6.1).
+	finishing := context.WithoutCancel(ctx)
 	var s *session
 	defer func() {
 		if s != nil {
-			s.c.Quit(ctx)
+			qctx, cancel := context.WithTimeout(finishing, 5*time.Second)
+			s.c.Quit(qctx)
+			cancel()
 		}
 	}()
 	for k, j := range jobs {
+		if ctx.Err() != nil {
+			return
+		}
 		if s == nil {
 			if s, reply = r.connect(ctx, hops); reply != nil {
 				if ctx.Err() != nil {
@@ -58,11 +72,7 @@ func (r *Relay) deliver(ctx context.Context, domain string, jobs []job) {
 				return
 			}
 		}
-		replies, broken := r.transact(ctx, s, j)
-		if ctx.Err() != nil {
-			// Abandoned by Run's end: the recipients stay as they were.
-			return
-		}
+		replies, broken := r.transact(finishing, s, j)
 		_, dsn := s.c.Extension("DSN")
 		r.record(j, replies, s.host, dsn)
 		if broken {

@@ -70,14 +70,21 @@ func (r *Relay) sendDSN(e *queue.Entry, idx []int) error {
 		groups[a] = append(groups[a], i)
 	}
 	for n, a := range order {
+		// The DSN streams into the queue: a returned message is never
+		// held in memory whole.
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(r.writeDSN(pw, e, groups[a])) }()
+		written := make(chan struct{})
+		go func() {
+			defer close(written)
+			pw.CloseWithError(r.writeDSN(pw, e, groups[a]))
+		}()
 		dsn := &queue.Entry{
 			ID:         fmt.Sprintf("%s.dsn%d.%d", e.ID, e.DSNs, n),
 			Recipients: []queue.Recipient{{Addr: e.From}},
 		}
 		_, err := r.Queue.Enqueue(dsn, pr)
-		pr.CloseWithError(err)
+		pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
+		<-written
 		if err != nil && !errors.Is(err, queue.ErrExists) {
 			return err
 		}

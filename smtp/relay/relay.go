@@ -146,9 +146,10 @@ func (r *Relay) log(msg string, args ...any) {
 
 // Run delivers until ctx ends: it starts the deliveries that are due,
 // sleeps until the next one is due or the queue changes, and so on.
-// Deliveries in progress when ctx ends are abandoned (their recipients
-// stay as they were and are tried again by the next Run); Run returns
-// once they have stopped, with ctx's error.
+// When ctx ends, no new transaction starts; those under way finish and
+// are recorded (each bounded by Timeout), and Run returns once they
+// have, with ctx's error. What was not tried stays queued for the next
+// Run.
 func (r *Relay) Run(ctx context.Context) error {
 	r.init()
 	var wg sync.WaitGroup
@@ -187,19 +188,30 @@ func (r *Relay) pass(ctx context.Context, wg *sync.WaitGroup) time.Time {
 	r.mu.Lock()
 	busy := maps.Clone(r.busy)
 	r.mu.Unlock()
-	for _, e := range r.Queue.Entries() {
-		if busy[e.ID] > 0 {
-			continue
+	later := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
 		}
+	}
+	selected := r.Queue.Select(func(e *queue.Entry) bool {
+		if busy[e.ID] > 0 {
+			return false
+		}
+		due, ok := e.Due()
+		if ok && due.After(now) && !owesReport(e) {
+			later(due)
+			return false
+		}
+		return true
+	})
+	for _, e := range selected {
 		if r.finish(e) {
 			continue
 		}
 		for domain, idx := range byDomain(e) {
 			due := dueAt(e, idx)
 			if due.After(now) {
-				if next.IsZero() || due.Before(next) {
-					next = due
-				}
+				later(due)
 				continue
 			}
 			jobs[domain] = append(jobs[domain], job{entry: e, rcpts: idx})
@@ -209,6 +221,16 @@ func (r *Relay) pass(ctx context.Context, wg *sync.WaitGroup) time.Time {
 		r.start(ctx, wg, domain, list)
 	}
 	return next
+}
+
+// owesReport reports whether a recipient of e waits for its DSN.
+func owesReport(e *queue.Entry) bool {
+	for _, rc := range e.Recipients {
+		if rc.Report != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // byDomain groups the recipients that still need delivery by domain.
