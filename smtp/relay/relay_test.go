@@ -274,3 +274,26 @@ func TestRelay_ManyMessagesEachOnce(t *testing.T) {
 		delete(ids, subject)
 	}
 }
+
+// RFC 5321 section 6.1: a transaction under way when Run's context ends
+// is finished and recorded, so the delivered message is not sent again
+// by the next Run.
+func TestRelay_RFC5321_6_1_ShutdownFinishesTransaction(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	b := smtptest.NewServer(t,
+		smtptest.OnMessage(func(smtptest.Message) { arrived <- struct{}{} }),
+		smtptest.DelayReply(smtptest.AtData, 200*time.Millisecond))
+	r := newRelay(t, map[string]string{"b.test": b.Addr})
+	id := enqueue(t, r.Queue, "alice@a.test", testMsg, rcpt("bob@b.test"))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-arrived // the message is at B; its 250 is still to come
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	e, ok := r.Queue.Get(id)
+	if ok {
+		assert.Equal(t, queue.Delivered, e.Recipients[0].State)
+	}
+	assert.Len(t, b.Messages(), 1)
+}
