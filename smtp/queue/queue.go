@@ -117,6 +117,13 @@ func (q *Queue) Select(keep func(*Entry) bool) []*Entry {
 	return list
 }
 
+// Len returns the number of queued entries.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.entries)
+}
+
 // Get returns a copy of the entry id.
 func (q *Queue) Get(id string) (*Entry, bool) {
 	q.mu.Lock()

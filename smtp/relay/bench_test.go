@@ -52,7 +52,7 @@ func BenchmarkRelay_Throughput(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	run(b, r)
-	waitQueue(b, r.Queue, empty)
+	waitEmpty(b, r.Queue)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
 	if got := sink.n.Load(); got != int64(b.N) {

@@ -82,6 +82,24 @@ func waitQueue(t testing.TB, q *queue.Queue, cond func([]*queue.Entry) bool) []*
 
 func empty(list []*queue.Entry) bool { return len(list) == 0 }
 
+// waitEmpty waits until q holds nothing, without copying its entries.
+func waitEmpty(t testing.TB, q *queue.Queue) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		changed := q.Changed()
+		if q.Len() == 0 {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatalf("queue still holds %d entries", q.Len())
+		}
+	}
+}
+
 // report is a parsed delivery status notification (RFC 3464).
 type report struct {
 	header     message.Header

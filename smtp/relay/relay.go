@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"maps"
 	"net"
 	"strings"
 	"sync"
@@ -182,19 +181,18 @@ func (r *Relay) pass(ctx context.Context, wg *sync.WaitGroup) time.Time {
 	now := r.now()
 	var next time.Time
 	jobs := make(map[string][]job) // by domain
-	// Entries not busy now cannot change until this goroutine starts a
-	// job for them, so the copies taken after this are current; an entry
-	// whose job ends meanwhile is taken up at the next pass.
-	r.mu.Lock()
-	busy := maps.Clone(r.busy)
-	r.mu.Unlock()
 	later := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {
 			next = t
 		}
 	}
+	// An entry that is not busy cannot change until this goroutine
+	// starts a job for it, and a job records its outcome before it
+	// stops being busy: so the copies Select makes under r.mu are
+	// current.
+	r.mu.Lock()
 	selected := r.Queue.Select(func(e *queue.Entry) bool {
-		if busy[e.ID] > 0 {
+		if r.busy[e.ID] > 0 {
 			return false
 		}
 		due, ok := e.Due()
@@ -204,6 +202,7 @@ func (r *Relay) pass(ctx context.Context, wg *sync.WaitGroup) time.Time {
 		}
 		return true
 	})
+	r.mu.Unlock()
 	for _, e := range selected {
 		if r.finish(e) {
 			continue
