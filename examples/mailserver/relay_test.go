@@ -302,3 +302,19 @@ func TestRelay_SIGKILLWithQueuedMail_RFC5321_6_1(t *testing.T) {
 	}
 	assert.Len(t, inbox(t, b, "bob", "bobpw"), 1, "delivered exactly once")
 }
+
+// -flush against a running server asks it, with SIGUSR1, to retry its
+// deferred mail now rather than after the backoff (postqueue -f).
+func TestRelay_FlushRunningServer(t *testing.T) {
+	rc := relayConfig(t.TempDir(), peertest.FreeAddr(t))
+	rc.MinBackoff, rc.MaxBackoff = time.Hour, time.Hour
+	a := serverA(t, rc)
+	submit(t, a.Addr("submission"), "bob@b.test")
+	waitQueue(t, a.relay.queue, func(l []*queue.Entry) bool {
+		return len(l) == 1 && l[0].Recipients[0].Attempts == 1
+	})
+	require.NoError(t, queueCmd{flush: true}.run(rc.QueueDir, io.Discard))
+	waitQueue(t, a.relay.queue, func(l []*queue.Entry) bool {
+		return len(l) == 1 && l[0].Recipients[0].Attempts == 2
+	})
+}

@@ -108,11 +108,8 @@ func (s *splitSession) Logout() error {
 	return s.local.Logout()
 }
 
-// AuthPlain lets the delivery agent's users log in (RFC 4954).
+// AuthPlain lets the delivery agent's users log in (RFC 4954); its
+// sessions are smtp.AuthSessions.
 func (s *splitSession) AuthPlain(identity, username, password string) error {
-	a, ok := s.local.(smtp.AuthSession)
-	if !ok {
-		return smtp.NewReply(502, smtp.EnhancedCode{5, 5, 1}, "AUTH not available")
-	}
-	return a.AuthPlain(identity, username, password)
+	return s.local.(smtp.AuthSession).AuthPlain(identity, username, password)
 }
