@@ -67,11 +67,17 @@ type Relay struct {
 	Resolver Resolver
 	// Port is the SMTP port of mail exchangers; "" is "25".
 	Port string
-	// Dialer opens connections; nil uses a net.Dialer with
-	// ConnectTimeout.
+	// Dialer opens connections (within ConnectTimeout); nil uses a
+	// net.Dialer.
 	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 
-	TLS       TLSPolicy
+	// TLS says when STARTTLS is used (RFC 3207); the zero value is
+	// TLSOpportunistic.
+	TLS TLSPolicy
+	// TLSConfig configures STARTTLS; its ServerName is set to the
+	// exchanger's name when empty. nil verifies certificates against the
+	// system roots, except under TLSOpportunistic, which then encrypts
+	// without verifying.
 	TLSConfig *tls.Config
 
 	// Retry: waits start at MinBackoff and double up to MaxBackoff;
