@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -25,7 +27,8 @@ type Options struct {
 	// Its functions run on the connection's reading goroutine and must not
 	// issue commands on the same client.
 	Unilateral UnilateralHandler
-	// Debug, when set, receives every byte sent and received.
+	// Debug, when set, receives every byte sent and received, except the
+	// credentials of LOGIN and AUTHENTICATE. Writes to it are serialised.
 	Debug io.Writer
 	// TLSConfig is used by DialTLS and StartTLS; nil means a default
 	// configuration for the dialed host.
@@ -41,10 +44,11 @@ type Options struct {
 // several goroutines: commands are pipelined and their tagged responses
 // matched to them (RFC 3501 section 5.5).
 type Client struct {
-	conn net.Conn
-	opts Options
-	r    *wire.Reader
-	w    *wire.Writer
+	conn  net.Conn
+	opts  Options
+	debug *clientDebugTap // nil without Options.Debug
+	r     *wire.Reader
+	w     *wire.Writer
 
 	writeMu     sync.Mutex // held while one command is written, literals included
 	lastWritten *command   // the command being written; guarded by writeMu
@@ -56,6 +60,10 @@ type Client struct {
 	closed   chan struct{}
 	quit     chan struct{} // closed by Close: wakes a reader waiting on a consumer
 	quitOnce sync.Once
+
+	// offer is the reading goroutine's copy of pending while it offers
+	// an untagged response, kept to save an allocation per response.
+	offer []*command
 
 	mu      sync.Mutex
 	pending []*command
@@ -166,7 +174,9 @@ func NewClient(conn net.Conn, opts *Options) *Client {
 	}
 	lim := wire.Limits{MaxLine: c.opts.MaxLine, MaxLiteral: c.opts.MaxLiteral, MaxDepth: c.opts.MaxDepth}
 	rd, wr := c.transport(conn, conn)
-	c.r = wire.NewReader(rd, lim)
+	// A 64 KiB buffer takes a burst of FETCH responses in a quarter of
+	// the read calls the codec's default 16 KiB would need.
+	c.r = wire.NewReader(bufio.NewReaderSize(rd, 64<<10), lim)
 	c.w = wire.NewWriter(wr)
 	c.w.Continue = c.awaitContinuation
 	go c.readLoop()
@@ -176,8 +186,11 @@ func NewClient(conn net.Conn, opts *Options) *Client {
 // transport adds the Debug tap to a reader and writer pair.
 func (c *Client) transport(rd io.Reader, wr io.Writer) (io.Reader, io.Writer) {
 	if c.opts.Debug != nil {
-		rd = io.TeeReader(rd, c.opts.Debug)
-		wr = io.MultiWriter(wr, c.opts.Debug)
+		if c.debug == nil {
+			c.debug = &clientDebugTap{w: c.opts.Debug}
+		}
+		rd = io.TeeReader(rd, clientTapWriter{c.debug, false})
+		wr = io.MultiWriter(wr, clientTapWriter{c.debug, true})
 	}
 	return rd, wr
 }
@@ -367,7 +380,7 @@ func (c *Client) readUntagged() error {
 	if err != nil {
 		return err
 	}
-	u.Name = strings.ToUpper(string(name))
+	u.Name = responseName(name)
 	switch u.Name {
 	case "OK", "NO", "BAD", "PREAUTH", "BYE":
 		if u.Status, err = readStatusResponse(c.r, "", StatusType(u.Name)); err != nil {
@@ -410,22 +423,48 @@ func (c *Client) readUntagged() error {
 		c.mu.Unlock()
 		return nil
 	}
+	// The handlers may block (a FETCH waits for its reader), so they
+	// are offered the response outside c.mu, from a copy.
 	c.mu.Lock()
-	pending := append([]*command(nil), c.pending...)
+	c.offer = append(c.offer[:0], c.pending...)
 	c.mu.Unlock()
-	for _, cmd := range pending {
+	taken, err := c.offerUntagged(u)
+	clear(c.offer) // let finished commands go
+	if err != nil || taken {
+		return err
+	}
+	return c.unilateral(u)
+}
+
+// offerUntagged hands u to the pending commands in order until one takes
+// it.
+func (c *Client) offerUntagged(u *untagged) (bool, error) {
+	for _, cmd := range c.offer {
 		if cmd.untagged == nil {
 			continue
 		}
-		taken, err := cmd.untagged(u)
-		if err != nil {
-			return err
-		}
-		if taken {
-			return nil
+		if taken, err := cmd.untagged(u); err != nil || taken {
+			return taken, err
 		}
 	}
-	return c.unilateral(u)
+	return false, nil
+}
+
+// responseNames are the untagged response names a client meets most, so
+// that reading one does not allocate; FETCH comes first, since a large
+// FETCH sends it once per message.
+var responseNames = []string{"FETCH", "EXISTS", "EXPUNGE", "RECENT", "OK", "NO", "BAD", "BYE", "PREAUTH",
+	"CAPABILITY", "ENABLED", "FLAGS", "LIST", "LSUB", "STATUS", "SEARCH", "ESEARCH", "VANISHED"}
+
+// responseName returns the upper-case name of an untagged response;
+// names are case-insensitive (RFC 3501 section 9).
+func responseName(name []byte) string {
+	for _, n := range responseNames {
+		if bytes.EqualFold(name, []byte(n)) {
+			return n
+		}
+	}
+	return strings.ToUpper(string(name))
 }
 
 func (c *Client) setCaps(names []string) {

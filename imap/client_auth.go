@@ -21,20 +21,20 @@ type SASLClient interface {
 	Next(challenge []byte) ([]byte, error)
 }
 
-// NewPlainClient returns a PLAIN mechanism (RFC 4616); identity is
+// PlainAuth returns a PLAIN mechanism (RFC 4616); identity is
 // usually empty.
-func NewPlainClient(identity, username, password string) SASLClient {
+func PlainAuth(identity, username, password string) SASLClient {
 	return sasl.NewPlainClient(identity, username, password)
 }
 
-// NewLoginClient returns the LOGIN mechanism.
-func NewLoginClient(username, password string) SASLClient {
+// LoginAuth returns the LOGIN mechanism.
+func LoginAuth(username, password string) SASLClient {
 	return sasl.NewLoginClient(username, password)
 }
 
-// NewXOAuth2Client returns the XOAUTH2 mechanism with an OAuth 2.0 bearer
+// XOAuth2Auth returns the XOAUTH2 mechanism with an OAuth 2.0 bearer
 // token.
-func NewXOAuth2Client(username, token string) SASLClient {
+func XOAuth2Auth(username, token string) SASLClient {
 	return sasl.NewXOAuth2Client(username, token)
 }
 
@@ -139,6 +139,8 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 
 // Login identifies the user with a password (RFC 3501 section 6.2.3).
 func (c *Client) Login(ctx context.Context, username, password string) error {
+	c.debug.hide(true)
+	defer c.debug.hide(false)
 	resp, err := c.run(ctx, CmdLogin, func(w *wire.Writer) {
 		w.AString(username).SP().AString(password)
 	}, nil)
@@ -165,6 +167,8 @@ func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 		return err
 	}
 	sasliR := c.Has(ctx, CapSASLIR)
+	c.debug.hide(true)
+	defer c.debug.hide(false)
 	cmd, err := c.begin(ctx, CmdAuthenticate, nil)
 	if err != nil {
 		return err

@@ -109,16 +109,16 @@ func TestClientServer_Auth_RFC3501_6_2(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, caps.Has(imap.CapStartTLS), "capabilities re-read after STARTTLS")
 	assert.False(t, caps.Has(imap.CapLoginDisabled))
-	require.NoError(t, c.Authenticate(ctx, imap.NewPlainClient("", "user", "pass")))
+	require.NoError(t, c.Authenticate(ctx, imap.PlainAuth("", "user", "pass")))
 	assert.Equal(t, imap.StateAuthenticated, c.State())
 	require.NoError(t, c.Logout(ctx))
 
 	c, err = imap.DialStartTLS(ctx, srv.Addr, &imap.Options{TLSConfig: srv.ClientTLSConfig()})
 	require.NoError(t, err)
 	defer c.Close()
-	st = asStatus(t, c.Authenticate(ctx, imap.NewPlainClient("", "user", "nope")))
+	st = asStatus(t, c.Authenticate(ctx, imap.PlainAuth("", "user", "nope")))
 	assert.Equal(t, imap.CodeAuthenticationFailed, st.Code)
-	require.NoError(t, c.Authenticate(ctx, imap.NewLoginClient("user", "pass")))
+	require.NoError(t, c.Authenticate(ctx, imap.LoginAuth("user", "pass")))
 	require.NoError(t, c.Logout(ctx))
 }
 

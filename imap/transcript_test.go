@@ -130,7 +130,7 @@ func TestTranscript_Extensions(t *testing.T) {
 		Expunge: func(seq uint32) { expunged = append(expunged, seq) },
 		Exists:  func(n uint32) { exists <- n },
 	}
-	require.NoError(t, c.Authenticate(ctx, NewPlainClient("", "alice", "secret")))
+	require.NoError(t, c.Authenticate(ctx, PlainAuth("", "alice", "secret")))
 	assert.True(t, c.Has(ctx, CapCondStore), "capabilities from the tagged OK")
 	enabled, err := c.Enable(ctx, CapCondStore)
 	require.NoError(t, err)
