@@ -99,7 +99,9 @@ func (c *Conn) storeArgs() error {
 	if err != nil {
 		return err
 	}
-	parseStoreItem(item)
+	if _, _, ok := parseStoreItem(item); !ok {
+		return nil
+	}
 	if err := c.sp(); err != nil {
 		return err
 	}
