@@ -17,8 +17,12 @@ type FetchCommand struct {
 	ctx  context.Context
 	cmd  *command
 	msgs chan *FetchMessageData
-	cur  *FetchMessageData
-	err  error
+	// ack is shared by the command's messages: only one literal is on
+	// the wire at a time, so one channel serves them all and a message
+	// costs one allocation less.
+	ack chan struct{}
+	cur *FetchMessageData
+	err error
 }
 
 // FetchMessageData is one message of a FETCH response (RFC 3501 section
@@ -196,7 +200,7 @@ func writeStore(w *wire.Writer, flags *StoreFlags, opts *StoreOptions) {
 }
 
 func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*wire.Writer)) *FetchCommand {
-	f := &FetchCommand{c: c, ctx: ctx, msgs: make(chan *FetchMessageData, 32)}
+	f := &FetchCommand{c: c, ctx: ctx, msgs: make(chan *FetchMessageData, 32), ack: make(chan struct{})}
 	cmd, err := c.begin(ctx, name, func(u *untagged) (bool, error) {
 		if u.Name != "FETCH" {
 			return false, nil
@@ -229,7 +233,7 @@ func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*
 // deliver runs on the reading goroutine: it hands a message to the
 // caller and streams its items, waiting while the caller reads a literal.
 func (f *FetchCommand) deliver(u *untagged) error {
-	m := &FetchMessageData{Seq: u.Num, items: make(chan FetchItemData, 16), ack: make(chan struct{}), quit: f.c.quit}
+	m := &FetchMessageData{Seq: u.Num, items: make(chan FetchItemData, 16), ack: f.ack, quit: f.c.quit}
 	if !f.send(m) {
 		return readFetchItems(u.r, func(FetchItemData) error { return nil })
 	}
@@ -244,12 +248,18 @@ func (f *FetchCommand) deliver(u *untagged) error {
 		case FetchItemDataBinarySection:
 			streamed = it.Literal != nil && !isInMemory(it.Literal)
 		}
+		// Most items find room in the buffer: a plain non-blocking send
+		// is much cheaper than the three-way select.
 		select {
 		case m.items <- item:
-		case <-f.ctx.Done():
-			return nil
-		case <-f.c.quit:
-			return ErrClosed
+		default:
+			select {
+			case m.items <- item:
+			case <-f.ctx.Done():
+				return nil
+			case <-f.c.quit:
+				return ErrClosed
+			}
 		}
 		if streamed {
 			// The caller owns the connection until it acks; not even a
