@@ -22,6 +22,7 @@ type imapOptions struct {
 	startTLS         bool        // STARTTLS (RFC 3501 section 6.2.1) before logging in
 	implicitTLS      bool        // TLS from the start (RFC 8314 section 3.3)
 	tlsConfig        *tls.Config // nil: the system roots
+	debug            io.Writer   // the protocol exchange, credentials redacted
 	// write opens the mailbox with SELECT, which -delete needs; without
 	// it EXAMINE opens it read-only (RFC 3501 section 6.3.2), so a fetch
 	// can change nothing on the server.
@@ -44,7 +45,7 @@ type imapSource struct {
 // dial connects, upgrades to TLS when asked and logs in with LOGIN (RFC
 // 3501 section 6.2.3).
 func (o imapOptions) dial(ctx context.Context) (*imap.Client, error) {
-	opts := &imap.Options{TLSConfig: o.tlsConfig}
+	opts := &imap.Options{TLSConfig: o.tlsConfig, Debug: o.debug}
 	var c *imap.Client
 	var err error
 	switch {

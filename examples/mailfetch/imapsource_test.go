@@ -171,9 +171,12 @@ func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	assert.Equal(t, "fetched 0 new messages, 0 already present, 0 deleted\n", stdout)
 	assert.Contains(t, stderr, "certificate")
 
-	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir, "-starttls", "-cafile", writeCA(t, pair.CertPEM))...)
+	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir, "-starttls", "-cafile", writeCA(t, pair.CertPEM), "-debug")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 2 new messages, 0 already present, 0 deleted\n", stdout)
+	assert.Contains(t, stderr, " STARTTLS\r\n")
+	assert.Contains(t, stderr, " UID FETCH 2 (UID BODY.PEEK[])\r\n")
+	assert.NotContains(t, stderr, "secret")
 	assert.ElementsMatch(t, storedAll(msgs), files(t, dir, "new"))
 
 	code, stdout, stderr = runCmd("-imap", s.Addr, "-user", "alice", "-pass", "secret", "-list",
@@ -275,7 +278,6 @@ func TestIMAPUsage(t *testing.T) {
 		{"-imap", "h:1", "-user", "u", "-list", "-dir", "d"},
 		{"-imap", "h:1", "-user", "u", "-list", "-delete"},
 		{"-pop3", "h:1", "-user", "u", "-list"},
-		{"-imap", "h:1", "-user", "u", "-dir", "d", "-debug"},
 		{"-imap", "h:1", "-user", "u"},
 	} {
 		code, stdout, stderr := runCmd(args...)

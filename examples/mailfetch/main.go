@@ -5,7 +5,7 @@
 //	go run ./examples/mailfetch -pop3 host:port -user U -pass P -dir DIR
 //	    [-starttls | -tls] [-cafile F] [-delete] [-timeout D] [-debug]
 //	go run ./examples/mailfetch -imap host:port -user U -pass P -dir DIR
-//	    [-mailbox M] [-starttls | -tls] [-cafile F] [-delete] [-timeout D]
+//	    [-mailbox M] [-starttls | -tls] [-cafile F] [-delete] [-timeout D] [-debug]
 //	go run ./examples/mailfetch -imap host:port -user U -pass P -list
 //
 // Each message is streamed from RETR (RFC 1939 section 5) or from UID
@@ -43,8 +43,9 @@
 // 3501 section 6.2.1) and -tls connects with implicit TLS (RFC 8314, port
 // 995 or 993); both verify the server's certificate against the system
 // roots or the certificates in -cafile. Without either, the password is
-// sent only to a loopback address. -debug traces POP3 only: the IMAP
-// client's trace would show the password and every message.
+// sent only to a loopback address. -debug writes the protocol exchange
+// to stderr with the credentials redacted; an IMAP trace holds the
+// messages too.
 //
 // The summary line says how many messages were fetched, already present and
 // deleted; the exit status is 0 only when the whole run succeeded.
@@ -83,15 +84,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("cafile", "", "PEM `file` of the certificates to trust instead of the system roots")
 	del := fs.Bool("delete", false, "delete the stored messages from the server (RFC 1939 section 6, RFC 4315 section 2.1)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "limit for each network step: connecting, one command, one message")
-	debug := fs.Bool("debug", false, "write the POP3 exchange to stderr, passwords redacted")
+	debug := fs.Bool("debug", false, "write the protocol exchange to stderr, passwords redacted")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	isIMAP := *imapAddr != ""
 	if (*pop3Addr == "") == !isIMAP || *user == "" || (*dir == "") != *list || fs.NArg() != 0 ||
-		*startTLS && *implicit || *list && (!isIMAP || *del) || isIMAP && *debug {
+		*startTLS && *implicit || *list && (!isIMAP || *del) {
 		fmt.Fprintln(stderr, "usage: mailfetch -pop3 host:port -user U -pass P -dir DIR [-starttls | -tls] [-cafile F] [-delete] [-debug]")
-		fmt.Fprintln(stderr, "       mailfetch -imap host:port -user U -pass P -dir DIR [-mailbox M] [-starttls | -tls] [-cafile F] [-delete]")
+		fmt.Fprintln(stderr, "       mailfetch -imap host:port -user U -pass P -dir DIR [-mailbox M] [-starttls | -tls] [-cafile F] [-delete] [-debug]")
 		fmt.Fprintln(stderr, "       mailfetch -imap host:port -user U -pass P -list [-starttls | -tls] [-cafile F]")
 		fs.PrintDefaults()
 		return 2
@@ -110,6 +111,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if isIMAP {
 		o := imapOptions{addr: *imapAddr, user: *user, pass: *pass, mailbox: *mailbox,
 			startTLS: *startTLS, implicitTLS: *implicit, tlsConfig: tlsConfig, write: *del}
+		if *debug {
+			o.debug = stderr
+		}
 		if *list {
 			lctx, cancel := context.WithTimeout(ctx, *timeout)
 			defer cancel()
