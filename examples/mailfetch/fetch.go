@@ -41,7 +41,7 @@ func (f *fetcher) step(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 // run fetches every message whose id the state does not hold yet. Each one
-// is recorded only after it is in new/. With delete, every message the
+// is recorded only after it is in new/ (or cur/). With delete, every message the
 // state holds (stored now or before) is marked deleted and the session is
 // committed; on any error the session is dropped without committing, so
 // nothing is deleted, and the next run picks up where this one stopped.
@@ -93,7 +93,7 @@ func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err err
 // fetchNew lists the source, stores the messages the state does not hold
 // and returns the ids of all the messages that are stored, new or not. The
 // state is saved before it returns, with an error too, so that every
-// message in new/ stays recorded.
+// message stored stays recorded.
 func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *uidState, sum *summary) (stored []string, err error) {
 	account := src.Account()
 	sctx, cancel := f.step(ctx)
@@ -148,9 +148,9 @@ func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *
 }
 
 // fetchOne streams one message into the Maildir and reports whether it
-// is stored in new/, which can be so even with an error: when the message
-// was read whole but the end of the response failed, it is stored (and
-// must be recorded) but the session is broken.
+// is stored (in new/, or in cur/ with flags), which can be so even with
+// an error: when the message was read whole but the end of the response
+// failed, it is stored (and must be recorded) but the session is broken.
 func (f *fetcher) fetchOne(ctx context.Context, src source, md *maildir, id string) (stored bool, err error) {
 	sctx, cancel := f.step(ctx)
 	defer cancel()
@@ -158,7 +158,11 @@ func (f *fetcher) fetchOne(ctx context.Context, src source, md *maildir, id stri
 	if err != nil {
 		return false, err
 	}
-	_, err = md.deliver(r)
+	var flags func() string
+	if fs, ok := r.(flaggedStream); ok {
+		flags = fs.MaildirFlags
+	}
+	_, err = md.deliverFlags(r, flags)
 	stored = err == nil
 	if cerr := r.Close(); err == nil {
 		err = cerr

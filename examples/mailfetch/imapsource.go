@@ -160,9 +160,9 @@ func (s *imapSource) Restarted(known []string) string {
 	return ""
 }
 
-// Open sends UID FETCH uid (BODY.PEEK[]), which leaves \Seen alone (RFC
-// 3501 section 6.4.5), and streams the literal: the message is never held
-// whole in memory.
+// Open sends UID FETCH uid (FLAGS BODY.PEEK[]), which leaves \Seen alone
+// (RFC 3501 section 6.4.5), and streams the literal: the message is never
+// held whole in memory. The flags may come before or after the body.
 func (s *imapSource) Open(ctx context.Context, id string) (io.ReadCloser, error) {
 	uid, err := s.uid(id)
 	if err != nil {
@@ -170,12 +170,20 @@ func (s *imapSource) Open(ctx context.Context, id string) (io.ReadCloser, error)
 	}
 	f := s.c.UIDFetch(ctx, imap.SeqSetNum(uid), &imap.FetchOptions{
 		UID:         true,
+		Flags:       true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
 	})
 	for m := f.Next(); m != nil; m = f.Next() {
+		b := &imapBody{f: f, m: m}
 		for item := m.Next(); item != nil; item = m.Next() {
-			if b, ok := item.(imap.FetchItemDataBodySection); ok && b.Literal != nil {
-				return &imapBody{r: b.Literal, f: f}, nil
+			switch it := item.(type) {
+			case imap.FetchItemDataFlags:
+				b.flags = it.Flags
+			case imap.FetchItemDataBodySection:
+				if it.Literal != nil {
+					b.r = it.Literal
+					return b, nil
+				}
 			}
 		}
 	}
@@ -190,13 +198,45 @@ func (s *imapSource) Open(ctx context.Context, id string) (io.ReadCloser, error)
 // imapBody is one message's literal. Close finishes the FETCH command,
 // whose tagged OK says the message was sent whole.
 type imapBody struct {
-	r io.Reader
-	f *imap.FetchCommand
+	r     io.Reader
+	f     *imap.FetchCommand
+	m     *imap.FetchMessageData
+	flags []imap.Flag
 }
 
 func (b *imapBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 func (b *imapBody) Close() error { return b.f.Close() }
+
+// maildirInfo maps the system flags that have a Maildir info letter
+// (https://cr.yp.to/proto/maildir.html), in the ASCII order the letters
+// must have: \Draft D, \Flagged F, \Answered R (replied), \Seen S.
+// \Deleted (T, trashed) is left out: a message being fetched is not one
+// to hide.
+var maildirInfo = []struct {
+	flag   imap.Flag
+	letter byte
+}{{imap.FlagDraft, 'D'}, {imap.FlagFlagged, 'F'}, {imap.FlagAnswered, 'R'}, {imap.FlagSeen, 'S'}}
+
+// MaildirFlags reads the items after the body, where the server may have
+// put FLAGS, and returns the flags as Maildir info letters.
+func (b *imapBody) MaildirFlags() string {
+	for item := b.m.Next(); item != nil; item = b.m.Next() {
+		if it, ok := item.(imap.FetchItemDataFlags); ok {
+			b.flags = it.Flags
+		}
+	}
+	var info []byte
+	for _, mi := range maildirInfo {
+		for _, f := range b.flags {
+			if strings.EqualFold(string(f), string(mi.flag)) { // RFC 3501 section 9: flag names are case-insensitive
+				info = append(info, mi.letter)
+				break
+			}
+		}
+	}
+	return string(info)
+}
 
 // Delete only notes the UIDs: Commit marks and expunges them, so a run
 // that fails leaves no message marked \Deleted, as POP3's DELE is undone

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +51,18 @@ func serverStored(t *testing.T, s *imaptest.Server, mailbox string) []string {
 	return out
 }
 
+// stored returns the contents of the messages in dir's new/ and cur/.
+func stored(t *testing.T, dir string) []string {
+	t.Helper()
+	return append(files(t, dir, "new"), files(t, dir, "cur")...)
+}
+
 // RFC 3501 sections 6.3.2 and 6.4.5: the first run copies every message
 // byte for byte (LF line ends) through EXAMINE and BODY.PEEK[], so no flag
 // changes on the server; the second fetches nothing; a new delivery is
-// the only message the third fetches. Progress is "UIDVALIDITY.UID".
+// the only message the third fetches. Progress is "UIDVALIDITY.UID". The
+// message that is \Seen and \Flagged lands in cur/ with the info ":2,FS",
+// the others in new/.
 func TestIMAPFetch_RFC3501_6_4_5(t *testing.T) {
 	msgs := testMessages()
 	s := imapServer(t, msgs)
@@ -58,9 +71,14 @@ func TestIMAPFetch_RFC3501_6_4_5(t *testing.T) {
 	code, stdout, stderr := runCmd(imapArgs(s.Addr, dir)...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 5 new messages, 0 already present, 0 deleted\n", stdout)
-	assert.ElementsMatch(t, serverStored(t, s, "INBOX"), files(t, dir, "new"))
-	assert.ElementsMatch(t, storedAll(msgs), files(t, dir, "new"))
+	assert.ElementsMatch(t, serverStored(t, s, "INBOX"), stored(t, dir))
+	assert.ElementsMatch(t, storedAll(msgs), stored(t, dir))
 	assert.Empty(t, files(t, dir, "tmp"))
+	assert.Len(t, files(t, dir, "new"), 4)
+	assert.Equal(t, []string{asStored(msgs[0])}, files(t, dir, "cur"))
+	cur, err := os.ReadDir(filepath.Join(dir, "cur"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasSuffix(cur[0].Name(), ":2,FS"), cur[0].Name())
 	held, err := s.Messages("alice", "INBOX")
 	require.NoError(t, err)
 	assert.Equal(t, []imap.Flag{imap.FlagSeen, imap.FlagFlagged}, held[0].Flags)
@@ -84,7 +102,7 @@ func TestIMAPFetch_RFC3501_6_4_5(t *testing.T) {
 	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir)...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 1 new messages, 5 already present, 0 deleted\n", stdout)
-	assert.ElementsMatch(t, append(storedAll(msgs), asStored(late)), files(t, dir, "new"))
+	assert.ElementsMatch(t, append(storedAll(msgs), asStored(late)), stored(t, dir))
 	assert.Equal(t, fmt.Sprintf("%s.%d", validity, uid), stateIDs(t, dir)[5])
 }
 
@@ -124,7 +142,7 @@ func TestIMAPUIDValidityChanged_RFC3501_2_3_1_1(t *testing.T) {
 	assert.Equal(t, newV+".1", after[0])
 	assert.Equal(t, "Work: UIDVALIDITY changed from "+oldV+" to "+newV+", fetching the whole mailbox again\n"+
 		"fetched 1 new messages, 0 already present, 0 deleted\n", stdout)
-	assert.ElementsMatch(t, []string{asStored(old), asStored(renewed)}, files(t, dir, "new"))
+	assert.ElementsMatch(t, []string{asStored(old), asStored(renewed)}, stored(t, dir))
 }
 
 // RFC 3501 section 6.3.10: -list prints each mailbox with its STATUS
@@ -175,9 +193,9 @@ func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 2 new messages, 0 already present, 0 deleted\n", stdout)
 	assert.Contains(t, stderr, " STARTTLS\r\n")
-	assert.Contains(t, stderr, " UID FETCH 2 (UID BODY.PEEK[])\r\n")
+	assert.Contains(t, stderr, " UID FETCH 2 (UID FLAGS BODY.PEEK[])\r\n")
 	assert.NotContains(t, stderr, "secret")
-	assert.ElementsMatch(t, storedAll(msgs), files(t, dir, "new"))
+	assert.ElementsMatch(t, storedAll(msgs), stored(t, dir))
 
 	code, stdout, stderr = runCmd("-imap", s.Addr, "-user", "alice", "-pass", "secret", "-list",
 		"-starttls", "-cafile", writeCA(t, pair.CertPEM))
@@ -212,7 +230,7 @@ func TestIMAPServerDiesMidMessage(t *testing.T) {
 	sum, err := f.run(testCtx(t), o)
 	require.Error(t, err)
 	assert.Equal(t, summary{fetched: 1}, sum)
-	assert.Equal(t, []string{asStored(msgs[0])}, files(t, dir, "new"))
+	assert.Equal(t, []string{asStored(msgs[0])}, stored(t, dir))
 	assert.Empty(t, files(t, dir, "tmp"))
 	ids := stateIDs(t, dir)
 	require.Len(t, ids, 1)
@@ -228,7 +246,7 @@ func TestIMAPServerDiesMidMessage(t *testing.T) {
 	sum, err = (&fetcher{dir: dir}).run(testCtx(t), o)
 	require.NoError(t, err)
 	assert.Equal(t, summary{fetched: 2, present: 1}, sum)
-	assert.ElementsMatch(t, storedAll(msgs), files(t, dir, "new"))
+	assert.ElementsMatch(t, storedAll(msgs), stored(t, dir))
 	assert.Len(t, stateIDs(t, dir), 3)
 }
 
@@ -243,7 +261,7 @@ func TestIMAPFetchRefused_RFC3501_7_1_2(t *testing.T) {
 	require.ErrorAs(t, err, &r)
 	assert.Equal(t, "try later", r.Text)
 	assert.Equal(t, summary{}, sum)
-	assert.Empty(t, files(t, dir, "new"))
+	assert.Empty(t, stored(t, dir))
 	assert.Empty(t, files(t, dir, "tmp"))
 	assert.Empty(t, stateIDs(t, dir))
 }
@@ -268,7 +286,7 @@ func TestIMAPDelete_RFC4315_2_1(t *testing.T) {
 	held, err := s.Messages("alice", "INBOX")
 	require.NoError(t, err)
 	assert.Empty(t, held)
-	assert.ElementsMatch(t, append(storedAll(msgs), asStored(late)), files(t, dir, "new"))
+	assert.ElementsMatch(t, append(storedAll(msgs), asStored(late)), stored(t, dir))
 }
 
 // Command lines that mix the modes exit with status 2 and the usage.
@@ -285,4 +303,43 @@ func TestIMAPUsage(t *testing.T) {
 		assert.Empty(t, stdout)
 		assert.Contains(t, stderr, "usage:")
 	}
+}
+
+// RFC 3501 section 7.4.2 lets a server send FLAGS after the body, and
+// flag names are case-insensitive (section 9): the flags still reach the
+// Maildir info, in ASCII order.
+func TestIMAPFlagsAfterBody_RFC3501_7_4_2(t *testing.T) {
+	client, server := net.Pipe()
+	msg := "Subject: late flags\r\n\r\nbody\r\n"
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH ready\r\n")
+		br := bufio.NewReader(server)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, rest, _ := strings.Cut(line, " ")
+			if strings.HasPrefix(rest, "UID FETCH 7 ") {
+				fmt.Fprintf(server, "* 3 FETCH (UID 7 BODY[] {%d}\r\n%s FLAGS (\\answered $Label \\DRAFT))\r\n", len(msg), msg)
+			}
+			io.WriteString(server, tag+" OK done\r\n")
+		}
+	}()
+	c := imap.NewClient(client, nil)
+	defer c.Close()
+	src := &imapSource{c: c, mailbox: "INBOX", validity: 42}
+	md, err := openMaildir(t.TempDir())
+	require.NoError(t, err)
+
+	ok, err := (&fetcher{}).fetchOne(testCtx(t), src, md, "42.7")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	cur, err := os.ReadDir(filepath.Join(md.dir, "cur"))
+	require.NoError(t, err)
+	require.Len(t, cur, 1)
+	assert.True(t, strings.HasSuffix(cur[0].Name(), ":2,DR"), cur[0].Name())
+	assert.Equal(t, []string{asStored([]byte(msg))}, files(t, md.dir, "cur"))
+	assert.Empty(t, files(t, md.dir, "new"))
 }

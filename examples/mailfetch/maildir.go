@@ -58,6 +58,16 @@ func (m *maildir) uniqueName() string {
 // error the file in tmp/ is removed and nothing appears in new/. Only a
 // buffer's worth of the message is in memory at a time.
 func (m *maildir) deliver(r io.Reader) (string, error) {
+	return m.deliverFlags(r, nil)
+}
+
+// deliverFlags is deliver for a message that may carry flags. flags, when
+// not nil, is asked once the message is written, since a server may send
+// them after the body; it returns the flags as Maildir info letters in
+// ASCII order ("FS"). A message with flags is renamed into cur/ as
+// "name:2,FS", where a mail reader puts the mail it has seen (the
+// Maildir specification, "info"); one without stays new.
+func (m *maildir) deliverFlags(r io.Reader, flags func() string) (string, error) {
 	name := m.uniqueName()
 	tmp := filepath.Join(m.dir, "tmp", name)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -72,13 +82,19 @@ func (m *maildir) deliver(r io.Reader) (string, error) {
 		os.Remove(tmp)
 		return "", err
 	}
-	final := filepath.Join(m.dir, "new", name)
+	sub := "new"
+	if flags != nil {
+		if info := flags(); info != "" {
+			sub, name = "cur", name+":2,"+info
+		}
+	}
+	final := filepath.Join(m.dir, sub, name)
 	if err := os.Rename(tmp, final); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
 	// The rename is durable only once the directory is synced.
-	if err := syncDir(filepath.Join(m.dir, "new")); err != nil {
+	if err := syncDir(filepath.Join(m.dir, sub)); err != nil {
 		return "", err
 	}
 	return final, nil

@@ -10,13 +10,15 @@
 //
 // Each message is streamed from RETR (RFC 1939 section 5) or from UID
 // FETCH BODY.PEEK[] (RFC 3501 section 6.4.5) into DIR/tmp, synced to disk
-// and renamed into DIR/new, as the Maildir format requires so that a
-// reader never sees half a message (see maildir.go). Messages are stored
-// with LF line ends, as Dovecot, Postfix's local(8) and procmail write
+// and renamed into DIR/new (or DIR/cur, below), as the Maildir format
+// requires so that a reader never sees half a message (see maildir.go).
+// Messages are stored with LF line ends, as Dovecot, Postfix's local(8) and procmail write
 // Maildir files: every CRLF the server sends becomes LF, a bare CR is
-// kept. IMAP flags are not carried over: every message lands in new/
-// without an info suffix, as fresh mail does, whatever its \Seen,
-// \Flagged, \Answered or \Draft on the server.
+// kept. An IMAP message's \Draft, \Flagged, \Answered and \Seen flags
+// become the Maildir info letters D, F, R and S: such a message is
+// renamed into DIR/cur as "name:2,FS", as a mail reader files mail it has
+// seen; a message without them lands in DIR/new. The flags are those of
+// the moment of fetching; later changes on the server are not followed.
 //
 // The unique ids of the messages stored so far are kept in
 // DIR/.mailfetch-uidl, so that a second run fetches only new mail: for
@@ -24,8 +26,9 @@
 // "UIDVALIDITY.UID" of the mailbox (RFC 3501 section 2.3.1.1). When an
 // IMAP mailbox's UIDVALIDITY changes, its UIDs no longer name the same
 // messages: mailfetch says so and fetches the whole mailbox again. An id
-// is recorded only after its message is in DIR/new; a crash in between
-// fetches that message again on the next run (a duplicate, never a loss).
+// is recorded only after its message is in DIR/new or DIR/cur; a crash in
+// between fetches that message again on the next run (a duplicate, never
+// a loss).
 //
 // With -delete, the messages that are safely stored (now or by an earlier
 // run) are removed from the server at the end of a successful run: POP3

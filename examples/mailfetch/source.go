@@ -36,6 +36,15 @@ type restarter interface {
 	Restarted(known []string) string
 }
 
+// A flagged message stream is one that Open returns when the source keeps
+// flags for its messages, as IMAP does (RFC 3501 section 2.3.2).
+type flaggedStream interface {
+	io.ReadCloser
+	// MaildirFlags is called once the message is read to its end and
+	// returns its flags as Maildir info letters in ASCII order, or "".
+	MaildirFlags() string
+}
+
 // A connector opens a session with a mailbox and logs in.
 type connector interface {
 	Connect(ctx context.Context) (source, error)
