@@ -158,6 +158,7 @@ func (c *Conn) search(crit *SearchCriteria) ([]uint32, error) {
 		return sm.Search(c.ctx, crit, live)
 	}
 	var found []uint32
+	scratch := new(searchScratch)
 	for len(live) > 0 {
 		n := min(len(live), fetchBatch)
 		msgs, err := c.sel.mbox.Messages(c.ctx, live[:n])
@@ -165,7 +166,7 @@ func (c *Conn) search(crit *SearchCriteria) ([]uint32, error) {
 			return nil, err
 		}
 		for _, m := range msgs {
-			e := &searchEnv{c: c, m: m, seq: c.sel.seqOf(m.UID())}
+			e := &searchEnv{c: c, m: m, seq: c.sel.seqOf(m.UID()), scratch: scratch}
 			match, err := e.matches(crit)
 			e.close()
 			if err != nil {

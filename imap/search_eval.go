@@ -13,15 +13,28 @@ import (
 // searchEnv evaluates search keys (RFC 3501 section 6.4.4) against one
 // message, loading its header and text only when a key needs them.
 type searchEnv struct {
-	c   *Conn
-	m   Message
-	seq uint32
+	c       *Conn
+	m       Message
+	seq     uint32
+	scratch *searchScratch
 
 	content MessageReader
 	st      *message.Structure
+	raw     []byte // the raw header section, in scratch.head
 	header  *message.Header
-	body    *string // decoded text of the text parts, lower case
 }
+
+// searchScratch is what one SEARCH command reuses from message to message:
+// the MIME reader text is decoded with, and the buffers the raw header
+// and the decoded text are scanned in.
+type searchScratch struct {
+	mr   *message.Reader
+	head []byte
+	text []byte
+}
+
+// textChunk is how much decoded text is scanned at a time.
+const textChunk = 16 << 10
 
 func (e *searchEnv) close() {
 	if e.content != nil {
@@ -50,9 +63,10 @@ func (e *searchEnv) structure() (*message.Structure, error) {
 	return e.st, nil
 }
 
-func (e *searchEnv) loadHeader() (*message.Header, error) {
-	if e.header != nil {
-		return e.header, nil
+// rawHeader returns the header section as stored.
+func (e *searchEnv) rawHeader() ([]byte, error) {
+	if e.raw != nil {
+		return e.raw, nil
 	}
 	st, err := e.structure()
 	if err != nil {
@@ -62,7 +76,27 @@ func (e *searchEnv) loadHeader() (*message.Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := message.ReadHeader(bufio.NewReader(io.NewSectionReader(r, st.HeaderOffset, st.BodyOffset-st.HeaderOffset)))
+	n := int(st.BodyOffset - st.HeaderOffset)
+	if cap(e.scratch.head) < n {
+		e.scratch.head = make([]byte, n)
+	}
+	raw := e.scratch.head[:n]
+	if _, err := r.ReadAt(raw, st.HeaderOffset); err != nil && err != io.EOF {
+		return nil, err
+	}
+	e.raw = raw
+	return raw, nil
+}
+
+func (e *searchEnv) loadHeader() (*message.Header, error) {
+	if e.header != nil {
+		return e.header, nil
+	}
+	raw, err := e.rawHeader()
+	if err != nil {
+		return nil, err
+	}
+	h, err := message.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
 	if err != nil {
 		return nil, err
 	}
@@ -70,39 +104,81 @@ func (e *searchEnv) loadHeader() (*message.Header, error) {
 	return e.header, nil
 }
 
-// loadBody returns the text of every text part, decoded from its transfer
-// encoding and charset (RFC 3501 section 6.4.4: BODY and TEXT match the
-// text, not its encoding), lower-cased for case-insensitive matching.
-func (e *searchEnv) loadBody() (string, error) {
-	if e.body != nil {
-		return *e.body, nil
+// headerMayContain reports whether some header field can contain n, from
+// the raw section alone. Unfolding only removes line ends before white
+// space (RFC 5322 section 2.2.3) and only encoded words (RFC 2047) decode
+// to other text, so a needle without white space that the raw section
+// lacks is in no field when there is no "=?" either; then the header need
+// not be parsed.
+func (e *searchEnv) headerMayContain(n foldNeedle) (bool, error) {
+	if n.s == "" || n.hasSpace() {
+		return true, nil
 	}
+	raw, err := e.rawHeader()
+	if err != nil {
+		return false, err
+	}
+	return bytes.Contains(raw, []byte("=?")) || foldIn(raw, n), nil
+}
+
+// bodyContains implements BODY: some text part contains n once decoded
+// from its transfer encoding and charset (RFC 3501 section 6.4.4: BODY and
+// TEXT match the text, not its encoding). Parts are decoded one at a time
+// and the scan stops at the first match.
+func (e *searchEnv) bodyContains(n foldNeedle) (bool, error) {
 	r, err := e.open()
 	if err != nil {
-		return "", err
+		return false, err
 	}
-	mr := message.NewReader(io.NewSectionReader(r, 0, e.m.Size()))
-	var sb strings.Builder
+	src := io.NewSectionReader(r, 0, e.m.Size())
+	if e.scratch.mr == nil {
+		e.scratch.mr = message.NewReader(src)
+	} else {
+		e.scratch.mr.Reset(src)
+	}
 	for {
-		p, err := mr.NextPart()
+		p, err := e.scratch.mr.NextPart()
 		if err == io.EOF {
-			break
+			return false, nil
 		}
 		if err != nil {
-			return "", err
+			return false, err
 		}
 		if !strings.HasPrefix(p.MediaType, "text/") {
 			continue
 		}
 		tr, _ := p.Text() // an unknown charset still yields the bytes
-		if _, err := io.Copy(&sb, tr); err != nil {
-			return "", err
+		if found, err := e.scratch.scan(tr, n); found || err != nil {
+			return found, err
 		}
-		sb.WriteByte('\n')
 	}
-	s := strings.ToLower(sb.String())
-	e.body = &s
-	return s, nil
+}
+
+// scan reports whether the text r yields contains n. It reads r a chunk
+// at a time and carries the last bytes of each chunk over to the next, so
+// that a match across two chunks is found too.
+func (s *searchScratch) scan(r io.Reader, n foldNeedle) (bool, error) {
+	keep := max(n.maxLen()-1, 0)
+	if size := max(textChunk, 2*keep); len(s.text) < size {
+		s.text = make([]byte, size)
+	}
+	buf, have := s.text, 0
+	for {
+		m, err := io.ReadFull(r, buf[have:])
+		have += m
+		if foldIn(buf[:have], n) {
+			return true, nil
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		k := min(keep, have)
+		copy(buf, buf[have-k:have])
+		have = k
+	}
 }
 
 // matches reports whether the message matches every key of crit.
@@ -148,21 +224,15 @@ func (e *searchEnv) matches(crit *SearchCriteria) (bool, error) {
 		}
 	}
 	for _, hk := range crit.Header {
-		h, err := e.loadHeader()
-		if err != nil {
+		match, err := e.headerContains(hk.Key, newFoldNeedle(hk.Value))
+		if err != nil || !match {
 			return false, err
-		}
-		if !headerContains(h, hk.Key, hk.Value) {
-			return false, nil
 		}
 	}
 	for _, needle := range crit.Body {
-		body, err := e.loadBody()
-		if err != nil {
+		match, err := e.bodyContains(newFoldNeedle(needle))
+		if err != nil || !match {
 			return false, err
-		}
-		if !strings.Contains(body, strings.ToLower(needle)) {
-			return false, nil
 		}
 	}
 	for _, needle := range crit.Text {
@@ -193,36 +263,51 @@ func (e *searchEnv) matches(crit *SearchCriteria) (bool, error) {
 }
 
 // textContains implements TEXT: the header or the body contains needle.
+// A needle without line ends found in the raw header is in one of its
+// fields as written.
 func (e *searchEnv) textContains(needle string) (bool, error) {
+	n := newFoldNeedle(needle)
+	raw, err := e.rawHeader()
+	if err != nil {
+		return false, err
+	}
+	if !n.hasLineEnd() && foldIn(raw, n) {
+		return true, nil
+	}
+	if may, err := e.headerMayContain(n); err != nil {
+		return false, err
+	} else if may {
+		h, err := e.loadHeader()
+		if err != nil {
+			return false, err
+		}
+		for i := 0; i < h.Len(); i++ {
+			f := h.At(i)
+			if foldIn(bytes.TrimSpace(f.Raw()), n) || foldIn(decodeValue(f.Value()), n) {
+				return true, nil
+			}
+		}
+	}
+	return e.bodyContains(n)
+}
+
+// headerContains implements HEADER, FROM, TO, CC, BCC and SUBJECT: some
+// field named key has n in its decoded text, case-insensitively; an empty
+// needle matches any message with the field.
+func (e *searchEnv) headerContains(key string, n foldNeedle) (bool, error) {
+	if may, err := e.headerMayContain(n); err != nil || !may {
+		return false, err
+	}
 	h, err := e.loadHeader()
 	if err != nil {
 		return false, err
 	}
-	lower := strings.ToLower(needle)
-	for i := 0; i < h.Len(); i++ {
-		f := h.At(i)
-		if containsFold(string(bytes.TrimSpace(f.Raw())), lower) || containsFold(decodeValue(f.Value()), lower) {
+	for _, v := range h.Values(key) {
+		if n.s == "" || foldIn(v, n) || foldIn(decodeValue(v), n) {
 			return true, nil
 		}
 	}
-	body, err := e.loadBody()
-	if err != nil {
-		return false, err
-	}
-	return strings.Contains(body, lower), nil
-}
-
-// headerContains implements HEADER, FROM, TO, CC, BCC and SUBJECT: some
-// field named key has value in its decoded text, case-insensitively; an
-// empty value matches any message with the field.
-func headerContains(h *message.Header, key, value string) bool {
-	lower := strings.ToLower(value)
-	for _, v := range h.Values(key) {
-		if lower == "" || containsFold(v, lower) || containsFold(decodeValue(v), lower) {
-			return true
-		}
-	}
-	return false
+	return false, nil
 }
 
 func decodeValue(v string) string {
@@ -231,12 +316,6 @@ func decodeValue(v string) string {
 		return v
 	}
 	return d
-}
-
-// containsFold reports whether s contains lower, ignoring case; lower is
-// already lower case.
-func containsFold(s, lower string) bool {
-	return strings.Contains(strings.ToLower(s), lower)
 }
 
 // calendarDate returns the date of t in its own time zone, as midnight

@@ -13,12 +13,29 @@ import (
 	"github.com/mailwire/mailwire/imap/imaptest"
 )
 
-// benchServer starts a server whose INBOX holds n copies of the sample
-// messages and returns a logged-in connection with INBOX selected.
+// benchMessages lists the messages the benchmarks store: the .eml files
+// of the folder MAILWIRE_BENCH_CORPUS names (../shared/bench's gencorpus
+// writes realistic ones, some with the words the search benchmarks look
+// for), or else the sample messages of testdata.
+func benchMessages(b *testing.B) []string {
+	dir := os.Getenv("MAILWIRE_BENCH_CORPUS")
+	if dir == "" {
+		dir = "testdata/server/messages"
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no .eml files in %s", dir)
+	}
+	return files
+}
+
+// benchServer starts a server whose INBOX holds n of the benchmark
+// messages, cycling through them, and returns a logged-in connection with
+// INBOX selected.
 func benchServer(b *testing.B, n int) (net.Conn, *bufio.Reader) {
 	var opts []imaptest.Option
 	opts = append(opts, imaptest.WithUser("alice", "pass"))
-	files, _ := filepath.Glob("testdata/server/messages/*.eml")
+	files := benchMessages(b)
 	for i := 0; i < n; i++ {
 		data, err := os.ReadFile(files[i%len(files)])
 		if err != nil {
@@ -75,12 +92,20 @@ func BenchmarkServerFetch(b *testing.B) {
 			}
 		})
 	}
-	b.Run("SearchText", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			benchCmd(b, nc, br, "s"+strconv.Itoa(i), "UID SEARCH TEXT quarterly")
-		}
-	})
+	// The words of ../shared/bench's search workloads (RFC 3501 section
+	// 6.4.4: TEXT searches the header and the decoded text).
+	for _, bc := range []struct{ name, criteria string }{
+		{"SearchText", "TEXT kumquat"},
+		{"SearchBody", "BODY quarterly"},
+		{"SearchHeader", "HEADER Subject invoice"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				benchCmd(b, nc, br, "s"+strconv.Itoa(i), "UID SEARCH "+bc.criteria)
+			}
+		})
+	}
 	b.Run("Store", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {

@@ -113,6 +113,11 @@ func (b *Backend) Deliver(username, mailboxName string, r io.Reader) (uint32, er
 	if err != nil {
 		return 0, err
 	}
+	// ReadAll leaves up to a quarter of the buffer unused, and the store
+	// keeps the message for good: keep an exact copy instead.
+	if cap(data)-len(data) > len(data)/16 {
+		data = bytes.Clone(data)
+	}
 	return b.Append(username, mailboxName, data, nil, time.Now())
 }
 
