@@ -62,8 +62,11 @@ type Client struct {
 	quitOnce sync.Once
 
 	// offer is the reading goroutine's copy of pending while it offers
-	// an untagged response, kept to save an allocation per response.
+	// an untagged response, and resp the response itself; both are its
+	// alone and reused, which saves two allocations per response (one
+	// per message of a large FETCH). No handler keeps resp past its call.
 	offer []*command
+	resp  untagged
 
 	mu      sync.Mutex
 	pending []*command
@@ -367,7 +370,8 @@ func (c *Client) complete(resp *StatusResponse) error {
 
 // readUntagged reads the response after "* ".
 func (c *Client) readUntagged() error {
-	u := &untagged{r: c.r}
+	u := &c.resp
+	*u = untagged{r: c.r}
 	if b, err := c.r.Peek(); err == nil && b >= '0' && b <= '9' {
 		if u.Num, err = c.r.Number(); err != nil {
 			return err
