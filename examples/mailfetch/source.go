@@ -6,9 +6,9 @@ import (
 )
 
 // A source is one session with a remote mailbox that mailfetch copies
-// from. POP3 is one (pop3source.go); an IMAP mailbox fits the same shape,
-// with ids made of UIDVALIDITY and UID, Delete storing \Deleted and Commit
-// expunging.
+// from: a POP3 maildrop (pop3source.go) or an IMAP mailbox
+// (imapsource.go), whose ids are made of UIDVALIDITY and UID and whose
+// Commit stores \Deleted and expunges.
 type source interface {
 	// Account names the mailbox in the state file, so that several
 	// accounts can share one Maildir; it must not change between runs.
