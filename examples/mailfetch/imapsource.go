@@ -42,10 +42,16 @@ type imapSource struct {
 	deleted  imap.SeqSet // UIDs that Commit removes
 }
 
+// searchLine bounds a response line. A plain SEARCH answers with every
+// UID on one line (RFC 3501 section 7.2.5), up to 11 octets each, so the
+// codec's 64 KiB would stop at a few thousand messages; 16 MiB holds a
+// mailbox of more than a million.
+const searchLine = 16 << 20
+
 // dial connects, upgrades to TLS when asked and logs in with LOGIN (RFC
 // 3501 section 6.2.3).
 func (o imapOptions) dial(ctx context.Context) (*imap.Client, error) {
-	opts := &imap.Options{TLSConfig: o.tlsConfig, Debug: o.debug}
+	opts := &imap.Options{TLSConfig: o.tlsConfig, Debug: o.debug, MaxLine: searchLine}
 	var c *imap.Client
 	var err error
 	switch {
@@ -113,9 +119,15 @@ func (s *imapSource) Account() string { return s.account }
 
 // List sends UID SEARCH ALL (RFC 3501 section 6.4.8): every UID, not only
 // those above the highest stored one, because the fetcher forgets the ids
-// of messages that are gone and deletes by the whole stored set.
+// of messages that are gone and deletes by the whole stored set. With
+// ESEARCH (RFC 4731) the answer is a compact UID set; a plain SEARCH
+// answer is one line of every UID, which searchLine must hold.
 func (s *imapSource) List(ctx context.Context) ([]string, error) {
-	res, err := s.c.UIDSearch(ctx, &imap.SearchCriteria{}, nil)
+	var opts *imap.SearchOptions
+	if s.c.Has(ctx, imap.CapESearch) {
+		opts = &imap.SearchOptions{ReturnAll: true}
+	}
+	res, err := s.c.UIDSearch(ctx, &imap.SearchCriteria{}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("UID SEARCH: %w", err)
 	}

@@ -343,3 +343,49 @@ func TestIMAPFlagsAfterBody_RFC3501_7_4_2(t *testing.T) {
 	assert.Equal(t, []string{asStored([]byte(msg))}, files(t, md.dir, "cur"))
 	assert.Empty(t, files(t, md.dir, "new"))
 }
+
+// An empty mailbox answers ESEARCH (RFC 4731 section 3.2) without ALL:
+// nothing to fetch, and no error.
+func TestIMAPEmptyMailbox_RFC4731_3_2(t *testing.T) {
+	s := imapServer(t, nil)
+	code, stdout, stderr := runCmd(imapArgs(s.Addr, t.TempDir())...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "fetched 0 new messages, 0 already present, 0 deleted\n", stdout)
+}
+
+// Without ESEARCH, UID SEARCH answers with every UID on one line (RFC 3501
+// section 7.2.5), far longer than the codec's default line limit for a
+// large mailbox; List still gets them all.
+func TestIMAPLongSearchLine_RFC3501_7_2_5(t *testing.T) {
+	const n = 30000
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n")
+		br := bufio.NewReader(server)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, rest, _ := strings.Cut(line, " ")
+			if strings.HasPrefix(rest, "UID SEARCH") {
+				var sb strings.Builder
+				sb.WriteString("* SEARCH")
+				for uid := n; uid >= 1; uid-- {
+					fmt.Fprintf(&sb, " %d", uid+100000)
+				}
+				io.WriteString(server, sb.String()+"\r\n")
+			}
+			io.WriteString(server, tag+" OK done\r\n")
+		}
+	}()
+	c := imap.NewClient(client, &imap.Options{MaxLine: searchLine})
+	defer c.Close()
+	src := &imapSource{c: c, mailbox: "INBOX", validity: 9}
+	ids, err := src.List(testCtx(t))
+	require.NoError(t, err)
+	require.Len(t, ids, n)
+	assert.Equal(t, "9.100001", ids[0])
+	assert.Equal(t, fmt.Sprintf("9.%d", 100000+n), ids[n-1])
+}
