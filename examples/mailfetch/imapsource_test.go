@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/imap/imapmem"
 	"github.com/mailwire/mailwire/imap/imaptest"
 	"github.com/mailwire/mailwire/internal/testcert"
 	"github.com/stretchr/testify/assert"
@@ -175,11 +177,9 @@ func TestIMAPList_RFC3501_6_3_10(t *testing.T) {
 // -cafile certificate; a certificate it does not vouch for stops the run
 // before the password is sent.
 func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
-	pair, err := testcert.New("127.0.0.1")
-	require.NoError(t, err)
 	msgs := testMessages()[:2]
-	s := imapServer(t, msgs, imaptest.WithTLS(),
-		imaptest.WithServer(func(srv *imap.Server) { srv.TLSConfig = pair.ServerConfig() }))
+	s := imapServer(t, msgs, imaptest.WithTLS())
+	ca := writeCA(t, s.CertPEM())
 	dir := t.TempDir()
 
 	other, err := testcert.New("127.0.0.1")
@@ -189,7 +189,7 @@ func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	assert.Equal(t, "fetched 0 new messages, 0 already present, 0 deleted\n", stdout)
 	assert.Contains(t, stderr, "certificate")
 
-	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir, "-starttls", "-cafile", writeCA(t, pair.CertPEM), "-debug")...)
+	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir, "-starttls", "-cafile", ca, "-debug")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 2 new messages, 0 already present, 0 deleted\n", stdout)
 	assert.Contains(t, stderr, " STARTTLS\r\n")
@@ -198,7 +198,7 @@ func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	assert.ElementsMatch(t, storedAll(msgs), stored(t, dir))
 
 	code, stdout, stderr = runCmd("-imap", s.Addr, "-user", "alice", "-pass", "secret", "-list",
-		"-starttls", "-cafile", writeCA(t, pair.CertPEM))
+		"-starttls", "-cafile", ca)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "INBOX\n")
 }
@@ -388,4 +388,31 @@ func TestIMAPLongSearchLine_RFC3501_7_2_5(t *testing.T) {
 	require.Len(t, ids, n)
 	assert.Equal(t, "9.100001", ids[0])
 	assert.Equal(t, fmt.Sprintf("9.%d", 100000+n), ids[n-1])
+}
+
+// RFC 8314 section 3.3: -tls speaks TLS from the first octet, as on port
+// 993.
+func TestIMAPImplicitTLS_RFC8314(t *testing.T) {
+	pair, err := testcert.New("127.0.0.1")
+	require.NoError(t, err)
+	store := imapmem.New()
+	store.AddUser("alice", "secret")
+	msg := []byte("Subject: tls\r\n\r\nover TLS\r\n")
+	_, err = store.Append("alice", "INBOX", msg, nil, time.Now())
+	require.NoError(t, err)
+	srv := &imap.Server{Backend: store}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(tls.NewListener(l, pair.ServerConfig()))
+	}()
+	t.Cleanup(func() { srv.Close(); <-done })
+
+	dir := t.TempDir()
+	code, stdout, stderr := runCmd(imapArgs(l.Addr().String(), dir, "-tls", "-cafile", writeCA(t, pair.CertPEM))...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "fetched 1 new messages, 0 already present, 0 deleted\n", stdout)
+	assert.Equal(t, []string{asStored(msg)}, stored(t, dir))
 }
