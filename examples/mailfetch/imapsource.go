@@ -218,6 +218,11 @@ type imapBody struct {
 
 func (b *imapBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 
+// WriteTo lets io.Copy hand the literal's own WriteTo the destination, so
+// the message goes from the connection's buffer to the file's without a
+// copy buffer in between.
+func (b *imapBody) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, b.r) }
+
 func (b *imapBody) Close() error { return b.f.Close() }
 
 // maildirInfo maps the system flags that have a Maildir info letter
