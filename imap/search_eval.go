@@ -123,8 +123,10 @@ func (e *searchEnv) headerMayContain(n foldNeedle) (bool, error) {
 
 // bodyContains implements BODY: some text part contains n once decoded
 // from its transfer encoding and charset (RFC 3501 section 6.4.4: BODY and
-// TEXT match the text, not its encoding). Parts are decoded one at a time
-// and the scan stops at the first match.
+// TEXT match the text, not its encoding), or the header of a message
+// encapsulated in a message/rfc822 part does, since it is body text of
+// the message around it. Parts are decoded one at a time and the scan
+// stops at the first match.
 func (e *searchEnv) bodyContains(n foldNeedle) (bool, error) {
 	r, err := e.open()
 	if err != nil {
@@ -143,6 +145,9 @@ func (e *searchEnv) bodyContains(n foldNeedle) (bool, error) {
 		}
 		if err != nil {
 			return false, err
+		}
+		if p.Parent != nil && p.Parent.IsMessage() && fieldsContain(&p.Header, n) {
+			return true, nil
 		}
 		if !strings.HasPrefix(p.MediaType, "text/") {
 			continue
@@ -281,14 +286,23 @@ func (e *searchEnv) textContains(needle string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		for i := 0; i < h.Len(); i++ {
-			f := h.At(i)
-			if foldIn(bytes.TrimSpace(f.Raw()), n) || foldIn(decodeValue(f.Value()), n) {
-				return true, nil
-			}
+		if fieldsContain(h, n) {
+			return true, nil
 		}
 	}
 	return e.bodyContains(n)
+}
+
+// fieldsContain reports whether some field of h has n in it as written
+// or with its encoded words decoded.
+func fieldsContain(h *message.Header, n foldNeedle) bool {
+	for i := 0; i < h.Len(); i++ {
+		f := h.At(i)
+		if foldIn(bytes.TrimSpace(f.Raw()), n) || foldIn(decodeValue(f.Value()), n) {
+			return true
+		}
+	}
+	return false
 }
 
 // headerContains implements HEADER, FROM, TO, CC, BCC and SUBJECT: some

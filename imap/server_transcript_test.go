@@ -30,6 +30,7 @@ import (
 //	# mailbox Trash \Trash           create a mailbox for alice
 //	# message INBOX simple.eml \Seen  store testdata/server/messages/simple.eml
 //	C: a1 LOGIN alice pass           sent with CRLF; \r \n \0 \\ are escapes
+//	C:                               an empty line (inside a literal)
 //	C+ raw                           sent as is, no CRLF added
 //	C! a1 STARTTLS                   sent; after the OK the runner starts TLS
 //	S: a1 OK done                    one response line, compared exactly
@@ -38,6 +39,10 @@ import (
 //	S: <closed>                      the server closed the connection
 //	= flags INBOX 1 \Seen \Flagged   alice's message 1 has exactly these flags
 //	= count INBOX 2                  alice's mailbox holds 2 messages
+//
+// A "2" after C or S (C2: a1 NOOP, S2~ ^\* OK) makes the line another
+// client's: a second connection, opened when first used, that can change
+// a mailbox under the first one.
 func TestServerTranscripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/server/*.txt")
 	require.NoError(t, err)
@@ -122,51 +127,81 @@ func runServerTranscript(t *testing.T, file string) {
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 
-	nc, err := net.Dial("tcp", l.Addr().String())
-	require.NoError(t, err)
-	defer nc.Close()
-	var conn net.Conn = nc
-	br := bufio.NewReader(conn)
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-
+	conns := map[byte]*transcriptConn{}
+	defer func() {
+		for _, c := range conns {
+			c.nc.Close()
+		}
+	}()
 	for i, line := range lines {
 		where := file + ":" + strconv.Itoa(i+1)
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-		case strings.HasPrefix(line, "C: "):
-			_, err := conn.Write([]byte(unescape(line[3:]) + "\r\n"))
-			require.NoError(t, err, where)
-		case strings.HasPrefix(line, "C+ "):
-			_, err := conn.Write([]byte(unescape(line[3:])))
-			require.NoError(t, err, where)
-		case strings.HasPrefix(line, "C! "):
-			cmd := unescape(line[3:])
-			_, err := conn.Write([]byte(cmd + "\r\n"))
-			require.NoError(t, err, where)
-			got, err := br.ReadString('\n')
-			require.NoError(t, err, where)
-			tag, _, _ := strings.Cut(cmd, " ")
-			require.Equal(t, tag+" OK Begin TLS negotiation now\r\n", got, where)
-			tc := tls.Client(nc, clientTLS)
-			require.NoError(t, tc.Handshake(), where)
-			conn = tc
-			br = bufio.NewReader(conn)
-		case line == "S: <closed>":
-			got, err := br.ReadString('\n')
-			require.Error(t, err, "%s: expected close, got %q", where, got)
-		case line == "S:" || strings.HasPrefix(line, "S: "):
-			got, err := br.ReadString('\n')
-			require.NoError(t, err, where)
-			require.Equal(t, unescape(strings.TrimPrefix(line[2:], " ")), strings.TrimSuffix(got, "\r\n"), where)
-		case strings.HasPrefix(line, "S~ "):
-			got, err := br.ReadString('\n')
-			require.NoError(t, err, where)
-			require.Regexp(t, regexp.MustCompile(line[3:]), strings.TrimSuffix(got, "\r\n"), where)
-		case strings.HasPrefix(line, "= "):
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "= ") {
 			checkStore(t, store, strings.Fields(line[2:]), where)
-		default:
+			continue
+		}
+		if len(line) < 2 || line[0] != 'C' && line[0] != 'S' {
 			t.Fatalf("%s: cannot read %q", where, line)
 		}
+		id := byte('1')
+		if line[1] == '2' {
+			id, line = '2', line[:1]+line[2:]
+		}
+		c := conns[id]
+		if c == nil {
+			nc, err := net.Dial("tcp", l.Addr().String())
+			require.NoError(t, err, where)
+			nc.SetDeadline(time.Now().Add(20 * time.Second))
+			c = &transcriptConn{nc: nc, conn: nc, br: bufio.NewReader(nc)}
+			conns[id] = c
+		}
+		c.step(t, line, where, clientTLS)
+	}
+}
+
+// transcriptConn is one client connection of a transcript.
+type transcriptConn struct {
+	nc   net.Conn // the TCP connection
+	conn net.Conn // nc, or TLS over it after STARTTLS
+	br   *bufio.Reader
+}
+
+// step sends or checks one C or S line.
+func (c *transcriptConn) step(t *testing.T, line, where string, clientTLS *tls.Config) {
+	switch {
+	case line == "C:" || strings.HasPrefix(line, "C: "):
+		_, err := c.conn.Write([]byte(unescape(strings.TrimPrefix(line[2:], " ")) + "\r\n"))
+		require.NoError(t, err, where)
+	case strings.HasPrefix(line, "C+ "):
+		_, err := c.conn.Write([]byte(unescape(line[3:])))
+		require.NoError(t, err, where)
+	case strings.HasPrefix(line, "C! "):
+		cmd := unescape(line[3:])
+		_, err := c.conn.Write([]byte(cmd + "\r\n"))
+		require.NoError(t, err, where)
+		got, err := c.br.ReadString('\n')
+		require.NoError(t, err, where)
+		tag, _, _ := strings.Cut(cmd, " ")
+		require.Equal(t, tag+" OK Begin TLS negotiation now\r\n", got, where)
+		tc := tls.Client(c.nc, clientTLS)
+		require.NoError(t, tc.Handshake(), where)
+		c.conn = tc
+		c.br = bufio.NewReader(tc)
+	case line == "S: <closed>":
+		got, err := c.br.ReadString('\n')
+		require.Error(t, err, "%s: expected close, got %q", where, got)
+	case line == "S:" || strings.HasPrefix(line, "S: "):
+		got, err := c.br.ReadString('\n')
+		require.NoError(t, err, where)
+		require.Equal(t, unescape(strings.TrimPrefix(line[2:], " ")), strings.TrimSuffix(got, "\r\n"), where)
+	case strings.HasPrefix(line, "S~ "):
+		got, err := c.br.ReadString('\n')
+		require.NoError(t, err, where)
+		require.Regexp(t, regexp.MustCompile(line[3:]), strings.TrimSuffix(got, "\r\n"), where)
+	default:
+		t.Fatalf("%s: cannot read %q", where, line)
 	}
 }
 
