@@ -56,9 +56,15 @@ func (m *FetchMessageData) Next() FetchItemData {
 func (m *FetchMessageData) release() {
 	if m.held {
 		m.held = false
+		// The reading goroutine is normally parked on ack already, and
+		// a plain send to it is cheaper than the select.
 		select {
 		case m.ack <- struct{}{}:
-		case <-m.quit:
+		default:
+			select {
+			case m.ack <- struct{}{}:
+			case <-m.quit:
+			}
 		}
 	}
 }
@@ -279,6 +285,11 @@ func (f *FetchCommand) deliver(u *untagged) error {
 func (f *FetchCommand) send(m *FetchMessageData) bool {
 	if f.ctx.Err() != nil {
 		return false
+	}
+	select {
+	case f.msgs <- m: // room in the buffer: no select needed
+		return true
+	default:
 	}
 	select {
 	case f.msgs <- m:
