@@ -29,10 +29,21 @@ func (h panicHandler) Handle(_ context.Context, r slog.Record) error {
 func (h panicHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h panicHandler) WithGroup(string) slog.Handler      { return h }
 
+// fuzzBackend is the fuzzed server's backend: each input gets a store of
+// its own, so that what earlier inputs did (a COPY 1:* INBOX doubles the
+// mailbox every time it runs) cannot slow the later ones down.
+type fuzzBackend struct {
+	store atomic.Pointer[imapmem.Backend]
+}
+
+func (b *fuzzBackend) Login(ctx context.Context, c *imap.Conn, username, password string) (imap.User, error) {
+	return b.store.Load().Login(ctx, c, username, password)
+}
+
 // FuzzServerSession feeds arbitrary bytes to a session, in the
 // not-authenticated state and after LOGIN and SELECT, and requires that
 // the server neither panics nor hangs: it must end the session once the
-// input ends.
+// input ends, within the connection's deadline.
 func FuzzServerSession(f *testing.F) {
 	files, _ := filepath.Glob("testdata/server/*.txt")
 	for _, file := range files {
@@ -49,17 +60,17 @@ func FuzzServerSession(f *testing.F) {
 	f.Add(true, "a FETCH 1:* (BODY[1.2.HEADER.FIELDS (A B)]<0.5> BODYSTRUCTURE ENVELOPE)\r\nb IDLE\r\nDONE\r\n")
 	f.Add(true, "a APPEND INBOX {5+}\r\nabcde\r\nb SEARCH OR (FROM x) NOT (TEXT {2+}\r\nyz) UID 1:*\r\n")
 
-	store := imapmem.New()
-	store.AddUser("alice", "pass")
+	var msgs [][]byte
 	for _, name := range []string{"simple.eml", "multipart.eml", "forward.eml"} {
 		data, err := os.ReadFile(filepath.Join("testdata/server/messages", name))
 		if err != nil {
 			f.Fatal(err)
 		}
-		store.Append("alice", "INBOX", data, nil, time.Now())
+		msgs = append(msgs, data)
 	}
+	backend := new(fuzzBackend)
 	var panics atomic.Int64
-	srv := &imap.Server{Backend: store, AllowInsecureAuth: true, MaxLiteralSize: 1 << 16,
+	srv := &imap.Server{Backend: backend, AllowInsecureAuth: true, MaxLiteralSize: 1 << 16,
 		Logger: slog.New(panicHandler{&panics})}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -69,6 +80,12 @@ func FuzzServerSession(f *testing.F) {
 	f.Cleanup(func() { srv.Close() })
 
 	f.Fuzz(func(t *testing.T, selected bool, input string) {
+		store := imapmem.New()
+		store.AddUser("alice", "pass")
+		for _, data := range msgs {
+			store.Append("alice", "INBOX", data, nil, time.Now())
+		}
+		backend.store.Store(store)
 		nc, err := net.Dial("tcp", l.Addr().String())
 		if err != nil {
 			t.Fatal(err)
