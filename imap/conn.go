@@ -5,25 +5,26 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // Conn is one client connection as a Backend sees it: the facts a policy
 // needs. Its methods may be called from the Backend's methods.
 type Conn struct {
 	srv *Server
-	nc  net.Conn // the connection, TLS once negotiated
-	// raw is the accepted connection, which never changes, for other
-	// goroutines (Close, Shutdown) to use while nc may be replaced.
-	raw net.Conn
-	br  *bufio.Reader
-	bw  *bufio.Writer
-	r   *wire.Reader
-	w   *wire.Writer
+	// io is the connection (TLS once negotiated) with its timeouts; the
+	// buffers sit on it, through the Debug tap when Debug is set.
+	io *netserver.Deadlines
+	br *bufio.Reader
+	bw *bufio.Writer
+	r  *wire.Reader
+	w  *wire.Writer
 
 	ctx    context.Context // canceled when the connection ends
 	cancel context.CancelFunc
@@ -44,18 +45,16 @@ type Conn struct {
 	// is left to skip after an error.
 	lineDone bool
 
-	readTimeout atomic.Int64 // time.Duration for the next read
-	idle        atomic.Bool  // waiting for a command or in IDLE
-	redact      atomic.Bool  // the input carries credentials (Debug)
+	redact atomic.Bool // the input carries credentials (Debug)
 
 	debugIn, debugOut *debugTap
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
 
 // TLS returns the TLS state, or nil on a plain connection before STARTTLS.
 func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
@@ -63,41 +62,38 @@ func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
-// deadlineConn refreshes the read deadline before each read, so a client
-// that keeps sending survives while one that stalls is logged out, and
-// bounds each write. During Shutdown a session waiting for a command gets
-// errShutdown instead of blocking again.
-type deadlineConn struct{ c *Conn }
+// tappedIO is the connection as the buffers see it when Debug is set: the
+// bytes are copied to the Debug tap on their way in and out.
+type tappedIO struct{ c *Conn }
 
-var errShutdown = errors.New("imap: server shutting down")
-
-func (d deadlineConn) Read(p []byte) (int, error) {
-	c := d.c
-	if c.idle.Load() && c.srv.inShutdown.Load() {
-		return 0, errShutdown
-	}
-	c.nc.SetReadDeadline(time.Now().Add(time.Duration(c.readTimeout.Load())))
-	n, err := c.nc.Read(p)
-	if n > 0 && c.srv.Debug != nil {
-		c.debugInput(p[:n])
+func (t tappedIO) Read(p []byte) (int, error) {
+	n, err := t.c.io.Read(p)
+	if n > 0 {
+		t.c.debugInput(p[:n])
 	}
 	return n, err
 }
 
-func (d deadlineConn) Write(p []byte) (int, error) {
-	c := d.c
-	c.nc.SetWriteDeadline(time.Now().Add(orDefault(c.srv.WriteTimeout, DefaultWriteTimeout)))
+func (t tappedIO) Write(p []byte) (int, error) {
+	t.c.debugOutput(p)
+	return t.c.io.Write(p)
+}
+
+// transport is what the buffers read from and write to.
+func (c *Conn) transport() io.ReadWriter {
 	if c.srv.Debug != nil {
-		c.debugOutput(p)
+		return tappedIO{c}
 	}
-	return c.nc.Write(p)
+	return c.io
 }
 
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv, nc: nc, raw: nc}
+	c := &Conn{srv: srv}
+	c.io = netserver.NewDeadlines(nc, orDefault(srv.LoginTimeout, DefaultLoginTimeout),
+		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.br = bufio.NewReaderSize(deadlineConn{c}, 16<<10)
-	c.bw = bufio.NewWriterSize(deadlineConn{c}, 16<<10)
+	c.br = bufio.NewReaderSize(c.transport(), 16<<10)
+	c.bw = bufio.NewWriterSize(c.transport(), 16<<10)
 	c.r = wire.NewReader(c.br, wire.Limits{
 		MaxLine:    orDefault(srv.MaxLineLength, DefaultMaxLineLength),
 		MaxLiteral: orDefault(srv.MaxLiteralSize, DefaultMaxLiteralSize),
@@ -105,7 +101,6 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	})
 	c.r.SyncLiteral = c.continueLiteral
 	c.w = wire.NewWriter(c.bw)
-	c.readTimeout.Store(int64(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
 	return c
 }
 
@@ -116,14 +111,6 @@ func (c *Conn) continueLiteral(wire.Literal) error {
 	return c.w.Flush()
 }
 
-// interruptIfIdle wakes a session blocked waiting for a command so it can
-// see the shutdown. Called by Shutdown.
-func (c *Conn) interruptIfIdle() {
-	if c.idle.Load() {
-		c.raw.SetReadDeadline(time.Unix(1, 0))
-	}
-}
-
 // refuse answers a connection the server cannot take and closes it.
 func (c *Conn) refuse(resp *StatusResponse) {
 	defer c.finish()
@@ -131,11 +118,12 @@ func (c *Conn) refuse(resp *StatusResponse) {
 	c.w.Flush()
 }
 
+// finish releases the connection's slot before closing it, so that a
+// client reconnecting at once is not refused by MaxConnections.
 func (c *Conn) finish() {
 	c.cancel()
-	c.nc.Close()
-	c.srv.trackConn(c, false)
-	c.srv.active.Add(-1)
+	c.srv.group.Release(c)
+	c.io.CloseNow()
 }
 
 // serve runs the session: greeting, then one command at a time until
@@ -144,11 +132,11 @@ func (c *Conn) serve() {
 	defer c.finish()
 	defer func() {
 		if v := recover(); v != nil {
-			c.srv.logger().Error("imap: panic serving connection", "remote", c.nc.RemoteAddr(), "panic", v)
+			c.srv.logger().Error("imap: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
 		}
 	}()
 	defer c.logout()
-	if tc, ok := c.nc.(*tls.Conn); ok {
+	if tc, ok := c.io.Conn().(*tls.Conn); ok {
 		if err := c.handshake(tc); err != nil {
 			return
 		}
@@ -179,11 +167,10 @@ func (c *Conn) logout() {
 // closeOnError says BYE when the connection can still take it: for a
 // timeout (RFC 3501 section 5.4, autologout) and for shutdown.
 func (c *Conn) closeOnError(err error) {
-	var ne net.Error
 	switch {
-	case errors.Is(err, errShutdown) || c.srv.inShutdown.Load() && errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
 		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Server shutting down"})
-	case errors.As(err, &ne) && ne.Timeout():
+	case netserver.IsTimeout(err):
 		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Autologout; idle for too long"})
 	case errors.Is(err, errTooManyErrors):
 		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many errors"})
@@ -217,12 +204,12 @@ func (c *Conn) waitCommand() error {
 			return err
 		}
 	}
-	c.idle.Store(true)
-	defer c.idle.Store(false)
-	if c.srv.inShutdown.Load() {
-		return errShutdown
+	c.io.SetIdle(true)
+	defer c.io.SetIdle(false)
+	if c.srv.group.ShuttingDown() {
+		return netserver.ErrShutdown
 	}
-	c.readTimeout.Store(int64(c.timeout()))
+	c.io.SetReadTimeout(c.timeout())
 	_, err := c.br.Peek(1)
 	return err
 }
@@ -388,6 +375,6 @@ func (c *Conn) backendError(err error) *StatusResponse {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return no(CodeUnavailable, "Operation canceled")
 	}
-	c.srv.logger().Error("imap: backend error", "remote", c.nc.RemoteAddr(), "err", err)
+	c.srv.logger().Error("imap: backend error", "remote", c.io.Conn().RemoteAddr(), "err", err)
 	return no(CodeServerBug, "Internal error, try again later")
 }

@@ -16,7 +16,7 @@ func (c *Conn) handshake(tc *tls.Conn) error {
 	ctx, cancel := context.WithTimeout(c.ctx, orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
-		c.srv.logger().Info("imap: TLS handshake failed", "remote", c.nc.RemoteAddr(), "err", err)
+		c.srv.logger().Info("imap: TLS handshake failed", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		return err
 	}
 	st := tc.ConnectionState()
@@ -44,10 +44,10 @@ func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
 	if n := c.br.Buffered(); n > 0 {
 		c.debugf("C: [%d octets sent before the TLS handshake discarded]", n)
 	}
-	tc := tls.Server(c.nc, c.srv.TLSConfig)
-	c.nc = tc
-	c.r.Reset(deadlineConn{c})
-	c.w.Reset(deadlineConn{c})
+	tc := tls.Server(c.io.Conn(), c.srv.TLSConfig)
+	c.io.SetConn(tc)
+	c.r.Reset(c.transport())
+	c.w.Reset(c.transport())
 	if err := c.handshake(tc); err != nil {
 		return nil, err
 	}

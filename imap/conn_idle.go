@@ -25,8 +25,8 @@ func (c *Conn) handleIdle(tag string) (*StatusResponse, error) {
 		return nil, err
 	}
 	input := make(chan error, 1)
-	c.readTimeout.Store(int64(c.timeout()))
-	c.idle.Store(true)
+	c.io.SetReadTimeout(c.timeout())
+	c.io.SetIdle(true)
 	go func() {
 		_, err := c.br.Peek(1)
 		input <- err
@@ -34,7 +34,7 @@ func (c *Conn) handleIdle(tag string) (*StatusResponse, error) {
 	for {
 		select {
 		case err := <-input:
-			c.idle.Store(false)
+			c.io.SetIdle(false)
 			if err != nil {
 				return nil, err
 			}

@@ -24,7 +24,7 @@ func (c *Conn) debugf(format string, args ...any) {
 	}
 	c.srv.debugMu.Lock()
 	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.nc.RemoteAddr())
+	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
 	fmt.Fprintf(w, format, args...)
 	io.WriteString(w, "\n")
 }

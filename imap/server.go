@@ -4,13 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // Defaults for the Server's limits. Each applies when its field is zero.
@@ -105,12 +106,8 @@ type Server struct {
 	// message literals shown as a count of octets.
 	Debug io.Writer
 
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*Conn]struct{}
-	inShutdown atomic.Bool
-	active     atomic.Int64
-	debugMu    sync.Mutex
+	group   netserver.Group[*Conn]
+	debugMu sync.Mutex
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -130,7 +127,7 @@ func (srv *Server) logger() *slog.Logger {
 // ListenAndServe listens on srv.Addr and serves IMAP; STARTTLS is offered
 // when TLSConfig is set.
 func (srv *Server) ListenAndServe() error {
-	if srv.inShutdown.Load() {
+	if srv.group.ShuttingDown() {
 		return ErrServerClosed
 	}
 	addr := srv.Addr
@@ -149,32 +146,18 @@ func (srv *Server) ListenAndServe() error {
 // loaded into a copy of TLSConfig when given; otherwise TLSConfig must
 // hold a certificate.
 func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if srv.inShutdown.Load() {
+	if srv.group.ShuttingDown() {
 		return ErrServerClosed
-	}
-	cfg := &tls.Config{}
-	if srv.TLSConfig != nil {
-		cfg = srv.TLSConfig.Clone()
-	}
-	if certFile != "" || keyFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return err
-		}
-		cfg.Certificates = append(cfg.Certificates, cert)
-	}
-	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
-		return errors.New("imap: ListenAndServeTLS needs a certificate")
 	}
 	addr := srv.Addr
 	if addr == "" {
 		addr = ":993"
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := netserver.ListenTLS(addr, srv.TLSConfig, certFile, keyFile)
 	if err != nil {
-		return err
+		return fmt.Errorf("imap: %w", err)
 	}
-	return srv.Serve(tls.NewListener(l, cfg))
+	return srv.Serve(l)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
@@ -185,88 +168,17 @@ func (srv *Server) Serve(l net.Listener) error {
 		l.Close()
 		return errors.New("imap: Server.Backend is nil")
 	}
-	if !srv.trackListener(&l, true) {
-		l.Close()
-		return ErrServerClosed
-	}
-	defer srv.trackListener(&l, false)
-	defer l.Close()
-
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if srv.inShutdown.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				srv.logger().Warn("imap: accept error; retrying", "err", err, "delay", backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return err
-		}
-		backoff = 0
-		c := newConn(srv, nc)
-		if !srv.trackConn(c, true) {
-			nc.Close()
-			return ErrServerClosed
-		}
-		if srv.active.Add(1) > int64(orDefault(srv.MaxConnections, DefaultMaxConnections)) {
-			go c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
-			continue
-		}
-		go c.serve()
-	}
-}
-
-func (srv *Server) trackListener(l *net.Listener, add bool) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if add {
-		if srv.inShutdown.Load() {
-			return false
-		}
-		if srv.listeners == nil {
-			srv.listeners = make(map[*net.Listener]struct{})
-		}
-		srv.listeners[l] = struct{}{}
-	} else {
-		delete(srv.listeners, l)
-	}
-	return true
-}
-
-func (srv *Server) trackConn(c *Conn, add bool) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if add {
-		if srv.inShutdown.Load() {
-			return false
-		}
-		if srv.conns == nil {
-			srv.conns = make(map[*Conn]struct{})
-		}
-		srv.conns[c] = struct{}{}
-	} else {
-		delete(srv.conns, c)
-	}
-	return true
-}
-
-func (srv *Server) closeListeners() error {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	srv.inShutdown.Store(true)
-	var err error
-	for l := range srv.listeners {
-		if cerr := (*l).Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}
-	return err
+	return srv.group.Serve(l, netserver.Config[*Conn]{
+		Name:        "imap",
+		Logger:      srv.Logger,
+		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
+		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Serve:       (*Conn).serve,
+		Refuse: func(c *Conn) {
+			c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
+		},
+		ErrClosed: ErrServerClosed,
+	})
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, sends
@@ -275,35 +187,11 @@ func (srv *Server) closeListeners() error {
 // command finish it first, and waits until every session is gone or ctx
 // ends.
 func (srv *Server) Shutdown(ctx context.Context) error {
-	err := srv.closeListeners()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		srv.mu.Lock()
-		n := len(srv.conns)
-		for c := range srv.conns {
-			c.interruptIfIdle()
-		}
-		srv.mu.Unlock()
-		if n == 0 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+	return srv.group.Shutdown(ctx, func(c *Conn) { c.io.InterruptIfIdle() })
 }
 
 // Close closes the listeners and every connection at once, without a
 // reply.
 func (srv *Server) Close() error {
-	err := srv.closeListeners()
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	for c := range srv.conns {
-		c.raw.Close()
-	}
-	return err
+	return srv.group.Close(func(c *Conn) { c.io.CloseNow() })
 }
