@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // Client is a POP3 client session (RFC 1939) over one connection, with
@@ -47,9 +49,7 @@ type Client struct {
 	reader     *MessageReader
 	redact     bool // the line being sent holds a secret
 
-	err   error           // sticky: the connection is unusable
-	ctx   context.Context // the context of the running call
-	watch func()          // stops the running call's context watch
+	calls ctxio.Calls // the running call; the error that broke the connection
 }
 
 // DefaultMaxListingBytes is the default Client.MaxListingBytes: a LIST of
@@ -115,6 +115,7 @@ func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
 		br:   bufio.NewReaderSize(conn, clientReadBuffer),
 		bw:   bufio.NewWriter(conn),
 	}
+	c.calls = ctxio.Calls{Prefix: "pop3", OnFail: func() { c.state = StateClosed }}
 	err := c.do(ctx, func() error {
 		r, err := c.readStatus()
 		if err != nil {
@@ -177,8 +178,8 @@ func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
 
 // allowed checks the state table and that no message reader is open.
 func (c *Client) allowed(v Verb) error {
-	if c.err != nil {
-		return c.err
+	if c.calls.Err() != nil {
+		return c.calls.Err()
 	}
 	if c.reader != nil {
 		return fmt.Errorf("%w: close the message reader first", ErrClientState)
@@ -193,9 +194,7 @@ func (c *Client) allowed(v Verb) error {
 // (RFC 1939 section 6). Later calls fail.
 func (c *Client) Close() error {
 	c.state = StateClosed
-	if c.err == nil {
-		c.err = net.ErrClosed
-	}
+	c.calls.Closed()
 	err := c.conn.Close()
 	if errors.Is(err, net.ErrClosed) {
 		return nil

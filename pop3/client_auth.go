@@ -77,7 +77,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 			return c.fail(errors.New("pop3: server sent data after its STLS response"))
 		}
 		tc := tls.Client(c.conn, cfg)
-		if err := tc.HandshakeContext(c.ctx); err != nil {
+		if err := tc.HandshakeContext(c.calls.Context()); err != nil {
 			return c.fail(fmt.Errorf("pop3: TLS handshake: %w", err))
 		}
 		c.conn = tc

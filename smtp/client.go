@@ -10,6 +10,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // Client is an SMTP (RFC 5321) or LMTP (RFC 2033) client session over one
@@ -56,9 +58,7 @@ type Client struct {
 	dataOpen bool              // a DataWriter owns the connection
 	redact   bool              // the lines being sent are SASL responses
 
-	err   error           // sticky: the connection is unusable
-	ctx   context.Context // the context of the running call
-	watch func()          // stops the running call's context watch
+	calls ctxio.Calls // the running call; the error that broke the connection
 }
 
 // Limits on what a server may send; RFC 5321 4.5.3.1.5 bounds a reply line
@@ -136,6 +136,7 @@ func newClient(ctx context.Context, conn net.Conn, lmtp bool) (*Client, error) {
 		lmtp:  lmtp,
 		state: StateGreeted,
 	}
+	c.calls = ctxio.Calls{Prefix: "smtp", OnFail: func() { c.state = StateClosed }}
 	err := c.do(ctx, func() error { return c.expect(CodeReady) })
 	if err != nil {
 		conn.Close()
@@ -158,8 +159,8 @@ func withServerName(cfg *tls.Config, host string) *tls.Config {
 
 // allowed checks the state table and that no DataWriter is open.
 func (c *Client) allowed(v Verb) error {
-	if c.err != nil {
-		return c.err
+	if c.calls.Err() != nil {
+		return c.calls.Err()
 	}
 	if c.dataOpen {
 		return fmt.Errorf("%w: %s while message data is being sent", ErrClientState, v)
@@ -302,7 +303,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 			return c.fail(errors.New("smtp: server sent data after its STARTTLS reply"))
 		}
 		tc := tls.Client(c.conn, cfg)
-		if err := tc.HandshakeContext(c.ctx); err != nil {
+		if err := tc.HandshakeContext(c.calls.Context()); err != nil {
 			return c.fail(fmt.Errorf("smtp: TLS handshake: %w", err))
 		}
 		c.conn = tc
@@ -380,9 +381,7 @@ func (c *Client) Quit(ctx context.Context) error {
 // Close closes the connection without QUIT. Later calls fail.
 func (c *Client) Close() error {
 	c.state = StateClosed
-	if c.err == nil {
-		c.err = net.ErrClosed
-	}
+	c.calls.Closed()
 	err := c.conn.Close()
 	if errors.Is(err, net.ErrClosed) {
 		return nil

@@ -179,18 +179,18 @@ func (w *DataWriter) Close() error {
 	}
 	w.closed = true
 	c := w.c
-	if c.dataOpen && c.err == nil && w.err != nil {
+	if c.dataOpen && c.calls.Err() == nil && w.err != nil {
 		// A BDAT chunk was refused: the transaction failed (RFC 3030 2);
 		// RSET brings the server back in step.
 		return c.end(w.finishRefused())
 	}
-	if c.err != nil {
+	if c.calls.Err() != nil {
 		c.end(nil)
 		c.dataOpen = false
 		if w.err != nil {
 			return w.err
 		}
-		return c.err
+		return c.calls.Err()
 	}
 	if w.dot != nil {
 		if err := w.dot.Close(); err != nil {
@@ -225,7 +225,7 @@ func (w *DataWriter) finishRefused() error {
 func (w *DataWriter) done(err error) error {
 	c := w.c
 	c.dataOpen = false
-	if c.err == nil {
+	if c.calls.Err() == nil {
 		c.state = EndTransaction
 	}
 	c.endTransaction()

@@ -6,63 +6,29 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // This file is the Client's plumbing: one network call under a context,
 // command lines out, replies in, and the debug trace.
 
-// do runs fn, which talks to the server, under ctx: the context's deadline
-// becomes the connection's, and its cancellation sets a past deadline
-// (context.AfterFunc) so that a blocked read or write returns at once.
+// do runs fn, which talks to the server, as one call under ctx: the
+// context's deadline becomes the connection's and its cancellation makes
+// blocked I/O return at once (internal/ctxio).
 func (c *Client) do(ctx context.Context, fn func() error) error {
-	if err := c.begin(ctx); err != nil {
-		return err
-	}
-	return c.end(fn())
+	return c.calls.Do(ctx, c.conn, fn)
 }
 
-// begin starts watching ctx; end must follow. A context that is already
-// done fails the call without breaking the client: nothing was sent.
-func (c *Client) begin(ctx context.Context) error {
-	if c.err != nil {
-		return c.err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	end, err := ctxio.Begin(ctx, c.conn)
-	if err != nil {
-		return c.fail(err)
-	}
-	c.ctx, c.watch = ctx, end
-	return nil
-}
+// begin starts a call under ctx; end must follow a nil return. A context
+// that is already done fails the call without breaking the client.
+func (c *Client) begin(ctx context.Context) error { return c.calls.Begin(ctx, c.conn) }
 
-// end stops the context watch and returns err.
-func (c *Client) end(err error) error {
-	if c.watch != nil {
-		c.watch()
-		c.watch = nil
-	}
-	c.ctx = nil
-	return err
-}
+// end finishes the call and returns err.
+func (c *Client) end(err error) error { return c.calls.End(err) }
 
-// fail breaks the client: the connection is closed and err, marked with the
-// call's context error when that is why the I/O failed, is returned by this
-// and every later call.
-func (c *Client) fail(err error) error {
-	if c.err != nil {
-		return c.err
-	}
-	err = ctxio.Explain(c.ctx, "smtp", err)
-	c.err = err
-	c.state = StateClosed
-	c.conn.Close()
-	return err
-}
+// fail breaks the client: the connection is closed and err (marked with
+// the call's context error when that is why the I/O failed) is returned by
+// this and every later call.
+func (c *Client) fail(err error) error { return c.calls.Fail(err, c.conn) }
 
 // writeLine buffers one command line; it is sent by flush.
 func (c *Client) writeLine(line string) {

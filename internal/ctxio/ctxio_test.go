@@ -2,6 +2,8 @@ package ctxio
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -63,4 +65,31 @@ func TestBegin_EndClearsForNextCall(t *testing.T) {
 	n, err := a.Read(make([]byte, 1))
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+}
+
+func TestCalls_FailIsSticky(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	failed := 0
+	g := Calls{Prefix: "test", OnFail: func() { failed++ }}
+	first := errors.New("first")
+	require.ErrorIs(t, g.Do(context.Background(), a, func() error { return g.Fail(first, a) }), first)
+	require.ErrorIs(t, g.Fail(errors.New("second"), a), first)
+	require.ErrorIs(t, g.Begin(context.Background(), a), first)
+	require.Equal(t, 1, failed)
+	_, err := a.Write([]byte("x"))
+	require.ErrorIs(t, err, io.ErrClosedPipe, "Fail closes the connection")
+}
+
+func TestCalls_DoneContextBreaksNothing(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	var g Calls
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, g.Begin(ctx, a), context.Canceled)
+	require.NoError(t, g.Err())
+	g.Closed()
+	require.ErrorIs(t, g.Err(), net.ErrClosed)
 }
