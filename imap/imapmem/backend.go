@@ -6,8 +6,9 @@
 //
 // It is safe for concurrent use. Deliver lets other code (an SMTP backend,
 // a test) drop mail in; Messages and WaitMessages let a test look at what
-// arrived. Each message's MIME structure is parsed once when it is stored,
-// so FETCH ENVELOPE, BODYSTRUCTURE and body sections cost no parsing.
+// arrived. Each message's MIME structure is parsed once, the first time
+// FETCH or SEARCH needs it, and kept: APPEND stays a copy, and later FETCH
+// ENVELOPE, BODYSTRUCTURE and body sections cost no parsing.
 package imapmem
 
 import (
@@ -139,13 +140,9 @@ func (b *Backend) Append(username, mailboxName string, data []byte, flags []imap
 	return uid, nil
 }
 
-// newMessage builds a message and parses its structure once.
+// newMessage builds a message; its structure is parsed when first needed.
 func newMessage(data []byte, flags []imap.Flag, date time.Time) *msg {
-	st, err := imap.ParseStructure(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		st = nil // the server parses again and reports the error
-	}
-	return &msg{data: data, flags: normalize(flags), date: date, st: st, recent: true}
+	return &msg{data: data, flags: normalize(flags), date: date, st: &structure{}, recent: true}
 }
 
 // add appends m to mb with the next UID, notifies every session that has

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
@@ -30,13 +31,32 @@ type msg struct {
 	flags  []imap.Flag
 	date   time.Time
 	data   []byte
-	st     *message.Structure
+	st     *structure
 	recent bool    // \Recent: no session that saw it has ended
 	owner  *handle // the session in which it is \Recent
 }
 
 func (m *msg) copy() *msg {
 	return &msg{flags: slices.Clone(m.flags), date: m.date, data: m.data, st: m.st, recent: true}
+}
+
+// structure is a message's MIME structure, parsed the first time FETCH or
+// SEARCH needs it rather than at APPEND, so storing stays a copy; copies of
+// the message share it.
+type structure struct {
+	once sync.Once
+	st   *message.Structure
+}
+
+// get parses data once; nil means it could not be parsed, and the server
+// parses again to report the error.
+func (s *structure) get(data []byte) *message.Structure {
+	s.once.Do(func() {
+		if st, err := imap.ParseStructure(bytes.NewReader(data), int64(len(data))); err == nil {
+			s.st = st
+		}
+	})
+	return s.st
 }
 
 // learn records keywords so FLAGS can announce them.
@@ -112,7 +132,7 @@ func (v *view) UID() uint32                   { return v.m.uid }
 func (v *view) Flags() []imap.Flag            { return v.flags }
 func (v *view) InternalDate() time.Time       { return v.m.date }
 func (v *view) Size() int64                   { return int64(len(v.m.data)) }
-func (v *view) Structure() *message.Structure { return v.m.st }
+func (v *view) Structure() *message.Structure { return v.m.st.get(v.m.data) }
 func (v *view) Open(context.Context) (imap.MessageReader, error) {
 	return nopCloser{bytes.NewReader(v.m.data)}, nil
 }
