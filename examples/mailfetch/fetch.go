@@ -94,7 +94,7 @@ func (f *fetcher) run(ctx context.Context, conn connector) (sum summary, err err
 // and returns the ids of all the messages that are stored, new or not. The
 // state is saved before it returns, with an error too, so that every
 // message stored stays recorded.
-func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *uidState, sum *summary) (stored []string, err error) {
+func (f *fetcher) fetchNew(ctx context.Context, src source, md *folder, state *uidState, sum *summary) (stored []string, err error) {
 	account := src.Account()
 	sctx, cancel := f.step(ctx)
 	ids, err := src.List(sctx)
@@ -151,7 +151,7 @@ func (f *fetcher) fetchNew(ctx context.Context, src source, md *maildir, state *
 // is stored (in new/, or in cur/ with flags), which can be so even with
 // an error: when the message was read whole but the end of the response
 // failed, it is stored (and must be recorded) but the session is broken.
-func (f *fetcher) fetchOne(ctx context.Context, src source, md *maildir, id string) (stored bool, err error) {
+func (f *fetcher) fetchOne(ctx context.Context, src source, md *folder, id string) (stored bool, err error) {
 	sctx, cancel := f.step(ctx)
 	defer cancel()
 	r, err := src.Open(sctx, id)

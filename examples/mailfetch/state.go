@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mailwire/mailwire/examples/internal/maildir"
 )
 
 // stateFile is the name, inside the Maildir, of the file that lists the
@@ -130,5 +132,5 @@ func (s *uidState) save() error {
 		os.Remove(f.Name())
 		return err
 	}
-	return syncDir(dir)
+	return maildir.SyncDir(dir)
 }

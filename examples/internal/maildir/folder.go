@@ -34,6 +34,13 @@ func Exists(dir string) bool {
 // file's modification time, which readers take as the internal date. It
 // returns the name the message got.
 func Write(dir string, r io.Reader, flags string, date time.Time) (Name, error) {
+	return WriteLate(dir, r, func() string { return flags }, date)
+}
+
+// WriteLate is Write for flags known only once the message is read, as
+// when an IMAP server sends FLAGS after the body: flags is called after
+// the message is on disk, before the rename decides between new and cur.
+func WriteLate(dir string, r io.Reader, flagsOf func() string, date time.Time) (Name, error) {
 	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "mailwire-*")
 	if err != nil {
 		return Name{}, err
@@ -67,6 +74,7 @@ func Write(dir string, r io.Reader, flags string, date time.Time) (Name, error) 
 			return Name{}, err
 		}
 	}
+	flags := flagsOf()
 	name := Name{Base: NewBase(time.Now(), lw.size, lw.wireSize), Flags: SortFlags(flags)}
 	target := filepath.Join(dir, "new", name.Base)
 	if flags != "" {
@@ -76,11 +84,11 @@ func Write(dir string, r io.Reader, flags string, date time.Time) (Name, error) 
 		return Name{}, err
 	}
 	ok = true
-	return name, syncDir(filepath.Dir(target))
+	return name, SyncDir(filepath.Dir(target))
 }
 
-// syncDir makes a rename into dir durable.
-func syncDir(dir string) error {
+// SyncDir makes a rename into dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package maildir
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // Only CR LF becomes LF; a bare CR stays, however the stream is cut into
 // writes (every cut point is tried, so a CR at the end of a write is
 // covered).
-func TestLFWriter(t *testing.T) {
+func TestLFWriter_EveryCut(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},
 		{"a\r\nb\r\n", "a\nb\n"},
@@ -28,7 +28,7 @@ func TestLFWriter(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, len(part), n)
 			}
-			require.NoError(t, w.Flush())
+			require.NoError(t, w.flush())
 			assert.Equal(t, tc.want, out.String(), "%q cut at %d", tc.in, cut)
 		}
 	}
@@ -44,7 +44,7 @@ func FuzzLFWriter(f *testing.F) {
 		w := &lfWriter{w: &out}
 		w.Write(in[:cut])
 		w.Write(in[cut:])
-		w.Flush()
+		w.flush()
 		want := bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n"))
 		if !bytes.Equal(out.Bytes(), want) {
 			t.Fatalf("%q cut at %d: got %q, want %q", in, cut, out.Bytes(), want)
