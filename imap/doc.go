@@ -17,6 +17,16 @@
 // message bodies stream as io.Readers, and unilateral responses (EXISTS,
 // EXPUNGE, FETCH flag changes, ALERT, BYE) go to UnilateralHandler.
 //
+// Server is the other side, in the net/http shape of the smtp and pop3
+// servers: fields for configuration and limits, Serve, ListenAndServe,
+// ListenAndServeTLS (RFC 8314), Shutdown (BYE to idle and IDLE sessions)
+// and Close. It parses every command itself and computes FETCH (ENVELOPE,
+// BODYSTRUCTURE, every BODY[section] form) and SEARCH from the stored
+// message through the message package; a Backend only stores bytes,
+// flags, internal dates and UIDs, and reports changes so that each
+// session's sequence numbers follow RFC 3501 section 7.4.1. imapmem is an
+// in-memory Backend, imaptest a server for tests.
+//
 // Extensions: IDLE (RFC 2177), UIDPLUS (RFC 4315), MOVE (RFC 6851),
 // NAMESPACE (RFC 2342), ID (RFC 2971), ENABLE (RFC 5161), UNSELECT
 // (RFC 3691), LITERAL+ and LITERAL- (RFC 7888), SASL-IR (RFC 4959),
