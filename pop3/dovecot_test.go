@@ -2,124 +2,50 @@ package pop3_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mailwire/mailwire/internal/peertest"
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/dovecottest"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/stretchr/testify/require"
 )
 
-// dovecot is a private Dovecot POP3 server that a test starts on 127.0.0.1
-// with its own configuration, user alice/secret and a Maildir it preloads.
+// dovecot is a private Dovecot POP3 server (internal/dovecottest) on
+// 127.0.0.1 with user alice/secret and a Maildir it preloads.
 type dovecot struct {
-	addr  string // plain POP3 with STLS
-	addrs string // POP3 over implicit TLS (RFC 8314)
-	cert  *testcert.Pair
-	files []string // the preloaded messages, as Dovecot serves them, in order
+	addr  string      // plain POP3 with STLS
+	addrs string      // POP3 over implicit TLS (RFC 8314)
+	tls   *tls.Config // trusts Dovecot's run-time certificate
+	files []string    // the preloaded messages, as Dovecot serves them, in order
 }
-
-const dovecotConf = `protocols = pop3
-listen = 127.0.0.1
-base_dir = %[1]s/run
-state_dir = %[1]s/state
-log_path = %[1]s/dovecot.log
-instance_name = mailwire-test
-ssl = yes
-ssl_cert = <%[1]s/cert.pem
-ssl_key = <%[1]s/key.pem
-disable_plaintext_auth = no
-auth_mechanisms = plain login apop
-mail_location = maildir:%[1]s/Maildir
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%%u %[1]s/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%%u %[1]s/users
-  default_fields = uid=nobody gid=nogroup home=%[1]s
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = %[2]s
-  }
-  inet_listener pop3s {
-    address = 127.0.0.1
-    port = %[3]s
-    ssl = yes
-  }
-}
-service anvil {
-  chroot =
-}
-service pop3-login {
-  chroot =
-}
-protocol pop3 {
-  pop3_uidl_format = %%08Xu%%08Xv
-}
-`
 
 func startDovecot(t *testing.T, msgs []string) *dovecot {
-	bin := peertest.Need(t, "dovecot")
-	dir, err := os.MkdirTemp("", "mailwire-dovecot-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	// Dovecot's processes run as nobody and must reach the directory.
-	require.NoError(t, os.Chmod(dir, 0o755))
-	cert, err := testcert.New("localhost", "127.0.0.1")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "cert.pem"), cert.CertPEM, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pem"), cert.KeyPEM, 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}secret::::::\n"), 0o644))
-
-	d := &dovecot{addr: peertest.FreeAddr(t), addrs: peertest.FreeAddr(t), cert: cert}
-	_, port, _ := strings.Cut(d.addr, ":")
-	_, ports, _ := strings.Cut(d.addrs, ":")
-	conf := filepath.Join(dir, "dovecot.conf")
-	require.NoError(t, os.WriteFile(conf, fmt.Appendf(nil, dovecotConf, dir, port, ports), 0o644))
-
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		require.NoError(t, os.MkdirAll(filepath.Join(dir, "Maildir", sub), 0o700))
-	}
+	files := make(map[string]string, len(msgs))
+	var names []string
 	for i, m := range msgs {
 		// Maildir file names sort by delivery time, which orders messages.
-		name := fmt.Sprintf("%d.M%dP1.mailwire,S=%d:2,", 1700000000+i, i, len(m))
-		path := filepath.Join(dir, "Maildir", "cur", name)
-		require.NoError(t, os.WriteFile(path, []byte(m), 0o600))
-		d.files = append(d.files, path)
+		name := fmt.Sprintf("cur/%d.M%dP1.mailwire,S=%d:2,", 1700000000+i, i, len(m))
+		files["alice/"+name] = m
+		names = append(names, name)
 	}
-	require.NoError(t, exec.Command("chown", "-R", "nobody:nogroup", filepath.Join(dir, "Maildir")).Run())
-
-	cmd := exec.Command(bin, "-F", "-c", conf)
-	out, err := os.Create(filepath.Join(dir, "stdout.log"))
-	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		out.Close()
-		if t.Failed() {
-			for _, f := range []string{"stdout.log", "dovecot.log"} {
-				b, _ := os.ReadFile(filepath.Join(dir, f))
-				t.Logf("%s:\n%s", f, b)
-			}
-		}
+	s := dovecottest.Start(t, dovecottest.Config{
+		Protocols:      []string{"pop3"},
+		AuthMechanisms: "plain login apop",
+		Files:          files,
+		// A UIDL that does not depend on the time the test ran.
+		Extra: "protocol pop3 {\n  pop3_uidl_format = %08Xu%08Xv\n}\n",
 	})
-	peertest.WaitListening(t, d.addr, 10*time.Second)
-	peertest.WaitListening(t, d.addrs, 10*time.Second)
+	d := &dovecot{addr: s.POP3, addrs: s.POP3S, tls: s.ClientTLS}
+	for _, name := range names {
+		d.files = append(d.files, filepath.Join(s.Maildir("alice"), name))
+	}
 	return d
 }
 
@@ -160,7 +86,7 @@ func TestClient_Dovecot(t *testing.T) {
 	require.True(t, caps.Has("UIDL"))
 	require.True(t, caps.Has("TOP"))
 	require.True(t, caps.Has("STLS"))
-	require.NoError(t, c.StartTLS(ctx, d.cert.ClientConfig()))
+	require.NoError(t, c.StartTLS(ctx, d.tls))
 	caps, err = c.Capabilities(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"PLAIN", "LOGIN"}, caps["SASL"])
@@ -260,7 +186,7 @@ func TestClient_DovecotAuthAndTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
-		c, err := pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
+		c, err := pop3.DialTLS(ctx, d.addrs, d.tls)
 		require.NoError(t, err)
 		_, ok := c.TLSConnectionState()
 		require.True(t, ok)
@@ -277,7 +203,7 @@ func TestClient_DovecotAuthAndTLS(t *testing.T) {
 	require.NoError(t, c.APOP(ctx, "alice", "secret"))
 	require.NoError(t, c.Quit(ctx))
 
-	c, err = pop3.DialTLS(ctx, d.addrs, d.cert.ClientConfig())
+	c, err = pop3.DialTLS(ctx, d.addrs, d.tls)
 	require.NoError(t, err)
 	defer c.Close()
 	err = c.Auth(ctx, pop3.PlainAuth("", "alice", "wrong"))

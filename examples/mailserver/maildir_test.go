@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/internal/dovecottest"
 	"github.com/mailwire/mailwire/internal/peertest"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/smtp"
@@ -131,86 +132,23 @@ func TestMaildirRestart(t *testing.T) {
 	require.Equal(t, []uint32{1, 2, 4}, after.uids, "UID 3 is not reused")
 }
 
-const dovecotMaildirConf = `
-protocols = imap
-listen = 127.0.0.1
-instance_name = mailwire-mailserver-%[3]d
-base_dir = %[1]s/run
-state_dir = %[1]s/state
-log_path = %[1]s/dovecot.log
-info_log_path = %[1]s/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:%[4]s/%%u/Maildir
-postmaster_address = postmaster@example.test
-first_valid_uid = 1
-first_valid_gid = 1
-default_internal_user = nobody
-default_internal_group = nogroup
-default_login_user = nobody
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%%u %[1]s/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%%u %[1]s/users
-  default_fields = uid=nobody gid=nogroup home=%[4]s/%%u
-}
+// startDovecot runs a private Dovecot (internal/dovecottest) on the
+// Maildirs under maildirs and returns its IMAP address and its
+// configuration file (for the LDA).
+func startDovecot(t *testing.T, maildirs string) (addr, conf string) {
+	t.Helper()
+	chownNobody(t, maildirs)
+	s := dovecottest.Start(t, dovecottest.Config{
+		Protocols:    []string{"imap"},
+		MailLocation: "maildir:" + maildirs + "/%u/Maildir",
+		Extra: `postmaster_address = postmaster@example.test
 namespace inbox {
   inbox = yes
   separator = /
 }
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = %[2]s
-  }
-}
-service anvil {
-  chroot =
-}
-`
-
-// startDovecot runs a private Dovecot on the Maildirs under maildirs and
-// returns its IMAP address and its configuration file (for the LDA).
-func startDovecot(t *testing.T, maildirs string) (addr, conf string) {
-	t.Helper()
-	bin := peertest.Need(t, "dovecot")
-	dir := t.TempDir()
-	require.NoError(t, os.Chmod(dir, 0o755))
-	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "users"), []byte("alice:{PLAIN}secret::::::\n"), 0o644))
-	chownNobody(t, maildirs)
-	addr = peertest.FreeAddr(t)
-	_, port, _ := strings.Cut(addr, ":")
-	conf = filepath.Join(dir, "dovecot.conf")
-	text := fmt.Sprintf(dovecotMaildirConf, dir, port, time.Now().UnixNano(), maildirs)
-	require.NoError(t, os.WriteFile(conf, []byte(text), 0o644))
-	cmd := exec.Command(bin, "-F", "-c", conf)
-	out, err := os.Create(filepath.Join(dir, "stdout.log"))
-	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = out, out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		out.Close()
-		if t.Failed() {
-			logs, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Logf("dovecot log:\n%s", logs)
-		}
+`,
 	})
-	peertest.WaitListening(t, addr, 15*time.Second)
-	return addr, conf
+	return s.IMAP, s.Conf
 }
 
 // chownNobody hands the Maildirs to the user Dovecot runs mail as.
