@@ -101,17 +101,24 @@ func TestParseMailArg_RFC5321_4_1_1_2(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, opts, r := parseMailArg([]byte(tc.arg), tc.utf8)
-			if tc.code != 0 {
-				require.NotNil(t, r)
-				assert.Equal(t, tc.code, r.Code, r.Error())
-				assert.Equal(t, tc.enhanced, r.Enhanced, r.Error())
-				return
-			}
-			require.Nil(t, r)
-			assert.Equal(t, tc.path, path)
-			assert.Equal(t, tc.opts, opts)
+			checkArg(t, path, opts, r, tc.path, tc.opts, tc.code, tc.enhanced)
 		})
 	}
+}
+
+// checkArg checks a MAIL or RCPT argument parse: the reply when code is
+// set, else the path and options.
+func checkArg[O any](t *testing.T, path string, opts O, r *Reply, wantPath string, wantOpts O, code int, enhanced EnhancedCode) {
+	t.Helper()
+	if code != 0 {
+		require.NotNil(t, r)
+		assert.Equal(t, code, r.Code, r.Error())
+		assert.Equal(t, enhanced, r.Enhanced, r.Error())
+		return
+	}
+	require.Nil(t, r)
+	assert.Equal(t, wantPath, path)
+	assert.Equal(t, wantOpts, opts)
 }
 
 func TestParseRcptArg_RFC5321_4_1_1_3(t *testing.T) {
@@ -146,15 +153,7 @@ func TestParseRcptArg_RFC5321_4_1_1_3(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, opts, r := parseRcptArg([]byte(tc.arg), tc.utf8)
-			if tc.code != 0 {
-				require.NotNil(t, r)
-				assert.Equal(t, tc.code, r.Code, r.Error())
-				assert.Equal(t, tc.enhanced, r.Enhanced, r.Error())
-				return
-			}
-			require.Nil(t, r)
-			assert.Equal(t, tc.path, path)
-			assert.Equal(t, tc.opts, opts)
+			checkArg(t, path, opts, r, tc.path, tc.opts, tc.code, tc.enhanced)
 		})
 	}
 }

@@ -32,12 +32,18 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runChild is the child's main: Start, print "name addr" for each
+// runChild is the crash test child's main: the three services on the
+// Maildir in dir.
+func runChild(dir string) int {
+	return serveChild(Config{SMTP: "127.0.0.1:0", POP3: "127.0.0.1:0", IMAP: "127.0.0.1:0",
+		Domain: "example.test", UserList: "alice:secret", Maildir: dir})
+}
+
+// serveChild is a child process's main: Start, print "name addr" for each
 // service and "ready", then serve until SIGTERM and shut down as main
 // does.
-func runChild(dir string) int {
-	m, err := Start(Config{SMTP: "127.0.0.1:0", POP3: "127.0.0.1:0", IMAP: "127.0.0.1:0",
-		Domain: "example.test", UserList: "alice:secret", Maildir: dir})
+func serveChild(cfg Config) int {
+	m, err := Start(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -4,14 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -199,30 +196,11 @@ func TestRelay_OneRecipientRefused_RFC3464(t *testing.T) {
 // as mail server A (see TestMain), so that a test can SIGKILL it.
 const relayChildEnv = "MAILSERVER_TEST_RELAY_CHILD"
 
-// runRelayChild runs A until SIGTERM, printing its addresses and "ready"
-// as runChild does.
+// runRelayChild runs A until SIGTERM (serveChild).
 func runRelayChild(spec string) int {
 	dir, bAddr, _ := strings.Cut(spec, "|")
-	m, err := Start(Config{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", Domain: "a.test",
+	return serveChild(Config{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", Domain: "a.test",
 		UserList: "alice:alicepw", Relay: relayConfig(dir, bAddr)})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	for _, s := range m.Listening {
-		fmt.Printf("%s %s\n", s.Name, s.Addr)
-	}
-	fmt.Println("ready")
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := m.Shutdown(sctx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
 }
 
 // startRelayChild runs A as a separate process on the queue in dir.
