@@ -61,6 +61,8 @@ var (
 	replyRcptOK  = NewReply(CodeOK, EnhancedCode{2, 1, 5}, "Recipient OK")
 	replyQueued  = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Message accepted")
 	replyChunkOK = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Chunk received")
+	// replyStartData is 354; RFC 2034 section 4 gives it no enhanced code.
+	replyStartData = NewReply(CodeStartMailInput, NoEnhancedCode, "End data with <CR><LF>.<CR><LF>")
 )
 
 // handleData answers DATA (RFC 5321 4.1.1.4) and receives the message.
@@ -74,7 +76,7 @@ func (c *Conn) handleData(arg []byte) {
 		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "BODY=BINARYMIME requires BDAT"))
 		return
 	}
-	c.reply(NewReply(CodeStartMailInput, NoEnhancedCode, "End data with <CR><LF>.<CR><LF>"))
+	c.reply(replyStartData)
 	if err := c.bw.Flush(); err != nil {
 		c.state = StateClosed
 		return
