@@ -98,6 +98,8 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 		MaxLine:    orDefault(srv.MaxLineLength, DefaultMaxLineLength),
 		MaxLiteral: orDefault(srv.MaxLiteralSize, DefaultMaxLiteralSize),
 		MaxDepth:   orDefault(srv.MaxDepth, DefaultMaxDepth),
+		// Counted over the whole command: SEARCH takes many sets.
+		MaxSeqRanges: orDefault(srv.MaxSeqRanges, DefaultMaxSeqRanges),
 	})
 	c.r.SyncLiteral = c.continueLiteral
 	c.w = wire.NewWriter(c.bw)
@@ -220,6 +222,7 @@ func (c *Conn) next() error {
 		return err
 	}
 	c.lineDone, c.skipLiteral = false, 0
+	c.r.Begin()
 	tag, name, err := readCommandHead(c.r)
 	if err != nil {
 		if tag == "" {
@@ -240,7 +243,7 @@ func (c *Conn) next() error {
 				return err
 			}
 			if serr := c.skipCommand(); serr != nil {
-				return serr
+				return c.commandError(tag, "", serr)
 			}
 			c.tagged(tag, c.backendError(err))
 			return nil
@@ -263,28 +266,43 @@ func (c *Conn) next() error {
 	return nil
 }
 
-// commandError answers a command that could not be read. A line or a
-// literal over the limits, where the bytes that follow cannot be told
-// apart from commands, ends the session with BYE (RFC 3501 section
-// 7.1.5); other errors answer BAD and the session goes on.
+// commandError answers a command that could not be read. A command over
+// MaxLineLength, where the bytes that follow cannot be told apart from
+// commands, ends the session with BYE (RFC 3501 section 7.1.5); other
+// errors answer BAD and the session goes on. A literal the command's
+// budget cannot hold is refused as RFC 7888 section 4 allows: a
+// synchronizing one with BAD [LIMIT] before its bytes are asked for, the
+// session going on; a non-synchronizing one, whose bytes are on their
+// way, with BYE, as Dovecot does.
 func (c *Conn) commandError(tag, text string, err error) error {
+	var le *wire.LiteralError
 	switch {
 	case isIOError(err), errors.Is(err, errLiteralRefused):
 		return err
+	case errors.As(err, &le) && le.Literal.NonSync:
+		return errLiteralRefused
+	case le != nil:
+		c.lineDone = true // the client waits for a continuation
+		return c.badCommand(tag, text, errLimit)
 	case errors.Is(err, wire.ErrLineTooLong), errors.Is(err, wire.ErrLiteralTooLarge):
-		c.tagged(tag, &StatusResponse{Type: StatusBAD, Code: CodeLimit, Text: "Command line too long"})
-		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeLimit, Text: "Command line too long, closing connection"})
-		c.state = StateLogout
+		c.lineTooLong(tag)
 		return nil
 	}
 	return c.badCommand(tag, text, err)
+}
+
+// lineTooLong answers a command over MaxLineLength and ends the session.
+func (c *Conn) lineTooLong(tag string) {
+	c.tagged(tag, &StatusResponse{Type: StatusBAD, Code: CodeLimit, Text: "Command line too long"})
+	c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeLimit, Text: "Command line too long, closing connection"})
+	c.state = StateLogout
 }
 
 // isIOError reports errors after which the stream cannot be read.
 func isIOError(err error) bool {
 	var se *wire.SyntaxError
 	if errors.As(err, &se) || errors.Is(err, wire.ErrLineTooLong) || errors.Is(err, wire.ErrTooDeep) ||
-		errors.Is(err, wire.ErrLiteralTooLarge) || errors.Is(err, errBadArgs) {
+		errors.Is(err, wire.ErrLiteralTooLarge) || errors.Is(err, wire.ErrTooManyRanges) || errors.Is(err, errBadArgs) {
 		return false
 	}
 	return true
@@ -310,14 +328,21 @@ func (c *Conn) badCommand(tag, text string, err error) error {
 		text = ae.text
 	case errors.Is(err, wire.ErrTooDeep):
 		text = "Too many nested parentheses"
+	case errors.Is(err, wire.ErrTooManyRanges):
+		text = "Too many sequence ranges in one command"
 	case err != nil:
 		text += ": " + err.Error()
 	}
 	if serr := c.skipCommand(); serr != nil {
+		if errors.Is(serr, wire.ErrLineTooLong) {
+			// What is left of the command is over the limit too.
+			c.lineTooLong(tag)
+			return nil
+		}
 		return serr
 	}
 	resp := &StatusResponse{Type: StatusBAD, Text: text}
-	if errors.Is(err, wire.ErrTooDeep) || errors.Is(err, errLimit) {
+	if errors.Is(err, wire.ErrTooDeep) || errors.Is(err, wire.ErrTooManyRanges) || errors.Is(err, errLimit) {
 		resp.Code = CodeLimit // RFC 5530 section 3
 	}
 	c.tagged(tag, resp)

@@ -54,9 +54,14 @@ func (c *Conn) handleSearch(tag string, byUID bool) (*StatusResponse, error) {
 		// RFC 3501 section 6.4.4: NO [BADCHARSET (supported)].
 		return &StatusResponse{Type: StatusNO, Code: CodeBadCharset, CodeArg: "(UTF-8 US-ASCII)", Text: "Unsupported charset"}, nil
 	}
-	for _, set := range crit.SeqNum {
-		if _, err := c.sel.resolve(set, false); err != nil && len(c.sel.uids) > 0 {
-			return nil, err
+	if n := uint32(len(c.sel.uids)); n > 0 {
+		for _, set := range crit.SeqNum {
+			// RFC 3501 section 9: a seq-number past the last
+			// message is invalid. Checked on the normal form, so
+			// that no UID list is built.
+			if normalize(set, n).last() > n {
+				return nil, badArgs("Invalid message sequence number")
+			}
 		}
 	}
 	found, err := c.search(crit)

@@ -2,7 +2,6 @@ package imap
 
 import (
 	"slices"
-	"sort"
 )
 
 // selected is a session's view of its selected mailbox. The server, not
@@ -46,40 +45,35 @@ func (s *selected) lastUID() uint32 {
 // names. For sequence numbers, "*" is the last message and a number past
 // it is an error (RFC 3501 section 6.4.8, 9: seq-number); for UIDs, "*" is
 // the largest UID and numbers not in use are ignored (section 6.4.8:
-// "n:*" always includes the last message).
+// "n:*" always includes the last message). The set is normalised first
+// (seqSpans), so the cost is O(R log R) for R ranges plus one walk over
+// the UIDs, and the result never holds a UID twice however the ranges
+// overlap.
 func (s *selected) resolve(set SeqSet, byUID bool) ([]uint32, error) {
-	var out []uint32
 	if byUID {
-		star := s.lastUID()
-		for _, r := range set.Ranges {
-			lo, hi := orStar(r.Start, star), orStar(r.Stop, star)
-			if lo > hi {
-				lo, hi = hi, lo
-			}
-			i, _ := slices.BinarySearch(s.uids, lo)
-			for ; i < len(s.uids) && s.uids[i] <= hi; i++ {
+		var out []uint32
+		i := 0
+		for _, r := range normalize(set, s.lastUID()) {
+			// Both are ascending: each range is looked for only in
+			// the UIDs after the previous one.
+			j, _ := slices.BinarySearch(s.uids[i:], r.Start)
+			for i += j; i < len(s.uids) && s.uids[i] <= r.Stop; i++ {
 				out = append(out, s.uids[i])
 			}
 		}
-	} else {
-		n := uint32(len(s.uids))
-		if n == 0 {
-			return nil, badArgs("No messages in the mailbox")
-		}
-		for _, r := range set.Ranges {
-			lo, hi := orStar(r.Start, n), orStar(r.Stop, n)
-			if lo > hi {
-				lo, hi = hi, lo
-			}
-			if hi > n {
-				return nil, badArgs("Invalid message sequence number")
-			}
-			out = append(out, s.uids[lo-1:hi]...)
-		}
+		return out, nil
 	}
-	if len(set.Ranges) > 1 {
-		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-		out = slices.Compact(out)
+	n := uint32(len(s.uids))
+	if n == 0 {
+		return nil, badArgs("No messages in the mailbox")
+	}
+	spans := normalize(set, n)
+	if spans.last() > n {
+		return nil, badArgs("Invalid message sequence number")
+	}
+	out := make([]uint32, 0, spans.count())
+	for _, r := range spans {
+		out = append(out, s.uids[r.Start-1:r.Stop]...)
 	}
 	return out, nil
 }

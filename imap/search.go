@@ -191,7 +191,7 @@ func readSearchCriteria(r *wire.Reader) (*SearchCriteria, error) {
 // readSearchKey reads one search-key and adds it to c.
 func readSearchKey(r *wire.Reader, c *SearchCriteria) error {
 	if err := r.Enter(); err != nil {
-		return err
+		return err // Enter leaves the depth as it was
 	}
 	defer r.Leave()
 	ch, err := r.Peek()
@@ -319,7 +319,9 @@ func readSearchKey(r *wire.Reader, c *SearchCriteria) error {
 	return &wire.SyntaxError{Msg: "unknown search key " + key}
 }
 
-// readSeqSet reads and checks a sequence-set.
+// readSeqSet reads and checks a sequence-set. The reader counts its
+// ranges against its MaxSeqRanges, summed over the command, which bounds
+// a SEARCH of many sequence-set and UID keys as a whole.
 func readSeqSet(r *wire.Reader) (SeqSet, error) {
 	s, err := r.SeqSet()
 	if err != nil {

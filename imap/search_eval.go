@@ -31,6 +31,7 @@ type searchScratch struct {
 	mr   *message.Reader
 	head []byte
 	text []byte
+	sets seqSpanCache // the sequence-set keys in normal form
 }
 
 // textChunk is how much decoded text is scanned at a time.
@@ -189,13 +190,13 @@ func (s *searchScratch) scan(r io.Reader, n foldNeedle) (bool, error) {
 // matches reports whether the message matches every key of crit.
 func (e *searchEnv) matches(crit *SearchCriteria) (bool, error) {
 	s := e.c.sel
-	for _, set := range crit.SeqNum {
-		if !set.Contains(e.seq, uint32(len(s.uids))) {
+	for i := range crit.SeqNum {
+		if !e.scratch.sets.get(&crit.SeqNum[i], uint32(len(s.uids))).contains(e.seq) {
 			return false, nil
 		}
 	}
-	for _, set := range crit.UID {
-		if !set.Contains(e.m.UID(), s.lastUID()) {
+	for i := range crit.UID {
+		if !e.scratch.sets.get(&crit.UID[i], s.lastUID()).contains(e.m.UID()) {
 			return false, nil
 		}
 	}

@@ -16,9 +16,17 @@ import (
 
 // Defaults for the Server's limits. Each applies when its field is zero.
 const (
-	// DefaultMaxLineLength is the longest command line, counting string
-	// literals but not APPEND's message literal. RFC 7162 section 4 asks
-	// servers to accept at least 8192 octets; Dovecot accepts 64 KiB.
+	// DefaultMaxLineLength bounds one command as a whole: its text from
+	// the tag to the CRLF that ends it, across the lines literals
+	// continue it onto, with every literal the server reads into memory
+	// (login names, search strings, LIST patterns, header field names,
+	// ID values) counted in full. Only APPEND's message literal is left
+	// out: MaxLiteralSize bounds it and it streams to the backend. A
+	// command over the limit ends the session with BYE; a synchronizing
+	// literal that would take it over is refused first with BAD [LIMIT]
+	// and the session goes on (RFC 7888 section 4). RFC 7162 section 4
+	// asks servers to accept at least 8192 octets; Dovecot's
+	// imap_max_line_length, which counts the same way, is 64 KiB.
 	DefaultMaxLineLength = 64 << 10
 	// DefaultMaxLiteralSize is the largest message APPEND accepts,
 	// advertised as APPENDLIMIT (RFC 7889).
@@ -26,7 +34,12 @@ const (
 	// DefaultMaxDepth bounds nested parentheses in SEARCH keys and other
 	// lists.
 	DefaultMaxDepth = 32
-	// DefaultMaxSeqRanges bounds the ranges of one sequence set.
+	// DefaultMaxSeqRanges bounds the ranges (comma-separated elements,
+	// RFC 3501 section 9 sequence-set) of all the sequence sets of one
+	// command together: FETCH, STORE, COPY, MOVE, UID EXPUNGE, and every
+	// sequence-set and UID key of one SEARCH summed. More get BAD
+	// [LIMIT] (RFC 5530) and the session goes on. Sets are worked on as
+	// ranges, so each range costs O(log R), not a message list.
 	DefaultMaxSeqRanges = 10000
 	// DefaultMaxLoginFailures is how many failed LOGIN or AUTHENTICATE
 	// commands a connection may make before BYE.

@@ -2,7 +2,6 @@ package imap
 
 import (
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,40 +30,15 @@ func (c *Conn) eol() error {
 }
 
 // astring reads an astring (RFC 3501 section 9). A literal is read into
-// memory only up to the line limit; a larger one is refused without its
-// continuation, or skipped when it is non-synchronizing (RFC 7888
-// section 4), so its bytes are never taken for commands.
-func (c *Conn) astring() (string, error) {
-	ch, err := c.r.Peek()
-	if err != nil {
-		return "", err
-	}
-	if ch != '{' && ch != '~' {
-		return c.r.AString()
-	}
-	l, err := c.r.LiteralHeader()
-	if err != nil && !errors.Is(err, wire.ErrLiteralTooLarge) {
-		return "", err
-	}
-	if err != nil || l.Size > int64(c.r.Limits().MaxLine) {
-		c.refuseLiteral(l)
-		return "", errLimit
-	}
-	lr, err := c.r.LiteralReader(l)
-	if err != nil {
-		return "", err
-	}
-	buf := make([]byte, l.Size)
-	if _, err := io.ReadFull(lr, buf); err != nil {
-		return "", err
-	}
-	return string(buf), nil
-}
+// memory only if what is left of the command's budget (MaxLineLength)
+// holds it; otherwise the reader refuses it before its continuation is
+// sent, and commandError answers as RFC 7888 section 4 allows.
+func (c *Conn) astring() (string, error) { return c.r.AString() }
 
-// refuseLiteral notes a literal whose header was read but whose bytes are
-// not wanted: a synchronizing one ends the command (the client waits for
-// a continuation that never comes), a non-synchronizing one is skipped
-// with the rest of the command.
+// refuseLiteral notes an APPEND message literal whose header was read but
+// whose bytes are not wanted: a synchronizing one ends the command (the
+// client waits for a continuation that never comes), a non-synchronizing
+// one is skipped with the rest of the command.
 func (c *Conn) refuseLiteral(l wire.Literal) {
 	if l.NonSync {
 		c.skipLiteral = l.Size
@@ -119,7 +93,8 @@ func checkMailboxName(name string) *StatusResponse {
 	return nil
 }
 
-// seqSet reads a sequence set (RFC 3501 section 9) and checks its size.
+// seqSet reads a sequence set (RFC 3501 section 9). The reader counts its
+// ranges against MaxSeqRanges, summed over the command.
 func (c *Conn) seqSet() (SeqSet, error) {
 	s, err := c.r.SeqSet()
 	if err != nil {
@@ -127,9 +102,6 @@ func (c *Conn) seqSet() (SeqSet, error) {
 	}
 	if s == "$" {
 		return SeqSet{}, badArgs("SEARCHRES is not supported")
-	}
-	if n := strings.Count(s, ",") + 1; n > orDefault(c.srv.MaxSeqRanges, DefaultMaxSeqRanges) {
-		return SeqSet{}, errLimit
 	}
 	set, err := ParseSeqSet(s)
 	if err != nil {
@@ -140,54 +112,49 @@ func (c *Conn) seqSet() (SeqSet, error) {
 
 // skipCommand skips what is left of the current command after an error:
 // the rest of its line and of every line a non-synchronizing literal
-// continues it onto, literal bytes included. A synchronizing literal at a
-// line's end ends the command, since the client waits for a continuation
-// that will not come.
+// continues it onto, literal bytes included, a buffer at a time and under
+// the same budget as the command (MaxLineLength): past it, the reader
+// says ErrLineTooLong at once instead of reading on to an LF. A
+// synchronizing literal at a line's end ends the command, since the
+// client waits for a continuation that will not come. Only the message
+// literal of a refused APPEND (skipLiteral), which MaxLiteralSize bounds
+// instead, is discarded outside the budget; one over twice that is not
+// worth reading (RFC 7888 section 4): BYE.
 func (c *Conn) skipCommand() error {
 	if c.lineDone {
 		return nil
 	}
 	var tail [24]byte // the last bytes of the line, for a literal header
-	n := 0
-	for {
-		if c.skipLiteral > 0 {
-			size := c.skipLiteral
-			c.skipLiteral = 0
-			if size > c.r.Limits().MaxLiteral*2 {
-				return errLiteralRefused
-			}
-			if err := c.r.Discard(size); err != nil {
-				return err
-			}
-			n = 0
+	if size := c.skipLiteral; size > 0 {
+		c.skipLiteral = 0
+		if size > c.r.Limits().MaxLiteral*2 {
+			return errLiteralRefused
 		}
-		b := c.r.PeekN(1)
-		if len(b) == 0 {
-			return io.ErrUnexpectedEOF
-		}
-		if b[0] != '\n' {
-			if err := c.r.Discard(1); err != nil {
-				return err
-			}
-			if n == len(tail) {
-				copy(tail[:], tail[1:])
-				n--
-			}
-			tail[n] = b[0]
-			n++
-			continue
-		}
-		l, isLit := literalAtEnd(tail[:n])
-		if err := c.r.DiscardLine(); err != nil {
+		if err := c.r.Discard(size); err != nil {
 			return err
 		}
+	}
+	for {
+		n, err := c.r.SkipLine(tail[:])
+		if err != nil {
+			return err
+		}
+		l, isLit := literalAtEnd(tail[:n])
 		if !isLit || !l.NonSync {
 			c.lineDone = true
 			return nil
 		}
-		c.skipLiteral = l.Size
-		if c.skipLiteral == 0 {
-			n = 0
+		// A non-synchronizing literal the budget cannot hold: its
+		// bytes are on their way, not worth reading (RFC 7888 section
+		// 4). BYE, as Dovecot answers.
+		if l.Size > c.r.Limits().MaxLiteral {
+			return errLiteralRefused
+		}
+		if err := c.r.DiscardLiteral(l.Size); err != nil {
+			if errors.Is(err, wire.ErrLineTooLong) {
+				return errLiteralRefused
+			}
+			return err
 		}
 	}
 }

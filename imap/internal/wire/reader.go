@@ -2,22 +2,31 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strings"
 )
 
 // Limits bound what a Reader accepts. A zero field takes the default.
 type Limits struct {
-	// MaxLine bounds the bytes of one line kept in memory, counting string
-	// literals read into memory but not literals streamed with
-	// LiteralReader. Default 64 KiB (RFC 7162 section 4 asks for at
-	// least 8192).
+	// MaxLine bounds the bytes of one command or response kept in
+	// memory: its text up to the CRLF that ends it, across the lines that
+	// literals continue it onto, with every literal read into memory
+	// (String, AString, ...) counted in full. Literals streamed with
+	// LiteralReader do not count. Default 64 KiB (RFC 7162 section 4 asks
+	// for at least 8192 octets of command line; Dovecot's
+	// imap_max_line_length spans the whole command the same way).
 	MaxLine int
 	// MaxLiteral bounds a streamed literal. Default 1 GiB.
 	MaxLiteral int64
 	// MaxDepth bounds the nesting of parenthesized lists, which body
 	// structures and search keys use. Default 64.
 	MaxDepth int
+	// MaxSeqRanges bounds the ranges of all the sequence sets of one
+	// command or response together (each comma-separated element of a
+	// sequence-set, RFC 3501 section 9, is one range). Zero means no
+	// limit: a server sets it, since every range costs it work.
+	MaxSeqRanges int
 }
 
 // Default limits, chosen from common practice (Dovecot's
@@ -41,22 +50,18 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Literal describes a literal header: {n}, {n+} (RFC 7888, sent by clients
-// under LITERAL+ or LITERAL-) or ~{n} (literal8, RFC 3516).
-type Literal struct {
-	Size    int64
-	NonSync bool // "{n+}": the sender does not wait for a continuation
-	Binary  bool // "~{n}": may contain NUL (RFC 3516 section 4.1)
-}
-
 // Reader decodes IMAP tokens from a buffered stream. It is not safe for
 // concurrent use; the imap client and server each own one per connection.
 type Reader struct {
-	br      *bufio.Reader
-	lim     Limits
-	line    int   // bytes of the current line counted against MaxLine
+	br  *bufio.Reader
+	lim Limits
+	// Per-command state, reset by Begin and by the CRLF that ends a
+	// command.
+	line   int // bytes of the current command counted against MaxLine
+	ranges int // sequence-set ranges of the current command
+	depth  int // open lists and Enter levels
+
 	pending int64 // bytes of a streamed literal the caller has not read
-	depth   int   // open lists and Enter levels
 	scratch []byte
 
 	// SyncLiteral, when set, is called after the header of a
@@ -80,8 +85,15 @@ func NewReader(r io.Reader, lim Limits) *Reader {
 // bytes that arrived before the switch must not be interpreted after it.
 func (r *Reader) Reset(rd io.Reader) {
 	r.br.Reset(rd)
-	r.line, r.pending = 0, 0
+	r.pending = 0
+	r.Begin()
 }
+
+// Begin starts a new command or response: the size budget, the count of
+// sequence ranges and the nesting depth start again from zero, so that
+// nothing a refused command left behind (an unclosed list, a half-read
+// line) counts against the next one.
+func (r *Reader) Begin() { r.line, r.ranges, r.depth = 0, 0, 0 }
 
 // TakeBuffered returns a copy of the buffered input and empties the
 // buffer; COMPRESS (RFC 4978) feeds those bytes to the decompressor, since
@@ -199,9 +211,20 @@ func quoteByte(c byte) string {
 // SP consumes one space.
 func (r *Reader) SP() error { return r.Expect(' ') }
 
-// CRLF consumes the end of a line and resets the line's byte count. A bare
-// LF is accepted too, as robust peers do.
+// CRLF consumes the CRLF that ends a command or response and resets the
+// per-command counts (Begin). A bare LF is accepted too, as robust peers
+// do. The CRLF after a literal header is not this one: LiteralHeader
+// reads it with lineBreak, so that the command's budget goes on.
 func (r *Reader) CRLF() error {
+	if err := r.lineBreak(); err != nil {
+		return err
+	}
+	r.line, r.ranges = 0, 0
+	return nil
+}
+
+// lineBreak consumes CRLF or LF, counting it against the budget.
+func (r *Reader) lineBreak() error {
 	b, err := r.ReadByte()
 	if err != nil {
 		return err
@@ -214,38 +237,6 @@ func (r *Reader) CRLF() error {
 	}
 	if b != '\n' {
 		return r.syntax("expected CRLF, got " + quoteByte(b))
-	}
-	r.line = 0
-	return nil
-}
-
-// DiscardLine skips to the end of the current line, literals included as
-// plain bytes; used to recover after a syntax error.
-func (r *Reader) DiscardLine() error {
-	if err := r.settle(); err != nil {
-		return err
-	}
-	for {
-		_, err := r.br.ReadSlice('\n')
-		if err == nil {
-			r.line = 0
-			return nil
-		}
-		if err != bufio.ErrBufferFull {
-			return unexpectedEOF(err)
-		}
-	}
-}
-
-// Discard skips n bytes of a literal that is not wanted, for example one
-// refused as too large after a non-synchronizing header (RFC 7888 section 4).
-func (r *Reader) Discard(n int64) error {
-	for n > 0 {
-		k, err := r.br.Discard(int(min(n, 1<<30)))
-		n -= int64(k)
-		if err != nil {
-			return unexpectedEOF(err)
-		}
 	}
 	return nil
 }
@@ -411,126 +402,6 @@ func (r *Reader) Quoted() (string, error) {
 	}
 }
 
-// LiteralHeader reads "{n}", "{n+}" or "~{n}" and the CRLF after it. A
-// literal over MaxLiteral yields ErrLiteralTooLarge together with the
-// header, so a server can refuse it (and discard a non-synchronizing one).
-// For a synchronizing literal SyncLiteral is called last.
-func (r *Reader) LiteralHeader() (Literal, error) {
-	var l Literal
-	l.Binary = r.Accept('~')
-	if err := r.Expect('{'); err != nil {
-		return l, err
-	}
-	n, err := r.Number64()
-	if err != nil {
-		return l, err
-	}
-	l.Size = int64(n)
-	l.NonSync = r.Accept('+') || r.Accept('-')
-	if err := r.Expect('}'); err != nil {
-		return l, err
-	}
-	if err := r.CRLF(); err != nil {
-		return l, err
-	}
-	if l.Size > r.lim.MaxLiteral {
-		return l, ErrLiteralTooLarge
-	}
-	return l, nil
-}
-
-func (r *Reader) sync(l Literal) error {
-	if !l.NonSync && r.SyncLiteral != nil {
-		return r.SyncLiteral(l)
-	}
-	return nil
-}
-
-// LiteralReader returns the bytes of the literal whose header was just read
-// as a stream. The caller may stop early: the next read from r skips what
-// remains.
-func (r *Reader) LiteralReader(l Literal) (io.Reader, error) {
-	if err := r.sync(l); err != nil {
-		return nil, err
-	}
-	r.pending = l.Size
-	return (*literalReader)(r), nil
-}
-
-type literalReader Reader
-
-func (lr *literalReader) Read(p []byte) (int, error) {
-	if lr.pending == 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > lr.pending {
-		p = p[:lr.pending]
-	}
-	n, err := lr.br.Read(p)
-	lr.pending -= int64(n)
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
-}
-
-// WriteTo lets io.Copy move a literal straight out of the buffer.
-func (lr *literalReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for lr.pending > 0 {
-		if _, err := lr.br.Peek(1); err != nil {
-			return total, io.ErrUnexpectedEOF
-		}
-		buf, _ := lr.br.Peek(int(min(int64(lr.br.Buffered()), lr.pending)))
-		n, err := w.Write(buf)
-		_, _ = lr.br.Discard(n)
-		lr.pending -= int64(n)
-		total += int64(n)
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// literalString reads a literal whose header was just read into memory,
-// counting it against MaxLine.
-func (r *Reader) literalString(l Literal) (string, error) {
-	if l.Size > int64(r.lim.MaxLine-r.line) {
-		return "", ErrLineTooLong
-	}
-	if err := r.sync(l); err != nil {
-		return "", err
-	}
-	buf := make([]byte, l.Size)
-	if _, err := io.ReadFull(r.br, buf); err != nil {
-		return "", unexpectedEOF(err)
-	}
-	r.line += int(l.Size)
-	return string(buf), nil
-}
-
-// String reads a string (RFC 3501 section 9): quoted or literal. Literals
-// are read into memory and count against MaxLine; use LiteralHeader and
-// LiteralReader for message bodies.
-func (r *Reader) String() (string, error) {
-	c, err := r.Peek()
-	if err != nil {
-		return "", err
-	}
-	switch c {
-	case '"':
-		return r.Quoted()
-	case '{', '~':
-		l, err := r.LiteralHeader()
-		if err != nil {
-			return "", err
-		}
-		return r.literalString(l)
-	}
-	return "", r.syntax("expected string, got " + quoteByte(c))
-}
-
 // AString reads an astring: 1*ASTRING-CHAR or a string.
 func (r *Reader) AString() (string, error) {
 	c, err := r.Peek()
@@ -607,12 +478,14 @@ func (r *Reader) list(item func() error, noSP bool) error {
 	}
 }
 
-// Enter and Leave bracket a recursion level that is not a List.
+// Enter and Leave bracket a recursion level that is not a List. An Enter
+// that fails with ErrTooDeep leaves the depth as it was, so the caller
+// must not call Leave for it.
 func (r *Reader) Enter() error {
-	r.depth++
-	if r.depth > r.lim.MaxDepth {
+	if r.depth >= r.lim.MaxDepth {
 		return ErrTooDeep
 	}
+	r.depth++
 	return nil
 }
 
@@ -620,10 +493,21 @@ func (r *Reader) Enter() error {
 func (r *Reader) Leave() { r.depth-- }
 
 // SeqSet reads the characters of a sequence-set (RFC 3501 section 9) or
-// "$" (RFC 5182); the imap package checks its structure.
+// "$" (RFC 5182); the imap package checks its structure. Its ranges count
+// against MaxSeqRanges, summed over the command: past the limit it yields
+// ErrTooManyRanges, with the set consumed so the command can be skipped.
 func (r *Reader) SeqSet() (string, error) {
 	b, err := r.scan1(classSeq, "sequence set")
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	if r.lim.MaxSeqRanges > 0 {
+		r.ranges += bytes.Count(b, []byte{','}) + 1
+		if r.ranges > r.lim.MaxSeqRanges {
+			return "", ErrTooManyRanges
+		}
+	}
+	return string(b), nil
 }
 
 // Flag reads a flag (RFC 3501 section 9): a keyword atom, "\" followed by
