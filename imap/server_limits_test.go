@@ -2,6 +2,7 @@ package imap_test
 
 import (
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -224,4 +225,36 @@ func TestSkipStopsAtLimit_RFC3501_7_1_5(t *testing.T) {
 	assert.True(t, strings.HasPrefix(resp, "a BAD"), resp)
 	_, resp = s.cmd("b", "NOOP")
 	assert.Equal(t, "b OK NOOP completed", resp)
+}
+
+// TestSeqSetMemory_RFC3501_9 checks that commands taking a sequence set
+// work on its ranges: 10,000 copies of "1:*" (at the MaxSeqRanges limit)
+// over 2,000 messages allocate a few hundred KB in the whole process, as
+// one "1:*" does, where expanding each range into UIDs took 80 MB and
+// more per command.
+func TestSeqSetMemory_RFC3501_9(t *testing.T) {
+	s := dialRaw(t, limitServer(t, 2000, nil))
+	_, resp := s.cmd("l", "LOGIN alice pass")
+	require.Contains(t, resp, "l OK")
+	_, resp = s.cmd("s", "SELECT INBOX")
+	require.Contains(t, resp, "s OK")
+	set := strings.TrimSuffix(strings.Repeat("1:*,", 10000), ",")
+	for _, cmd := range []string{
+		"FETCH " + set + " FLAGS",
+		"STORE " + set + " +FLAGS.SILENT (\\Seen)",
+		"SEARCH " + set,
+		"UID SEARCH UID " + set,
+		"COPY " + set + " INBOX",
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		untagged, resp := s.cmd("a", cmd)
+		runtime.ReadMemStats(&after)
+		name, _, _ := strings.Cut(cmd, " 1:*")
+		require.True(t, strings.HasPrefix(resp, "a OK"), "%s: %s", name, resp)
+		if strings.HasPrefix(cmd, "FETCH") {
+			assert.Len(t, untagged, 2000, "each message once")
+		}
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20), name)
+	}
 }
