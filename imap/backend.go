@@ -171,7 +171,10 @@ type Message interface {
 	// Size is RFC822.SIZE: the bytes of the message as stored.
 	Size() int64
 	// Open returns the message bytes; the server reads only what a FETCH
-	// asks for and closes it after the command.
+	// asks for and closes it after the command. A message another
+	// session expunged since Messages returned it answers a
+	// *StatusResponse with CodeExpungeIssued (RFC 5530): FETCH then
+	// skips it and ends OK [EXPUNGEISSUED] (RFC 2180 section 4.1).
 	Open(ctx context.Context) (MessageReader, error)
 }
 

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/mailwire/mailwire/message"
@@ -64,7 +65,10 @@ func (c *Conn) handleFetch(byUID bool) (*StatusResponse, error) {
 		live = live[n:]
 	}
 	if gone {
-		return expungedResponse("FETCH"), nil
+		// RFC 2180 section 4.1.2 with the tagged OK of 4.1.3, as
+		// Dovecot answers: the others' data was sent, and
+		// EXPUNGEISSUED (RFC 5530) tells the client to NOOP.
+		return &StatusResponse{Type: StatusOK, Code: CodeExpungeIssued, Text: "Some messages were expunged; FETCH completed"}, nil
 	}
 	return ok("FETCH completed"), nil
 }
@@ -184,50 +188,49 @@ func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) (bool, error) {
 			}
 		}
 	}
+	gone := len(msgs) < len(uids)
 	for _, m := range msgs {
 		seq := c.sel.seqOf(m.UID())
 		if seq == 0 {
 			continue
 		}
 		newFlags, flagsChanged := seen[m.UID()]
-		if err := c.fetchOne(seq, m, req, newFlags, flagsChanged); err != nil {
+		switch err := c.fetchOne(seq, m, req, newFlags, flagsChanged); {
+		case errors.Is(err, errGone):
+			gone = true
+		case err != nil:
 			return false, err
 		}
 	}
-	return len(msgs) < len(uids), nil
+	return gone, nil
 }
 
-// fetchOne writes one FETCH response (RFC 3501 section 7.4.2).
+// fetchOne writes one FETCH response (RFC 3501 section 7.4.2). What the
+// items need, the message's bytes and its structure, is opened before
+// the first byte of the response is written, so that a failure leaves no
+// half-written line before the tagged reply; a message the backend finds
+// gone by then (Message.Open answered EXPUNGEISSUED) is errGone and gets
+// no response at all (RFC 2180 section 4.1).
 func (c *Conn) fetchOne(seq uint32, m Message, req *fetchRequest, newFlags []Flag, flagsChanged bool) error {
 	o := req.opts
 	flags := m.Flags()
 	if flagsChanged {
 		flags = newFlags
 	}
+	content, st, err := c.prepareFetch(m, req)
+	if content != nil {
+		defer content.Close()
+	}
+	if err != nil {
+		if isExpungeIssued(err) {
+			return errGone
+		}
+		return err
+	}
 	if o.Flags || flagsChanged {
 		c.announce(flags)
 	}
-	var st *message.Structure
-	var content MessageReader
-	defer func() {
-		if content != nil {
-			content.Close()
-		}
-	}()
-	open := func() (MessageReader, error) {
-		if content == nil {
-			var err error
-			content, err = m.Open(c.ctx)
-			return content, err
-		}
-		return content, nil
-	}
-	if req.needsStructure() {
-		var err error
-		if st, err = c.structureOf(c.ctx, m, open); err != nil {
-			return err
-		}
-	}
+	open := func() (MessageReader, error) { return content, nil }
 	w := c.w
 	w.Raw("* ").Number(seq).Raw(" FETCH (")
 	n := 0
@@ -267,11 +270,53 @@ func (c *Conn) fetchOne(seq uint32, m Message, req *fetchRequest, newFlags []Fla
 		w.Sep(n)
 		n++
 		if err := c.writeSection(m, st, open, s, req.names[i]); err != nil {
+			// The item's name is out: NIL completes it (RFC 3501
+			// section 9, nstring) and the line, so the tagged NO
+			// stands on a line of its own.
+			w.Raw("NIL)").CRLF()
 			return err
 		}
 	}
 	w.Raw(")").CRLF()
 	return w.Err()
+}
+
+// errGone reports a message that vanished between Mailbox.Messages and
+// Message.Open: another session expunged it (RFC 2180 section 4.1).
+var errGone = errors.New("imap: message expunged meanwhile")
+
+// isExpungeIssued reports whether err is a backend's NO [EXPUNGEISSUED]
+// (RFC 5530 section 3), which Message.Open returns for a message that is
+// gone.
+func isExpungeIssued(err error) bool {
+	var st *StatusResponse
+	return errors.As(err, &st) && st.Code == CodeExpungeIssued
+}
+
+// prepareFetch opens what the FETCH items of one message need: its
+// bytes for body sections, its structure for ENVELOPE, BODY,
+// BODYSTRUCTURE and section parts. The reader is returned even with an
+// error, for the caller to close.
+func (c *Conn) prepareFetch(m Message, req *fetchRequest) (MessageReader, *message.Structure, error) {
+	var content MessageReader
+	open := func() (MessageReader, error) {
+		if content == nil {
+			var err error
+			content, err = m.Open(c.ctx)
+			return content, err
+		}
+		return content, nil
+	}
+	if len(req.opts.BodySection) > 0 {
+		if _, err := open(); err != nil {
+			return content, nil, err
+		}
+	}
+	if !req.needsStructure() {
+		return content, nil, nil
+	}
+	st, err := c.structureOf(c.ctx, m, open)
+	return content, st, err
 }
 
 // structureOf returns the message's parsed structure: the backend's copy

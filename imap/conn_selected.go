@@ -22,6 +22,9 @@ type selected struct {
 	// FETCH, STORE and SEARCH by sequence number. Until then the messages
 	// keep their sequence numbers (RFC 2180 section 4.1).
 	expunged []uint32
+	// vanished holds UIDs this session expunged before it heard of
+	// them (expungeOwn); their UpdateNew is dropped.
+	vanished map[uint32]struct{}
 }
 
 // seqOf returns the sequence number of uid, or 0.
@@ -162,58 +165,123 @@ func expungeAllowed(name string) bool {
 	return true
 }
 
-// sendUpdates reports the changes others made to the selected mailbox:
-// EXPUNGE (when allowed), flag changes and EXISTS/RECENT.
+// sendUpdates reports the changes others made to the selected mailbox.
+// Nothing may name a message before the EXISTS that announces it (RFC
+// 3501 sections 7.3.1 and 7.4.1, RFC 2180 section 4), so a batch goes out
+// in this order: the flag changes (FETCH, section 7.4.2) of messages the
+// client knows, the EXPUNGEs when allowed, then EXISTS and RECENT for
+// what is new. A message that comes and changes or goes again before it
+// was announced is not named at all: the client learns its flags when it
+// fetches them, and one that is gone was never counted.
 func (c *Conn) sendUpdates(allowExpunge bool) error {
 	s := c.sel
 	updates, err := s.mbox.Poll(c.ctx)
 	if err != nil {
 		return err
 	}
-	added := false
+	known := uint32(len(s.uids)) // the client's count since the last EXISTS
 	for _, u := range updates {
 		switch u.Type {
 		case UpdateNew:
-			if u.UID > s.lastUID() {
-				s.uids = append(s.uids, u.UID)
+			if s.addNew(u) {
 				c.announce(u.Flags)
-				added = true
-				if u.Recent {
-					s.recent[u.UID] = struct{}{}
-				}
 			}
 		case UpdateExpunge:
-			s.expunged = append(s.expunged, u.UID)
+			switch seq := s.seqOf(u.UID); {
+			case seq > known:
+				s.remove(seq)
+			case seq != 0 && !s.isExpunged(u.UID):
+				s.expunged = append(s.expunged, u.UID)
+			}
 		case UpdateFlags:
-			if seq := s.seqOf(u.UID); seq != 0 {
+			if seq := s.seqOf(u.UID); seq != 0 && seq <= known {
 				c.writeFlagsFetch(seq, u.UID, u.Flags, false)
 			}
 		}
 	}
+	s.pruneVanished()
 	if allowExpunge && len(s.expunged) > 0 {
 		for _, uid := range s.expunged {
-			c.expungeSeq(uid)
+			if c.expungeSeq(uid) {
+				known--
+			}
 		}
 		s.expunged = s.expunged[:0]
 	}
-	if added {
+	if uint32(len(s.uids)) > known {
 		c.w.Raw("* ").Number(uint32(len(s.uids))).Raw(" EXISTS").CRLF()
 		c.w.Raw("* ").Number(uint32(len(s.recent))).Raw(" RECENT").CRLF()
 	}
 	return nil
 }
 
+// addNew adds a new message to the end of the view, unless it is not
+// past the last UID (UIDs ascend, RFC 3501 section 2.3.1.1) or this
+// session already expunged it before hearing of it (vanished); it
+// reports whether the message was added.
+func (s *selected) addNew(u Update) bool {
+	if _, gone := s.vanished[u.UID]; gone {
+		delete(s.vanished, u.UID)
+		return false
+	}
+	if u.UID <= s.lastUID() {
+		return false
+	}
+	s.uids = append(s.uids, u.UID)
+	if u.Recent {
+		s.recent[u.UID] = struct{}{}
+	}
+	return true
+}
+
+// remove drops message seq from the view without telling the client:
+// only for messages it was never told of.
+func (s *selected) remove(seq uint32) {
+	delete(s.recent, s.uids[seq-1])
+	s.uids = slices.Delete(s.uids, int(seq-1), int(seq))
+}
+
+// pruneVanished forgets vanished UIDs the view has grown past: their
+// UpdateNew can no longer come, since new UIDs ascend.
+func (s *selected) pruneVanished() {
+	last := s.lastUID()
+	for uid := range s.vanished {
+		if uid <= last {
+			delete(s.vanished, uid)
+		}
+	}
+}
+
+// expungeOwn writes the EXPUNGE responses of messages this session
+// expunged (EXPUNGE, MOVE). A UID past the view is a message the
+// backend added and this session expunged before Poll told of it (an
+// EXPUNGE removes every \Deleted message, RFC 3501 section 6.4.3): it is
+// noted as vanished, so that its UpdateNew, which may still be queued,
+// does not bring it back as a message that no longer exists.
+func (c *Conn) expungeOwn(uids []uint32) {
+	s := c.sel
+	for _, uid := range uids {
+		if c.expungeSeq(uid) || uid <= s.lastUID() {
+			continue
+		}
+		if s.vanished == nil {
+			s.vanished = make(map[uint32]struct{})
+		}
+		s.vanished[uid] = struct{}{}
+	}
+}
+
 // expungeSeq removes uid from the view and writes its EXPUNGE response
-// (RFC 3501 section 7.4.1).
-func (c *Conn) expungeSeq(uid uint32) {
+// (RFC 3501 section 7.4.1); it reports whether uid was in the view.
+func (c *Conn) expungeSeq(uid uint32) bool {
 	s := c.sel
 	seq := s.seqOf(uid)
 	if seq == 0 {
-		return
+		return false
 	}
-	s.uids = slices.Delete(s.uids, int(seq-1), int(seq))
-	delete(s.recent, uid)
+	s.remove(seq)
 	c.w.Raw("* ").Number(seq).Raw(" EXPUNGE").CRLF()
+	return true
 }
 
 // isExpunged reports whether another session expunged uid and this one

@@ -149,9 +149,7 @@ func (c *Conn) handleExpunge(byUID bool) (*StatusResponse, error) {
 	if err != nil {
 		return c.backendError(err), nil
 	}
-	for _, uid := range gone {
-		c.expungeSeq(uid)
-	}
+	c.expungeOwn(gone)
 	return ok("EXPUNGE completed"), nil
 }
 
@@ -247,9 +245,7 @@ func (c *Conn) handleCopy(byUID, move bool) (*StatusResponse, error) {
 	if code.Code != "" {
 		c.untagged(code)
 	}
-	for _, uid := range live {
-		c.expungeSeq(uid)
-	}
+	c.expungeOwn(live)
 	return ok("MOVE completed"), nil
 }
 

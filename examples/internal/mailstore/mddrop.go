@@ -2,7 +2,6 @@ package mailstore
 
 import (
 	"io"
-	"os"
 	"slices"
 
 	"github.com/mailwire/mailwire/imap"
@@ -64,20 +63,17 @@ func (d *mdDrop) Messages() ([]pop3.MessageInfo, error) {
 }
 
 // Open returns the file as stored, with LF line ends: the pop3 server
-// sends them as CRLF. A file another program renamed is found again.
+// sends them as CRLF. The file is opened under the lock (withFile), so a
+// rename by an IMAP session cannot come between; one another program
+// renamed is found again.
 func (d *mdDrop) Open(n int) (io.ReadCloser, error) {
-	m := d.msgs[n-1]
-	f, err := os.Open(m.path)
-	if notExist(err) {
-		d.s.mu.Lock()
-		if d.f.sync() == nil {
-			if cur := d.f.find(m.uid); cur != nil {
-				f, err = os.Open(cur.path)
-			}
-		}
-		d.s.mu.Unlock()
+	d.s.mu.Lock()
+	defer d.s.mu.Unlock()
+	f, err := d.f.openFile(d.msgs[n-1].uid)
+	if err != nil {
+		return nil, err
 	}
-	return f, err
+	return f, nil
 }
 
 // Delete removes the files and expunges the UIDs from the index, which

@@ -232,17 +232,20 @@ func (f *mdFolder) broadcast(by *mdHandle, u imap.Update) {
 }
 
 // setFlags renames a message's file to carry flags (keywords are kept
-// in memory only).
+// in memory only). The rename follows the file if another program moved
+// it (withFile); a message whose file is gone is errGone.
 func (f *mdFolder) setFlags(m *mdMsg, flags []imap.Flag) error {
-	n := maildir.Name{Base: m.name.Base, Flags: infoFlags(flags, m.name.Flags)}
-	if n.Flags != m.name.Flags || !strings.Contains(m.path, "/cur/") {
-		path, err := maildir.SetFlags(f.dir, m.path, n)
-		if err != nil {
-			return err
+	return f.withFile(m.uid, func(m *mdMsg) error {
+		n := maildir.Name{Base: m.name.Base, Flags: infoFlags(flags, m.name.Flags)}
+		if n.Flags != m.name.Flags || !strings.Contains(m.path, "/cur/") {
+			path, err := maildir.SetFlags(f.dir, m.path, n)
+			if err != nil {
+				return err
+			}
+			m.path, m.name = path, n
+			f.stamp()
 		}
-		m.path, m.name = path, n
-		f.stamp()
-	}
-	m.flags = flags
-	return nil
+		m.flags = flags
+		return nil
+	})
 }

@@ -3,7 +3,7 @@ package mailstore
 import (
 	"bytes"
 	"context"
-	"os"
+	"io"
 	"slices"
 	"time"
 
@@ -46,16 +46,20 @@ func (v *mdView) Flags() []imap.Flag      { return v.flags }
 func (v *mdView) InternalDate() time.Time { return v.date }
 func (v *mdView) Size() int64             { return v.size }
 
-// Open reads the file and serves it with CRLF line ends. If another
-// program renamed the file meanwhile (Dovecot moves new to cur), the
-// folder is synced and the new path tried.
+// Open reads the file and serves it with CRLF line ends. The file is
+// opened under the store's lock, where the index's path is current
+// (withFile: a file another program renamed is found again, one that is
+// gone is errGone, EXPUNGEISSUED to the session), and read after it:
+// an open file survives a rename or an unlink.
 func (v *mdView) Open(context.Context) (imap.MessageReader, error) {
-	data, err := os.ReadFile(v.path)
-	if notExist(err) {
-		if path, ok := v.h.relocate(v.uid); ok {
-			data, err = os.ReadFile(path)
-		}
+	v.h.s.mu.Lock()
+	file, err := v.h.f.openFile(v.uid)
+	v.h.s.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
 	if err != nil {
 		return nil, err
 	}
@@ -65,20 +69,6 @@ func (v *mdView) Open(context.Context) (imap.MessageReader, error) {
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
-
-// relocate syncs the folder and returns the path of uid now.
-func (h *mdHandle) relocate(uid uint32) (string, bool) {
-	h.s.mu.Lock()
-	defer h.s.mu.Unlock()
-	if h.f.sync() != nil {
-		return "", false
-	}
-	m := h.f.find(uid)
-	if m == nil {
-		return "", false
-	}
-	return m.path, true
-}
 
 func (h *mdHandle) Messages(_ context.Context, uids []uint32) ([]imap.Message, error) {
 	h.s.mu.Lock()
@@ -118,7 +108,9 @@ func (h *mdHandle) Store(_ context.Context, uids []uint32, op imap.StoreFlagsOp,
 		case imap.StoreFlagsDel:
 			next = slices.DeleteFunc(next, func(f imap.Flag) bool { return hasFlag(flags, f) })
 		}
-		if err := h.f.setFlags(m, next); err != nil {
+		if err := h.f.setFlags(m, next); isGone(err) {
+			continue // expunged by another program meanwhile
+		} else if err != nil {
 			return out, err
 		}
 		out = append(out, imap.FlagUpdate{UID: uid, Flags: slices.Clone(m.flags)})
@@ -164,15 +156,10 @@ func (h *mdHandle) copyLocked(uids []uint32, dest string) (uint32, []uint32, err
 		if m == nil {
 			continue
 		}
-		size := m.name.Field('S')
-		if size < 0 {
-			if st, err := os.Stat(m.path); err == nil {
-				size = st.Size()
-			}
-		}
-		n := maildir.Name{Base: maildir.NewBase(time.Now(), size, m.size), Flags: infoFlags(m.flags, "")}
-		path := n.PathIn(df.dir)
-		if err := os.Link(m.path, path); err != nil {
+		n, path, err := h.f.link(m, df.dir)
+		if isGone(err) {
+			continue // expunged by another program meanwhile
+		} else if err != nil {
 			return 0, nil, err
 		}
 		c, err := df.adopt(maildir.Entry{Name: n, Path: path, ModTime: m.date}, true)
