@@ -89,6 +89,9 @@ type Header struct {
 	end []byte
 	// read is set for a section that came from ReadHeader.
 	read bool
+	// cut is set when fields past a limit were dropped (see
+	// ReadHeaderTruncated).
+	cut bool
 	// lf is set when the section as read used bare LF line ends; fields
 	// added later then use LF too, so the message stays consistent.
 	lf bool

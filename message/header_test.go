@@ -67,14 +67,14 @@ func TestReadHeader_Limits(t *testing.T) {
 	p := headerParser{}
 	big := "X: " + strings.Repeat("a", 100) + "\r\n"
 	lr := lineReader{br: bufio.NewReader(strings.NewReader(strings.Repeat(big, 20) + "\r\n"))}
-	_, _, err := p.read(&lr, Limits{MaxHeaderBytes: 1000}.withDefaults(), nil)
+	_, _, err := p.read(&lr, Limits{MaxHeaderBytes: 1000}.withDefaults(), false, nil)
 	require.ErrorIs(t, err, ErrLimit)
 	var le *LimitError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "MaxHeaderBytes", le.Limit)
 
 	lr = lineReader{br: bufio.NewReader(strings.NewReader(strings.Repeat("X: 1\r\n", 20) + "\r\n"))}
-	_, _, err = p.read(&lr, Limits{MaxHeaderFields: 10}.withDefaults(), nil)
+	_, _, err = p.read(&lr, Limits{MaxHeaderFields: 10}.withDefaults(), false, nil)
 	require.ErrorIs(t, err, ErrLimit)
 
 	// A field longer than the reader's buffer is read whole.

@@ -15,14 +15,23 @@ const (
 	// DefaultMaxHeaderFields bounds the number of fields in one header.
 	DefaultMaxHeaderFields = 10000
 	// DefaultMaxDepth bounds the nesting of multipart and message/rfc822
-	// entities (RFC 2046 sets no limit; 64 is far beyond any real message).
+	// entities. RFC 2046 and RFC 3501 set no limit; Dovecot's message
+	// parser stops at 100 (MESSAGE_PARSER_DEFAULT_MAX_NESTED_MIME_PARTS).
+	// 64 is lower because each level is a parenthesised list in an IMAP
+	// BODYSTRUCTURE response, and many client parsers recurse per list;
+	// real mail (forwards of forwards, signed and encrypted layers) stays
+	// well under 20.
 	DefaultMaxDepth = 64
-	// DefaultMaxParts bounds the number of entities in one message.
+	// DefaultMaxParts bounds the number of entities in one message; it is
+	// Dovecot's MESSAGE_PARSER_DEFAULT_MAX_TOTAL_MIME_PARTS.
 	DefaultMaxParts = 10000
 )
 
 // Limits bounds the resources a reader spends on one message. A zero field
-// means the default. Body lines need no limit: bodies are streamed in
+// means the default. What a limit does when it is hit depends on the
+// caller: Reader.NextPart and ReadHeader fail with a *LimitError, while
+// ReadStructure, ReadStructureLimits, ReadHeaderTruncated and a Reader
+// with Truncate set cut the message short there (see truncate.go). Body lines need no limit: bodies are streamed in
 // chunks and no line is ever held whole in memory.
 type Limits struct {
 	MaxHeaderBytes  int // bytes in one header section, line ends included

@@ -27,8 +27,13 @@ const readBufSize = 4 << 10
 type Reader struct {
 	// Limits bounds the resources spent on the message; set it before the
 	// first call to NextPart. Exceeding a limit makes NextPart return a
-	// *LimitError.
+	// *LimitError, unless Truncate is set.
 	Limits Limits
+	// Truncate makes a limit cut the walk short instead of failing it, as
+	// Dovecot's message parser does, so that a stored message over a limit
+	// stays readable; Truncated reports whether it happened. See
+	// truncate.go for what each limit leaves.
+	Truncate bool
 
 	lr      lineReader
 	hp      headerParser
@@ -36,6 +41,7 @@ type Reader struct {
 	cur     *Part // the part whose body region is being read, if any
 	parts   int
 	started bool
+	cut     bool  // a limit truncated the walk
 	err     error // sticky error, io.EOF at the end
 
 	// The region of the input being read: a part's body, a preamble or an
@@ -97,6 +103,7 @@ func (r *Reader) Reset(src io.Reader) {
 	}
 	*r = Reader{
 		Limits:   r.Limits,
+		Truncate: r.Truncate,
 		lr:       lineReader{br: br},
 		hp:       r.hp,
 		stack:    r.stack[:0],
@@ -140,6 +147,8 @@ func (r *Reader) NextPart() (*Part, error) {
 	// before it began (a header cut short by a delimiter).
 	if cur := r.cur; cur != nil && !cur.touched && !r.done {
 		switch {
+		case (cur.IsMultipart() || cur.IsMessage()) && len(r.stack) >= r.Limits.MaxDepth && r.Truncate:
+			return r.tooDeep(cur), nil
 		case cur.IsMultipart():
 			if err := r.push(cur, cur.boundary); err != nil {
 				return nil, err
@@ -235,6 +244,9 @@ func (r *Reader) startRegion() {
 func (r *Reader) begin(parent *Part, index int) (*Part, error) {
 	r.parts++
 	if r.parts > r.Limits.MaxParts {
+		if r.Truncate {
+			return r.tooMany(parent, index), nil
+		}
 		r.err = &LimitError{"MaxParts", r.Limits.MaxParts}
 		return nil, r.err
 	}
@@ -247,11 +259,12 @@ func (r *Reader) begin(parent *Part, index int) (*Part, error) {
 	if r.open > 0 {
 		isDelim = r.isDelimiter
 	}
-	h, delim, err := r.hp.read(&r.lr, r.Limits, isDelim)
+	h, delim, err := r.hp.read(&r.lr, r.Limits, r.Truncate, isDelim)
 	if err != nil {
 		r.err = err
 		return nil, err
 	}
+	r.cut = r.cut || h.cut
 	p.Header = h
 	r.startRegion()
 	r.last = r.lr.last

@@ -11,11 +11,25 @@ import (
 // accepts CRLF and bare LF line ends, 8-bit bytes (RFC 6532), obsolete
 // white space before the colon (RFC 5322 section 4.5) and lines without a
 // colon, all kept as read. A section that runs to the end of the input is
-// returned without error.
+// returned without error. A section over a limit yields a *LimitError.
 func ReadHeader(r *bufio.Reader) (Header, error) {
 	var p headerParser
 	lr := lineReader{br: r}
-	h, _, err := p.read(&lr, Limits{}.withDefaults(), nil)
+	h, _, err := p.read(&lr, Limits{}.withDefaults(), false, nil)
+	return h, err
+}
+
+// ReadHeaderTruncated reads a header section as ReadHeader does, but a
+// section over lim's MaxHeaderFields or MaxHeaderBytes (zero fields mean
+// the defaults) is not an error: the fields before the limit are kept,
+// the rest of the section is read through and dropped, and
+// Header.Truncated reports it. Memory stays bounded by lim however long
+// the section is. A server uses it to answer from a stored message that
+// no limit may make unreadable; only I/O errors are returned.
+func ReadHeaderTruncated(r *bufio.Reader, lim Limits) (Header, error) {
+	var p headerParser
+	lr := lineReader{br: r}
+	h, _, err := p.read(&lr, lim.withDefaults(), true, nil)
 	return h, err
 }
 
@@ -34,13 +48,16 @@ var (
 
 // read reads one header section from lr. When isDelim is not nil it is
 // asked about every line that starts a line; a true answer ends the section
-// at that line (which is consumed) and read reports delim.
-func (p *headerParser) read(lr *lineReader, lim Limits, isDelim func([]byte) bool) (h Header, delim bool, err error) {
+// at that line (which is consumed) and read reports delim. With trunc, a
+// limit stops the keeping of fields instead of failing: the field that
+// would cross it and all after it are dropped, and h.cut is set.
+func (p *headerParser) read(lr *lineReader, lim Limits, trunc bool, isDelim func([]byte) bool) (h Header, delim bool, err error) {
 	p.raw = p.raw[:0]
 	p.starts = p.starts[:0]
 	h.read = true
 	bol := true
 	first := true
+	keep := true // fields are still being kept
 	for {
 		line, rerr := lr.next()
 		if rerr != nil {
@@ -62,21 +79,33 @@ func (p *headerParser) read(lr *lineReader, lim Limits, isDelim func([]byte) boo
 				}
 				break
 			}
-			if !isWSP(line[0]) || len(p.starts) == 0 {
+			if keep && (!isWSP(line[0]) || len(p.starts) == 0) {
 				if len(p.starts) >= lim.MaxHeaderFields {
-					return h, false, &LimitError{"MaxHeaderFields", lim.MaxHeaderFields}
+					if !trunc {
+						return h, false, &LimitError{"MaxHeaderFields", lim.MaxHeaderFields}
+					}
+					keep, h.cut = false, true
+				} else {
+					p.starts = append(p.starts, len(p.raw))
 				}
-				p.starts = append(p.starts, len(p.raw))
 			}
 			if first && line[len(line)-1] == '\n' {
 				h.lf = len(line) < 2 || line[len(line)-2] != '\r'
 				first = false
 			}
 		}
-		if len(p.raw)+len(line) > lim.MaxHeaderBytes {
-			return h, false, &LimitError{"MaxHeaderBytes", lim.MaxHeaderBytes}
+		if keep && len(p.raw)+len(line) > lim.MaxHeaderBytes {
+			if !trunc {
+				return h, false, &LimitError{"MaxHeaderBytes", lim.MaxHeaderBytes}
+			}
+			// Drop the whole field this line belongs to.
+			n := len(p.starts) - 1
+			p.raw, p.starts = p.raw[:p.starts[n]], p.starts[:n]
+			keep, h.cut = false, true
 		}
-		p.raw = append(p.raw, line...)
+		if keep {
+			p.raw = append(p.raw, line...)
+		}
 		bol = line[len(line)-1] == '\n'
 	}
 	if len(p.starts) == 0 {

@@ -75,6 +75,13 @@ type Structure struct {
 	// and such a body is summarised as a leaf) or was cut short before its
 	// body began.
 	Message *Structure
+
+	// Truncated is set on the root when the message was over one of the
+	// reader's Limits and the summary stops at the limit (see
+	// Reader.Truncate): what lies beyond is one opaque
+	// application/octet-stream part, and an over-long header keeps only
+	// its first fields for the Envelope.
+	Truncated bool
 }
 
 // MediaType returns "type/subtype".
@@ -114,15 +121,27 @@ func (s *Structure) Part(path ...int) *Structure {
 }
 
 // ReadStructure reads a whole message from r in one streaming pass and
-// returns the summary of its root entity, with the default Limits.
+// returns the summary of its root entity, with the default Limits. A
+// message over a limit is not an error: the summary is truncated there
+// and flagged (Structure.Truncated), so that a server can serve any
+// stored message; only I/O errors are returned.
 func ReadStructure(r io.Reader) (*Structure, error) {
-	return NewReader(r).Structure()
+	return ReadStructureLimits(r, Limits{})
+}
+
+// ReadStructureLimits is ReadStructure with the given limits (zero fields
+// mean the defaults), such as a MaxDepth other than DefaultMaxDepth.
+func ReadStructureLimits(r io.Reader, lim Limits) (*Structure, error) {
+	mr := NewReader(r)
+	mr.Limits, mr.Truncate = lim, true
+	return mr.Structure()
 }
 
 // Structure walks the rest of the message, which must not have been started
 // with NextPart, and returns the summary of its root entity. Headers are
 // dropped as soon as they are summarised, so memory grows with the number
-// of parts, never with the size of the message.
+// of parts, never with the size of the message. With r.Truncate set a
+// limit truncates the summary rather than failing it.
 func (r *Reader) Structure() (*Structure, error) {
 	var root *Structure
 	var parts []*Part
@@ -153,6 +172,9 @@ func (r *Reader) Structure() (*Structure, error) {
 		s := p.summary
 		s.End, s.Lines = p.end, p.lines
 		s.Size = s.End - s.BodyOffset
+	}
+	if root != nil {
+		root.Truncated = r.cut
 	}
 	return root, nil
 }
