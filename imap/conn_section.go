@@ -116,9 +116,11 @@ func (n nulFree) Read(p []byte) (int, error) {
 // filterHeader returns the fields of a header section named in fields
 // (HEADER.FIELDS), or those not named (HEADER.FIELDS.NOT), as they are
 // stored, followed by the empty line that ends a header (RFC 3501 section
-// 6.4.5).
+// 6.4.5). A header over the message package's limits is filtered among
+// the fields before the limit, the ones ENVELOPE and SEARCH see; BODY[HEADER]
+// still serves the whole section as stored.
 func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
-	h, err := message.ReadHeader(bufio.NewReader(r))
+	h, err := message.ReadHeaderTruncated(bufio.NewReader(r), message.Limits{})
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ func (e *searchEnv) rawHeader() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := int(st.BodyOffset - st.HeaderOffset)
+	n := int(min(st.BodyOffset-st.HeaderOffset, maxSearchHeader))
 	if cap(e.scratch.head) < n {
 		e.scratch.head = make([]byte, n)
 	}
@@ -85,9 +85,20 @@ func (e *searchEnv) rawHeader() ([]byte, error) {
 	if _, err := r.ReadAt(raw, st.HeaderOffset); err != nil && err != io.EOF {
 		return nil, err
 	}
+	if int64(n) < st.BodyOffset-st.HeaderOffset {
+		// A header over the limit is searched up to its last whole
+		// line before it, as the message package parses it.
+		raw = raw[:bytes.LastIndexByte(raw, '\n')+1]
+	}
 	e.raw = raw
 	return raw, nil
 }
+
+// maxSearchHeader bounds how much of a header section SEARCH reads: a
+// stored header can be any size (a Maildir file another program wrote),
+// and the parsed header keeps no more than this anyway
+// (message.DefaultMaxHeaderBytes).
+const maxSearchHeader = message.DefaultMaxHeaderBytes
 
 func (e *searchEnv) loadHeader() (*message.Header, error) {
 	if e.header != nil {
@@ -97,7 +108,9 @@ func (e *searchEnv) loadHeader() (*message.Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := message.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
+	// Over a limit, HEADER, SUBJECT and the SENT keys see the fields
+	// before it, as ENVELOPE does; only I/O can fail here.
+	h, err := message.ReadHeaderTruncated(bufio.NewReader(bytes.NewReader(raw)), message.Limits{})
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +152,10 @@ func (e *searchEnv) bodyContains(n foldNeedle) (bool, error) {
 	} else {
 		e.scratch.mr.Reset(src)
 	}
+	// A message over a parsing limit is searched up to the limit; what
+	// lies beyond is opaque, as in its BODYSTRUCTURE.
+	e.scratch.mr.Truncate = true
+	e.scratch.mr.Limits.MaxDepth = DefaultStructureDepth
 	for {
 		p, err := e.scratch.mr.NextPart()
 		if err == io.EOF {

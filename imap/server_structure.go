@@ -21,8 +21,34 @@ import (
 // multipart delimiter has 0 lines, since the CRLF before the delimiter
 // belongs to the delimiter (RFC 2046 section 5.1.1). The message package
 // counts a last line without its line end too, so it is taken off here.
+//
+// A message over one of the message package's Limits (nesting depth,
+// number of parts, header fields or bytes) is not an error: the summary
+// stops at the limit, what lies beyond is one opaque
+// application/octet-stream part, and st.Truncated is set, as Dovecot
+// serves such a message, so that one stored message cannot make FETCH
+// or SEARCH fail for a mailbox. Only I/O errors are returned.
 func ParseStructure(r io.ReaderAt, size int64) (*message.Structure, error) {
-	st, err := message.ReadStructure(io.NewSectionReader(r, 0, size))
+	return ParseStructureLimits(r, size, message.Limits{MaxDepth: DefaultStructureDepth})
+}
+
+// DefaultStructureDepth is the nesting of multipart and message/rfc822
+// entities that ParseStructure follows; deeper entities are truncated
+// (see ParseStructure). RFC 3501 sets no limit and Dovecot follows 100
+// levels; 60 is chosen so that the deepest BODYSTRUCTURE the server can
+// send fits in 64 nested lists, the limit of this package's Client
+// (Options.MaxDepth) and a common one for recursive parsers: the FETCH
+// response adds one list around the structure, and an entity at the
+// deepest level adds at most three inside it (the addresses of an
+// envelope, or a disposition's parameters).
+const DefaultStructureDepth = 60
+
+// ParseStructureLimits is ParseStructure with the message package's
+// limits given (zero fields mean message.Default*), for a backend that
+// wants to follow deeper or fewer entities; a MaxDepth over
+// DefaultStructureDepth can produce responses some clients refuse.
+func ParseStructureLimits(r io.ReaderAt, size int64, lim message.Limits) (*message.Structure, error) {
+	st, err := message.ReadStructureLimits(io.NewSectionReader(r, 0, size), lim)
 	if err != nil {
 		return nil, err
 	}
