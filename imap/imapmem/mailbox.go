@@ -42,16 +42,21 @@ func (m *msg) copy() *msg {
 
 // structure is a message's MIME structure, parsed the first time FETCH or
 // SEARCH needs it rather than at APPEND, so storing stays a copy; copies of
-// the message share it.
+// the message share it. A message over the message package's parsing
+// limits gets a truncated structure (imap.ParseStructure), cached like any
+// other, so it costs one parse however often it is fetched or searched.
 type structure struct {
-	once sync.Once
-	st   *message.Structure
+	once   sync.Once
+	st     *message.Structure
+	parses int // times parsed, for tests
 }
 
-// get parses data once; nil means it could not be parsed, and the server
-// parses again to report the error.
+// get parses data once. Parsing bytes in memory cannot fail (only I/O
+// errors are errors), but if it did nil would make the server parse
+// again and report the error.
 func (s *structure) get(data []byte) *message.Structure {
 	s.once.Do(func() {
+		s.parses++
 		if st, err := imap.ParseStructure(bytes.NewReader(data), int64(len(data))); err == nil {
 			s.st = st
 		}
