@@ -190,7 +190,7 @@ func (c *Conn) sendUpdates(allowExpunge bool) error {
 			switch seq := s.seqOf(u.UID); {
 			case seq > known:
 				s.remove(seq)
-			case seq != 0 && !s.isExpunged(u.UID):
+			case seq != 0:
 				s.expunged = append(s.expunged, u.UID)
 			}
 		case UpdateFlags:
