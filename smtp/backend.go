@@ -30,7 +30,10 @@ type Session interface {
 	// null path <> (RFC 5321 4.5.5); any source route was dropped.
 	Mail(from string, opts *MailOptions) error
 	// Rcpt adds a recipient. to is the forward path, or "Postmaster"
-	// (RFC 5321 4.5.1).
+	// (RFC 5321 4.5.1). It is called once per distinct recipient of a
+	// transaction: a repeated RCPT (compared without regard to case) is
+	// answered 250 by the server alone, keeps the first one's options,
+	// and is delivered once.
 	Rcpt(to string, opts *RcptOptions) error
 	// Data receives the message of the transaction: the unstuffed DATA
 	// stream (RFC 5321 4.5.2) or the concatenated BDAT chunks (RFC 3030).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/mailwire/mailwire/internal/dotstream"
 	"github.com/mailwire/mailwire/internal/netserver"
@@ -47,6 +48,16 @@ func (c *Conn) handleRcpt(arg []byte) {
 		c.fail(r)
 		return
 	}
+	if first, dup := c.acceptedRcpt(to); dup {
+		// Accepted again, delivered once: the Backend never sees the
+		// duplicate, so 100 copies of one RCPT cannot multiply the stored
+		// message. LMTP still owes it a reply after the data (RFC 2033
+		// section 4.2), which it shares with the first.
+		c.rcpts = append(c.rcpts, first)
+		c.state = StateRcpt
+		c.reply(replyRcptOK)
+		return
+	}
 	if err := c.session.Rcpt(to, opts); err != nil {
 		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
 		return
@@ -54,6 +65,21 @@ func (c *Conn) handleRcpt(arg []byte) {
 	c.rcpts = append(c.rcpts, to)
 	c.state = StateRcpt
 	c.reply(replyRcptOK)
+}
+
+// acceptedRcpt returns the recipient of this transaction that to repeats,
+// if any. Addresses compare without regard to case: RFC 5321 2.4 leaves
+// the local part's case to the receiving host, and hosts (Postfix,
+// Dovecot, the large providers) fold it, so "Alice@x" and "alice@x" are
+// one mailbox for this purpose, as Postfix's duplicate filter treats
+// them.
+func (c *Conn) acceptedRcpt(to string) (string, bool) {
+	for _, r := range c.rcpts {
+		if strings.EqualFold(r, to) {
+			return r, true
+		}
+	}
+	return "", false
 }
 
 var (

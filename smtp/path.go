@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 )
 
 // parsePath parses Path = "<" [ A-d-l ":" ] Mailbox ">" (RFC 5321 4.1.2);
@@ -40,7 +41,8 @@ func parsePath(p []byte, reverse, allowUTF8 bool) (string, *Reply) {
 
 // checkMailbox checks Mailbox = Local-part "@" ( Domain / address-literal ).
 // Non-ASCII octets are allowed only when allowUTF8 (RFC 6531 3.3); without
-// it they get 550 (sender) or 553 (recipient) 5.6.7 (RFC 6531 3.5).
+// it they get 550 (sender) or 553 (recipient) 5.6.7 (RFC 6531 3.5); with it
+// they must be well-formed UTF-8.
 func checkMailbox(p []byte, sender, allowUTF8 bool) *Reply {
 	if !allowUTF8 {
 		for _, c := range p {
@@ -52,6 +54,12 @@ func checkMailbox(p []byte, sender, allowUTF8 bool) *Reply {
 				return NewReply(code, EnhancedCode{5, 6, 7}, "Non-ASCII addresses need SMTPUTF8")
 			}
 		}
+	} else if !utf8.Valid(p) {
+		// RFC 6531 3.3: the UTF-8 of an address is UTF8-non-ascii as RFC
+		// 6532 section 3.1 defines it, so an ill-formed sequence (a lone
+		// 0xFF, an overlong form, a surrogate) is a syntax error, not a
+		// name to deliver to.
+		return badAddress(sender, "Ill-formed UTF-8 in address")
 	}
 	at := localPartEnd(p, allowUTF8)
 	if at <= 0 || at >= len(p) || p[at] != '@' {

@@ -48,9 +48,40 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
+// unescape turns a transcript's \r \n \0 \t \\ and \xHH into the octets
+// they name, so a transcript can send what is not valid text.
 func unescape(s string) string {
-	r := strings.NewReplacer(`\r`, "\r", `\n`, "\n", `\0`, "\x00", `\t`, "\t", `\\`, `\`)
-	return r.Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'r':
+			b.WriteByte('\r')
+		case 'n':
+			b.WriteByte('\n')
+		case '0':
+			b.WriteByte(0)
+		case 't':
+			b.WriteByte('\t')
+		case 'x':
+			if v, err := strconv.ParseUint(s[i+1:min(i+3, len(s))], 16, 8); err == nil && i+3 <= len(s) {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+			b.WriteString(`\x`)
+		case '\\':
+			b.WriteByte('\\')
+		default: // not an escape: kept as written
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
 }
 
 func runTranscript(t *testing.T, file string) {
