@@ -219,11 +219,12 @@ func TestSkipStopsAtLimit_RFC3501_7_1_5(t *testing.T) {
 	assert.Equal(t, "a BAD [LIMIT] Command line too long", s.line())
 	assert.Equal(t, "* BYE [LIMIT] Command line too long, closing connection", s.line())
 
-	// Within the budget, the skipped line ends the command as before.
-	s = dialRaw(t, limitServer(t, 0, nil))
-	_, resp := s.cmd("a", "NOOP "+strings.Repeat("x", 60<<10))
+	// Within the budget, the skipped line ends the command as before. A
+	// connection of its own: the writer above may still be using s.
+	s2 := dialRaw(t, limitServer(t, 0, nil))
+	_, resp := s2.cmd("a", "NOOP "+strings.Repeat("x", 60<<10))
 	assert.True(t, strings.HasPrefix(resp, "a BAD"), resp)
-	_, resp = s.cmd("b", "NOOP")
+	_, resp = s2.cmd("b", "NOOP")
 	assert.Equal(t, "b OK NOOP completed", resp)
 }
 
