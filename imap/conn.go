@@ -120,12 +120,14 @@ func (c *Conn) refuse(resp *StatusResponse) {
 	c.w.Flush()
 }
 
-// finish releases the connection's slot before closing it, so that a
-// client reconnecting at once is not refused by MaxConnections.
+// finish closes the connection so that the client can read the last
+// response (netserver.CloseLingering), then releases its slot; the
+// session stays known to the server meanwhile, so Shutdown and Close
+// reach it.
 func (c *Conn) finish() {
 	c.cancel()
+	c.io.CloseLingering()
 	c.srv.group.Release(c)
-	c.io.CloseNow()
 }
 
 // serve runs the session: greeting, then one command at a time until

@@ -78,11 +78,12 @@ func (c *Conn) refuse(r *Response) {
 	c.bw.Flush()
 }
 
-// finish releases the connection's slot before closing it, so that a
-// client reconnecting at once is not refused by MaxConnections.
+// finish closes the connection so that the client can read the last
+// reply (netserver.CloseLingering), then releases its slot; the session
+// stays known to the server meanwhile, so Shutdown and Close reach it.
 func (c *Conn) finish() {
+	c.io.CloseLingering()
 	c.srv.group.Release(c)
-	c.io.CloseNow()
 }
 
 // release closes the maildrop and drops the lock, whatever state the

@@ -241,6 +241,10 @@ type trackedConn struct {
 	s *Server
 }
 
+// NetConn returns the connection under the tracking, so that the server
+// can half-close it (netserver.CloseLingering).
+func (c trackedConn) NetConn() net.Conn { return c.Conn }
+
 func (c trackedConn) Close() error {
 	c.s.conns.Delete(c.RemoteAddr().String())
 	return c.Conn.Close()
