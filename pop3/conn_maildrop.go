@@ -178,6 +178,7 @@ func (c *Conn) handleQuit() {
 	}
 	if len(marked) > 0 {
 		if err := c.maildrop.Delete(marked); err != nil {
+			c.release()
 			c.reply(c.responseFor(err, CodeSysTemp, "Some deleted messages not removed"))
 			c.state = StateClosed
 			return
@@ -188,6 +189,9 @@ func (c *Conn) handleQuit() {
 	if n == 0 {
 		text = c.srv.domain() + " POP3 server signing off (maildrop empty)"
 	}
+	// The lock goes before the reply: a client that reads +OK and logs in
+	// again at once must find the maildrop free.
+	c.release()
 	c.reply(OKResponse(text))
 	c.state = StateClosed
 }
