@@ -35,6 +35,7 @@ type Maildir struct {
 	folders  map[folderKey]*mdFolder
 	validity uint32         // last UIDVALIDITY handed out
 	watching sync.WaitGroup // the folders' watches (startWatch)
+	structs  structCache    // parsed message structures (mdstruct.go)
 }
 
 type folderKey struct{ user, name string }
