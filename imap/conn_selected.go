@@ -284,12 +284,6 @@ func (c *Conn) expungeSeq(uid uint32) bool {
 	return true
 }
 
-// isExpunged reports whether another session expunged uid and this one
-// has not been told yet.
-func (s *selected) isExpunged(uid uint32) bool {
-	return slices.Contains(s.expunged, uid)
-}
-
 // unselect closes the selected mailbox, if any.
 func (c *Conn) unselect() {
 	if c.sel == nil {
