@@ -4,6 +4,7 @@
 package netserver
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,14 +16,21 @@ import (
 )
 
 // Group tracks a server's listeners and live sessions; S is the protocol
-// package's connection pointer. The zero value is ready to use; a Group
-// must not be copied after first use.
+// package's connection pointer. It knows of each session its client
+// (AddrKey), whether it was served or refused, and whether it logged in,
+// so that it can bound the sessions of one client and, when full, make
+// room by evicting the oldest session that has not logged in. The zero
+// value is ready to use; a Group must not be copied after first use.
 type Group[S comparable] struct {
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	sessions   map[S]struct{}
+	mu        sync.Mutex
+	listeners map[*net.Listener]struct{}
+	sessions  map[S]*slot[S]
+	perAddr   map[AddrKey]int // served sessions by client
+	prelogin  list.List       // of *slot[S]: served, not logged in, not evicted; oldest first
+	served    int             // sessions handed to Serve and not released
+	evicting  int             // of those, the ones told to make room
+	// inShutdown is set under mu; read without it.
 	inShutdown atomic.Bool
-	active     atomic.Int64
 }
 
 // Config tells Serve how to make and run sessions.
@@ -31,15 +39,25 @@ type Config[S comparable] struct {
 	Name   string
 	Logger *slog.Logger
 	// MaxSessions bounds the sessions served at once; one more is handed
-	// to Refuse instead of Serve.
+	// to Refuse instead of Serve, unless Evict makes room for it.
 	MaxSessions int
+	// MaxPerAddr bounds the sessions served at once for one client
+	// (AddrKey); one more is handed to Refuse. Zero or less: no bound.
+	MaxPerAddr int
 	// New wraps an accepted connection.
 	New func(net.Conn) S
 	// Serve runs a session in its own goroutine; Refuse answers a session
-	// over the limit. Either must call Release exactly once, before it
+	// over a limit. Either must call Release exactly once, before it
 	// closes the connection, so that a client reconnecting at once is not
 	// counted twice.
 	Serve, Refuse func(S)
+	// Evict, if set, is how a full server makes room for a new session
+	// rather than refusing it: it is called for the served sessions that
+	// have not logged in (see Authenticated), oldest first, until one
+	// returns true. It must return false for a session it cannot end at
+	// once, and otherwise make the session say the protocol's goodbye and
+	// end. It is called with the Group's lock held.
+	Evict func(S) bool
 	// ErrClosed is what Serve returns after Shutdown or Close.
 	ErrClosed error
 }
@@ -78,37 +96,16 @@ func (g *Group[S]) Serve(l net.Listener, cfg Config[S]) error {
 		}
 		backoff = 0
 		s := cfg.New(nc)
-		if !g.track(s) {
+		switch g.admit(s, KeyOf(nc.RemoteAddr()), &cfg) {
+		case admitClosed:
 			nc.Close()
 			return cfg.ErrClosed
-		}
-		if g.active.Add(1) > int64(cfg.MaxSessions) {
+		case admitRefuse:
 			go cfg.Refuse(s)
-			continue
+		default:
+			go cfg.Serve(s)
 		}
-		go cfg.Serve(s)
 	}
-}
-
-// Release frees the session's slot and forgets it.
-func (g *Group[S]) Release(s S) {
-	g.active.Add(-1)
-	g.mu.Lock()
-	delete(g.sessions, s)
-	g.mu.Unlock()
-}
-
-func (g *Group[S]) track(s S) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.inShutdown.Load() {
-		return false
-	}
-	if g.sessions == nil {
-		g.sessions = make(map[S]struct{})
-	}
-	g.sessions[s] = struct{}{}
-	return true
 }
 
 func (g *Group[S]) trackListener(l *net.Listener, add bool) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,44 +18,60 @@ var errClosed = errors.New("closed")
 // echoSession is a line-echo session: it answers "busy" when refused, and
 // "bye" when it notices a shutdown while idle.
 type echoSession struct {
-	g  *Group[*echoSession]
-	io *Deadlines
+	g      *Group[*echoSession]
+	io     *Deadlines
+	pinned atomic.Bool
 }
 
 func startEcho(t *testing.T, g *Group[*echoSession], max int) string {
+	return startEchoWith(t, g, func(cfg *Config[*echoSession]) { cfg.MaxSessions = max })
+}
+
+// startEchoWith serves echo sessions with the configuration tweak sets.
+// A session that reads "login" counts as logged in; one evicted answers
+// "evicted".
+func startEchoWith(t *testing.T, g *Group[*echoSession], tweak func(*Config[*echoSession])) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() {
-		done <- g.Serve(l, Config[*echoSession]{
-			Name: "echo", MaxSessions: max, ErrClosed: errClosed,
-			New: func(nc net.Conn) *echoSession {
-				return &echoSession{g: g, io: NewDeadlines(nc, time.Minute, time.Minute, g.ShuttingDown)}
-			},
-			Serve: func(s *echoSession) {
-				defer s.io.CloseNow()
-				defer g.Release(s)
-				br := bufio.NewReader(s.io)
-				for {
-					s.io.SetIdle(true)
-					line, err := br.ReadString('\n')
-					s.io.SetIdle(false)
-					if err != nil {
-						if errors.Is(err, ErrShutdown) || g.ShuttingDown() {
-							s.io.Write([]byte("bye\n"))
-						}
-						return
+	cfg := Config[*echoSession]{
+		Name: "echo", ErrClosed: errClosed,
+		New: func(nc net.Conn) *echoSession {
+			return &echoSession{g: g, io: NewDeadlines(nc, time.Minute, time.Minute, g.ShuttingDown)}
+		},
+		Serve: func(s *echoSession) {
+			defer s.io.CloseNow()
+			defer g.Release(s)
+			br := bufio.NewReader(s.io)
+			for {
+				s.io.SetIdle(true)
+				line, err := br.ReadString('\n')
+				s.io.SetIdle(false)
+				switch {
+				case errors.Is(err, ErrEvicted):
+					s.io.Write([]byte("evicted\n"))
+					return
+				case err != nil:
+					if errors.Is(err, ErrShutdown) || g.ShuttingDown() {
+						s.io.Write([]byte("bye\n"))
 					}
-					s.io.Write([]byte(line))
+					return
+				case line == "login\n":
+					g.Authenticated(s)
+				case line == "pin\n":
+					s.pinned.Store(true)
 				}
-			},
-			Refuse: func(s *echoSession) {
-				g.Release(s)
-				s.io.Write([]byte("busy\n"))
-				s.io.CloseNow()
-			},
-		})
-	}()
+				s.io.Write([]byte(line))
+			}
+		},
+		Refuse: func(s *echoSession) {
+			g.Release(s)
+			s.io.Write([]byte("busy\n"))
+			s.io.CloseNow()
+		},
+	}
+	tweak(&cfg)
+	done := make(chan error, 1)
+	go func() { done <- g.Serve(l, cfg) }()
 	t.Cleanup(func() {
 		g.Close(func(s *echoSession) { s.io.CloseNow() })
 		require.ErrorIs(t, <-done, errClosed)
