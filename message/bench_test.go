@@ -187,9 +187,12 @@ func BenchmarkBuilder(b *testing.B) {
 	b.SetBytes(int64(len(attachment)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		m := &Builder{Text: "Hello\r\n", HTML: "<p>Hello</p>\r\n"}
+		m := &Builder{
+			Text: &BodyPart{Body: bytes.NewReader([]byte("Hello\r\n"))},
+			HTML: &BodyPart{Body: bytes.NewReader([]byte("<p>Hello</p>\r\n"))},
+		}
 		m.Header.Set("From", "a@example.org")
-		m.Attachments = []Attachment{{Filename: "data.bin", Body: bytes.NewReader(attachment)}}
+		m.Attachments = []BodyPart{{Filename: "data.bin", Body: bytes.NewReader(attachment)}}
 		if _, err := m.WriteTo(io.Discard); err != nil {
 			b.Fatal(err)
 		}

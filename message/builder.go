@@ -1,190 +1,136 @@
 package message
 
 import (
+	"errors"
 	"io"
-	"strings"
 )
 
-// A Builder composes a whole message from its parts and writes it with
-// WriteTo, choosing the MIME structure (RFC 2046 section 5.1):
+// A Builder composes a whole message from its parts, choosing the MIME
+// structure (RFC 2046 section 5.1):
 //
 //   - Text and HTML together become multipart/alternative, the plain text
 //     first as section 5.1.4 asks;
 //   - HTML with Inline parts becomes multipart/related (RFC 2387), the
 //     inline parts referenced from the HTML by their Content-ID;
-//   - Attachments wrap all of this in multipart/mixed.
+//   - Attachments wrap all of this in multipart/mixed; so do Inline parts
+//     when there is no HTML to refer to them, shown after the text.
 //
-// Bodies are streamed from their readers when the message is written.
+// Bodies are io.Readers, streamed through their transfer encoders when the
+// message is written: memory does not grow with their size. The transfer
+// encoding of each part follows one rule, applied to every part alike (see
+// BodyPart.Encoding).
+//
+// The message comes out of WriteTo, or of Reader for an API that wants an
+// io.Reader, such as smtp.Client.Send; Envelope gives that call its
+// MAIL FROM and RCPT TO. A Builder writes its message once: the bodies are
+// read to their end, and a second WriteTo or Reader fails with
+// ErrBuilderUsed.
 type Builder struct {
 	// Header holds From, To, Subject and any other field; set them with
 	// SetAddressList, SetText and Set. Date, Message-ID and MIME-Version
-	// are added if missing (see NewWriter).
+	// are added if missing (see NewWriter); Content-Type and
+	// Content-Transfer-Encoding are the Builder's and must not be set.
+	// Bcc is read by Envelope and never written: the first method of RFC
+	// 5322 section 3.6.3 (Resent-Bcc likewise, section 3.6.6).
 	Header Header
-	// Text and HTML are the bodies, in UTF-8.
-	Text, HTML string
-	// Inline parts are shown within the HTML body.
-	Inline []Attachment
-	// Attachments are files attached to the message.
-	Attachments []Attachment
+	// MailFrom, when set, overrides the reverse-path Envelope derives from
+	// Sender or From: an address, or "<>" for the null reverse-path (RFC
+	// 5321 section 4.5.5), as for a bounce or an auto-reply.
+	MailFrom string
+	// Text and HTML are the bodies, in UTF-8 unless their ContentType
+	// names another charset; nil when absent. A message with neither has
+	// an empty text/plain body.
+	Text, HTML *BodyPart
+	// Inline parts are shown within the HTML body (Content-Disposition
+	// inline, RFC 2183 section 2.1).
+	Inline []BodyPart
+	// Attachments are files attached to the message (Content-Disposition
+	// attachment, RFC 2183 section 2.2).
+	Attachments []BodyPart
+	// EncodingSample is how many leading bytes of each body the transfer
+	// encoding is chosen from; 0 means DefaultEncodingSample. The Builder
+	// holds that many bytes of one body at a time.
+	EncodingSample int
+
+	used bool
 }
 
-// An Attachment is a part with a body read from Body.
-type Attachment struct {
-	// Filename is written as the filename parameter of
-	// Content-Disposition, with RFC 2231 encoding when it is not ASCII.
-	Filename string
-	// ContentType is the media type, with parameters if any;
-	// "application/octet-stream" when empty.
-	ContentType string
-	// ContentID, for inline parts, is the Content-ID without angle
-	// brackets, as the HTML refers to it ("cid:" URLs, RFC 2392).
-	ContentID string
-	// Body is the content, read to its end when the message is written.
+// A BodyPart is one leaf of a message the Builder writes: its content, read
+// from Body, and what its header says about it.
+type BodyPart struct {
+	// Body is the content, read to its end when the message is written;
+	// nil for an empty part.
 	Body io.Reader
+	// ContentType is the media type, with parameters if any (RFC 2045
+	// section 5.1). When empty it is "text/plain; charset=utf-8" for
+	// Builder.Text, "text/html; charset=utf-8" for Builder.HTML and
+	// "application/octet-stream" for the others.
+	ContentType string
+	// Filename names the file of an inline part or an attachment (RFC 2183
+	// section 2.3). A name that is not short printable ASCII is written
+	// three ways, for readers old and new: as filename*=utf-8''... on
+	// Content-Disposition (RFC 2231 section 4), and as RFC 2047 encoded
+	// words in the quoted filename= and in the name= of Content-Type, the
+	// form older readers (and Outlook and Thunderbird themselves) write
+	// and read.
+	Filename string
+	// ContentID is the Content-ID without angle brackets, for inline parts
+	// the HTML refers to with "cid:" URLs (RFC 2392).
+	ContentID string
+	// Encoding is the Content-Transfer-Encoding (RFC 2045 section 6.1):
+	// "7bit", "8bit", "binary", "quoted-printable" or "base64". When empty
+	// the Builder chooses by one rule from the first EncodingSample bytes
+	// of Body: for text, the identity (7bit) if the whole body fits in the
+	// sample and is ASCII in lines of at most 998 octets with no bare CR;
+	// quoted-printable if at most a third of the sample is non-ASCII;
+	// base64 otherwise, and always for text with control characters and
+	// for every other type. Encapsulated messages (message/*) are never
+	// encoded (RFC 2046 section 5.2.1): 7bit or 8bit.
+	//
+	// The sample bounds memory; its price is that a body longer than the
+	// sample is never sent as 7bit (a later line might break the rule), and
+	// that text whose sample is ASCII but whose rest is not is sent as
+	// quoted-printable however much of it is non-ASCII: correct, but
+	// larger than base64 would have been. Set Encoding to decide yourself.
+	Encoding string
+	// Header holds extra fields for this part, such as Content-ID,
+	// Content-Description or X- fields. Field names must be RFC 5322
+	// section 2.2 field names; Content-Type, Content-Transfer-Encoding and
+	// Content-Disposition are the Builder's and must not appear. For the
+	// body of a single-part message, these fields go in the message header.
+	Header Header
 }
 
-// WriteTo writes the message to w.
+// ErrBuilderUsed is returned when a Builder is asked to write its message
+// a second time: its bodies have already been read.
+var ErrBuilderUsed = errors.New("message: Builder already wrote its message")
+
+// WriteTo writes the message to w, streaming the bodies. It reports
+// invalid fields (ErrInvalidHeader), media types (ErrInvalidMediaType) and
+// the errors of the bodies' readers and of w.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	cw := &countingWriter{w: w}
-	h := b.Header.Clone()
-	b.setBodyType(&h, true)
-	mw, err := NewWriter(cw, h)
+	s, err := b.newStream(cw)
 	if err != nil {
-		return cw.n, err
+		return 0, err
 	}
-	if err := b.writeBody(mw); err != nil {
-		return cw.n, err
-	}
-	return cw.n, mw.Close()
-}
-
-// setBodyType gives the message header the Content-Type of its top entity.
-// Without attachments, it is the type of the content alone.
-func (b *Builder) setBodyType(h *Header, attachments bool) {
-	switch {
-	case attachments && len(b.Attachments) > 0:
-		h.SetContentType("multipart/mixed", nil)
-	case b.Text != "" && b.HTML != "":
-		h.SetContentType("multipart/alternative", nil)
-	case b.HTML != "" && len(b.Inline) > 0:
-		h.SetContentType("multipart/related", Params{{"type", "text/html"}})
-	case b.HTML != "":
-		h.SetContentType("text/html", Params{{"charset", "utf-8"}})
-	default:
-		h.SetContentType("text/plain", Params{{"charset", "utf-8"}})
-	}
-}
-
-func (b *Builder) writeBody(mw *Writer) error {
-	if len(b.Attachments) == 0 {
-		return b.writeContent(mw)
-	}
-	var h Header
-	b.setBodyType(&h, false)
-	part, err := mw.CreatePart(h)
-	if err != nil {
-		return err
-	}
-	if err := b.writeContent(part); err != nil {
-		return err
-	}
-	for _, a := range b.Attachments {
-		if err := writeAttachment(mw, a, "attachment"); err != nil {
-			return err
+	for !s.done {
+		if err := s.step(); err != nil {
+			return cw.n, err
 		}
 	}
-	return nil
+	return cw.n, nil
 }
 
-// writeContent writes the text, HTML and inline parts into mw, whose
-// header setBodyType chose.
-func (b *Builder) writeContent(mw *Writer) error {
-	switch {
-	case b.Text != "" && b.HTML != "":
-		if err := writeTextPart(mw, "text/plain", b.Text); err != nil {
-			return err
-		}
-		if len(b.Inline) == 0 {
-			return writeTextPart(mw, "text/html", b.HTML)
-		}
-		var h Header
-		h.SetContentType("multipart/related", Params{{"type", "text/html"}})
-		rel, err := mw.CreatePart(h)
-		if err != nil {
-			return err
-		}
-		return b.writeRelated(rel)
-	case b.HTML != "" && len(b.Inline) > 0:
-		return b.writeRelated(mw)
-	case b.HTML != "":
-		_, err := io.WriteString(mw, b.HTML)
-		return err
-	default:
-		_, err := io.WriteString(mw, b.Text)
-		return err
-	}
-}
-
-func (b *Builder) writeRelated(mw *Writer) error {
-	if err := writeTextPart(mw, "text/html", b.HTML); err != nil {
-		return err
-	}
-	for _, a := range b.Inline {
-		if err := writeAttachment(mw, a, "inline"); err != nil {
-			return err
-		}
-	}
-	return mw.Close()
-}
-
-func writeTextPart(mw *Writer, mt, text string) error {
-	var h Header
-	h.SetContentType(mt, Params{{"charset", "utf-8"}})
-	part, err := mw.CreatePart(h)
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(part, text); err != nil {
-		return err
-	}
-	return part.Close()
-}
-
-func writeAttachment(mw *Writer, a Attachment, disposition string) error {
-	var h Header
-	ct := a.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	mt, params, err := ParseMediaType(ct)
-	if err != nil {
-		mt, params = "application/octet-stream", nil
-	}
-	if a.Filename != "" && params.Get("name") == "" && isPrintableASCII(a.Filename) {
-		// Older readers look for the name parameter (RFC 2046 section
-		// 4.5.1 mentions it); it is written only when no encoding is
-		// needed, RFC 2231 being for Content-Disposition.
-		params = append(params, Param{"name", a.Filename})
-	}
-	h.SetContentType(mt, params)
-	var dp Params
-	if a.Filename != "" {
-		dp = Params{{"filename", a.Filename}}
-	}
-	h.SetContentDisposition(disposition, dp)
-	if a.ContentID != "" {
-		h.Set("Content-ID", "<"+strings.Trim(a.ContentID, "<>")+">")
-	}
-	part, err := mw.CreatePart(h)
-	if err != nil {
-		return err
-	}
-	if a.Body != nil {
-		if _, err := io.Copy(part, a.Body); err != nil {
-			return err
-		}
-	}
-	return part.Close()
+// Reader returns the message as an io.Reader, for APIs that read a message
+// (smtp.Client.Send, an IMAP APPEND): the message is produced as it is
+// read, a bounded piece at a time, without a goroutine or a copy of the
+// bodies. Its WriteTo writes the rest straight through. Errors, those
+// WriteTo would return, come from Read.
+func (b *Builder) Reader() io.Reader {
+	r := &builderReader{}
+	r.s, r.err = b.newStream(&r.buf)
+	return r
 }
 
 type countingWriter struct {

@@ -64,40 +64,6 @@ func ExampleReader() {
 	//   application/pdf "보고서.pdf", 8 bytes
 }
 
-// Build a message with a text body and an attachment with a Korean file
-// name.
-func ExampleBuilder() {
-	b := &message.Builder{Text: "The report is attached.\r\n"}
-	b.Header.SetAddressList("From", []*message.Address{{Name: "홍길동", Addr: "gildong@example.kr"}})
-	b.Header.SetAddressList("To", []*message.Address{{Name: "Mary Smith", Addr: "mary@example.net"}})
-	b.Header.SetText("Subject", "Quarterly report 보고서")
-	b.Header.Set("Date", "Mon, 15 Jan 2024 09:30:00 +0900")
-	b.Header.Set("Message-ID", "<report-1@example.kr>")
-	b.Attachments = []message.Attachment{{
-		Filename:    "보고서.pdf",
-		ContentType: "application/pdf",
-		Body:        strings.NewReader("%PDF-1.4 ..."),
-	}}
-
-	var out strings.Builder
-	if _, err := b.WriteTo(&out); err != nil {
-		log.Fatal(err)
-	}
-	// The boundary is random: show the structure instead of the bytes.
-	s, err := message.ReadStructure(strings.NewReader(out.String()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(s.Envelope.Subject)
-	for i, p := range s.Parts {
-		fmt.Println(strings.TrimSpace(fmt.Sprintln(i+1, p.MediaType(), p.Encoding, p.Disposition, p.DispositionParams.Get("filename"))))
-	}
-	// Output:
-	// Quarterly report =?UTF-8?B?67O06rOg7ISc?=
-	// 1 text/plain 7bit
-	// 2 application/pdf base64 attachment 보고서.pdf
-}
-
 // Summarise a message for IMAP: serve BODY[2.MIME] and BODY[2] by slicing
 // the stored message at the offsets of the structure summary.
 func ExampleReadStructure() {
