@@ -28,6 +28,8 @@
 //
 // NewWriter streams one entity (and, for multipart types, its parts) to an
 // io.Writer, choosing a transfer encoding when none is given. Builder
-// composes whole messages: text and HTML alternatives, inline related
-// parts and attachments.
+// composes whole messages from streamed bodies: text and HTML
+// alternatives, inline related parts and attachments; Builder.Envelope
+// gives the SMTP envelope (Bcc included, never written) and Builder.Reader
+// the message as an io.Reader, the two arguments smtp.Client.Send takes.
 package message
