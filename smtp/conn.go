@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/mailwire/mailwire/internal/netserver"
 )
@@ -97,6 +98,11 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
 	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
 		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
+	if srv.AuthRequired {
+		// Counted from the connection, not restarted by input: a client
+		// trickling bytes cannot hold the slot past it.
+		c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
+	}
 	c.br = readerPool.Get().(*bufio.Reader)
 	c.br.Reset(c.io)
 	c.bw = writerPool.Get().(*bufio.Writer)
@@ -175,11 +181,17 @@ func (c *Conn) serve() {
 
 // closeOnError answers a read error if the connection can still take it:
 // 421 4.4.2 for a timeout (RFC 5321 4.5.3.2, RFC 3463 4.4.2 "bad
-// connection"), 421 4.3.2 for shutdown (RFC 5321 3.8).
+// connection") or the login timeout, 421 4.3.2 for shutdown and 421
+// 4.7.0 for a session closed to make room (RFC 5321 3.8: a 421 may be
+// sent asynchronously).
 func (c *Conn) closeOnError(err error) {
 	switch {
 	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
 		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 3, 2}, c.srv.domain()+" Service shutting down, closing connection"))
+	case errors.Is(err, netserver.ErrEvicted):
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many connections; closing one not authenticated"))
+	case netserver.IsTimeout(err) && c.io.LoginExpired():
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Login timeout, closing connection"))
 	case netserver.IsTimeout(err):
 		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Timeout, closing connection"))
 	default:

@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"os"
+	"time"
 
+	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
 
@@ -148,7 +151,7 @@ func (c *Conn) handleAuth(arg []byte) {
 	for {
 		challenge, done, err := server.Next(resp)
 		if err != nil {
-			c.fail(c.replyFor(err, CodeAuthInvalid, EnhancedCode{5, 7, 8}))
+			c.authFailed(c.replyFor(err, CodeAuthInvalid, EnhancedCode{5, 7, 8}))
 			return
 		}
 		if done {
@@ -182,7 +185,37 @@ func (c *Conn) handleAuth(arg []byte) {
 		c.identity = id.Identity()
 	}
 	c.authed = true
+	c.loggedIn()
 	c.reply(NewReply(CodeAuthSucceeded, EnhancedCode{2, 7, 0}, "Authentication successful"))
+}
+
+// authFailed answers a failed AUTH once the server's FailureDelay lets
+// it: the answers to one client's failures, on all its connections, are
+// spaced by a delay that grows with each (RFC 4954 section 9). Replies
+// queued before go out first. When the wait is cut short (shutdown, the
+// login timeout, Close) the session ends without the answer.
+func (c *Conn) authFailed(r *Reply) {
+	c.bw.Flush()
+	if !c.io.FailedLogin(c.srv.failureDelay()) {
+		switch {
+		case c.srv.group.ShuttingDown():
+			c.closeOnError(netserver.ErrShutdown)
+		case c.io.LoginExpired():
+			c.closeOnError(os.ErrDeadlineExceeded)
+		}
+		c.state = StateClosed
+		return
+	}
+	c.fail(r)
+}
+
+// loggedIn records a successful AUTH: the session can no longer be
+// evicted to make room, the login timeout no longer applies, and the
+// client's failed-login delay starts over.
+func (c *Conn) loggedIn() {
+	c.srv.group.Authenticated(c)
+	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
+	c.io.SetLoginDeadline(time.Time{})
 }
 
 // decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC

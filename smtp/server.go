@@ -35,8 +35,42 @@ const (
 	// before 421 and disconnect, as Postfix's smtpd_hard_error_limit.
 	DefaultMaxErrors = 20
 	// DefaultMaxConnections is the most concurrent sessions; more get 421
-	// at accept.
+	// 4.7.0 at accept (RFC 5321 3.8). On a server with AuthRequired, a
+	// full server first makes room by closing, with the same 421, the
+	// oldest session that has not authenticated and waits for a command.
 	DefaultMaxConnections = 1000
+	// DefaultMaxConnectionsPerAddr is the most concurrent sessions of one
+	// client (its IP address; IPv6 by /64); more get the 421 of a full
+	// server. 50 is Postfix's smtpd_client_connection_count_limit: it
+	// leaves room for a busy relay or a NAT while one client cannot take
+	// more than a twentieth of DefaultMaxConnections.
+	DefaultMaxConnectionsPerAddr = 50
+	// DefaultLoginTimeout bounds, on a server with AuthRequired, the time
+	// from connection to a successful AUTH, however often the client
+	// sends: RFC 5321 4.5.3.2.7's five minutes, so that a client waiting
+	// for a command is never cut off sooner than the command timeout
+	// would. Without AuthRequired (a server on port 25) no login phase
+	// exists and only CommandTimeout applies.
+	DefaultLoginTimeout = 5 * time.Minute
+	// DefaultAuthFailureDelay is how long the answer to a client's first
+	// failed AUTH waits (Dovecot's auth_failure_delay, as Postfix sleeps
+	// after an error). Each further failure of the same client, on any of
+	// its connections, doubles it, and one client's failures are answered
+	// one after the other, so that it gets at most one answer per
+	// AuthFailureDelay however many connections it opens (RFC 4954
+	// section 9).
+	DefaultAuthFailureDelay = 2 * time.Second
+	// DefaultMaxAuthFailureDelay caps the doubling, as Dovecot's
+	// authentication penalty stops at 15 seconds.
+	DefaultMaxAuthFailureDelay = 15 * time.Second
+	// DefaultAuthFailureReset is how long a client must go without a
+	// failed AUTH, from its last answer, before its delay starts over;
+	// a successful AUTH starts it over too.
+	DefaultAuthFailureReset = 10 * time.Minute
+	// DefaultMaxAuthFailureAddrs is how many clients' failures are
+	// remembered (about 150 bytes each, 2.5 MB in all); beyond it the
+	// client whose last failure is oldest is forgotten.
+	DefaultMaxAuthFailureAddrs = 16384
 	// DefaultCommandTimeout is how long the server waits for the next
 	// command (RFC 5321 4.5.3.2.7: at least 5 minutes).
 	DefaultCommandTimeout = 5 * time.Minute
@@ -93,14 +127,25 @@ type Server struct {
 	MaxLineLength     int
 	MaxTextLineLength int
 	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
-	MaxMessageBytes     int64
-	MaxRecipients       int
-	MaxErrors           int
-	MaxConnections      int
-	CommandTimeout      time.Duration
-	DataTimeout         time.Duration
-	WriteTimeout        time.Duration
-	TLSHandshakeTimeout time.Duration
+	MaxMessageBytes int64
+	MaxRecipients   int
+	MaxErrors       int
+	MaxConnections  int
+	// MaxConnectionsPerAddr; negative removes the limit.
+	MaxConnectionsPerAddr int
+	CommandTimeout        time.Duration
+	DataTimeout           time.Duration
+	WriteTimeout          time.Duration
+	TLSHandshakeTimeout   time.Duration
+	// LoginTimeout applies only with AuthRequired.
+	LoginTimeout time.Duration
+
+	// The failed-login delay, counted by client across its connections;
+	// a negative AuthFailureDelay answers failed AUTHs at once.
+	AuthFailureDelay    time.Duration
+	MaxAuthFailureDelay time.Duration
+	AuthFailureReset    time.Duration
+	MaxAuthFailureAddrs int
 
 	// Logger receives errors and connection events; nil discards them.
 	Logger *slog.Logger
@@ -109,8 +154,10 @@ type Server struct {
 	// Message data is shown as a count of octets.
 	Debug io.Writer
 
-	group   netserver.Group[*Conn]
-	debugMu sync.Mutex
+	group     netserver.Group[*Conn]
+	debugMu   sync.Mutex
+	delayOnce sync.Once
+	delay     *netserver.FailureDelay // nil when off
 
 	hostnameOnce sync.Once
 	hostname     string
@@ -135,6 +182,23 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// failureDelay returns the server's failed-login delay, made on first use
+// from the fields; nil when it is off.
+func (srv *Server) failureDelay() *netserver.FailureDelay {
+	srv.delayOnce.Do(func() {
+		if srv.AuthFailureDelay < 0 {
+			return
+		}
+		srv.delay = &netserver.FailureDelay{
+			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
+			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
+			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
+			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
+		}
+	})
+	return srv.delay
 }
 
 func (srv *Server) maxMessageBytes() int64 {
@@ -199,17 +263,25 @@ func (srv *Server) Serve(l net.Listener) error {
 		l.Close()
 		return errors.New("smtp: Server.Backend is nil")
 	}
-	return srv.group.Serve(l, netserver.Config[*Conn]{
+	cfg := netserver.Config[*Conn]{
 		Name:        "smtp",
 		Logger:      srv.Logger,
 		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
+		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
 		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
 		Serve:       (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
 		},
 		ErrClosed: ErrServerClosed,
-	})
+	}
+	if srv.AuthRequired {
+		// Only where a login phase exists: an MTA on port 25 serves
+		// every client unauthenticated, and one in the middle of a
+		// transaction must not lose it to a newcomer.
+		cfg.Evict = func(c *Conn) bool { return c.io.EvictIfIdle() }
+	}
+	return srv.group.Serve(l, cfg)
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, tells each

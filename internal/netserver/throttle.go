@@ -6,24 +6,9 @@ import (
 	"time"
 )
 
-// Defaults of a FailureDelay; the three servers' Default constants are
-// these.
-const (
-	// DefaultFailureDelay is the delay of a client's first failed login,
-	// Dovecot's auth_failure_delay. Each further failure of the same
-	// client doubles it.
-	DefaultFailureDelay = 2 * time.Second
-	// DefaultMaxFailureDelay caps the doubling, as Dovecot's
-	// authentication penalty stops at 15 seconds.
-	DefaultMaxFailureDelay = 15 * time.Second
-	// DefaultFailureReset is how long a client must go without a failed
-	// login (counted from the last answer it was given) for its delay to
-	// start over.
-	DefaultFailureReset = 10 * time.Minute
-	// DefaultFailureAddrs is how many clients a FailureDelay remembers;
-	// an entry takes about 150 bytes, so this is some 2.5 MB at most.
-	DefaultFailureAddrs = 16384
-)
+// defaultFailureAddrs is how many clients a FailureDelay without a
+// MaxAddrs remembers; the servers' own defaults say why.
+const defaultFailureAddrs = 16384
 
 // FailureDelay slows down password guessing (RFC 3501 and RFC 9051
 // section 11, "a server SHOULD have mechanisms in place to limit or delay
@@ -40,8 +25,9 @@ const (
 //
 // A FailureDelay only computes when an answer may go out; the session
 // waits for it with Deadlines.Pause, holding no lock, so that one slow
-// client delays nobody else. The zero value with Base <= 0 delays nothing.
-// The fields must not change once in use.
+// client delays nobody else. Each client remembered takes about 150
+// bytes. A nil FailureDelay, or one with Base <= 0, delays nothing. The
+// fields must not change once in use.
 type FailureDelay struct {
 	Base, Max, Reset time.Duration
 	MaxAddrs         int
@@ -149,7 +135,7 @@ func (f *FailureDelay) insert(k AddrKey, now time.Time) *list.Element {
 	}
 	limit := f.MaxAddrs
 	if limit <= 0 {
-		limit = DefaultFailureAddrs
+		limit = defaultFailureAddrs
 	}
 	for front := f.order.Front(); front != nil && f.expired(front, now); front = f.order.Front() {
 		f.remove(front)

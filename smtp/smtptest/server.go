@@ -42,7 +42,9 @@ type Server struct {
 
 // NewServer starts a server on 127.0.0.1 with a port of its own, accepting
 // any sender and recipient unless the options say otherwise, and stops it
-// when t ends. It fails t if it cannot listen.
+// when t ends. It fails t if it cannot listen. Unlike a production
+// smtp.Server it answers failed AUTHs at once (AuthFailureDelay -1;
+// WithServer can set a delay).
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := &Server{closing: make(chan struct{}), served: make(chan struct{}), arrived: make(chan struct{})}
@@ -61,6 +63,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		LMTP:              s.cfg.lmtp,
 		AuthRequired:      s.cfg.users != nil,
 		AllowInsecureAuth: s.cfg.users != nil,
+		// Tests fail logins on purpose; they should not wait for it.
+		AuthFailureDelay: -1,
 	}
 	if s.cfg.tls || s.cfg.implicitTLS {
 		pair, err := testcert.New()
