@@ -24,7 +24,8 @@ import (
 // io.Reader, such as smtp.Client.Send; Envelope gives that call its
 // MAIL FROM and RCPT TO. A Builder writes its message once: the bodies are
 // read to their end, and a second WriteTo or Reader fails with
-// ErrBuilderUsed.
+// ErrBuilderUsed (one refused for an invalid field reads nothing, and the
+// Builder may be corrected and written).
 type Builder struct {
 	// Header holds From, To, Subject and any other field; set them with
 	// SetAddressList, SetText and Set. Date, Message-ID and MIME-Version

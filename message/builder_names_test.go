@@ -89,3 +89,25 @@ func TestBuilder_InlineFileName(t *testing.T) {
 	assert.Equal(t, "로고.png", img.Params.Get("name"))
 	assert.Equal(t, "<logo@example.kr>", img.ID)
 }
+
+// TestBuilder_PlainNameLimit checks maxPlainName: an ASCII name of 255
+// octets is written as it is in name= and filename=, one of 256 as encoded
+// words, which fold, and both read back.
+func TestBuilder_PlainNameLimit(t *testing.T) {
+	for n, plain := range map[int]bool{maxPlainName: true, maxPlainName + 1: false} {
+		name := strings.Repeat("x", n)
+		b := &Builder{Attachments: []BodyPart{{Filename: name, Body: strings.NewReader("x")}}}
+		got := leaves(t, build(t, b))
+		h := &got[1].Header
+		ct, cd := h.Get("Content-Type"), h.Get("Content-Disposition")
+		assert.Equal(t, plain, strings.Contains(ct, "name="+name), "%d: %s", n, ct)
+		assert.Equal(t, plain, strings.Contains(cd, "filename="+name+";"), "%d: %s", n, cd)
+		assert.Equal(t, !plain, strings.Contains(ct, `name="=?UTF-8?Q?xxx`), "%d: %s", n, ct)
+		_, params, err := h.ContentType()
+		require.NoError(t, err)
+		assert.Equal(t, name, params.Get("name"))
+		_, params, err = h.ContentDisposition()
+		require.NoError(t, err)
+		assert.Equal(t, name, params.Get("filename"))
+	}
+}

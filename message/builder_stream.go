@@ -38,7 +38,6 @@ func (b *Builder) newStream(w io.Writer) (*stream, error) {
 	if b.used {
 		return nil, ErrBuilderUsed
 	}
-	b.used = true
 	root, err := b.tree()
 	if err != nil {
 		return nil, err
@@ -46,6 +45,7 @@ func (b *Builder) newStream(w io.Writer) (*stream, error) {
 	if err := b.addMessageFields(root); err != nil {
 		return nil, err
 	}
+	b.used = true // from here on the bodies are read
 	sample := b.EncodingSample
 	if sample <= 0 {
 		sample = DefaultEncodingSample

@@ -188,7 +188,11 @@ func TestBuilder_Reader(t *testing.T) {
 	assert.Equal(t, want, leaves(t, string(first)+rest.String()))
 
 	b := newBuilder()
-	build(t, b)
+	b.Header.Set("Content-Type", "text/plain") // the Builder's to write
+	_, err = b.WriteTo(io.Discard)
+	assert.ErrorIs(t, err, ErrInvalidHeader)
+	b.Header.Del("Content-Type")
+	assert.Equal(t, want, leaves(t, build(t, b)), "a refused Builder read no body")
 	_, err = b.WriteTo(io.Discard)
 	assert.ErrorIs(t, err, ErrBuilderUsed)
 	_, err = io.ReadAll(b.Reader())
