@@ -63,6 +63,8 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	// The autologout timer (RFC 1939 section 3) restarts with every read.
 	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
 		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
+	// The login timeout counts from the connection, whatever arrives.
+	c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
 	// The read buffer holds the longest line the session takes, so that
 	// readLine sees it whole.
 	c.br = bufio.NewReaderSize(c.io, max(orDefault(srv.MaxLineLength, DefaultMaxLineLength),
@@ -145,14 +147,21 @@ func newTimestamp(domain string) string {
 	return "<" + hex.EncodeToString(r[:]) + "." + strconv.FormatInt(time.Now().UnixNano(), 10) + "@" + domain + ">"
 }
 
-// closeOnError tells an idle session about a shutdown. When the autologout
-// timer expires the connection is closed without a response and without
-// UPDATE (RFC 1939 section 3).
+// closeOnError tells an idle session about a shutdown, or that it was
+// closed to make room for a new client (-ERR [SYS/TEMP], RFC 3206 section
+// 4). When the autologout timer or the login timeout expires the
+// connection is closed without a response and without UPDATE (RFC 1939
+// section 3).
 func (c *Conn) closeOnError(err error) {
-	if errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err) {
+	switch {
+	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
 		c.reply(ErrResponse(CodeSysTemp, "Server shutting down"))
-		c.bw.Flush()
+	case errors.Is(err, netserver.ErrEvicted):
+		c.reply(ErrResponse(CodeSysTemp, "Too many connections; closing one not logged in"))
+	default:
+		return
 	}
+	c.bw.Flush()
 }
 
 // readCommand returns the next command line without its line end. It

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
 
@@ -63,8 +64,8 @@ func (c *Conn) handleAPOP(name, digest string) {
 }
 
 // login opens and locks the maildrop of user and enters TRANSACTION. A
-// refused login waits AuthFailureDelay before the -ERR (RFC 1939 section
-// 13), and MaxAuthFailures of them end the session.
+// refused login waits for the server's failed-login delay before the
+// -ERR, and MaxAuthFailures of them end the session.
 func (c *Conn) login(user string, open func() (Maildrop, error)) {
 	md, err := open()
 	if err != nil {
@@ -86,27 +87,53 @@ func (c *Conn) login(user string, open func() (Maildrop, error)) {
 	c.identity, c.maildrop, c.msgs = user, md, msgs
 	c.deleted = make([]bool, len(msgs))
 	c.state = StateTransaction
+	c.loggedIn()
 	n, size := c.stat()
 	c.reply(OKResponse("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)"))
 }
 
-// authFailed answers a refused login after the delay and closes the
-// session once it has failed too often.
+// authFailed answers a refused login once the server's FailureDelay lets
+// it: the answers to one client's failures, on all its connections, are
+// spaced by a delay that grows with each. Responses queued before go out
+// first. When the wait is cut short (shutdown, the login timeout, Close)
+// the session ends without the answer. A session that has failed too
+// often is closed.
 func (c *Conn) authFailed(r *Response) {
 	c.authFailures++
-	if d := orDefault(c.srv.AuthFailureDelay, DefaultAuthFailureDelay); d > 0 {
-		c.bw.Flush()
-		sleep := time.Sleep
-		if c.srv.sleep != nil {
-			sleep = c.srv.sleep
+	c.bw.Flush()
+	if !c.pauseAfterFailure() {
+		if c.srv.group.ShuttingDown() {
+			c.closeOnError(netserver.ErrShutdown)
 		}
-		sleep(d)
+		c.state = StateClosed
+		return
 	}
 	c.fail(r)
 	if c.authFailures >= orDefault(c.srv.MaxAuthFailures, DefaultMaxAuthFailures) {
 		c.reply(ErrResponse(CodeAuth, "Too many failed logins, closing connection"))
 		c.state = StateClosed
 	}
+}
+
+// pauseAfterFailure records a failed login and waits for its answer's
+// turn; false if the wait was cut short.
+func (c *Conn) pauseAfterFailure() bool {
+	if c.srv.sleep == nil {
+		return c.io.FailedLogin(c.srv.failureDelay())
+	}
+	if _, d := c.srv.failureDelay().Fail(netserver.KeyOf(c.RemoteAddr())); d > 0 {
+		c.srv.sleep(d)
+	}
+	return true
+}
+
+// loggedIn records a successful login: the session can no longer be
+// evicted to make room, the login timeout no longer applies, and the
+// client's failed-login delay starts over.
+func (c *Conn) loggedIn() {
+	c.srv.group.Authenticated(c)
+	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
+	c.io.SetLoginDeadline(time.Time{})
 }
 
 // authMechanisms lists the SASL mechanisms offered: the backend's own, then

@@ -31,8 +31,8 @@ func (emptyMaildrop) Delete([]int) error               { return nil }
 func (emptyMaildrop) Close() error                     { return nil }
 
 // TestAuthFailureDelay_RFC1939_13: each failed login, and only a failed
-// one, waits AuthFailureDelay before its -ERR. The delays are recorded,
-// not timed.
+// one, waits before its -ERR: AuthFailureDelay for the client's first
+// failure, doubled for the next. The delays are recorded, not timed.
 func TestAuthFailureDelay_RFC1939_13(t *testing.T) {
 	var mu sync.Mutex
 	var delays []time.Duration
@@ -64,7 +64,7 @@ func TestAuthFailureDelay_RFC1939_13(t *testing.T) {
 	require.Equal(t, "+OK Maildrop has 0 messages (0 octets)", read())
 	mu.Lock()
 	defer mu.Unlock()
-	require.Equal(t, []time.Duration{DefaultAuthFailureDelay, DefaultAuthFailureDelay}, delays)
+	require.Equal(t, []time.Duration{DefaultAuthFailureDelay, 2 * DefaultAuthFailureDelay}, delays)
 }
 
 // TestDefaults_RFC1939_3_RFC2449_4 pins the limits the RFCs set: the

@@ -30,13 +30,41 @@ const (
 	// DefaultMaxAuthFailures is how many failed logins a session may make
 	// before the server closes it.
 	DefaultMaxAuthFailures = 3
-	// DefaultAuthFailureDelay is how long the server waits before answering
-	// a failed login, to slow down password guessing (RFC 1939 section 13);
-	// Dovecot's auth_failure_delay is the same.
+	// DefaultAuthFailureDelay is how long the answer to a client's first
+	// failed login (PASS, APOP or AUTH) waits, to slow down password
+	// guessing; Dovecot's auth_failure_delay is the same. Each further
+	// failure of the same client (its IP address; IPv6 by /64), on any
+	// of its connections, doubles it, and one client's failures are
+	// answered one after the other, so that it gets at most one answer
+	// per AuthFailureDelay however many connections it opens.
 	DefaultAuthFailureDelay = 2 * time.Second
+	// DefaultMaxAuthFailureDelay caps the doubling, as Dovecot's
+	// authentication penalty stops at 15 seconds.
+	DefaultMaxAuthFailureDelay = 15 * time.Second
+	// DefaultAuthFailureReset is how long a client must go without a
+	// failed login, from its last answer, before its delay starts over;
+	// a successful login starts it over too.
+	DefaultAuthFailureReset = 10 * time.Minute
+	// DefaultMaxAuthFailureAddrs is how many clients' failures are
+	// remembered (about 150 bytes each, 2.5 MB in all); beyond it the
+	// client whose last failure is oldest is forgotten.
+	DefaultMaxAuthFailureAddrs = 16384
 	// DefaultMaxConnections is the most concurrent sessions; more get
-	// -ERR [SYS/TEMP] as their greeting.
+	// -ERR [SYS/TEMP] as their greeting (RFC 3206 section 4). A full
+	// server first makes room by closing, with the same -ERR, the oldest
+	// session that has not logged in and waits for a command.
 	DefaultMaxConnections = 1000
+	// DefaultMaxConnectionsPerAddr is the most concurrent sessions of one
+	// client (its IP address; IPv6 by /64); more get the -ERR of a full
+	// server. 50 is Postfix's smtpd_client_connection_count_limit: room
+	// for a NAT full of mail clients, while one client cannot take more
+	// than a twentieth of DefaultMaxConnections.
+	DefaultMaxConnectionsPerAddr = 50
+	// DefaultLoginTimeout bounds the time from connection to a successful
+	// login, however often the client sends. It is RFC 1939 section 3's
+	// ten minutes, so that a client is never cut off sooner than the
+	// shortest autologout timer the RFC allows.
+	DefaultLoginTimeout = 10 * time.Minute
 	// DefaultCommandTimeout is the autologout timer (RFC 1939 section 3:
 	// at least 10 minutes).
 	DefaultCommandTimeout = 10 * time.Minute
@@ -86,17 +114,25 @@ type Server struct {
 	// helpers inject faults with it; a server may enforce policy.
 	BeforeCommand func(c *Conn, cmd Command) error
 
-	// Limits; see the Default constants for what zero means. A negative
-	// AuthFailureDelay answers failed logins at once.
-	MaxLineLength       int
-	MaxAuthLineLength   int
-	MaxErrors           int
-	MaxAuthFailures     int
+	// Limits; see the Default constants for what zero means.
+	MaxLineLength     int
+	MaxAuthLineLength int
+	MaxErrors         int
+	MaxAuthFailures   int
+	MaxConnections    int
+	// MaxConnectionsPerAddr; negative removes the limit.
+	MaxConnectionsPerAddr int
+	CommandTimeout        time.Duration
+	WriteTimeout          time.Duration
+	TLSHandshakeTimeout   time.Duration
+	LoginTimeout          time.Duration
+
+	// The failed-login delay, counted by client across its connections;
+	// a negative AuthFailureDelay answers failed logins at once.
 	AuthFailureDelay    time.Duration
-	MaxConnections      int
-	CommandTimeout      time.Duration
-	WriteTimeout        time.Duration
-	TLSHandshakeTimeout time.Duration
+	MaxAuthFailureDelay time.Duration
+	AuthFailureReset    time.Duration
+	MaxAuthFailureAddrs int
 
 	// Logger receives errors and connection events; nil discards them.
 	Logger *slog.Logger
@@ -113,7 +149,28 @@ type Server struct {
 
 	hostnameOnce sync.Once
 	hostname     string
-	sleep        func(time.Duration) // time.Sleep; tests record the delays
+	delayOnce    sync.Once
+	delay        *netserver.FailureDelay // nil when off
+	// sleep, if set, replaces the pause after a failed login and is
+	// given the delay that failure was assigned; tests record them.
+	sleep func(time.Duration)
+}
+
+// failureDelay returns the server's failed-login delay, made on first use
+// from the fields; nil when it is off.
+func (srv *Server) failureDelay() *netserver.FailureDelay {
+	srv.delayOnce.Do(func() {
+		if srv.AuthFailureDelay < 0 {
+			return
+		}
+		srv.delay = &netserver.FailureDelay{
+			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
+			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
+			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
+			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
+		}
+	})
+	return srv.delay
 }
 
 // domain returns Domain, or the host name looked up once.
@@ -234,11 +291,13 @@ func (srv *Server) Serve(l net.Listener) error {
 		Name:        "pop3",
 		Logger:      srv.Logger,
 		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
+		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
 		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
 		Serve:       (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later"))
 		},
+		Evict:     func(c *Conn) bool { return c.io.EvictIfIdle() },
 		ErrClosed: ErrServerClosed,
 	})
 }

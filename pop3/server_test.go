@@ -157,18 +157,23 @@ func TestServer_ShutdownDeletesNothing_RFC1939_6(t *testing.T) {
 }
 
 // TestServer_MaxConnections refuses sessions over the limit with -ERR
-// [SYS/TEMP] (RFC 3206 section 4).
+// [SYS/TEMP] (RFC 3206 section 4) when every session has logged in (one
+// that has not would be closed to make room instead).
 func TestServer_MaxConnections(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithConfig(func(s *pop3.Server) { s.MaxConnections = 2 }))
+	ts := pop3test.NewServer(t, pop3test.WithConfig(func(s *pop3.Server) { s.MaxConnections = 2 }),
+		pop3test.WithUser("alice", "p"), pop3test.WithUser("bob", "p"))
 	var conns []*bufio.Reader
-	for range 2 {
+	for _, user := range []string{"alice", "bob"} {
 		nc, err := net.Dial("tcp", ts.Addr)
 		require.NoError(t, err)
 		defer nc.Close()
 		br := bufio.NewReader(nc)
-		line, err := br.ReadString('\n')
-		require.NoError(t, err)
-		require.True(t, strings.HasPrefix(line, "+OK"))
+		nc.Write([]byte("USER " + user + "\r\nPASS p\r\n"))
+		for range 3 {
+			line, err := br.ReadString('\n')
+			require.NoError(t, err)
+			require.True(t, strings.HasPrefix(line, "+OK"), line)
+		}
 		conns = append(conns, br)
 	}
 	nc, err := net.Dial("tcp", ts.Addr)
