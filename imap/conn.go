@@ -91,6 +91,8 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
 	c.io = netserver.NewDeadlines(nc, orDefault(srv.LoginTimeout, DefaultLoginTimeout),
 		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
+	// The login timeout counts from the connection, whatever arrives.
+	c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.br = bufio.NewReaderSize(c.transport(), 16<<10)
 	c.bw = bufio.NewWriterSize(c.transport(), 16<<10)
@@ -169,11 +171,17 @@ func (c *Conn) logout() {
 }
 
 // closeOnError says BYE when the connection can still take it: for a
-// timeout (RFC 3501 section 5.4, autologout) and for shutdown.
+// timeout (RFC 3501 section 5.4, autologout) or the login timeout, for
+// shutdown, and for a session closed to make room for a new client (BYE
+// [UNAVAILABLE], RFC 5530 section 3).
 func (c *Conn) closeOnError(err error) {
 	switch {
 	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
 		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Server shutting down"})
+	case errors.Is(err, netserver.ErrEvicted):
+		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections; closing one not logged in"})
+	case netserver.IsTimeout(err) && c.io.LoginExpired():
+		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Login timeout"})
 	case netserver.IsTimeout(err):
 		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Autologout; idle for too long"})
 	case errors.Is(err, errTooManyErrors):

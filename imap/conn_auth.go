@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"time"
 
+	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
 
@@ -94,17 +96,40 @@ func (c *Conn) login(tag, user, pass string) *StatusResponse {
 		return c.loginFailed(tag, err)
 	}
 	c.user = u
+	c.loggedIn()
 	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilitiesAfterLogin(), Text: "Logged in"}
+}
+
+// loggedIn records a successful login: the session can no longer be
+// evicted to make room, the login timeout no longer applies, and the
+// client's failed-login delay starts over.
+func (c *Conn) loggedIn() {
+	c.srv.group.Authenticated(c)
+	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
+	c.io.SetLoginDeadline(time.Time{})
 }
 
 // loginFailed answers a failed LOGIN or AUTHENTICATE: a *StatusResponse
 // from the backend as it is, else NO [AUTHENTICATIONFAILED] (RFC 5530
-// section 3). After MaxLoginFailures the session ends with BYE.
+// section 3), once the server's FailureDelay lets it: the answers to one
+// client's failures, on all its connections, are spaced by a delay that
+// grows with each (RFC 9051 section 11). Responses queued before go out
+// first. When the wait is cut short (shutdown, the login timeout, Close)
+// the session ends without the answer. After MaxLoginFailures the
+// session ends with BYE.
 func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	var st *StatusResponse
 	resp := no(CodeAuthenticationFailed, "Authentication failed")
 	if errors.As(err, &st) {
 		resp = st
+	}
+	c.w.Flush()
+	if !c.io.FailedLogin(c.srv.failureDelay()) {
+		if c.srv.group.ShuttingDown() {
+			c.closeOnError(netserver.ErrShutdown)
+		}
+		c.state = StateLogout
+		return nil
 	}
 	c.failures++
 	if c.failures < orDefault(c.srv.MaxLoginFailures, DefaultMaxLoginFailures) {

@@ -48,14 +48,46 @@ const (
 	// earn before BYE, so garbage cannot keep a session alive.
 	DefaultMaxBadCommands = 50
 	// DefaultMaxConnections is the most concurrent sessions; more get
-	// "* BYE [UNAVAILABLE]" at once (RFC 5530).
+	// "* BYE [UNAVAILABLE]" at once (RFC 5530). A full server first makes
+	// room by closing, with the same BYE, the oldest session that has not
+	// logged in and waits for a command.
 	DefaultMaxConnections = 1000
+	// DefaultMaxConnectionsPerAddr is the most concurrent sessions of one
+	// client (its IP address; IPv6 by /64); more get the BYE of a full
+	// server. 50 is Postfix's smtpd_client_connection_count_limit: five
+	// times Dovecot's mail_max_userip_connections of 10 per user, room
+	// for a few users behind one NAT, while one client cannot take more
+	// than a twentieth of DefaultMaxConnections.
+	DefaultMaxConnectionsPerAddr = 50
+	// DefaultAuthFailureDelay is how long the answer to a client's first
+	// failed LOGIN or AUTHENTICATE waits (Dovecot's auth_failure_delay;
+	// RFC 9051 section 11: "a server SHOULD have mechanisms in place to
+	// limit or delay failed AUTHENTICATE/LOGIN attempts"). Each further
+	// failure of the same client, on any of its connections, doubles it,
+	// and one client's failures are answered one after the other, so
+	// that it gets at most one answer per AuthFailureDelay however many
+	// connections it opens.
+	DefaultAuthFailureDelay = 2 * time.Second
+	// DefaultMaxAuthFailureDelay caps the doubling, as Dovecot's
+	// authentication penalty stops at 15 seconds.
+	DefaultMaxAuthFailureDelay = 15 * time.Second
+	// DefaultAuthFailureReset is how long a client must go without a
+	// failed login, from its last answer, before its delay starts over;
+	// a successful login starts it over too.
+	DefaultAuthFailureReset = 10 * time.Minute
+	// DefaultMaxAuthFailureAddrs is how many clients' failures are
+	// remembered (about 150 bytes each, 2.5 MB in all); beyond it the
+	// client whose last failure is oldest is forgotten.
+	DefaultMaxAuthFailureAddrs = 16384
 	// DefaultAutologoutTimeout is how long an authenticated session may
 	// stay silent, IDLE included (RFC 3501 section 5.4: at least 30
 	// minutes; RFC 2177 section 3 lets IDLE end then too).
 	DefaultAutologoutTimeout = 30 * time.Minute
-	// DefaultLoginTimeout is how long a session that has not logged in
-	// may stay silent; RFC 3501 section 5.4 allows a shorter time there.
+	// DefaultLoginTimeout bounds the time from connection to a
+	// successful login, however often the client sends, and so how long
+	// a session that has not logged in may stay silent too: RFC 9051
+	// section 5.4 lets servers shorten the pre-authentication timer
+	// against denial of service.
 	DefaultLoginTimeout = time.Minute
 	// DefaultWriteTimeout bounds each write to the client.
 	DefaultWriteTimeout = 2 * time.Minute
@@ -91,19 +123,28 @@ type Server struct {
 	AllowInsecureAuth bool
 
 	// Limits; see the Default constants for what zero means.
-	MaxLineLength     int
-	MaxLiteralSize    int64
-	MaxDepth          int
-	MaxSeqRanges      int
-	MaxLoginFailures  int
-	MaxBadCommands    int
-	MaxConnections    int
-	AutologoutTimeout time.Duration
-	LoginTimeout      time.Duration
-	WriteTimeout      time.Duration
+	MaxLineLength    int
+	MaxLiteralSize   int64
+	MaxDepth         int
+	MaxSeqRanges     int
+	MaxLoginFailures int
+	MaxBadCommands   int
+	MaxConnections   int
+	// MaxConnectionsPerAddr; negative removes the limit.
+	MaxConnectionsPerAddr int
+	AutologoutTimeout     time.Duration
+	LoginTimeout          time.Duration
+	WriteTimeout          time.Duration
 	// TLSHandshakeTimeout bounds the handshake of STARTTLS and implicit
 	// TLS.
 	TLSHandshakeTimeout time.Duration
+
+	// The failed-login delay, counted by client across its connections;
+	// a negative AuthFailureDelay answers failed logins at once.
+	AuthFailureDelay    time.Duration
+	MaxAuthFailureDelay time.Duration
+	AuthFailureReset    time.Duration
+	MaxAuthFailureAddrs int
 
 	// BeforeCommand, if set, is called before each command is run, with
 	// its name as in the state table ("UID FETCH"). A *StatusResponse
@@ -119,8 +160,27 @@ type Server struct {
 	// message literals shown as a count of octets.
 	Debug io.Writer
 
-	group   netserver.Group[*Conn]
-	debugMu sync.Mutex
+	group     netserver.Group[*Conn]
+	debugMu   sync.Mutex
+	delayOnce sync.Once
+	delay     *netserver.FailureDelay // nil when off
+}
+
+// failureDelay returns the server's failed-login delay, made on first use
+// from the fields; nil when it is off.
+func (srv *Server) failureDelay() *netserver.FailureDelay {
+	srv.delayOnce.Do(func() {
+		if srv.AuthFailureDelay < 0 {
+			return
+		}
+		srv.delay = &netserver.FailureDelay{
+			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
+			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
+			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
+			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
+		}
+	})
+	return srv.delay
 }
 
 func orDefault[T int | int64 | time.Duration](v, def T) T {
@@ -185,11 +245,13 @@ func (srv *Server) Serve(l net.Listener) error {
 		Name:        "imap",
 		Logger:      srv.Logger,
 		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
+		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
 		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
 		Serve:       (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
 		},
+		Evict:     func(c *Conn) bool { return c.io.EvictIfIdle() },
 		ErrClosed: ErrServerClosed,
 	})
 }

@@ -118,7 +118,9 @@ func WithServer(fn func(*imap.Server)) Option {
 }
 
 // NewServer starts a server for t; it is closed on t.Cleanup. Cleartext
-// LOGIN is allowed, since the server only listens on 127.0.0.1.
+// LOGIN is allowed, since the server only listens on 127.0.0.1, and
+// failed logins are answered at once (AuthFailureDelay -1; WithServer
+// can set a delay).
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	var cfg config
@@ -135,7 +137,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, load := range cfg.loads {
 		load(t, s.Store)
 	}
-	s.Server = &imap.Server{Backend: s.Store, AllowInsecureAuth: true, BeforeCommand: s.beforeCommand}
+	s.Server = &imap.Server{Backend: s.Store, AllowInsecureAuth: true, BeforeCommand: s.beforeCommand,
+		AuthFailureDelay: -1}
 	if cfg.tls {
 		pair, err := testcert.New("127.0.0.1", "localhost")
 		if err != nil {
