@@ -220,10 +220,10 @@ func TestFullServerEvictsOldestNotLoggedIn_RFC3206_4(t *testing.T) {
 // TestAuthFailureDelayFields: zero fields take the defaults, set ones
 // are used, and a negative AuthFailureDelay turns the delay off.
 func TestAuthFailureDelayFields(t *testing.T) {
-	def := (&Server{}).failureDelay()
-	require.Equal(t, netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay,
-		Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs}, *def)
-	set := (&Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}).failureDelay()
-	require.Equal(t, netserver.FailureDelay{Base: 1, Max: 2, Reset: 3, MaxAddrs: 4}, *set)
+	fields := func(f *netserver.FailureDelay) []any { return []any{f.Base, f.Max, f.Reset, f.MaxAddrs} }
+	require.Equal(t, []any{DefaultAuthFailureDelay, DefaultMaxAuthFailureDelay, DefaultAuthFailureReset, DefaultMaxAuthFailureAddrs},
+		fields((&Server{}).failureDelay()))
+	set := &Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}
+	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.failureDelay()))
 	require.Nil(t, (&Server{AuthFailureDelay: -1}).failureDelay())
 }
