@@ -23,7 +23,7 @@ func limitServer(t *testing.T, n int, set func(*imap.Server)) string {
 		_, err := store.Append("alice", imap.Inbox, sample("m"+strconv.Itoa(i)), nil, time.Now())
 		require.NoError(t, err)
 	}
-	srv := &imap.Server{Backend: store, AllowInsecureAuth: true}
+	srv := &imap.Server{Backend: store, AllowInsecureAuth: true, AuthFailureDelay: -1}
 	if set != nil {
 		set(srv)
 	}

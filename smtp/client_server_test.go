@@ -101,6 +101,7 @@ func startInteropServer(t testing.TB, srv *Server) (string, *interopBackend) {
 	t.Helper()
 	b := &interopBackend{}
 	srv.Domain = "mx.test"
+	srv.AuthFailureDelay = -1 // failed AUTHs answered at once
 	srv.Backend = BackendFunc(func(c *Conn) (Session, error) { return &interopSession{b: b, conn: c}, nil })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
