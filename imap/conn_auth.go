@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"os"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (c *Conn) loggedIn() {
 // from the backend as it is, else NO [AUTHENTICATIONFAILED] (RFC 5530
 // section 3), once the server's FailureDelay lets it: the answers to one
 // client's failures, on all its connections, are spaced by a delay that
-// grows with each (RFC 9051 section 11). Responses queued before go out
+// grows with each (RFC 9051 section 11.7). Responses queued before go out
 // first. When the wait is cut short (shutdown, the login timeout, Close)
 // the session ends without the answer. After MaxLoginFailures the
 // session ends with BYE.
@@ -125,8 +126,11 @@ func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	}
 	c.w.Flush()
 	if !c.io.FailedLogin(c.srv.failureDelay()) {
-		if c.srv.group.ShuttingDown() {
+		switch {
+		case c.srv.group.ShuttingDown():
 			c.closeOnError(netserver.ErrShutdown)
+		case c.io.LoginExpired():
+			c.closeOnError(os.ErrDeadlineExceeded)
 		}
 		c.state = StateLogout
 		return nil

@@ -61,7 +61,7 @@ const (
 	DefaultMaxConnectionsPerAddr = 50
 	// DefaultAuthFailureDelay is how long the answer to a client's first
 	// failed LOGIN or AUTHENTICATE waits (Dovecot's auth_failure_delay;
-	// RFC 9051 section 11: "a server SHOULD have mechanisms in place to
+	// RFC 9051 section 11.7: "a server SHOULD have mechanisms in place to
 	// limit or delay failed AUTHENTICATE/LOGIN attempts"). Each further
 	// failure of the same client, on any of its connections, doubles it,
 	// and one client's failures are answered one after the other, so

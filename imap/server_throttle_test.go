@@ -100,13 +100,13 @@ func guesser(send func(user, pass string) string) attack.Guesser {
 	}
 }
 
-// TestAuthFailureDelay_RatePerClient_RFC9051_11: 50 connections from one
+// TestAuthFailureDelay_RatePerClient_RFC9051_11_7: 50 connections from one
 // address, guessing with LOGIN or AUTHENTICATE as fast as the answers
 // come, get at most 25 failures answered per second: the answers of one
 // client are spaced by the delay (here 20 ms doubling to 80 ms, for a
 // fast test) whatever its number of connections. Without it, this loop
 // gets thousands.
-func TestAuthFailureDelay_RatePerClient_RFC9051_11(t *testing.T) {
+func TestAuthFailureDelay_RatePerClient_RFC9051_11_7(t *testing.T) {
 	const window = 500 * time.Millisecond
 	for name, send := range map[string]func(string, string) string{"LOGIN": login, "AUTHENTICATE": authenticate} {
 		t.Run(name, func(t *testing.T) {
@@ -120,13 +120,13 @@ func TestAuthFailureDelay_RatePerClient_RFC9051_11(t *testing.T) {
 	}
 }
 
-// TestAuthFailureDelay_OthersNotSlowed_RFC9051_11: while one address has
+// TestAuthFailureDelay_OthersNotSlowed_RFC9051_11_7: while one address has
 // minutes of failures queued (its 40 parallel guesses are answered 0.1,
 // 0.3, 0.7 ... s later), another address's failure is answered after its
 // own first delay, and a successful login, from either address, is not
 // delayed at all. The 5-second bound only proves that nobody waited
 // behind the queue.
-func TestAuthFailureDelay_OthersNotSlowed_RFC9051_11(t *testing.T) {
+func TestAuthFailureDelay_OthersNotSlowed_RFC9051_11_7(t *testing.T) {
 	b, addr := guessServer(t, func(s *Server) {
 		s.AuthFailureDelay, s.MaxAuthFailureDelay = 100*time.Millisecond, 10*time.Second
 	})
@@ -243,4 +243,40 @@ func TestAuthFailureDelayFields(t *testing.T) {
 	set := &Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}
 	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.failureDelay()))
 	require.Nil(t, (&Server{AuthFailureDelay: -1}).failureDelay())
+}
+
+// TestAuthFailureDelay_EndsEarly_RFC9051_7_1_5: a session waiting out a
+// failed login's delay (10 s here) ends at once, with the BYE it is due,
+// when the login timeout passes or the server shuts down; Shutdown is
+// not held up by the delay.
+func TestAuthFailureDelay_EndsEarly_RFC9051_7_1_5(t *testing.T) {
+	for _, tc := range []struct {
+		shutdown bool
+		want     string
+	}{
+		{false, "* BYE Login timeout"},
+		{true, "* BYE [UNAVAILABLE] Server shutting down"},
+	} {
+		var srv *Server
+		b, addr := guessServer(t, func(s *Server) {
+			srv = s
+			s.AuthFailureDelay, s.MaxAuthFailureDelay = 10*time.Second, 10*time.Second
+			if !tc.shutdown {
+				s.LoginTimeout = 300 * time.Millisecond
+			}
+		})
+		nc, br := attack.DialFrom(t, "127.0.0.1", addr)
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		require.True(t, strings.HasPrefix(readLine(br), "* OK"))
+		io.WriteString(nc, login("alice", "guess"))
+		require.Eventually(t, func() bool { return b.tries.Load() == 1 }, 5*time.Second, time.Millisecond)
+		if tc.shutdown {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			require.NoError(t, srv.Shutdown(ctx))
+			cancel()
+		}
+		require.Equal(t, tc.want, readLine(br))
+		_, err := br.ReadString('\n')
+		require.ErrorIs(t, err, io.EOF, "closed, not timed out")
+	}
 }

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"context"
 	"encoding/base64"
 	"io"
 	"net"
@@ -226,4 +227,38 @@ func TestAuthFailureDelayFields(t *testing.T) {
 	set := &Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}
 	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.failureDelay()))
 	require.Nil(t, (&Server{AuthFailureDelay: -1}).failureDelay())
+}
+
+// TestAuthFailureDelay_EndsEarly_RFC1939_3: a session waiting out a
+// failed login's delay (10 s here) ends at once when the login timeout
+// passes (closed without a response, RFC 1939 section 3) or the server
+// shuts down (-ERR [SYS/TEMP]); Shutdown is not held up by the delay.
+func TestAuthFailureDelay_EndsEarly_RFC1939_3(t *testing.T) {
+	for _, tc := range []struct {
+		shutdown bool
+		want     string
+	}{
+		{false, ""},
+		{true, "-ERR [SYS/TEMP] Server shutting down"},
+	} {
+		srv, b, addr := guessServer(t, func(s *Server) {
+			s.AuthFailureDelay, s.MaxAuthFailureDelay = 10*time.Second, 10*time.Second
+			if !tc.shutdown {
+				s.LoginTimeout = 300 * time.Millisecond
+			}
+		})
+		nc, br := attack.DialFrom(t, "127.0.0.1", addr)
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		require.True(t, strings.HasPrefix(readLine(br), "+OK"))
+		io.WriteString(nc, apop("alice", ""))
+		require.Eventually(t, func() bool { return b.tries.Load() == 1 }, 5*time.Second, time.Millisecond)
+		if tc.shutdown {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			require.NoError(t, srv.Shutdown(ctx))
+			cancel()
+		}
+		require.Equal(t, tc.want, readLine(br))
+		_, err := br.ReadString('\n')
+		require.ErrorIs(t, err, io.EOF, "closed, not timed out")
+	}
 }

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bufio"
+	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -229,4 +230,38 @@ func TestAuthFailureDelayFields(t *testing.T) {
 	set := &Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}
 	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.failureDelay()))
 	require.Nil(t, (&Server{AuthFailureDelay: -1}).failureDelay())
+}
+
+// TestAuthFailureDelay_EndsEarly_RFC5321_3_8: a session waiting out a
+// failed AUTH's delay (10 s here) ends at once, with the 421 it is due,
+// when the login timeout passes or the server shuts down; Shutdown is not
+// held up by the delay.
+func TestAuthFailureDelay_EndsEarly_RFC5321_3_8(t *testing.T) {
+	for _, tc := range []struct {
+		shutdown bool
+		want     string
+	}{
+		{false, "421 4.4.2 mx.test Login timeout, closing connection"},
+		{true, "421 4.3.2 mx.test Service shutting down, closing connection"},
+	} {
+		srv, b, addr := submission(t, func(s *Server) {
+			s.AuthFailureDelay, s.MaxAuthFailureDelay = 10*time.Second, 10*time.Second
+			if !tc.shutdown {
+				s.LoginTimeout = 300 * time.Millisecond
+			}
+		})
+		nc, br := attack.DialFrom(t, "127.0.0.1", addr)
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		require.True(t, hello(nc, br))
+		io.WriteString(nc, authPlain("alice", "guess"))
+		require.Eventually(t, func() bool { return b.tries.Load() == 1 }, 5*time.Second, time.Millisecond)
+		if tc.shutdown {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			require.NoError(t, srv.Shutdown(ctx))
+			cancel()
+		}
+		require.Equal(t, tc.want, lastLine(br))
+		_, err := br.ReadString('\n')
+		require.ErrorIs(t, err, io.EOF)
+	}
 }

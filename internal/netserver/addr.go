@@ -7,10 +7,12 @@ import (
 
 // AddrKey names one client for the limits that count per client: the
 // connections it holds at once and its failed logins. An IPv4 address is
-// one client; an IPv6 address is counted by its /64 prefix, the block a
-// single subscriber is usually given (RFC 6177), so that an attacker
-// cannot multiply itself by taking a new address out of it for each
-// connection. IPv4-mapped IPv6 addresses count as the IPv4 address.
+// one client; an IPv6 address is counted by its /64 prefix, the subnet in
+// which a host picks its own interface identifier (RFC 4291 section
+// 2.5.4), so that an attacker cannot multiply itself by taking a new
+// address out of its subnet for each connection (a client given a larger
+// block still counts as one client per /64). IPv4-mapped IPv6 addresses
+// count as the IPv4 address.
 // Addresses that are not IP (a Unix socket, a pipe) share one key per
 // network. The zero AddrKey is a valid key of its own.
 type AddrKey struct {

@@ -10,9 +10,9 @@ import (
 // MaxAddrs remembers; the servers' own defaults say why.
 const defaultFailureAddrs = 16384
 
-// FailureDelay slows down password guessing (RFC 3501 and RFC 9051
-// section 11, "a server SHOULD have mechanisms in place to limit or delay
-// failed AUTHENTICATE/LOGIN attempts"; RFC 4954 section 9) by client, not
+// FailureDelay slows down password guessing (RFC 3501 section 11.2 and
+// RFC 9051 section 11.7: "a server SHOULD have mechanisms in place to
+// limit or delay failed AUTHENTICATE/LOGIN attempts") by client, not
 // by connection: each failed login of a client (an AddrKey) is answered
 // no sooner than Base after the client's previous failure was answered,
 // and the spacing doubles with every failure, up to Max. A client that

@@ -34,9 +34,9 @@ func newDelay(base, max time.Duration, addrs int) (*FailureDelay, *fakeClock) {
 
 func key(s string) AddrKey { return KeyOf(&net.TCPAddr{IP: net.ParseIP(s), Port: 1}) }
 
-// TestFailureDelay_DoublesUpToMax_RFC9051_11: each failure of one client
+// TestFailureDelay_DoublesUpToMax_RFC9051_11_7: each failure of one client
 // doubles its delay, up to Max.
-func TestFailureDelay_DoublesUpToMax_RFC9051_11(t *testing.T) {
+func TestFailureDelay_DoublesUpToMax_RFC9051_11_7(t *testing.T) {
 	f, clock := newDelay(time.Second, 4*time.Second, 0)
 	var got []time.Duration
 	for range 5 {
@@ -144,7 +144,8 @@ func TestFailureDelay_Off(t *testing.T) {
 }
 
 // TestKeyOf: IPv4 addresses are clients of their own, IPv6 ones count by
-// /64 (RFC 6177), mapped IPv4 counts as IPv4, other networks share a key.
+// /64 (RFC 4291 section 2.5.4), mapped IPv4 counts as IPv4, other
+// networks share a key.
 func TestKeyOf(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
