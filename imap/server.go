@@ -76,7 +76,7 @@ const (
 	// a successful login starts it over too.
 	DefaultAuthFailureReset = 10 * time.Minute
 	// DefaultMaxAuthFailureAddrs is how many clients' failures are
-	// remembered (about 150 bytes each, 2.5 MB in all); beyond it the
+	// remembered (about 240 bytes each, 4 MB in all); beyond it the
 	// client whose last failure is oldest is forgotten.
 	DefaultMaxAuthFailureAddrs = 16384
 	// DefaultAutologoutTimeout is how long an authenticated session may

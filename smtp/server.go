@@ -68,7 +68,7 @@ const (
 	// a successful AUTH starts it over too.
 	DefaultAuthFailureReset = 10 * time.Minute
 	// DefaultMaxAuthFailureAddrs is how many clients' failures are
-	// remembered (about 150 bytes each, 2.5 MB in all); beyond it the
+	// remembered (about 240 bytes each, 4 MB in all); beyond it the
 	// client whose last failure is oldest is forgotten.
 	DefaultMaxAuthFailureAddrs = 16384
 	// DefaultCommandTimeout is how long the server waits for the next

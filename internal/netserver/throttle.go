@@ -25,7 +25,7 @@ const defaultFailureAddrs = 16384
 //
 // A FailureDelay only computes when an answer may go out; the session
 // waits for it with Deadlines.Pause, holding no lock, so that one slow
-// client delays nobody else. Each client remembered takes about 150
+// client delays nobody else. Each client remembered takes about 240
 // bytes. A nil FailureDelay, or one with Base <= 0, delays nothing. The
 // fields must not change once in use.
 type FailureDelay struct {
