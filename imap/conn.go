@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -18,6 +17,9 @@ import (
 // needs. Its methods may be called from the Backend's methods.
 type Conn struct {
 	srv *Server
+	// line is the connection with its buffers: io, br and bw are its IO,
+	// BR and BW.
+	line *netserver.Line
 	// io is the connection (TLS once negotiated) with its timeouts; the
 	// buffers sit on it, through the Debug tap when Debug is set.
 	io *netserver.Deadlines
@@ -62,49 +64,30 @@ func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
-// tappedIO is the connection as the buffers see it when Debug is set: the
-// bytes are copied to the Debug tap on their way in and out.
-type tappedIO struct{ c *Conn }
-
-func (t tappedIO) Read(p []byte) (int, error) {
-	n, err := t.c.io.Read(p)
-	if n > 0 {
-		t.c.debugInput(p[:n])
-	}
-	return n, err
-}
-
-func (t tappedIO) Write(p []byte) (int, error) {
-	t.c.debugOutput(p)
-	return t.c.io.Write(p)
-}
-
-// transport is what the buffers read from and write to.
-func (c *Conn) transport() io.ReadWriter {
-	if c.srv.Debug != nil {
-		return tappedIO{c}
-	}
-	return c.io
-}
-
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
-	c.io = netserver.NewDeadlines(nc, orDefault(srv.LoginTimeout, DefaultLoginTimeout),
-		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
 	// The login timeout counts from the connection, whatever arrives.
-	c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
+	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, true)
+	if srv.Debug != nil {
+		c.line.Transport = tappedIO{c}
+	} else {
+		c.line.Transport = c.line.IO
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.br = bufio.NewReaderSize(c.transport(), 16<<10)
-	c.bw = bufio.NewWriterSize(c.transport(), 16<<10)
+	c.line.BR = bufio.NewReaderSize(c.line.Transport, 16<<10)
+	c.line.BW = bufio.NewWriterSize(c.line.Transport, 16<<10)
+	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
+	lim := srv.limits()
 	c.r = wire.NewReader(c.br, wire.Limits{
-		MaxLine:    orDefault(srv.MaxLineLength, DefaultMaxLineLength),
-		MaxLiteral: orDefault(srv.MaxLiteralSize, DefaultMaxLiteralSize),
-		MaxDepth:   orDefault(srv.MaxDepth, DefaultMaxDepth),
+		MaxLine:    lim.MaxLineLength,
+		MaxLiteral: lim.MaxLiteralSize,
+		MaxDepth:   lim.MaxDepth,
 		// Counted over the whole command: SEARCH takes many sets.
-		MaxSeqRanges: orDefault(srv.MaxSeqRanges, DefaultMaxSeqRanges),
+		MaxSeqRanges: lim.MaxSeqRanges,
 	})
 	c.r.SyncLiteral = c.continueLiteral
 	c.w = wire.NewWriter(c.bw)
+	c.line.Flush = c.w.Flush
 	return c
 }
 
@@ -128,7 +111,7 @@ func (c *Conn) refuse(resp *StatusResponse) {
 // reach it.
 func (c *Conn) finish() {
 	c.cancel()
-	c.io.CloseLingering()
+	c.line.Finish()
 	c.srv.group.Release(c)
 }
 
@@ -136,16 +119,11 @@ func (c *Conn) finish() {
 // LOGOUT, an I/O error, a timeout, too many errors or shutdown.
 func (c *Conn) serve() {
 	defer c.finish()
-	defer func() {
-		if v := recover(); v != nil {
-			c.srv.logger().Error("imap: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
-		}
-	}()
+	defer c.line.Recover()
 	defer c.logout()
-	if tc, ok := c.io.Conn().(*tls.Conn); ok {
-		if err := c.handshake(tc); err != nil {
-			return
-		}
+	var err error
+	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
+		return
 	}
 	// RFC 3501 section 7.1.1: the greeting may carry the capabilities,
 	// which saves clients a round trip.
@@ -170,27 +148,31 @@ func (c *Conn) logout() {
 	}
 }
 
-// closeOnError says BYE when the connection can still take it: for a
-// timeout (RFC 3501 section 5.4, autologout) or the login timeout, for
-// shutdown, and for a session closed to make room for a new client (BYE
-// [UNAVAILABLE], RFC 5530 section 3).
+// goodbyes are the BYEs (RFC 3501 section 7.1.5) to the endings of a
+// session that can still take one: a shutdown and a session closed to
+// make room for a new client (BYE [UNAVAILABLE], RFC 5530 section 3),
+// the login timeout and the autologout timer (RFC 3501 section 5.4).
+var goodbyes = map[netserver.Ending]*StatusResponse{
+	netserver.EndShutdown:     {Type: StatusBYE, Code: CodeUnavailable, Text: "Server shutting down"},
+	netserver.EndEvicted:      {Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections; closing one not logged in"},
+	netserver.EndLoginTimeout: {Type: StatusBYE, Text: "Login timeout"},
+	netserver.EndTimeout:      {Type: StatusBYE, Text: "Autologout; idle for too long"},
+}
+
+// closeOnError says BYE when the connection can still take it: for the
+// goodbyes above, too many errors, and a literal refused.
 func (c *Conn) closeOnError(err error) {
+	bye, ok := goodbyes[c.line.Ending(err)]
 	switch {
-	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
-		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Server shutting down"})
-	case errors.Is(err, netserver.ErrEvicted):
-		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections; closing one not logged in"})
-	case netserver.IsTimeout(err) && c.io.LoginExpired():
-		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Login timeout"})
-	case netserver.IsTimeout(err):
-		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Autologout; idle for too long"})
+	case ok:
 	case errors.Is(err, errTooManyErrors):
-		c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many errors"})
+		bye = &StatusResponse{Type: StatusBYE, Text: "Too many errors"}
 	case errors.Is(err, errLiteralRefused):
-		c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeTooBig, Text: "Literal too large"})
+		bye = &StatusResponse{Type: StatusBYE, Code: CodeTooBig, Text: "Literal too large"}
 	default:
 		return
 	}
+	c.untagged(bye)
 	c.w.Flush()
 }
 
@@ -199,36 +181,19 @@ var (
 	errLiteralRefused = errors.New("imap: literal refused")
 )
 
-// timeout returns the read timeout of the current state.
+// timeout returns the read timeout of the current state: before login
+// the login timeout, which the login deadline bounds anyway, then the
+// autologout timer.
 func (c *Conn) timeout() time.Duration {
 	if c.state == StateNotAuthenticated {
-		return orDefault(c.srv.LoginTimeout, DefaultLoginTimeout)
+		return c.srv.limits().LoginTimeout
 	}
-	return orDefault(c.srv.AutologoutTimeout, DefaultAutologoutTimeout)
-}
-
-// waitCommand flushes the responses written so far when no more input is
-// buffered, which batches the responses of pipelined commands, then
-// blocks until the next command starts.
-func (c *Conn) waitCommand() error {
-	if c.br.Buffered() == 0 {
-		if err := c.w.Flush(); err != nil {
-			return err
-		}
-	}
-	c.io.SetIdle(true)
-	defer c.io.SetIdle(false)
-	if c.srv.group.ShuttingDown() {
-		return netserver.ErrShutdown
-	}
-	c.io.SetReadTimeout(c.timeout())
-	_, err := c.br.Peek(1)
-	return err
+	return c.srv.limits().CommandTimeout
 }
 
 // next reads and runs one command.
 func (c *Conn) next() error {
-	if err := c.waitCommand(); err != nil {
+	if err := c.line.WaitCommand(); err != nil {
 		return err
 	}
 	c.lineDone, c.skipLiteral = false, 0
@@ -357,7 +322,7 @@ func (c *Conn) badCommand(tag, text string, err error) error {
 	}
 	c.tagged(tag, resp)
 	c.bad++
-	if c.bad >= orDefault(c.srv.MaxBadCommands, DefaultMaxBadCommands) {
+	if c.bad >= c.srv.limits().MaxErrors {
 		c.state = StateLogout
 		return errTooManyErrors
 	}

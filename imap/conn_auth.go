@@ -1,31 +1,12 @@
 package imap
 
 import (
-	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
-	"os"
 	"strings"
-	"time"
 
-	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
-
-// handshake runs a TLS handshake bounded by TLSHandshakeTimeout and
-// records the connection state.
-func (c *Conn) handshake(tc *tls.Conn) error {
-	ctx, cancel := context.WithTimeout(c.ctx, orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		c.srv.logger().Info("imap: TLS handshake failed", "remote", c.io.Conn().RemoteAddr(), "err", err)
-		return err
-	}
-	st := tc.ConnectionState()
-	c.tls = &st
-	return nil
-}
 
 // handleStartTLS answers STARTTLS (RFC 3501 section 6.2.1). Input the
 // client pipelined after the command is thrown away, not run under TLS
@@ -41,19 +22,13 @@ func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
 		return &StatusResponse{Type: StatusBAD, Text: "TLS already active"}, nil
 	}
 	c.tagged(tag, ok("Begin TLS negotiation now"))
-	if err := c.w.Flush(); err != nil {
+	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
+	c.r.Reset(c.line.Transport) // and the state of the parser and writer
+	c.w.Reset(c.line.Transport)
+	if err != nil {
 		return nil, err
 	}
-	if n := c.br.Buffered(); n > 0 {
-		c.debugf("C: [%d octets sent before the TLS handshake discarded]", n)
-	}
-	tc := tls.Server(c.io.Conn(), c.srv.TLSConfig)
-	c.io.SetConn(tc)
-	c.r.Reset(c.transport())
-	c.w.Reset(c.transport())
-	if err := c.handshake(tc); err != nil {
-		return nil, err
-	}
+	c.tls = st
 	return nil, nil
 }
 
@@ -106,8 +81,7 @@ func (c *Conn) login(tag, user, pass string) *StatusResponse {
 // client's failed-login delay starts over.
 func (c *Conn) loggedIn() {
 	c.srv.group.Authenticated(c)
-	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
-	c.io.SetLoginDeadline(time.Time{})
+	c.line.LoggedIn()
 }
 
 // loginFailed answers a failed LOGIN or AUTHENTICATE: a *StatusResponse
@@ -124,19 +98,13 @@ func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	if errors.As(err, &st) {
 		resp = st
 	}
-	c.w.Flush()
-	if !c.io.FailedLogin(c.srv.failureDelay()) {
-		switch {
-		case c.srv.group.ShuttingDown():
-			c.closeOnError(netserver.ErrShutdown)
-		case c.io.LoginExpired():
-			c.closeOnError(os.ErrDeadlineExceeded)
-		}
+	if err := c.line.FailedLogin(); err != nil {
+		c.closeOnError(err)
 		c.state = StateLogout
 		return nil
 	}
 	c.failures++
-	if c.failures < orDefault(c.srv.MaxLoginFailures, DefaultMaxLoginFailures) {
+	if c.failures < c.srv.limits().MaxAuthFailures {
 		return resp
 	}
 	c.tagged(tag, resp)

@@ -97,7 +97,7 @@ func (c *Conn) capabilities() string {
 	caps = append(caps, string(CapNamespace), string(CapUIDPlus), string(CapMove), string(CapUnselect),
 		string(CapChildren), string(CapSpecialUse), string(CapListExtended), string(CapListStatus),
 		string(CapESearch), string(CapStatusSize),
-		string(CapAppendLimit)+"="+strconv.FormatInt(orDefault(c.srv.MaxLiteralSize, DefaultMaxLiteralSize), 10))
+		string(CapAppendLimit)+"="+strconv.FormatInt(c.srv.limits().MaxLiteralSize, 10))
 	return strings.Join(caps, " ")
 }
 

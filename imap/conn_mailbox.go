@@ -203,7 +203,7 @@ func (c *Conn) writeStatus(name string, st *MailboxStatus, o *StatusOptions) {
 		d.Size = &size
 	}
 	if o.AppendLimit {
-		limit := uint64(orDefault(c.srv.MaxLiteralSize, DefaultMaxLiteralSize))
+		limit := uint64(c.srv.limits().MaxLiteralSize)
 		d.AppendLimit = &limit
 	}
 	writeStatusData(c.w, d)

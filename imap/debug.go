@@ -2,14 +2,14 @@ package imap
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 	"strconv"
+
+	"github.com/mailwire/mailwire/internal/netserver"
 )
 
 // debugTap splits one direction of the byte stream into lines for
 // Server.Debug. Literals are shown as a count of octets, and the
-// credentials of LOGIN and AUTHENTICATE as "***".
+// credentials of LOGIN and AUTHENTICATE as netserver.RedactMarker.
 type debugTap struct {
 	prefix  string
 	line    []byte
@@ -17,17 +17,24 @@ type debugTap struct {
 	redact  bool  // the command being read carries credentials
 }
 
-func (c *Conn) debugf(format string, args ...any) {
-	w := c.srv.Debug
-	if w == nil {
-		return
+// tappedIO is the connection as the buffers see it when Debug is set: the
+// bytes are copied to the Debug tap on their way in and out.
+type tappedIO struct{ c *Conn }
+
+func (t tappedIO) Read(p []byte) (int, error) {
+	n, err := t.c.io.Read(p)
+	if n > 0 {
+		t.c.debugInput(p[:n])
 	}
-	c.srv.debugMu.Lock()
-	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
-	fmt.Fprintf(w, format, args...)
-	io.WriteString(w, "\n")
+	return n, err
 }
+
+func (t tappedIO) Write(p []byte) (int, error) {
+	t.c.debugOutput(p)
+	return t.c.io.Write(p)
+}
+
+func (c *Conn) debugf(format string, args ...any) { c.line.Debugf(format, args...) }
 
 func (c *Conn) debugInput(p []byte) {
 	if c.debugIn == nil {
@@ -64,23 +71,34 @@ func (t *debugTap) feed(c *Conn, p []byte, redact bool) {
 	}
 }
 
+// credentialWords returns how many words of a line to show when its
+// command carries credentials, "tag LOGIN" (RFC 3501 section 6.2.3) or
+// "tag AUTHENTICATE mechanism" (section 6.2.2), and 0 for other lines.
+func credentialWords(line []byte) int {
+	fields := bytes.Fields(line)
+	switch {
+	case len(fields) < 2:
+		return 0
+	case bytes.EqualFold(fields[1], []byte(CmdLogin)):
+		return 2
+	case bytes.EqualFold(fields[1], []byte(CmdAuthenticate)):
+		return 3
+	}
+	return 0
+}
+
 // emit logs one complete line and notes a literal announced at its end.
+// The rest of a command with credentials, its literals and the lines of
+// an AUTHENTICATE exchange (redact) show as the marker alone.
 func (t *debugTap) emit(c *Conn, redact bool) {
 	line := bytes.TrimSuffix(t.line, []byte("\r"))
 	t.line = t.line[:0]
-	fields := bytes.Fields(line)
-	if len(fields) >= 2 {
-		verb := string(bytes.ToUpper(fields[1]))
-		if verb == CmdLogin || verb == CmdAuthenticate {
-			t.redact = true
-			c.debugf("%s%s %s ***", t.prefix, fields[0], verb)
-		}
-	}
-	switch {
+	switch keep := credentialWords(line); {
+	case keep > 0:
+		t.redact = true
+		c.debugf("%s%s", t.prefix, netserver.Redact(line, keep))
 	case t.redact || redact:
-		if len(fields) < 2 || !bytes.EqualFold(fields[1], []byte(CmdLogin)) && !bytes.EqualFold(fields[1], []byte(CmdAuthenticate)) {
-			c.debugf("%s***", t.prefix)
-		}
+		c.debugf("%s%s", t.prefix, netserver.RedactMarker)
 	default:
 		c.debugf("%s%s", t.prefix, line)
 	}

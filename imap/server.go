@@ -1,14 +1,13 @@
 package imap
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/mailwire/mailwire/internal/netserver"
@@ -160,58 +159,28 @@ type Server struct {
 	// message literals shown as a count of octets.
 	Debug io.Writer
 
-	group     netserver.Group[*Conn]
-	debugMu   sync.Mutex
-	delayOnce sync.Once
-	delay     *netserver.FailureDelay // nil when off
+	group netserver.Group[*Conn]
+	base  netserver.Base
+	lim   limits // set by resolve
 }
 
-// failureDelay returns the server's failed-login delay, made on first use
-// from the fields; nil when it is off.
-func (srv *Server) failureDelay() *netserver.FailureDelay {
-	srv.delayOnce.Do(func() {
-		if srv.AuthFailureDelay < 0 {
-			return
-		}
-		srv.delay = &netserver.FailureDelay{
-			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
-			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
-			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
-			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
-		}
-	})
-	return srv.delay
+// core returns the state the three servers share, with the fields
+// resolved on first use (they must not change once serving).
+func (srv *Server) core() *netserver.Base { return srv.base.Setup(srv.resolve) }
+
+// limits returns the limit fields with their defaults applied.
+func (srv *Server) limits() *limits {
+	srv.core()
+	return &srv.lim
 }
 
-func orDefault[T int | int64 | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
-}
+// logger returns Logger, or one that discards.
+func (srv *Server) logger() *slog.Logger { return srv.core().Logger() }
 
-func (srv *Server) logger() *slog.Logger {
-	if srv.Logger != nil {
-		return srv.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
-
-// ListenAndServe listens on srv.Addr and serves IMAP; STARTTLS is offered
-// when TLSConfig is set.
+// ListenAndServe listens on srv.Addr (":143" by default) and serves
+// IMAP; STARTTLS is offered when TLSConfig is set.
 func (srv *Server) ListenAndServe() error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
-	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":143"
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return srv.Serve(l)
+	return srv.group.ListenAndServe("imap", cmp.Or(srv.Addr, ":143"), nil, srv.Serve, ErrServerClosed)
 }
 
 // ListenAndServeTLS listens on srv.Addr (":993" by default) and serves
@@ -219,41 +188,28 @@ func (srv *Server) ListenAndServe() error {
 // loaded into a copy of TLSConfig when given; otherwise TLSConfig must
 // hold a certificate.
 func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
-	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":993"
-	}
-	l, err := netserver.ListenTLS(addr, srv.TLSConfig, certFile, keyFile)
-	if err != nil {
-		return fmt.Errorf("imap: %w", err)
-	}
-	return srv.Serve(l)
+	tf := &netserver.TLSFiles{Config: srv.TLSConfig, CertFile: certFile, KeyFile: keyFile}
+	return srv.group.ListenAndServe("imap", cmp.Or(srv.Addr, ":993"), tf, srv.Serve, ErrServerClosed)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
 // returns ErrServerClosed after Shutdown or Close; l is closed on return.
 // A listener made by tls.NewListener gives implicit TLS.
 func (srv *Server) Serve(l net.Listener) error {
-	if srv.Backend == nil {
-		l.Close()
-		return errors.New("imap: Server.Backend is nil")
-	}
-	return srv.group.Serve(l, netserver.Config[*Conn]{
-		Name:        "imap",
-		Logger:      srv.Logger,
-		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
-		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
-		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Serve:       (*Conn).serve,
+	cfg := netserver.Config[*Conn]{
+		Base:  srv.core(),
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
 		},
 		Evict:     func(c *Conn) bool { return c.io.EvictIfIdle() },
 		ErrClosed: ErrServerClosed,
-	})
+	}
+	if srv.Backend == nil {
+		cfg.Invalid = errors.New("imap: Server.Backend is nil")
+	}
+	return srv.group.Serve(l, cfg)
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, sends

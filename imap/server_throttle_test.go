@@ -239,10 +239,10 @@ func TestFullServerEvictsOldestNotLoggedIn_RFC5530_3(t *testing.T) {
 func TestAuthFailureDelayFields(t *testing.T) {
 	fields := func(f *netserver.FailureDelay) []any { return []any{f.Base, f.Max, f.Reset, f.MaxAddrs} }
 	require.Equal(t, []any{DefaultAuthFailureDelay, DefaultMaxAuthFailureDelay, DefaultAuthFailureReset, DefaultMaxAuthFailureAddrs},
-		fields((&Server{}).failureDelay()))
+		fields((&Server{}).core().FailureDelay()))
 	set := &Server{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}
-	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.failureDelay()))
-	require.Nil(t, (&Server{AuthFailureDelay: -1}).failureDelay())
+	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(set.core().FailureDelay()))
+	require.Nil(t, (&Server{AuthFailureDelay: -1}).core().FailureDelay())
 }
 
 // TestAuthFailureDelay_EndsEarly_RFC9051_7_1_5: a session waiting out a

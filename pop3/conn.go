@@ -2,13 +2,11 @@ package pop3
 
 import (
 	"bufio"
-	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"time"
@@ -19,10 +17,11 @@ import (
 // Conn is one client connection as a Backend sees it. Its methods may be
 // called from the Backend's and the Maildrop's methods.
 type Conn struct {
-	srv *Server
-	io  *netserver.Deadlines // the connection, TLS once negotiated
-	br  *bufio.Reader
-	bw  *bufio.Writer
+	srv  *Server
+	line *netserver.Line      // the connection with its buffers: io, br, bw
+	io   *netserver.Deadlines // the connection, TLS once negotiated
+	br   *bufio.Reader
+	bw   *bufio.Writer
 
 	state        State
 	tls          *tls.ConnectionState
@@ -60,16 +59,16 @@ func (c *Conn) Server() *Server { return c.srv }
 
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
-	// The autologout timer (RFC 1939 section 3) restarts with every read.
-	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
-		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
-	// The login timeout counts from the connection, whatever arrives.
-	c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
+	// The autologout timer (RFC 1939 section 3) restarts with every read;
+	// the login timeout counts from the connection, whatever arrives.
+	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, true)
 	// The read buffer holds the longest line the session takes, so that
 	// readLine sees it whole.
-	c.br = bufio.NewReaderSize(c.io, max(orDefault(srv.MaxLineLength, DefaultMaxLineLength),
-		orDefault(srv.MaxAuthLineLength, DefaultMaxAuthLineLength)))
-	c.bw = bufio.NewWriterSize(c.io, 32<<10)
+	lim := srv.limits()
+	c.line.BR = bufio.NewReaderSize(c.line.IO, max(lim.MaxLineLength, lim.MaxAuthLineLength))
+	c.line.BW = bufio.NewWriterSize(c.line.IO, 32<<10)
+	c.line.OnBadLine = func(b netserver.BadLine) { c.fail(ErrResponse("", b.Text())) }
+	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
 	return c
 }
 
@@ -84,7 +83,7 @@ func (c *Conn) refuse(r *Response) {
 // reply (netserver.CloseLingering), then releases its slot; the session
 // stays known to the server meanwhile, so Shutdown and Close reach it.
 func (c *Conn) finish() {
-	c.io.CloseLingering()
+	c.line.Finish()
 	c.srv.group.Release(c)
 }
 
@@ -106,15 +105,10 @@ func (c *Conn) release() {
 func (c *Conn) serve() {
 	defer c.finish()
 	defer c.release()
-	defer func() {
-		if v := recover(); v != nil {
-			c.srv.logger().Error("pop3: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
-		}
-	}()
-	if tc, ok := c.io.Conn().(*tls.Conn); ok {
-		if err := c.handshake(tc); err != nil {
-			return
-		}
+	defer c.line.Recover()
+	var err error
+	if c.tls, err = c.line.AcceptTLS(context.Background()); err != nil {
+		return
 	}
 	greeting := c.srv.domain() + " POP3 server ready"
 	if _, ok := c.srv.Backend.(APOPBackend); ok {
@@ -131,7 +125,7 @@ func (c *Conn) serve() {
 		if line != nil {
 			c.handle(line)
 		}
-		if c.errors >= orDefault(c.srv.MaxErrors, DefaultMaxErrors) && c.state != StateClosed {
+		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
 			c.reply(ErrResponse("", "Too many errors, closing connection"))
 			break
 		}
@@ -147,80 +141,36 @@ func newTimestamp(domain string) string {
 	return "<" + hex.EncodeToString(r[:]) + "." + strconv.FormatInt(time.Now().UnixNano(), 10) + "@" + domain + ">"
 }
 
-// closeOnError tells an idle session about a shutdown, or that it was
-// closed to make room for a new client (-ERR [SYS/TEMP], RFC 3206 section
-// 4). When the autologout timer or the login timeout expires the
-// connection is closed without a response and without UPDATE (RFC 1939
-// section 3).
+// goodbyes are the responses to the endings of a session that can still
+// take one: a shutdown, and a session closed to make room for a new
+// client (-ERR [SYS/TEMP], RFC 3206 section 4). When the autologout
+// timer or the login timeout expires the connection is closed without a
+// response and without UPDATE (RFC 1939 section 3).
+var goodbyes = map[netserver.Ending]string{
+	netserver.EndShutdown: "Server shutting down",
+	netserver.EndEvicted:  "Too many connections; closing one not logged in",
+}
+
+// closeOnError answers a read error with its goodbye, if it has one.
 func (c *Conn) closeOnError(err error) {
-	switch {
-	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
-		c.reply(ErrResponse(CodeSysTemp, "Server shutting down"))
-	case errors.Is(err, netserver.ErrEvicted):
-		c.reply(ErrResponse(CodeSysTemp, "Too many connections; closing one not logged in"))
-	default:
-		return
+	if text, ok := goodbyes[c.line.Ending(err)]; ok {
+		c.reply(ErrResponse(CodeSysTemp, text))
+		c.bw.Flush()
 	}
-	c.bw.Flush()
 }
 
-// readCommand returns the next command line without its line end. It
-// flushes pending responses first when no more input is buffered, which
-// batches the responses of pipelined commands (RFC 2449 6.6). A line over
-// the limit or holding NUL is answered here and yields nil.
+// readCommand returns the next command line without its line end. A
+// line over the limit or holding NUL is answered and yields nil.
 func (c *Conn) readCommand() ([]byte, error) {
-	if c.br.Buffered() == 0 {
-		if err := c.bw.Flush(); err != nil {
-			return nil, err
-		}
-	}
-	c.io.SetIdle(true)
-	defer c.io.SetIdle(false)
-	if c.srv.group.ShuttingDown() {
-		return nil, netserver.ErrShutdown
-	}
-	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
-	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
+	return c.line.ReadCommand(c.srv.limits().MaxLineLength)
 }
 
-// readLine reads one line of at most max octets, line end included. A
-// longer line is read to its end and answered with -ERR (RFC 2449 section
-// 4), so the session stays in step. A bare LF ends a line too, as most
-// servers accept.
-func (c *Conn) readLine(max int) ([]byte, error) {
-	line, err := c.br.ReadSlice('\n')
-	tooLong := len(line) > max
-	for err == bufio.ErrBufferFull {
-		tooLong = true
-		line, err = c.br.ReadSlice('\n')
-	}
-	if err != nil {
-		return nil, err
-	}
-	if tooLong {
-		c.debug("C: [line of more than %d octets]", max)
-		c.fail(ErrResponse("", "Line too long"))
-		return nil, nil
-	}
-	line = trimEOL(line)
-	if bytes.IndexByte(line, 0) >= 0 {
-		c.debug("C: [line with NUL]")
-		c.fail(ErrResponse("", "NUL octet in command"))
-		return nil, nil
-	}
-	return line, nil
-}
+// readLine reads one line of at most max octets, line end included; a
+// longer one is answered with -ERR (RFC 2449 section 4) and yields nil.
+func (c *Conn) readLine(max int) ([]byte, error) { return c.line.ReadLine(max) }
 
 // trimEOL removes a trailing LF and the CR before it.
-func trimEOL(line []byte) []byte {
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-		if n > 1 && line[n-2] == '\r' {
-			line = line[:n-2]
-		}
-	}
-	return line
-}
+func trimEOL(line []byte) []byte { return netserver.TrimEOL(line) }
 
 // handle runs one command line.
 func (c *Conn) handle(line []byte) {
@@ -317,11 +267,9 @@ func arityOK(cmd Command) bool {
 func redact(cmd Command, line []byte) string {
 	switch {
 	case cmd.Verb == VerbPASS:
-		return "PASS ***"
-	case cmd.Verb == VerbAPOP && len(cmd.Args) == 2:
-		return "APOP " + cmd.Args[0] + " ***"
-	case cmd.Verb == VerbAUTH && len(cmd.Args) == 2:
-		return "AUTH " + cmd.Args[0] + " ***"
+		return netserver.Redact(line, 1)
+	case cmd.Verb == VerbAPOP, cmd.Verb == VerbAUTH:
+		return netserver.Redact(line, 2)
 	}
 	return string(line)
 }
@@ -340,7 +288,7 @@ func (c *Conn) responseFor(err error, code ResponseCode, text string) *Response 
 
 // reply queues r; it is flushed before the next read blocks.
 func (c *Conn) reply(r *Response) {
-	if c.srv.Debug != nil {
+	if c.line.Debugging() {
 		c.debug("S: %s", r.Error())
 	}
 	r.writeTo(c.bw)
@@ -352,14 +300,5 @@ func (c *Conn) fail(r *Response) {
 	c.reply(r)
 }
 
-func (c *Conn) debug(format string, args ...any) {
-	w := c.srv.Debug
-	if w == nil {
-		return
-	}
-	c.srv.debugMu.Lock()
-	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
-	fmt.Fprintf(w, format, args...)
-	io.WriteString(w, "\n")
-}
+// debug writes a line to the server's Debug writer, if any.
+func (c *Conn) debug(format string, args ...any) { c.line.Debugf(format, args...) }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
@@ -100,31 +99,29 @@ func (c *Conn) login(user string, open func() (Maildrop, error)) {
 // often is closed.
 func (c *Conn) authFailed(r *Response) {
 	c.authFailures++
-	c.bw.Flush()
-	if !c.pauseAfterFailure() {
-		if c.srv.group.ShuttingDown() {
-			c.closeOnError(netserver.ErrShutdown)
-		}
+	if err := c.pauseAfterFailure(); err != nil {
+		c.closeOnError(err)
 		c.state = StateClosed
 		return
 	}
 	c.fail(r)
-	if c.authFailures >= orDefault(c.srv.MaxAuthFailures, DefaultMaxAuthFailures) {
+	if c.authFailures >= c.srv.limits().MaxAuthFailures {
 		c.reply(ErrResponse(CodeAuth, "Too many failed logins, closing connection"))
 		c.state = StateClosed
 	}
 }
 
 // pauseAfterFailure records a failed login and waits for its answer's
-// turn; false if the wait was cut short.
-func (c *Conn) pauseAfterFailure() bool {
+// turn; an error if the wait was cut short (netserver's FailedLogin).
+func (c *Conn) pauseAfterFailure() error {
 	if c.srv.sleep == nil {
-		return c.io.FailedLogin(c.srv.failureDelay())
+		return c.line.FailedLogin()
 	}
-	if _, d := c.srv.failureDelay().Fail(netserver.KeyOf(c.RemoteAddr())); d > 0 {
+	c.bw.Flush()
+	if _, d := c.srv.core().FailureDelay().Fail(netserver.KeyOf(c.RemoteAddr())); d > 0 {
 		c.srv.sleep(d)
 	}
-	return true
+	return nil
 }
 
 // loggedIn records a successful login: the session can no longer be
@@ -132,8 +129,7 @@ func (c *Conn) pauseAfterFailure() bool {
 // client's failed-login delay starts over.
 func (c *Conn) loggedIn() {
 	c.srv.group.Authenticated(c)
-	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
-	c.io.SetLoginDeadline(time.Time{})
+	c.line.LoggedIn()
 }
 
 // authMechanisms lists the SASL mechanisms offered: the backend's own, then
@@ -218,7 +214,7 @@ func (c *Conn) handleAuth(args []string) {
 			c.state = StateClosed
 			return
 		}
-		resLine, err := c.readLine(orDefault(c.srv.MaxAuthLineLength, DefaultMaxAuthLineLength))
+		resLine, err := c.readLine(c.srv.limits().MaxAuthLineLength)
 		if err != nil {
 			c.state = StateClosed
 			return

@@ -1,14 +1,13 @@
 package pop3
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"sync"
 	"time"
 
@@ -142,64 +141,31 @@ type Server struct {
 	Debug io.Writer
 
 	group     netserver.Group[*Conn]
+	base      netserver.Base
+	lim       limits              // set by resolve
 	mu        sync.Mutex          // guards locked and lastLogin
 	locked    map[string]struct{} // users with an open maildrop
 	lastLogin map[string]time.Time
-	debugMu   sync.Mutex
-
-	hostnameOnce sync.Once
-	hostname     string
-	delayOnce    sync.Once
-	delay        *netserver.FailureDelay // nil when off
 	// sleep, if set, replaces the pause after a failed login and is
 	// given the delay that failure was assigned; tests record them.
 	sleep func(time.Duration)
 }
 
-// failureDelay returns the server's failed-login delay, made on first use
-// from the fields; nil when it is off.
-func (srv *Server) failureDelay() *netserver.FailureDelay {
-	srv.delayOnce.Do(func() {
-		if srv.AuthFailureDelay < 0 {
-			return
-		}
-		srv.delay = &netserver.FailureDelay{
-			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
-			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
-			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
-			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
-		}
-	})
-	return srv.delay
+// core returns the state the three servers share, with the fields
+// resolved on first use (they must not change once serving).
+func (srv *Server) core() *netserver.Base { return srv.base.Setup(srv.resolve) }
+
+// limits returns the limit fields with their defaults applied.
+func (srv *Server) limits() *limits {
+	srv.core()
+	return &srv.lim
 }
 
 // domain returns Domain, or the host name looked up once.
-func (srv *Server) domain() string {
-	if srv.Domain != "" {
-		return srv.Domain
-	}
-	srv.hostnameOnce.Do(func() {
-		srv.hostname = "localhost"
-		if h, err := os.Hostname(); err == nil {
-			srv.hostname = h
-		}
-	})
-	return srv.hostname
-}
+func (srv *Server) domain() string { return srv.core().Domain() }
 
-func orDefault[T int | int64 | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-func (srv *Server) logger() *slog.Logger {
-	if srv.Logger != nil {
-		return srv.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
+// logger returns Logger, or one that discards.
+func (srv *Server) logger() *slog.Logger { return srv.core().Logger() }
 
 // lock takes user's maildrop for one session (RFC 1939 section 8: the
 // server must lock the maildrop), refusing with -ERR [IN-USE] when another
@@ -242,21 +208,10 @@ func (srv *Server) unlock(user string) {
 	delete(srv.locked, user)
 }
 
-// ListenAndServe listens on srv.Addr and serves plain POP3; STLS is
-// offered when TLSConfig is set.
+// ListenAndServe listens on srv.Addr (":110" by default) and serves
+// plain POP3; STLS is offered when TLSConfig is set.
 func (srv *Server) ListenAndServe() error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
-	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":110"
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return srv.Serve(l)
+	return srv.group.ListenAndServe("pop3", cmp.Or(srv.Addr, ":110"), nil, srv.Serve, ErrServerClosed)
 }
 
 // ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
@@ -264,18 +219,8 @@ func (srv *Server) ListenAndServe() error {
 // into a copy of TLSConfig when given; otherwise TLSConfig must hold a
 // certificate.
 func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
-	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":995"
-	}
-	l, err := netserver.ListenTLS(addr, srv.TLSConfig, certFile, keyFile)
-	if err != nil {
-		return fmt.Errorf("pop3: %w", err)
-	}
-	return srv.Serve(l)
+	tf := &netserver.TLSFiles{Config: srv.TLSConfig, CertFile: certFile, KeyFile: keyFile}
+	return srv.group.ListenAndServe("pop3", cmp.Or(srv.Addr, ":995"), tf, srv.Serve, ErrServerClosed)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
@@ -283,23 +228,20 @@ func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
 // A listener made by tls.NewListener gives implicit TLS; its handshake is
 // done in the connection's goroutine, bounded by TLSHandshakeTimeout.
 func (srv *Server) Serve(l net.Listener) error {
-	if srv.Backend == nil {
-		l.Close()
-		return errors.New("pop3: Server.Backend is nil")
-	}
-	return srv.group.Serve(l, netserver.Config[*Conn]{
-		Name:        "pop3",
-		Logger:      srv.Logger,
-		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
-		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
-		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Serve:       (*Conn).serve,
+	cfg := netserver.Config[*Conn]{
+		Base:  srv.core(),
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later"))
 		},
 		Evict:     func(c *Conn) bool { return c.io.EvictIfIdle() },
 		ErrClosed: ErrServerClosed,
-	})
+	}
+	if srv.Backend == nil {
+		cfg.Invalid = errors.New("pop3: Server.Backend is nil")
+	}
+	return srv.group.Serve(l, cfg)
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, tells each

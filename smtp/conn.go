@@ -3,14 +3,12 @@ package smtp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/netserver"
 )
@@ -20,6 +18,9 @@ import (
 // may be called from the Session's methods.
 type Conn struct {
 	srv *Server
+	// line is the connection with its buffers; io, br and bw are its
+	// IO, BR and BW.
+	line *netserver.Line
 	// io is the connection (TLS once negotiated) with its timeouts; the
 	// buffers sit on it.
 	io *netserver.Deadlines
@@ -96,17 +97,14 @@ var (
 
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
-	c.io = netserver.NewDeadlines(nc, orDefault(srv.CommandTimeout, DefaultCommandTimeout),
-		orDefault(srv.WriteTimeout, DefaultWriteTimeout), srv.group.ShuttingDown)
-	if srv.AuthRequired {
-		// Counted from the connection, not restarted by input: a client
-		// trickling bytes cannot hold the slot past it.
-		c.io.SetLoginDeadline(time.Now().Add(orDefault(srv.LoginTimeout, DefaultLoginTimeout)))
-	}
-	c.br = readerPool.Get().(*bufio.Reader)
-	c.br.Reset(c.io)
-	c.bw = writerPool.Get().(*bufio.Writer)
-	c.bw.Reset(c.io)
+	// Only a submission server has a login phase, bounded by LoginTimeout.
+	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, srv.AuthRequired)
+	c.line.BR = readerPool.Get().(*bufio.Reader)
+	c.line.BR.Reset(c.line.IO)
+	c.line.BW = writerPool.Get().(*bufio.Writer)
+	c.line.BW.Reset(c.line.IO)
+	c.line.OnBadLine = func(b netserver.BadLine) { c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, b.Text())) }
+	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
 	return c
 }
 
@@ -121,7 +119,7 @@ func (c *Conn) refuse(r *Reply) {
 // reply (netserver.CloseLingering), then releases its slot; the session
 // stays known to the server meanwhile, so Shutdown and Close reach it.
 func (c *Conn) finish() {
-	c.io.CloseLingering()
+	c.line.Finish()
 	c.srv.group.Release(c)
 	c.br.Reset(nil)
 	c.bw.Reset(nil)
@@ -133,15 +131,10 @@ func (c *Conn) finish() {
 // an I/O error, a timeout, too many errors or shutdown.
 func (c *Conn) serve() {
 	defer c.finish()
-	defer func() {
-		if v := recover(); v != nil {
-			c.srv.logger().Error("smtp: panic serving connection", "remote", c.io.Conn().RemoteAddr(), "panic", v)
-		}
-	}()
-	if tc, ok := c.io.Conn().(*tls.Conn); ok {
-		if err := c.handshake(tc); err != nil {
-			return
-		}
+	defer c.line.Recover()
+	var err error
+	if c.tls, err = c.line.AcceptTLS(context.Background()); err != nil {
+		return
 	}
 	session, err := c.srv.Backend.NewSession(c)
 	if err != nil {
@@ -171,7 +164,7 @@ func (c *Conn) serve() {
 			continue // a line too long or with NUL, already answered
 		}
 		c.handle(line)
-		if max := orDefault(c.srv.MaxErrors, DefaultMaxErrors); c.errors >= max && c.state != StateClosed {
+		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
 			c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many errors, closing connection"))
 			break
 		}
@@ -179,83 +172,51 @@ func (c *Conn) serve() {
 	c.bw.Flush()
 }
 
-// closeOnError answers a read error if the connection can still take it:
-// 421 4.4.2 for a timeout (RFC 5321 4.5.3.2, RFC 3463 4.4.2 "bad
-// connection") or the login timeout, 421 4.3.2 for shutdown and 421
-// 4.7.0 for a session closed to make room (RFC 5321 3.8: a 421 may be
-// sent asynchronously).
-func (c *Conn) closeOnError(err error) {
-	switch {
-	case errors.Is(err, netserver.ErrShutdown) || c.srv.group.ShuttingDown() && netserver.IsTimeout(err):
-		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 3, 2}, c.srv.domain()+" Service shutting down, closing connection"))
-	case errors.Is(err, netserver.ErrEvicted):
-		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many connections; closing one not authenticated"))
-	case netserver.IsTimeout(err) && c.io.LoginExpired():
-		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Login timeout, closing connection"))
-	case netserver.IsTimeout(err):
-		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 4, 2}, c.srv.domain()+" Timeout, closing connection"))
-	default:
-		return
-	}
-	c.bw.Flush()
+// goodbyes are the 421 replies (RFC 5321 3.8: a 421 may be sent
+// asynchronously) to the endings of a session that can still take one:
+// 4.3.2 for shutdown, 4.7.0 for a session closed to make room, 4.4.2
+// ("bad connection", RFC 3463) for the login and command timeouts (RFC
+// 5321 4.5.3.2).
+var goodbyes = map[netserver.Ending]struct {
+	enh  EnhancedCode
+	text string
+}{
+	netserver.EndShutdown:     {EnhancedCode{4, 3, 2}, " Service shutting down, closing connection"},
+	netserver.EndEvicted:      {EnhancedCode{4, 7, 0}, " Too many connections; closing one not authenticated"},
+	netserver.EndLoginTimeout: {EnhancedCode{4, 4, 2}, " Login timeout, closing connection"},
+	netserver.EndTimeout:      {EnhancedCode{4, 4, 2}, " Timeout, closing connection"},
 }
 
-// readCommand returns the next command line without its line end. It
-// flushes pending replies first when no more input is buffered, which
-// batches the replies of pipelined commands (RFC 2920 3.2). A line over
-// the limit or holding NUL is answered here and yields nil.
+// closeOnError answers a read error with its goodbye, if it has one.
+func (c *Conn) closeOnError(err error) {
+	if g, ok := goodbyes[c.line.Ending(err)]; ok {
+		c.reply(NewReply(CodeServiceNotAvailable, g.enh, c.srv.domain()+g.text))
+		c.bw.Flush()
+	}
+}
+
+// readCommand returns the next command line without its line end, or
+// the line read ahead while BDAT chunks arrived (pending). A line over
+// the limit or holding NUL is answered and yields nil.
 func (c *Conn) readCommand() ([]byte, error) {
 	if c.pending != nil {
 		line := c.pending
 		c.pending = nil
 		return line, nil
 	}
-	if c.br.Buffered() == 0 {
-		if err := c.bw.Flush(); err != nil {
-			return nil, err
-		}
-	}
-	c.io.SetIdle(true)
-	defer c.io.SetIdle(false)
-	if c.srv.group.ShuttingDown() {
-		return nil, netserver.ErrShutdown
-	}
-	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
-	return c.readLine(orDefault(c.srv.MaxLineLength, DefaultMaxLineLength))
+	return c.line.ReadCommand(c.srv.limits().MaxLineLength)
 }
 
 // readLine reads one CRLF-terminated line of at most max octets (CRLF
-// included). A longer line is read to its end and answered with 500 5.5.2
-// (RFC 5321 4.5.3.1.4), so the session stays in step.
-func (c *Conn) readLine(max int) ([]byte, error) {
-	line, err := c.br.ReadSlice('\n')
-	tooLong := len(line) > max
-	for err == bufio.ErrBufferFull {
-		tooLong = true
-		_, err = c.br.ReadSlice('\n')
-	}
-	if err != nil {
-		return nil, err
-	}
-	if tooLong {
-		c.debug("C: [line of more than %d octets]", max)
-		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "Line too long"))
-		return nil, nil
-	}
-	line = trimEOL(line)
-	if bytes.IndexByte(line, 0) >= 0 {
-		c.debug("C: [line with NUL]")
-		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "NUL octet in command"))
-		return nil, nil
-	}
-	return line, nil
-}
+// included); a longer one is answered with 500 5.5.2 (RFC 5321
+// 4.5.3.1.4) and yields nil.
+func (c *Conn) readLine(max int) ([]byte, error) { return c.line.ReadLine(max) }
 
 // handle runs one command line.
 func (c *Conn) handle(line []byte) {
 	verb, arg := splitCommand(line)
 	if verb == VerbAUTH {
-		c.debug("C: %s", redactAuth(line))
+		c.debug("C: %s", netserver.Redact(line, 2))
 	} else {
 		c.debug("C: %s", line)
 	}
@@ -373,14 +334,15 @@ func (c *Conn) handleHello(arg []byte, extended bool) {
 	c.hostname = string(arg)
 	c.extended = extended
 	c.state = StateReady
-	first := c.srv.domain() + " Hello " + c.hostname
+	first := c.srv.domain() + " Hello "
+	first += echoName(c.hostname, 512-len("250-")-len(first)-len("\r\n"))
 	if !extended {
 		c.reply(&Reply{Code: CodeOK, Lines: []string{first}})
 		return
 	}
 	lines := []string{first, "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8",
 		"CHUNKING", "BINARYMIME", "DSN"}
-	if max := c.srv.maxMessageBytes(); max > 0 {
+	if max := c.srv.limits().MaxMessageBytes; max > 0 {
 		lines = append(lines, "SIZE "+strconv.FormatInt(max, 10))
 	} else {
 		lines = append(lines, "SIZE")
@@ -392,8 +354,24 @@ func (c *Conn) handleHello(arg []byte, extended bool) {
 		lines = append(lines, "AUTH "+joinWords(mechs))
 	}
 	// RFC 9422 LIMITS: tell pipelining clients how many RCPTs fit.
-	lines = append(lines, "LIMITS RCPTMAX="+strconv.Itoa(orDefault(c.srv.MaxRecipients, DefaultMaxRecipients)), "HELP")
+	lines = append(lines, "LIMITS RCPTMAX="+strconv.Itoa(c.srv.limits().MaxRecipients), "HELP")
 	c.reply(&Reply{Code: CodeOK, Lines: lines})
+}
+
+// echoName returns the client's name as the EHLO reply may echo it, in
+// at most room octets: reply text is printable ASCII (RFC 5321 4.2
+// textstring; the names in an EHLO reply are ASCII, RFC 6531 3.7.1), so
+// any other octet shows as "?", and a reply line holds at most 512
+// octets with its code and CRLF (RFC 5321 4.5.3.1.5), so a longer name
+// is cut.
+func echoName(name string, room int) string {
+	b := []byte(name[:min(len(name), max(room, 0))])
+	for i, c := range b {
+		if c < 0x21 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 func joinWords(w []string) string {
@@ -458,7 +436,7 @@ func (c *Conn) replyFor(err error, code int, enh EnhancedCode) *Reply {
 
 // reply queues r; it is flushed before the next read blocks.
 func (c *Conn) reply(r *Reply) {
-	if c.srv.Debug != nil {
+	if c.line.Debugging() {
 		c.debug("S: %s", r.Error())
 	}
 	r.writeTo(c.bw, true)
@@ -470,14 +448,5 @@ func (c *Conn) fail(r *Reply) {
 	c.reply(r)
 }
 
-func (c *Conn) debug(format string, args ...any) {
-	w := c.srv.Debug
-	if w == nil {
-		return
-	}
-	c.srv.debugMu.Lock()
-	defer c.srv.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", c.io.Conn().RemoteAddr())
-	fmt.Fprintf(w, format, args...)
-	io.WriteString(w, "\n")
-}
+// debug writes a line to the server's Debug writer, if any.
+func (c *Conn) debug(format string, args ...any) { c.line.Debugf(format, args...) }

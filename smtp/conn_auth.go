@@ -3,28 +3,10 @@ package smtp
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
-	"os"
-	"time"
 
-	"github.com/mailwire/mailwire/internal/netserver"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
-
-// handshake runs a TLS handshake bounded by TLSHandshakeTimeout and records
-// the connection state.
-func (c *Conn) handshake(tc *tls.Conn) error {
-	ctx, cancel := context.WithTimeout(context.Background(), orDefault(c.srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		c.srv.logger().Info("smtp: TLS handshake failed", "remote", c.io.Conn().RemoteAddr(), "err", err)
-		return err
-	}
-	st := tc.ConnectionState()
-	c.tls = &st
-	return nil
-}
 
 // handleStartTLS answers STARTTLS (RFC 3207 section 4). Input the client
 // pipelined after the command is thrown away, not run under TLS (section
@@ -43,21 +25,12 @@ func (c *Conn) handleStartTLS(arg []byte) {
 		return
 	}
 	c.reply(NewReply(CodeReady, EnhancedCode{2, 0, 0}, "Ready to start TLS"))
-	if err := c.bw.Flush(); err != nil {
+	st, err := c.line.StartTLS(context.Background(), c.srv.TLSConfig)
+	if err != nil {
 		c.state = StateClosed
 		return
 	}
-	if n := c.br.Buffered(); n > 0 {
-		c.debug("C: [%d octets sent before the TLS handshake discarded]", n)
-	}
-	tc := tls.Server(c.io.Conn(), c.srv.TLSConfig)
-	c.io.SetConn(tc)
-	c.br.Reset(c.io)
-	c.bw.Reset(c.io)
-	if err := c.handshake(tc); err != nil {
-		c.state = StateClosed
-		return
-	}
+	c.tls = st
 	c.resetTransaction()
 	c.session.Reset()
 	c.state = StateGreeted
@@ -195,14 +168,8 @@ func (c *Conn) handleAuth(arg []byte) {
 // queued before go out first. When the wait is cut short (shutdown, the
 // login timeout, Close) the session ends without the answer.
 func (c *Conn) authFailed(r *Reply) {
-	c.bw.Flush()
-	if !c.io.FailedLogin(c.srv.failureDelay()) {
-		switch {
-		case c.srv.group.ShuttingDown():
-			c.closeOnError(netserver.ErrShutdown)
-		case c.io.LoginExpired():
-			c.closeOnError(os.ErrDeadlineExceeded)
-		}
+	if err := c.line.FailedLogin(); err != nil {
+		c.closeOnError(err)
 		c.state = StateClosed
 		return
 	}
@@ -214,8 +181,7 @@ func (c *Conn) authFailed(r *Reply) {
 // client's failed-login delay starts over.
 func (c *Conn) loggedIn() {
 	c.srv.group.Authenticated(c)
-	c.srv.failureDelay().Succeed(netserver.KeyOf(c.RemoteAddr()))
-	c.io.SetLoginDeadline(time.Time{})
+	c.line.LoggedIn()
 }
 
 // decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC
@@ -227,13 +193,4 @@ func decodeSASL(b []byte) ([]byte, error) {
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(b)))
 	n, err := base64.StdEncoding.Decode(out, b)
 	return out[:n], err
-}
-
-// redactAuth hides the initial response of an AUTH line in debug output.
-func redactAuth(line []byte) []byte {
-	_, arg := splitCommand(line)
-	if mech, _, ok := bytes.Cut(arg, []byte{' '}); ok {
-		return []byte("AUTH " + string(mech) + " ***")
-	}
-	return line
 }

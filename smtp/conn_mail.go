@@ -22,7 +22,7 @@ func (c *Conn) handleMail(arg []byte) {
 		return
 	}
 	// RFC 1870 section 6: refuse a declared size over the limit at once.
-	if max := c.srv.maxMessageBytes(); max > 0 && opts.Size > max {
+	if max := c.srv.limits().MaxMessageBytes; max > 0 && opts.Size > max {
 		c.fail(NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size"))
 		return
 	}
@@ -37,7 +37,7 @@ func (c *Conn) handleMail(arg []byte) {
 
 // handleRcpt answers RCPT TO (RFC 5321 4.1.1.3).
 func (c *Conn) handleRcpt(arg []byte) {
-	if len(c.rcpts) >= orDefault(c.srv.MaxRecipients, DefaultMaxRecipients) {
+	if len(c.rcpts) >= c.srv.limits().MaxRecipients {
 		// RFC 5321 4.5.3.1.10 and RFC 3463 4.5.3 "too many recipients":
 		// temporary, so the client sends the rest in another transaction.
 		c.fail(NewReply(CodeInsufficientStorage, EnhancedCode{4, 5, 3}, "Too many recipients"))
@@ -107,10 +107,10 @@ func (c *Conn) handleData(arg []byte) {
 		c.state = StateClosed
 		return
 	}
-	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
+	c.io.SetReadTimeout(c.srv.limits().DataTimeout)
 	dr := dotstream.NewReader(c.br, dotstream.Options{
-		MaxLineLength:     orDefault(c.srv.MaxTextLineLength, DefaultMaxTextLineLength),
-		MaxSize:           c.srv.maxMessageBytes(),
+		MaxLineLength:     c.srv.limits().MaxTextLineLength,
+		MaxSize:           c.srv.limits().MaxMessageBytes,
 		AllowBareNewlines: c.srv.AllowBareNewlines,
 		RejectNUL:         true,
 	})
@@ -217,8 +217,8 @@ func (c *Conn) handleBDAT(arg []byte) {
 		c.state = StateClosed
 		return
 	}
-	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
-	br := &bdatReader{c: c, remaining: size, last: last, max: c.srv.maxMessageBytes()}
+	c.io.SetReadTimeout(c.srv.limits().DataTimeout)
+	br := &bdatReader{c: c, remaining: size, last: last, max: c.srv.limits().MaxMessageBytes}
 	replies, derr := c.deliver(br)
 	if err := br.drain(derr == nil); err != nil {
 		c.srv.logger().Info("smtp: connection lost during BDAT", "remote", c.io.Conn().RemoteAddr(), "err", err)
@@ -297,7 +297,7 @@ func (b *bdatReader) Read(p []byte) (int, error) {
 func (b *bdatReader) nextChunk() error {
 	c := b.c
 	c.reply(replyChunkOK)
-	c.io.SetReadTimeout(orDefault(c.srv.CommandTimeout, DefaultCommandTimeout))
+	c.io.SetReadTimeout(c.srv.limits().CommandTimeout)
 	line, err := c.readCommand()
 	if err != nil {
 		return err
@@ -318,7 +318,7 @@ func (b *bdatReader) nextChunk() error {
 		b.aborted = true
 		return errBDATAborted
 	}
-	c.io.SetReadTimeout(orDefault(c.srv.DataTimeout, DefaultDataTimeout))
+	c.io.SetReadTimeout(c.srv.limits().DataTimeout)
 	b.remaining, b.last = size, last
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/mailwire/mailwire/internal/netserver"
 	"io"
 	"strconv"
 	"strings"
@@ -256,12 +257,4 @@ func readReply(br *bufio.Reader, maxLines int) (*Reply, error) {
 }
 
 // trimEOL removes a trailing LF and the CR before it.
-func trimEOL(line []byte) []byte {
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-		if n > 1 && line[n-2] == '\r' {
-			line = line[:n-2]
-		}
-	}
-	return line
-}
+func trimEOL(line []byte) []byte { return netserver.TrimEOL(line) }

@@ -1,15 +1,13 @@
 package smtp
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"sync"
 	"time"
 
 	"github.com/mailwire/mailwire/internal/netserver"
@@ -154,85 +152,35 @@ type Server struct {
 	// Message data is shown as a count of octets.
 	Debug io.Writer
 
-	group     netserver.Group[*Conn]
-	debugMu   sync.Mutex
-	delayOnce sync.Once
-	delay     *netserver.FailureDelay // nil when off
+	group netserver.Group[*Conn]
+	base  netserver.Base
+	lim   limits // set by resolve
+}
 
-	hostnameOnce sync.Once
-	hostname     string
+// core returns the state the three servers share, with the fields
+// resolved on first use (they must not change once serving).
+func (srv *Server) core() *netserver.Base { return srv.base.Setup(srv.resolve) }
+
+// limits returns the limit fields with their defaults applied.
+func (srv *Server) limits() *limits {
+	srv.core()
+	return &srv.lim
 }
 
 // domain returns Domain, or the host name looked up once.
-func (srv *Server) domain() string {
-	if srv.Domain != "" {
-		return srv.Domain
-	}
-	srv.hostnameOnce.Do(func() {
-		srv.hostname = "localhost"
-		if h, err := os.Hostname(); err == nil {
-			srv.hostname = h
-		}
-	})
-	return srv.hostname
-}
+func (srv *Server) domain() string { return srv.core().Domain() }
 
-func orDefault[T int | int64 | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
-// failureDelay returns the server's failed-login delay, made on first use
-// from the fields; nil when it is off.
-func (srv *Server) failureDelay() *netserver.FailureDelay {
-	srv.delayOnce.Do(func() {
-		if srv.AuthFailureDelay < 0 {
-			return
-		}
-		srv.delay = &netserver.FailureDelay{
-			Base:     orDefault(srv.AuthFailureDelay, DefaultAuthFailureDelay),
-			Max:      orDefault(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
-			Reset:    orDefault(srv.AuthFailureReset, DefaultAuthFailureReset),
-			MaxAddrs: orDefault(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
-		}
-	})
-	return srv.delay
-}
-
-func (srv *Server) maxMessageBytes() int64 {
-	if srv.MaxMessageBytes < 0 {
-		return 0
-	}
-	return orDefault(srv.MaxMessageBytes, DefaultMaxMessageBytes)
-}
-
-func (srv *Server) logger() *slog.Logger {
-	if srv.Logger != nil {
-		return srv.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
+// logger returns Logger, or one that discards.
+func (srv *Server) logger() *slog.Logger { return srv.core().Logger() }
 
 // ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
-// offered when TLSConfig is set.
+// offered when TLSConfig is set. "" means ":25" (":24" in LMTP mode).
 func (srv *Server) ListenAndServe() error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
+	addr := cmp.Or(srv.Addr, ":25")
+	if srv.LMTP {
+		addr = cmp.Or(srv.Addr, ":24")
 	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":25"
-		if srv.LMTP {
-			addr = ":24"
-		}
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return srv.Serve(l)
+	return srv.group.ListenAndServe("smtp", addr, nil, srv.Serve, ErrServerClosed)
 }
 
 // ListenAndServeTLS listens on srv.Addr (":465" by default) and serves SMTP
@@ -240,18 +188,8 @@ func (srv *Server) ListenAndServe() error {
 // into a copy of TLSConfig when given; otherwise TLSConfig must hold a
 // certificate.
 func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if srv.group.ShuttingDown() {
-		return ErrServerClosed
-	}
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":465"
-	}
-	l, err := netserver.ListenTLS(addr, srv.TLSConfig, certFile, keyFile)
-	if err != nil {
-		return fmt.Errorf("smtp: %w", err)
-	}
-	return srv.Serve(l)
+	tf := &netserver.TLSFiles{Config: srv.TLSConfig, CertFile: certFile, KeyFile: keyFile}
+	return srv.group.ListenAndServe("smtp", cmp.Or(srv.Addr, ":465"), tf, srv.Serve, ErrServerClosed)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
@@ -259,21 +197,17 @@ func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
 // A listener made by tls.NewListener gives implicit TLS; its handshake is
 // done in the connection's goroutine, bounded by TLSHandshakeTimeout.
 func (srv *Server) Serve(l net.Listener) error {
-	if srv.Backend == nil {
-		l.Close()
-		return errors.New("smtp: Server.Backend is nil")
-	}
 	cfg := netserver.Config[*Conn]{
-		Name:        "smtp",
-		Logger:      srv.Logger,
-		MaxSessions: orDefault(srv.MaxConnections, DefaultMaxConnections),
-		MaxPerAddr:  netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
-		New:         func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Serve:       (*Conn).serve,
+		Base:  srv.core(),
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
 		},
 		ErrClosed: ErrServerClosed,
+	}
+	if srv.Backend == nil {
+		cfg.Invalid = errors.New("smtp: Server.Backend is nil")
 	}
 	if srv.AuthRequired {
 		// Only where a login phase exists: an MTA on port 25 serves

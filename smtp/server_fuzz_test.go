@@ -164,10 +164,10 @@ func checkStored(t *testing.T, b *fuzzBackend, ck *replyChecker, srv *Server) {
 		t.Fatalf("backend stored %d messages, the client was told 250 for %d", len(msgs), ck.accepted)
 	}
 	for _, m := range msgs {
-		if len(m.to) == 0 || len(m.to) > orDefault(srv.MaxRecipients, DefaultMaxRecipients) {
+		if len(m.to) == 0 || len(m.to) > srv.limits().MaxRecipients {
 			t.Fatalf("message stored for %d recipients", len(m.to))
 		}
-		if max := srv.maxMessageBytes(); max > 0 && int64(len(m.data)) > max {
+		if max := srv.limits().MaxMessageBytes; max > 0 && int64(len(m.data)) > max {
 			t.Fatalf("message of %d octets stored over the limit of %d", len(m.data), max)
 		}
 	}

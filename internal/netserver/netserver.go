@@ -60,6 +60,21 @@ type Config[S comparable] struct {
 	Evict func(S) bool
 	// ErrClosed is what Serve returns after Shutdown or Close.
 	ErrClosed error
+	// Base, if set, gives Name, Logger, MaxSessions (MaxConnections) and
+	// MaxPerAddr (MaxConnectionsPerAddr) from its settings.
+	Base *Base
+	// Invalid, if set, is a configuration error (such as a missing
+	// Backend): Serve closes the listener and returns it.
+	Invalid error
+}
+
+// fromBase fills the fields that Base gives.
+func (cfg *Config[S]) fromBase() {
+	if b := cfg.Base; b != nil {
+		s := b.Settings()
+		cfg.Name, cfg.Logger = s.Name, s.Logger
+		cfg.MaxSessions, cfg.MaxPerAddr = s.MaxConnections, s.MaxConnectionsPerAddr
+	}
 }
 
 // ShuttingDown reports whether Shutdown or Close was called.
@@ -69,6 +84,11 @@ func (g *Group[S]) ShuttingDown() bool { return g.inShutdown.Load() }
 // return. Temporary accept errors (a timeout, too many open files) are
 // ridden out with a growing pause, as net/http does.
 func (g *Group[S]) Serve(l net.Listener, cfg Config[S]) error {
+	if cfg.Invalid != nil {
+		l.Close()
+		return cfg.Invalid
+	}
+	cfg.fromBase()
 	if !g.trackListener(&l, true) {
 		l.Close()
 		return cfg.ErrClosed

@@ -106,15 +106,3 @@ func (g *Group[S]) Release(s S) {
 		g.prelogin.Remove(sl.elem)
 	}
 }
-
-// Limit resolves a server's limit field: zero takes def, a negative value
-// removes the limit (0).
-func Limit(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return 0
-	}
-	return v
-}
