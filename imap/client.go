@@ -38,6 +38,10 @@ type Options struct {
 	MaxLine    int
 	MaxLiteral int64
 	MaxDepth   int
+	// CancelTimeout is how long a FETCH, STORE or IDLE whose context
+	// ended may still take to finish on the wire; zero means
+	// DefaultCancelTimeout. See Client.
+	CancelTimeout time.Duration
 }
 
 // Client is an IMAP client connection. Its methods may be called from

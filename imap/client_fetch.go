@@ -107,10 +107,10 @@ func (f *FetchCommand) Next() *FetchMessageData {
 	}
 }
 
-// Close drains the command and returns its result. It waits for the
-// server to finish the response even when the context was cancelled,
-// since IMAP cannot abort a FETCH short of closing the connection; what
-// arrives meanwhile is skipped.
+// Close drains the command and returns its result. When the context
+// ended first, the server is given Options.CancelTimeout to finish the
+// response (what arrives meanwhile is skipped), and the connection is
+// closed if it does not, since IMAP cannot abort a FETCH otherwise.
 func (f *FetchCommand) Close() error {
 	if f.cur != nil {
 		f.cur.drain()
@@ -219,6 +219,7 @@ func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*
 		return f
 	}
 	f.cmd = cmd
+	stop := c.watchCancel(ctx, cmd)
 	// Closing msgs when the tagged response arrives needs a hook on the
 	// reading goroutine; the command's done channel is it.
 	go func() {
@@ -226,6 +227,7 @@ func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*
 		case <-cmd.done:
 		case <-c.closed:
 		}
+		stop()
 		close(f.msgs)
 	}()
 	c.w.SP().Raw(set.String()).SP()

@@ -10,7 +10,8 @@ import (
 // Idle runs IDLE (RFC 2177) until ctx is done: the server sends updates
 // as they happen and they reach the UnilateralHandler. When ctx ends the
 // client sends DONE and waits for the tagged response, which Idle
-// returns (nil for OK). RFC 2177 section 3 asks clients to restart IDLE
+// returns (nil for OK); a server that does not answer within
+// Options.CancelTimeout loses the connection. RFC 2177 section 3 asks clients to restart IDLE
 // at least every 29 minutes; give ctx such a deadline.
 func (c *Client) Idle(ctx context.Context) error {
 	bg := context.WithoutCancel(ctx)
@@ -18,6 +19,9 @@ func (c *Client) Idle(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Once ctx ends the server has CancelTimeout to answer DONE (or to
+	// send the "+" it still owes); then the connection is closed.
+	defer c.watchCancel(ctx, cmd)()
 	c.w.CRLF()
 	if _, err := c.continuation(bg, cmd); err != nil {
 		c.finish(cmd)
