@@ -90,7 +90,7 @@ func (c *Conn) loggedIn() {
 // client's failures, on all its connections, are spaced by a delay that
 // grows with each (RFC 9051 section 11.7). Responses queued before go out
 // first. When the wait is cut short (shutdown, the login timeout, Close)
-// the session ends without the answer. After MaxLoginFailures the
+// the session ends without the answer. After MaxAuthFailures the
 // session ends with BYE.
 func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	var st *StatusResponse

@@ -19,11 +19,11 @@ func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
 		Limits: netserver.Limits{
 			MaxLineLength:         netserver.Or(srv.MaxLineLength, DefaultMaxLineLength),
-			MaxErrors:             netserver.Or(srv.MaxBadCommands, DefaultMaxBadCommands),
-			MaxAuthFailures:       netserver.Or(srv.MaxLoginFailures, DefaultMaxLoginFailures),
+			MaxErrors:             netserver.Or(srv.MaxErrors, DefaultMaxErrors),
+			MaxAuthFailures:       netserver.Or(srv.MaxAuthFailures, DefaultMaxAuthFailures),
 			MaxConnections:        netserver.Or(srv.MaxConnections, DefaultMaxConnections),
 			MaxConnectionsPerAddr: netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
-			CommandTimeout:        netserver.Or(srv.AutologoutTimeout, DefaultAutologoutTimeout),
+			CommandTimeout:        netserver.Or(srv.CommandTimeout, DefaultCommandTimeout),
 			LoginTimeout:          netserver.Or(srv.LoginTimeout, DefaultLoginTimeout),
 			WriteTimeout:          netserver.Or(srv.WriteTimeout, DefaultWriteTimeout),
 			TLSHandshakeTimeout:   netserver.Or(srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout),

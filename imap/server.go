@@ -40,12 +40,15 @@ const (
 	// [LIMIT] (RFC 5530) and the session goes on. Sets are worked on as
 	// ranges, so each range costs O(log R), not a message list.
 	DefaultMaxSeqRanges = 10000
-	// DefaultMaxLoginFailures is how many failed LOGIN or AUTHENTICATE
-	// commands a connection may make before BYE.
-	DefaultMaxLoginFailures = 3
-	// DefaultMaxBadCommands is how many BAD responses a connection may
-	// earn before BYE, so garbage cannot keep a session alive.
-	DefaultMaxBadCommands = 50
+	// DefaultMaxAuthFailures is how many failed LOGIN or AUTHENTICATE
+	// commands a connection may make before BYE (RFC 9051 section 11.7
+	// asks servers to limit failed attempts); 3, as Dovecot's login
+	// processes allow.
+	DefaultMaxAuthFailures = 3
+	// DefaultMaxErrors is how many BAD responses (RFC 3501 section
+	// 7.1.3) a connection may earn before BYE, so garbage cannot keep a
+	// session alive.
+	DefaultMaxErrors = 50
 	// DefaultMaxConnections is the most concurrent sessions; more get
 	// "* BYE [UNAVAILABLE]" at once (RFC 5530). A full server first makes
 	// room by closing, with the same BYE, the oldest session that has not
@@ -78,19 +81,23 @@ const (
 	// remembered (about 240 bytes each, 4 MB in all); beyond it the
 	// client whose last failure is oldest is forgotten.
 	DefaultMaxAuthFailureAddrs = 16384
-	// DefaultAutologoutTimeout is how long an authenticated session may
-	// stay silent, IDLE included (RFC 3501 section 5.4: at least 30
-	// minutes; RFC 2177 section 3 lets IDLE end then too).
-	DefaultAutologoutTimeout = 30 * time.Minute
+	// DefaultCommandTimeout is the autologout timer: how long an
+	// authenticated session may stay silent, IDLE included (RFC 3501
+	// section 5.4: at least 30 minutes; RFC 2177 section 3 lets IDLE end
+	// then too).
+	DefaultCommandTimeout = 30 * time.Minute
 	// DefaultLoginTimeout bounds the time from connection to a
 	// successful login, however often the client sends, and so how long
 	// a session that has not logged in may stay silent too: RFC 9051
 	// section 5.4 lets servers shorten the pre-authentication timer
 	// against denial of service.
 	DefaultLoginTimeout = time.Minute
-	// DefaultWriteTimeout bounds each write to the client.
+	// DefaultWriteTimeout bounds each write to the client, so that one
+	// that stops reading cannot hold a session; no RFC sets it, and it
+	// is the write timeout of the SMTP and POP3 servers.
 	DefaultWriteTimeout = 2 * time.Minute
-	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake of STARTTLS
+	// (RFC 3501 section 6.2.1) and implicit TLS (RFC 8314 section 3).
 	DefaultTLSHandshakeTimeout = 30 * time.Second
 )
 
@@ -121,29 +128,31 @@ type Server struct {
 	// section 6.2.3) and refuses credentials sent in the clear.
 	AllowInsecureAuth bool
 
-	// Limits; see the Default constants for what zero means.
-	MaxLineLength    int
-	MaxLiteralSize   int64
-	MaxDepth         int
-	MaxSeqRanges     int
-	MaxLoginFailures int
-	MaxBadCommands   int
-	MaxConnections   int
+	// Limits. A field left zero takes the Default constant of its name;
+	// so does a negative one, except where the field says that it
+	// removes the limit. The limits all three servers share come first.
+	// MaxLineLength also bounds the lines of an AUTHENTICATE exchange,
+	// which IMAP reads as part of the command.
+	MaxLineLength   int
+	MaxErrors       int
+	MaxAuthFailures int
+	MaxConnections  int
 	// MaxConnectionsPerAddr; negative removes the limit.
 	MaxConnectionsPerAddr int
-	AutologoutTimeout     time.Duration
+	CommandTimeout        time.Duration
 	LoginTimeout          time.Duration
 	WriteTimeout          time.Duration
-	// TLSHandshakeTimeout bounds the handshake of STARTTLS and implicit
-	// TLS.
-	TLSHandshakeTimeout time.Duration
-
+	TLSHandshakeTimeout   time.Duration
 	// The failed-login delay, counted by client across its connections;
 	// a negative AuthFailureDelay answers failed logins at once.
 	AuthFailureDelay    time.Duration
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
+	// IMAP's own limits.
+	MaxLiteralSize int64
+	MaxDepth       int
+	MaxSeqRanges   int
 
 	// BeforeCommand, if set, is called before each command is run, with
 	// its name as in the state table ("UID FETCH"). A *StatusResponse

@@ -182,7 +182,7 @@ func TestSeqRangesPerCommand_RFC3501_9(t *testing.T) {
 // NOT ALL, well within MaxDepth, runs. The depth used to leak one level
 // per refusal until every nested key got BAD [LIMIT].
 func TestRefusedNestingRestoresDepth_RFC5530_3(t *testing.T) {
-	s := dialRaw(t, limitServer(t, 2, func(srv *imap.Server) { srv.MaxDepth = 8; srv.MaxBadCommands = 100 }))
+	s := dialRaw(t, limitServer(t, 2, func(srv *imap.Server) { srv.MaxDepth = 8; srv.MaxErrors = 100 }))
 	_, resp := s.cmd("l", "LOGIN alice pass")
 	require.Contains(t, resp, "l OK")
 	_, resp = s.cmd("s", "SELECT INBOX")

@@ -93,11 +93,11 @@ func runServerTranscript(t *testing.T, file string) {
 				case "maxdepth":
 					srv.MaxDepth = n
 				case "maxlogin":
-					srv.MaxLoginFailures = n
+					srv.MaxAuthFailures = n
 				case "timeout":
 					srv.LoginTimeout = time.Duration(n) * time.Millisecond
 				case "maxbad":
-					srv.MaxBadCommands = n
+					srv.MaxErrors = n
 				default:
 					t.Fatalf("unknown option %q", o)
 				}

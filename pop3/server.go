@@ -23,11 +23,13 @@ const (
 	// AUTH (RFC 5034 section 4 leaves it open; PLAIN with long credentials
 	// and XOAUTH2 tokens need a few kilobytes).
 	DefaultMaxAuthLineLength = 12288
-	// DefaultMaxErrors is how many refused commands a session may send
-	// before the server closes it.
+	// DefaultMaxErrors is how many refused commands (-ERR, RFC 1939
+	// section 3) a session may send before the server closes it, as the
+	// SMTP server's; so garbage cannot keep a session alive.
 	DefaultMaxErrors = 20
 	// DefaultMaxAuthFailures is how many failed logins a session may make
-	// before the server closes it.
+	// before the server closes it with -ERR [AUTH] (RFC 3206 section 5);
+	// 3, as Dovecot's login processes allow.
 	DefaultMaxAuthFailures = 3
 	// DefaultAuthFailureDelay is how long the answer to a client's first
 	// failed login (PASS, APOP or AUTH) waits, to slow down password
@@ -67,9 +69,12 @@ const (
 	// DefaultCommandTimeout is the autologout timer (RFC 1939 section 3:
 	// at least 10 minutes).
 	DefaultCommandTimeout = 10 * time.Minute
-	// DefaultWriteTimeout bounds each write to the client.
+	// DefaultWriteTimeout bounds each write to the client, so that one
+	// that stops reading cannot hold a session; no RFC sets it, and it
+	// is the write timeout of the SMTP and IMAP servers.
 	DefaultWriteTimeout = 2 * time.Minute
-	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake of STLS (RFC
+	// 2595 section 4) and implicit TLS (RFC 8314 section 3.3).
 	DefaultTLSHandshakeTimeout = 30 * time.Second
 )
 
@@ -113,25 +118,27 @@ type Server struct {
 	// helpers inject faults with it; a server may enforce policy.
 	BeforeCommand func(c *Conn, cmd Command) error
 
-	// Limits; see the Default constants for what zero means.
-	MaxLineLength     int
-	MaxAuthLineLength int
-	MaxErrors         int
-	MaxAuthFailures   int
-	MaxConnections    int
+	// Limits. A field left zero takes the Default constant of its name;
+	// so does a negative one, except where the field says that it
+	// removes the limit. The limits all three servers share come first.
+	MaxLineLength   int
+	MaxErrors       int
+	MaxAuthFailures int
+	MaxConnections  int
 	// MaxConnectionsPerAddr; negative removes the limit.
 	MaxConnectionsPerAddr int
 	CommandTimeout        time.Duration
+	LoginTimeout          time.Duration
 	WriteTimeout          time.Duration
 	TLSHandshakeTimeout   time.Duration
-	LoginTimeout          time.Duration
-
 	// The failed-login delay, counted by client across its connections;
 	// a negative AuthFailureDelay answers failed logins at once.
 	AuthFailureDelay    time.Duration
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
+	// POP3's own limits.
+	MaxAuthLineLength int
 
 	// Logger receives errors and connection events; nil discards them.
 	Logger *slog.Logger

@@ -35,6 +35,7 @@ type Conn struct {
 	authed   bool
 	tls      *tls.ConnectionState
 	errors   int
+	failures int // failed AUTHs
 
 	// The open transaction.
 	mailOpts *MailOptions
@@ -89,9 +90,13 @@ func (c *Conn) Protocol() string {
 func (c *Conn) Server() *Server { return c.srv }
 
 // The buffers are pooled: a server that takes many short sessions would
-// otherwise allocate 20 KiB for each.
+// otherwise allocate 20 KiB for each. A server whose line limits exceed
+// the pooled reader's size gets readers of its own size instead, so
+// that a line within the limits is always seen whole.
+const pooledReaderSize = 16 << 10
+
 var (
-	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, pooledReaderSize) }}
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
 )
 
@@ -99,8 +104,12 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
 	// Only a submission server has a login phase, bounded by LoginTimeout.
 	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, srv.AuthRequired)
-	c.line.BR = readerPool.Get().(*bufio.Reader)
-	c.line.BR.Reset(c.line.IO)
+	if lim := srv.limits(); max(lim.MaxLineLength, lim.MaxAuthLineLength) > pooledReaderSize {
+		c.line.BR = bufio.NewReaderSize(c.line.IO, max(lim.MaxLineLength, lim.MaxAuthLineLength))
+	} else {
+		c.line.BR = readerPool.Get().(*bufio.Reader)
+		c.line.BR.Reset(c.line.IO)
+	}
 	c.line.BW = writerPool.Get().(*bufio.Writer)
 	c.line.BW.Reset(c.line.IO)
 	c.line.OnBadLine = func(b netserver.BadLine) { c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, b.Text())) }
@@ -123,7 +132,9 @@ func (c *Conn) finish() {
 	c.srv.group.Release(c)
 	c.br.Reset(nil)
 	c.bw.Reset(nil)
-	readerPool.Put(c.br)
+	if c.br.Size() == pooledReaderSize {
+		readerPool.Put(c.br)
+	}
 	writerPool.Put(c.bw)
 }
 

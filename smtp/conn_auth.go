@@ -135,7 +135,7 @@ func (c *Conn) handleAuth(arg []byte) {
 			c.state = StateClosed
 			return
 		}
-		line, err := c.readLine(DefaultMaxAuthLineLength)
+		line, err := c.readLine(c.srv.limits().MaxAuthLineLength)
 		if err != nil {
 			c.state = StateClosed
 			return
@@ -166,14 +166,20 @@ func (c *Conn) handleAuth(arg []byte) {
 // it: the answers to one client's failures, on all its connections, are
 // spaced by a delay that grows with each (RFC 4954 section 9). Replies
 // queued before go out first. When the wait is cut short (shutdown, the
-// login timeout, Close) the session ends without the answer.
+// login timeout, Close) the session ends without the answer. After
+// MaxAuthFailures the session ends with 421 4.7.0.
 func (c *Conn) authFailed(r *Reply) {
+	c.failures++
 	if err := c.line.FailedLogin(); err != nil {
 		c.closeOnError(err)
 		c.state = StateClosed
 		return
 	}
 	c.fail(r)
+	if c.failures >= c.srv.limits().MaxAuthFailures {
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many authentication failures, closing connection"))
+		c.state = StateClosed
+	}
 }
 
 // loggedIn records a successful AUTH: the session can no longer be

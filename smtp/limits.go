@@ -26,6 +26,7 @@ func (srv *Server) resolve() netserver.Settings {
 		Limits: netserver.Limits{
 			MaxLineLength:         netserver.Or(srv.MaxLineLength, DefaultMaxLineLength),
 			MaxErrors:             netserver.Or(srv.MaxErrors, DefaultMaxErrors),
+			MaxAuthFailures:       netserver.Or(srv.MaxAuthFailures, DefaultMaxAuthFailures),
 			MaxConnections:        netserver.Or(srv.MaxConnections, DefaultMaxConnections),
 			MaxConnectionsPerAddr: netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
 			CommandTimeout:        netserver.Or(srv.CommandTimeout, DefaultCommandTimeout),
@@ -37,7 +38,7 @@ func (srv *Server) resolve() netserver.Settings {
 			AuthFailureReset:      netserver.Or(srv.AuthFailureReset, DefaultAuthFailureReset),
 			MaxAuthFailureAddrs:   netserver.Or(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
 		},
-		MaxAuthLineLength: DefaultMaxAuthLineLength,
+		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 		MaxTextLineLength: netserver.Or(srv.MaxTextLineLength, DefaultMaxTextLineLength),
 		MaxMessageBytes:   netserver.Limit(srv.MaxMessageBytes, DefaultMaxMessageBytes),
 		MaxRecipients:     netserver.Or(srv.MaxRecipients, DefaultMaxRecipients),

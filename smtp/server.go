@@ -30,8 +30,15 @@ const (
 	// 4.5.3.1.8 requires at least 100).
 	DefaultMaxRecipients = 100
 	// DefaultMaxErrors is how many refused commands a session may send
-	// before 421 and disconnect, as Postfix's smtpd_hard_error_limit.
+	// before 421 4.7.0 and disconnect (RFC 5321 3.8 lets a server close
+	// with 421), as Postfix's smtpd_hard_error_limit.
 	DefaultMaxErrors = 20
+	// DefaultMaxAuthFailures is how many failed AUTH commands a session
+	// may make before 421 4.7.0 and disconnect; 3, as Dovecot's login
+	// processes allow and as the POP3 and IMAP servers do, since a
+	// client that guesses passwords gains nothing from a long session
+	// (RFC 4954 section 14).
+	DefaultMaxAuthFailures = 3
 	// DefaultMaxConnections is the most concurrent sessions; more get 421
 	// 4.7.0 at accept (RFC 5321 3.8). On a server with AuthRequired, a
 	// full server first makes room by closing, with the same 421, the
@@ -75,9 +82,12 @@ const (
 	// DefaultDataTimeout is how long the server waits for more message
 	// data; each arriving block restarts it (RFC 5321 4.5.3.2.5).
 	DefaultDataTimeout = 3 * time.Minute
-	// DefaultWriteTimeout bounds each write of a reply.
+	// DefaultWriteTimeout bounds each write of a reply, so that a client
+	// that stops reading cannot hold a session; RFC 5321 4.5.3.2 sets
+	// the client's timeouts, none for the server's writes.
 	DefaultWriteTimeout = 2 * time.Minute
-	// DefaultTLSHandshakeTimeout bounds the TLS handshake.
+	// DefaultTLSHandshakeTimeout bounds the TLS handshake of STARTTLS
+	// (RFC 3207 section 4) and implicit TLS (RFC 8314 section 3).
 	DefaultTLSHandshakeTimeout = 30 * time.Second
 	// DefaultMaxAuthLineLength is the longest SASL response line (RFC 4954
 	// section 4: at least 12288 octets).
@@ -121,29 +131,33 @@ type Server struct {
 	// A bare line end never ends the data, whatever this says.
 	AllowBareNewlines bool
 
-	// Limits; see the Default constants for what zero means.
-	MaxLineLength     int
-	MaxTextLineLength int
-	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
-	MaxMessageBytes int64
-	MaxRecipients   int
+	// Limits. A field left zero takes the Default constant of its name;
+	// so does a negative one, except where the field says that it
+	// removes the limit. The limits all three servers share come first.
+	MaxLineLength   int
 	MaxErrors       int
+	MaxAuthFailures int
 	MaxConnections  int
 	// MaxConnectionsPerAddr; negative removes the limit.
 	MaxConnectionsPerAddr int
 	CommandTimeout        time.Duration
-	DataTimeout           time.Duration
-	WriteTimeout          time.Duration
-	TLSHandshakeTimeout   time.Duration
 	// LoginTimeout applies only with AuthRequired.
-	LoginTimeout time.Duration
-
+	LoginTimeout        time.Duration
+	WriteTimeout        time.Duration
+	TLSHandshakeTimeout time.Duration
 	// The failed-login delay, counted by client across its connections;
 	// a negative AuthFailureDelay answers failed AUTHs at once.
 	AuthFailureDelay    time.Duration
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
+	// SMTP's own limits.
+	MaxAuthLineLength int
+	MaxTextLineLength int
+	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
+	MaxMessageBytes int64
+	MaxRecipients   int
+	DataTimeout     time.Duration
 
 	// Logger receives errors and connection events; nil discards them.
 	Logger *slog.Logger
