@@ -213,14 +213,15 @@ func (c *Conn) next() error {
 	}
 	if hook := c.srv.BeforeCommand; hook != nil {
 		if err := hook(c, name); err != nil {
-			if errors.Is(err, ErrDropConnection) {
-				c.state = StateLogout
-				return err
+			var st *StatusResponse
+			if !errors.As(err, &st) {
+				c.state = StateLogout // ErrDropConnection, or any other error
+				return ErrDropConnection
 			}
 			if serr := c.skipCommand(); serr != nil {
 				return c.commandError(tag, "", serr)
 			}
-			c.tagged(tag, c.backendError(err))
+			c.tagged(tag, st)
 			return nil
 		}
 	}

@@ -154,11 +154,13 @@ type Server struct {
 	MaxDepth       int
 	MaxSeqRanges   int
 
-	// BeforeCommand, if set, is called before each command is run, with
-	// its name as in the state table ("UID FETCH"). A *StatusResponse
-	// error is sent as the tagged reply instead of running the command;
-	// ErrDropConnection closes the connection. Test servers use it to
-	// inject faults.
+	// BeforeCommand, if set, is called before each command the state
+	// allows, before it runs, with its name as in the state table ("UID
+	// FETCH"). A non-nil error refuses the command: a *StatusResponse is
+	// sent as its tagged reply, ErrDropConnection or any other error
+	// closes the connection without a reply. Test helpers inject faults
+	// with it; a server may enforce policy. The same hook as SMTP's and
+	// POP3's.
 	BeforeCommand func(c *Conn, command string) error
 
 	// Logger receives errors and connection events; nil discards them.

@@ -82,6 +82,10 @@ const (
 // Close.
 var ErrServerClosed = errors.New("pop3: server closed")
 
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("pop3: drop connection")
+
 // Server is a POP3 server (RFC 1939) with CAPA, response codes and
 // PIPELINING (RFC 2449), STLS (RFC 2595), SASL AUTH (RFC 5034), UTF8 (RFC
 // 6856) and implicit TLS (RFC 8314). Set its fields, then call Serve,
@@ -113,9 +117,11 @@ type Server struct {
 	// [LOGIN-DELAY]; zero for none.
 	LoginDelay time.Duration
 	// BeforeCommand, if set, is called before each command the state
-	// allows; a non-nil error refuses the command: a *Response is sent as it
-	// is, any other error closes the connection without a reply. Test
-	// helpers inject faults with it; a server may enforce policy.
+	// allows, before it runs. A non-nil error refuses the command: a
+	// *Response is sent as its reply (and counts towards MaxErrors),
+	// ErrDropConnection or any other error closes the connection without
+	// a reply. Test helpers inject faults with it; a server may enforce
+	// policy. The same hook as SMTP's and IMAP's.
 	BeforeCommand func(c *Conn, cmd Command) error
 
 	// Limits. A field left zero takes the Default constant of its name;

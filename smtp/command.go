@@ -39,6 +39,15 @@ func (v Verb) String() string {
 	return "UNKNOWN"
 }
 
+// Command is a command line as Server.BeforeCommand sees it: the verb
+// and the argument after it (RFC 5321 4.1.1), "" for none. AUTH's
+// argument holds the initial response, a credential (RFC 4954 section
+// 4).
+type Command struct {
+	Verb Verb
+	Arg  string
+}
+
 // lookupVerb finds the verb of a command line case-insensitively (RFC 5321
 // 2.4) without allocating.
 func lookupVerb(word []byte) Verb {

@@ -239,14 +239,19 @@ func (c *Conn) handle(line []byte) {
 		return
 	}
 	if _, legal := Transition(c.state, verb); !legal {
-		if verb == VerbBDAT && !c.discardChunk(arg) {
-			// Without a size the stream cannot be followed any further.
-			c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
-			c.state = StateClosed
+		c.refuseCommand(verb, arg, c.badSequence(verb))
+		return
+	}
+	if hook := c.srv.BeforeCommand; hook != nil {
+		if err := hook(c, Command{Verb: verb, Arg: string(arg)}); err != nil {
+			var r *Reply
+			if !errors.As(err, &r) {
+				c.state = StateClosed // ErrDropConnection, or any other error
+				return
+			}
+			c.refuseCommand(verb, arg, r)
 			return
 		}
-		c.fail(c.badSequence(verb))
-		return
 	}
 	switch verb {
 	case VerbEHLO, VerbLHLO:
@@ -291,6 +296,19 @@ func (c *Conn) handle(line []byte) {
 	case VerbAUTH:
 		c.handleAuth(arg)
 	}
+}
+
+// refuseCommand answers a command that is not run with r. The octets of a
+// refused BDAT chunk are read and thrown away (RFC 3030 section 2),
+// so that the session stays in step.
+func (c *Conn) refuseCommand(verb Verb, arg []byte, r *Reply) {
+	if verb == VerbBDAT && !c.discardChunk(arg) {
+		// Without a size the stream cannot be followed any further.
+		c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
+		c.state = StateClosed
+		return
+	}
+	c.fail(r)
 }
 
 // badSequence explains a command that the state table refuses (503 5.5.1,

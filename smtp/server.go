@@ -98,6 +98,10 @@ const (
 // Close.
 var ErrServerClosed = errors.New("smtp: server closed")
 
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("smtp: drop connection")
+
 // Server is an SMTP (RFC 5321) or LMTP (RFC 2033) server. Set its fields,
 // then call Serve, ListenAndServe or ListenAndServeTLS. The zero value with
 // a Backend is a safe server to expose: every limit has a default.
@@ -130,6 +134,14 @@ type Server struct {
 	// the two ends may disagree about where it ends ("SMTP smuggling").
 	// A bare line end never ends the data, whatever this says.
 	AllowBareNewlines bool
+	// BeforeCommand, if set, is called before each command the state
+	// allows, before it runs. A non-nil error refuses the command: a
+	// *Reply is sent as its reply (and counts towards MaxErrors; a
+	// refused BDAT chunk is read and thrown away), ErrDropConnection or
+	// any other error closes the connection without a reply. Test
+	// helpers inject faults with it; a server may enforce policy. The
+	// same hook as POP3's and IMAP's.
+	BeforeCommand func(c *Conn, cmd Command) error
 
 	// Limits. A field left zero takes the Default constant of its name;
 	// so does a negative one, except where the field says that it
