@@ -19,7 +19,7 @@ import (
 // by their local part.
 type deliverBackend struct{ store *imapmem.Backend }
 
-func (b deliverBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
+func (b deliverBackend) NewSession(context.Context, *smtp.Conn) (smtp.Session, error) {
 	return &deliverSession{store: b.store}, nil
 }
 
@@ -28,9 +28,9 @@ type deliverSession struct {
 	rcpts []string
 }
 
-func (s *deliverSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *deliverSession) Mail(context.Context, string, *smtp.MailOptions) error { return nil }
 
-func (s *deliverSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *deliverSession) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	user, _, _ := strings.Cut(to, "@")
 	s.rcpts = append(s.rcpts, user)
 	return nil
@@ -38,7 +38,7 @@ func (s *deliverSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 // Data stores the message for each recipient before returning, so the
 // SMTP server answers 250 only once the mail is in the store.
-func (s *deliverSession) Data(r io.Reader) error {
+func (s *deliverSession) Data(ctx context.Context, r io.Reader) error {
 	msg, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -51,8 +51,8 @@ func (s *deliverSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *deliverSession) Reset()        { s.rcpts = nil }
-func (s *deliverSession) Logout() error { return nil }
+func (s *deliverSession) Reset(ctx context.Context)        { s.rcpts = nil }
+func (s *deliverSession) Logout(ctx context.Context) error { return nil }
 
 // Example_smtpInIMAPOut composes an SMTP server and an IMAP server on one
 // in-memory store: a message sent over SMTP is read back over IMAP.

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -31,7 +32,7 @@ type testMessage struct {
 	Protocol string
 }
 
-func (b *testBackend) NewSession(c *Conn) (Session, error) {
+func (b *testBackend) NewSession(ctx context.Context, c *Conn) (Session, error) {
 	if strings.HasPrefix(c.RemoteAddr().String(), "refuse") {
 		return nil, NewReply(CodeTransactionFailed, EnhancedCode{5, 7, 1}, "No SMTP service here")
 	}
@@ -50,7 +51,7 @@ type testSession struct {
 	msg *testMessage
 }
 
-func (s *testSession) Mail(from string, opts *MailOptions) error {
+func (s *testSession) Mail(ctx context.Context, from string, opts *MailOptions) error {
 	switch {
 	case strings.HasPrefix(from, "reject@"):
 		return NewReply(CodeMailboxUnavailable, EnhancedCode{5, 7, 1}, "Sender rejected")
@@ -61,7 +62,7 @@ func (s *testSession) Mail(from string, opts *MailOptions) error {
 	return nil
 }
 
-func (s *testSession) Rcpt(to string, _ *RcptOptions) error {
+func (s *testSession) Rcpt(ctx context.Context, to string, _ *RcptOptions) error {
 	switch {
 	case strings.HasPrefix(to, "unknown@"):
 		return NewReply(CodeMailboxUnavailable, EnhancedCode{5, 1, 1}, "No such user")
@@ -72,7 +73,7 @@ func (s *testSession) Rcpt(to string, _ *RcptOptions) error {
 	return nil
 }
 
-func (s *testSession) Data(r io.Reader) error {
+func (s *testSession) Data(ctx context.Context, r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -84,8 +85,8 @@ func (s *testSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *testSession) LMTPData(r io.Reader, status *LMTPStatus) error {
-	if err := s.Data(r); err != nil {
+func (s *testSession) LMTPData(ctx context.Context, r io.Reader, status *LMTPStatus) error {
+	if err := s.Data(ctx, r); err != nil {
 		return err
 	}
 	for _, to := range s.msg.To {
@@ -96,21 +97,21 @@ func (s *testSession) LMTPData(r io.Reader, status *LMTPStatus) error {
 	return nil
 }
 
-func (s *testSession) Reset() {
+func (s *testSession) Reset(ctx context.Context) {
 	s.msg = nil
 	s.b.mu.Lock()
 	s.b.resets++
 	s.b.mu.Unlock()
 }
 
-func (s *testSession) Logout() error {
+func (s *testSession) Logout(ctx context.Context) error {
 	s.b.mu.Lock()
 	s.b.logouts++
 	s.b.mu.Unlock()
 	return nil
 }
 
-func (s *testSession) AuthPlain(identity, user, pass string) error {
+func (s *testSession) AuthPlain(ctx context.Context, identity, user, pass string) error {
 	if user == "alice" && pass == "secret" && (identity == "" || identity == "alice") {
 		return nil
 	}

@@ -47,19 +47,19 @@ type interopSession struct {
 	msg  interopMessage
 }
 
-func (s *interopSession) AuthPlain(identity, user, pass string) error {
+func (s *interopSession) AuthPlain(ctx context.Context, identity, user, pass string) error {
 	if user == "alice" && pass == "secret" {
 		return nil
 	}
 	return errors.New("bad credentials")
 }
 
-func (s *interopSession) Mail(from string, opts *MailOptions) error {
+func (s *interopSession) Mail(ctx context.Context, from string, opts *MailOptions) error {
 	s.msg = interopMessage{from: from, opts: *opts}
 	return nil
 }
 
-func (s *interopSession) Rcpt(to string, _ *RcptOptions) error {
+func (s *interopSession) Rcpt(ctx context.Context, to string, _ *RcptOptions) error {
 	if strings.HasPrefix(to, "nobody@") {
 		return NewReply(CodeMailboxUnavailable, EnhancedCode{5, 1, 1}, "No such user")
 	}
@@ -67,7 +67,7 @@ func (s *interopSession) Rcpt(to string, _ *RcptOptions) error {
 	return nil
 }
 
-func (s *interopSession) Data(r io.Reader) error {
+func (s *interopSession) Data(ctx context.Context, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -82,8 +82,8 @@ func (s *interopSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *interopSession) LMTPData(r io.Reader, status *LMTPStatus) error {
-	if err := s.Data(r); err != nil {
+func (s *interopSession) LMTPData(ctx context.Context, r io.Reader, status *LMTPStatus) error {
+	if err := s.Data(ctx, r); err != nil {
 		return err
 	}
 	for _, to := range s.msg.to {
@@ -94,15 +94,15 @@ func (s *interopSession) LMTPData(r io.Reader, status *LMTPStatus) error {
 	return nil
 }
 
-func (s *interopSession) Reset()        { s.msg = interopMessage{} }
-func (s *interopSession) Logout() error { return nil }
+func (s *interopSession) Reset(ctx context.Context)        { s.msg = interopMessage{} }
+func (s *interopSession) Logout(ctx context.Context) error { return nil }
 
 func startInteropServer(t testing.TB, srv *Server) (string, *interopBackend) {
 	t.Helper()
 	b := &interopBackend{}
 	srv.Domain = "mx.test"
 	srv.AuthFailureDelay = -1 // failed AUTHs answered at once
-	srv.Backend = BackendFunc(func(c *Conn) (Session, error) { return &interopSession{b: b, conn: c}, nil })
+	srv.Backend = BackendFunc(func(_ context.Context, c *Conn) (Session, error) { return &interopSession{b: b, conn: c}, nil })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go srv.Serve(l)

@@ -18,6 +18,10 @@ import (
 // may be called from the Session's methods.
 type Conn struct {
 	srv *Server
+	// ctx is the session's context, canceled when the connection ends;
+	// every Backend and Session call gets it.
+	ctx    context.Context
+	cancel context.CancelFunc
 	// line is the connection with its buffers; io, br and bw are its
 	// IO, BR and BW.
 	line *netserver.Line
@@ -102,6 +106,7 @@ var (
 
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	// Only a submission server has a login phase, bounded by LoginTimeout.
 	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, srv.AuthRequired)
 	if lim := srv.limits(); max(lim.MaxLineLength, lim.MaxAuthLineLength) > pooledReaderSize {
@@ -128,6 +133,7 @@ func (c *Conn) refuse(r *Reply) {
 // reply (netserver.CloseLingering), then releases its slot; the session
 // stays known to the server meanwhile, so Shutdown and Close reach it.
 func (c *Conn) finish() {
+	c.cancel()
 	c.line.Finish()
 	c.srv.group.Release(c)
 	c.br.Reset(nil)
@@ -144,10 +150,10 @@ func (c *Conn) serve() {
 	defer c.finish()
 	defer c.line.Recover()
 	var err error
-	if c.tls, err = c.line.AcceptTLS(context.Background()); err != nil {
+	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
 		return
 	}
-	session, err := c.srv.Backend.NewSession(c)
+	session, err := c.srv.Backend.NewSession(c.ctx, c)
 	if err != nil {
 		c.reply(c.replyFor(err, CodeServiceNotAvailable, EnhancedCode{4, 3, 0}))
 		c.bw.Flush()
@@ -155,7 +161,7 @@ func (c *Conn) serve() {
 	}
 	c.session = session
 	defer func() {
-		if err := session.Logout(); err != nil {
+		if err := session.Logout(c.ctx); err != nil {
 			c.srv.logger().Warn("smtp: logout", "err", err)
 		}
 	}()
@@ -420,7 +426,7 @@ func (c *Conn) handleVerify(arg []byte) {
 		return
 	}
 	if vs, ok := c.session.(VerifySession); ok {
-		if err := vs.Verify(string(arg)); err != nil {
+		if err := vs.Verify(c.ctx, string(arg)); err != nil {
 			c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
 			return
 		}
@@ -434,7 +440,7 @@ func (c *Conn) handleVerify(arg []byte) {
 // session.
 func (c *Conn) resetTransaction() {
 	if c.state == StateMail || c.state == StateRcpt || c.state == StateBDAT {
-		c.session.Reset()
+		c.session.Reset(c.ctx)
 	}
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]

@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 
 	"github.com/mailwire/mailwire/internal/sasl"
@@ -25,14 +24,14 @@ func (c *Conn) handleStartTLS(arg []byte) {
 		return
 	}
 	c.reply(NewReply(CodeReady, EnhancedCode{2, 0, 0}, "Ready to start TLS"))
-	st, err := c.line.StartTLS(context.Background(), c.srv.TLSConfig)
+	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
 	if err != nil {
 		c.state = StateClosed
 		return
 	}
 	c.tls = st
 	c.resetTransaction()
-	c.session.Reset()
+	c.session.Reset(c.ctx)
 	c.state = StateGreeted
 	c.hostname = ""
 	c.identity, c.authed = "", false
@@ -55,7 +54,7 @@ func (c *Conn) saslServer(mech string) (SASLServer, error) {
 	if ss, ok := c.session.(SASLSession); ok {
 		for _, m := range ss.AuthMechanisms() {
 			if m == mech {
-				return ss.Auth(mech)
+				return ss.Auth(c.ctx, mech)
 			}
 		}
 	}
@@ -63,7 +62,7 @@ func (c *Conn) saslServer(mech string) (SASLServer, error) {
 		switch mech {
 		case sasl.Plain:
 			return sasl.NewPlainServer(func(identity, user, pass string) error {
-				if err := as.AuthPlain(identity, user, pass); err != nil {
+				if err := as.AuthPlain(c.ctx, identity, user, pass); err != nil {
 					return err
 				}
 				c.identity = user
@@ -74,7 +73,7 @@ func (c *Conn) saslServer(mech string) (SASLServer, error) {
 			}), nil
 		case sasl.Login:
 			return sasl.NewLoginServer(func(user, pass string) error {
-				if err := as.AuthPlain("", user, pass); err != nil {
+				if err := as.AuthPlain(c.ctx, "", user, pass); err != nil {
 					return err
 				}
 				c.identity = user

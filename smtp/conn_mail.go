@@ -26,7 +26,7 @@ func (c *Conn) handleMail(arg []byte) {
 		c.fail(NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size"))
 		return
 	}
-	if err := c.session.Mail(from, opts); err != nil {
+	if err := c.session.Mail(c.ctx, from, opts); err != nil {
 		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
 		return
 	}
@@ -58,7 +58,7 @@ func (c *Conn) handleRcpt(arg []byte) {
 		c.reply(replyRcptOK)
 		return
 	}
-	if err := c.session.Rcpt(to, opts); err != nil {
+	if err := c.session.Rcpt(c.ctx, to, opts); err != nil {
 		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
 		return
 	}
@@ -162,9 +162,9 @@ func (c *Conn) deliver(r io.Reader) ([]*Reply, error) {
 	var status *LMTPStatus
 	if ls, ok := c.session.(LMTPSession); ok && c.srv.LMTP {
 		status = &LMTPStatus{rcpts: c.rcpts}
-		err = ls.LMTPData(r, status)
+		err = ls.LMTPData(c.ctx, r, status)
 	} else {
-		err = c.session.Data(r)
+		err = c.session.Data(c.ctx, r)
 	}
 	def := c.dataErrorReply(err)
 	for i := range replies {
@@ -199,7 +199,7 @@ func (c *Conn) endTransaction(replies []*Reply) {
 			c.fail(r)
 		}
 	}
-	c.session.Reset()
+	c.session.Reset(c.ctx)
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]
 	c.state = EndTransaction

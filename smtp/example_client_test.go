@@ -127,7 +127,7 @@ func clientExampleServer() (addr string, inbox *clientExampleInbox, stop func())
 		log.Fatal(err)
 	}
 	inbox = &clientExampleInbox{}
-	srv := &smtp.Server{Domain: "mx.example.net", Backend: smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+	srv := &smtp.Server{Domain: "mx.example.net", Backend: smtp.BackendFunc(func(context.Context, *smtp.Conn) (smtp.Session, error) {
 		return &clientExampleSession{inbox: inbox}, nil
 	})}
 	go srv.Serve(l)
@@ -151,12 +151,12 @@ type clientExampleSession struct {
 	to    []string
 }
 
-func (s *clientExampleSession) Mail(from string, _ *smtp.MailOptions) error {
+func (s *clientExampleSession) Mail(ctx context.Context, from string, _ *smtp.MailOptions) error {
 	s.from = from
 	return nil
 }
 
-func (s *clientExampleSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *clientExampleSession) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	if to == "nobody@example.net" {
 		return smtp.NewReply(smtp.CodeMailboxUnavailable, smtp.EnhancedCode{5, 1, 1}, "No such user")
 	}
@@ -164,7 +164,7 @@ func (s *clientExampleSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-func (s *clientExampleSession) Data(r io.Reader) error {
+func (s *clientExampleSession) Data(ctx context.Context, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -175,5 +175,5 @@ func (s *clientExampleSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *clientExampleSession) Reset()        { s.from, s.to = "", nil }
-func (s *clientExampleSession) Logout() error { return nil }
+func (s *clientExampleSession) Reset(ctx context.Context)        { s.from, s.to = "", nil }
+func (s *clientExampleSession) Logout(ctx context.Context) error { return nil }

@@ -15,7 +15,7 @@ import (
 // message it receives.
 type mailLog struct{}
 
-func (mailLog) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (mailLog) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
 	return &logSession{}, nil
 }
 
@@ -24,14 +24,14 @@ type logSession struct {
 	to   []string
 }
 
-func (s *logSession) Mail(from string, _ *smtp.MailOptions) error {
+func (s *logSession) Mail(ctx context.Context, from string, _ *smtp.MailOptions) error {
 	s.from = from
 	return nil
 }
 
 // Rcpt refuses other domains with the exact reply the client should see
 // (RFC 5321 4.2.2, RFC 3463 5.1.1).
-func (s *logSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *logSession) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	if !strings.HasSuffix(to, "@example.org") {
 		return smtp.NewReply(smtp.CodeMailboxUnavailable, smtp.EnhancedCode{5, 1, 1}, "No such user here")
 	}
@@ -40,7 +40,7 @@ func (s *logSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 // Data reads the whole message; returning nil makes the server answer 250.
-func (s *logSession) Data(r io.Reader) error {
+func (s *logSession) Data(ctx context.Context, r io.Reader) error {
 	msg, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -49,8 +49,8 @@ func (s *logSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *logSession) Reset()        { s.from, s.to = "", nil }
-func (s *logSession) Logout() error { return nil }
+func (s *logSession) Reset(ctx context.Context)        { s.from, s.to = "", nil }
+func (s *logSession) Logout(ctx context.Context) error { return nil }
 
 // A server with a backend, on a port of its own; a client made of
 // net/textproto sends it one message.

@@ -2,6 +2,7 @@ package smtp_test
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"strings"
@@ -16,15 +17,17 @@ import (
 // the server alone.
 type discardBackend struct{}
 
-func (discardBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return discardSession{}, nil }
+func (discardBackend) NewSession(context.Context, *smtp.Conn) (smtp.Session, error) {
+	return discardSession{}, nil
+}
 
 type discardSession struct{}
 
-func (discardSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (discardSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (discardSession) Reset()                               {}
-func (discardSession) Logout() error                        { return nil }
-func (discardSession) Data(r io.Reader) error {
+func (discardSession) Mail(context.Context, string, *smtp.MailOptions) error { return nil }
+func (discardSession) Rcpt(context.Context, string, *smtp.RcptOptions) error { return nil }
+func (discardSession) Reset(ctx context.Context)                             {}
+func (discardSession) Logout(ctx context.Context) error                      { return nil }
+func (discardSession) Data(ctx context.Context, r io.Reader) error {
 	_, err := io.Copy(io.Discard, r)
 	return err
 }

@@ -237,7 +237,9 @@ type fuzzMessage struct {
 	data []byte
 }
 
-func (b *fuzzBackend) NewSession(*Conn) (Session, error) { return &fuzzSession{b: b}, nil }
+func (b *fuzzBackend) NewSession(context.Context, *Conn) (Session, error) {
+	return &fuzzSession{b: b}, nil
+}
 
 func (b *fuzzBackend) count() int {
 	b.mu.Lock()
@@ -256,7 +258,7 @@ type fuzzSession struct {
 	msg fuzzMessage
 }
 
-func (s *fuzzSession) Mail(from string, _ *MailOptions) error {
+func (s *fuzzSession) Mail(ctx context.Context, from string, _ *MailOptions) error {
 	switch {
 	case strings.HasPrefix(from, "reject@"):
 		return NewReply(CodeMailboxUnavailable, EnhancedCode{5, 7, 1}, "Sender rejected")
@@ -267,7 +269,7 @@ func (s *fuzzSession) Mail(from string, _ *MailOptions) error {
 	return nil
 }
 
-func (s *fuzzSession) Rcpt(to string, _ *RcptOptions) error {
+func (s *fuzzSession) Rcpt(ctx context.Context, to string, _ *RcptOptions) error {
 	if strings.HasPrefix(to, "unknown@") {
 		return NewReply(CodeMailboxUnavailable, EnhancedCode{5, 1, 1}, "No such user")
 	}
@@ -275,7 +277,7 @@ func (s *fuzzSession) Rcpt(to string, _ *RcptOptions) error {
 	return nil
 }
 
-func (s *fuzzSession) Data(r io.Reader) error {
+func (s *fuzzSession) Data(ctx context.Context, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -291,10 +293,10 @@ func (s *fuzzSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *fuzzSession) Reset()        { s.msg = fuzzMessage{} }
-func (s *fuzzSession) Logout() error { return nil }
+func (s *fuzzSession) Reset(ctx context.Context)        { s.msg = fuzzMessage{} }
+func (s *fuzzSession) Logout(ctx context.Context) error { return nil }
 
-func (s *fuzzSession) AuthPlain(identity, user, pass string) error {
+func (s *fuzzSession) AuthPlain(ctx context.Context, identity, user, pass string) error {
 	if user == "alice" && pass == "secret" && (identity == "" || identity == "alice") {
 		return nil
 	}

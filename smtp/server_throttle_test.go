@@ -26,16 +26,21 @@ import (
 // guessBackend accepts alice/secret and counts every AUTH it checks.
 type guessBackend struct{ tries atomic.Int64 }
 
-func (b *guessBackend) NewSession(*Conn) (Session, error) { return guessSession{b}, nil }
+func (b *guessBackend) NewSession(context.Context, *Conn) (Session, error) {
+	return guessSession{b}, nil
+}
 
 type guessSession struct{ b *guessBackend }
 
-func (guessSession) Mail(string, *MailOptions) error { return nil }
-func (guessSession) Rcpt(string, *RcptOptions) error { return nil }
-func (guessSession) Data(r io.Reader) error          { _, err := io.Copy(io.Discard, r); return err }
-func (guessSession) Reset()                          {}
-func (guessSession) Logout() error                   { return nil }
-func (s guessSession) AuthPlain(_, user, pass string) error {
+func (guessSession) Mail(context.Context, string, *MailOptions) error { return nil }
+func (guessSession) Rcpt(context.Context, string, *RcptOptions) error { return nil }
+func (guessSession) Data(ctx context.Context, r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
+}
+func (guessSession) Reset(ctx context.Context)        {}
+func (guessSession) Logout(ctx context.Context) error { return nil }
+func (s guessSession) AuthPlain(ctx context.Context, _, user, pass string) error {
 	s.b.tries.Add(1)
 	if user == "alice" && pass == "secret" {
 		return nil

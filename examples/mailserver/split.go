@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 
@@ -32,12 +33,12 @@ type splitBackend struct {
 	domain string
 }
 
-func (b *splitBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	local, err := b.local.NewSession(c)
+func (b *splitBackend) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
+	local, err := b.local.NewSession(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	queued, err := b.queue.NewSession(c)
+	queued, err := b.queue.NewSession(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -52,26 +53,26 @@ type splitSession struct {
 	nLocal, nQueued int
 }
 
-func (s *splitSession) Mail(from string, opts *smtp.MailOptions) error {
-	if err := s.local.Mail(from, opts); err != nil {
+func (s *splitSession) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
+	if err := s.local.Mail(ctx, from, opts); err != nil {
 		return err
 	}
-	return s.queued.Mail(from, opts)
+	return s.queued.Mail(ctx, from, opts)
 }
 
 // Rcpt sends a recipient of another domain to the queue when the client
 // authenticated; everything else is the delivery agent's to accept or
 // refuse.
-func (s *splitSession) Rcpt(to string, opts *smtp.RcptOptions) error {
+func (s *splitSession) Rcpt(ctx context.Context, to string, opts *smtp.RcptOptions) error {
 	_, domain, ok := strings.Cut(to, "@")
 	if ok && !strings.EqualFold(domain, s.b.domain) && s.c.Identity() != "" {
-		if err := s.queued.Rcpt(to, opts); err != nil {
+		if err := s.queued.Rcpt(ctx, to, opts); err != nil {
 			return err
 		}
 		s.nQueued++
 		return nil
 	}
-	if err := s.local.Rcpt(to, opts); err != nil {
+	if err := s.local.Rcpt(ctx, to, opts); err != nil {
 		return err
 	}
 	s.nLocal++
@@ -80,36 +81,36 @@ func (s *splitSession) Rcpt(to string, opts *smtp.RcptOptions) error {
 
 // Data hands the message to the side that has recipients, or to both
 // from one copy; the 250 comes once both stored it.
-func (s *splitSession) Data(r io.Reader) error {
+func (s *splitSession) Data(ctx context.Context, r io.Reader) error {
 	switch {
 	case s.nQueued == 0:
-		return s.local.Data(r)
+		return s.local.Data(ctx, r)
 	case s.nLocal == 0:
-		return s.queued.Data(r)
+		return s.queued.Data(ctx, r)
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r); err != nil {
 		return err
 	}
-	if err := s.queued.Data(bytes.NewReader(buf.Bytes())); err != nil {
+	if err := s.queued.Data(ctx, bytes.NewReader(buf.Bytes())); err != nil {
 		return err
 	}
-	return s.local.Data(bytes.NewReader(buf.Bytes()))
+	return s.local.Data(ctx, bytes.NewReader(buf.Bytes()))
 }
 
-func (s *splitSession) Reset() {
-	s.local.Reset()
-	s.queued.Reset()
+func (s *splitSession) Reset(ctx context.Context) {
+	s.local.Reset(ctx)
+	s.queued.Reset(ctx)
 	s.nLocal, s.nQueued = 0, 0
 }
 
-func (s *splitSession) Logout() error {
-	s.queued.Logout()
-	return s.local.Logout()
+func (s *splitSession) Logout(ctx context.Context) error {
+	s.queued.Logout(ctx)
+	return s.local.Logout(ctx)
 }
 
 // AuthPlain lets the delivery agent's users log in (RFC 4954); its
 // sessions are smtp.AuthSessions.
-func (s *splitSession) AuthPlain(identity, username, password string) error {
-	return s.local.(smtp.AuthSession).AuthPlain(identity, username, password)
+func (s *splitSession) AuthPlain(ctx context.Context, identity, username, password string) error {
+	return s.local.(smtp.AuthSession).AuthPlain(ctx, identity, username, password)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"strconv"
 	"sync"
@@ -21,7 +22,7 @@ type sink struct {
 // message being received, whatever its size.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (s *sink) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
 	return &session{sink: s, conn: c}, nil
 }
 
@@ -34,12 +35,12 @@ type session struct {
 	to   []string
 }
 
-func (s *session) Mail(from string, opts *smtp.MailOptions) error {
+func (s *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
 	s.from, s.opts = from, *opts
 	return nil
 }
 
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *session) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	s.to = append(s.to, to)
 	return nil
 }
@@ -47,7 +48,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // Data streams the message to its file or into nothing. It reads r to the
 // end, as the server requires, and returns r's error (size limit, bare
 // line ends, client gone) so the server answers with the matching reply.
-func (s *session) Data(r io.Reader) error {
+func (s *session) Data(ctx context.Context, r io.Reader) error {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	now := time.Now().UTC()
@@ -84,8 +85,8 @@ func (s *session) summary(now time.Time, size int64) []byte {
 	return strconv.AppendInt(b, size, 10)
 }
 
-func (s *session) Reset() {
+func (s *session) Reset(ctx context.Context) {
 	s.from, s.opts, s.to = "", smtp.MailOptions{}, s.to[:0]
 }
 
-func (s *session) Logout() error { return nil }
+func (s *session) Logout(ctx context.Context) error { return nil }

@@ -3,6 +3,7 @@ package queue
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"strings"
@@ -46,7 +47,7 @@ type Backend struct {
 }
 
 // NewSession implements smtp.Backend.
-func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (b *Backend) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
 	return &session{b: b, c: c}, nil
 }
 
@@ -64,7 +65,7 @@ func (s *session) now() time.Time {
 	return time.Now()
 }
 
-func (s *session) Mail(from string, opts *smtp.MailOptions) error {
+func (s *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
 	if s.b.CheckSender != nil {
 		if err := s.b.CheckSender(s.c, from, opts); err != nil {
 			return err
@@ -77,7 +78,7 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	return nil
 }
 
-func (s *session) Rcpt(to string, opts *smtp.RcptOptions) error {
+func (s *session) Rcpt(ctx context.Context, to string, opts *smtp.RcptOptions) error {
 	if s.b.CheckRecipient != nil {
 		if err := s.b.CheckRecipient(s.c, s.entry.From, to, opts); err != nil {
 			return err
@@ -93,7 +94,7 @@ func (s *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 
 // Data queues the message behind a Received field. It reads r to its end
 // whatever happens, as smtp.Session requires.
-func (s *session) Data(r io.Reader) error {
+func (s *session) Data(ctx context.Context, r io.Reader) error {
 	defer io.Copy(io.Discard, r)
 	e := s.entry
 	e.ID = s.b.Queue.newID()
@@ -160,6 +161,6 @@ func (s *session) sign(f *os.File, r io.Reader) ([]byte, error) {
 	return sig, err
 }
 
-func (s *session) Reset() { s.entry = nil }
+func (s *session) Reset(ctx context.Context) { s.entry = nil }
 
-func (s *session) Logout() error { return nil }
+func (s *session) Logout(ctx context.Context) error { return nil }

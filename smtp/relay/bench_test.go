@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"context"
 	"io"
 	"net"
 	"strings"
@@ -14,19 +15,21 @@ import (
 // discard is a sink backend that counts and drops messages.
 type discard struct{ n atomic.Int64 }
 
-func (d *discard) NewSession(*smtp.Conn) (smtp.Session, error) { return discardSession{d}, nil }
+func (d *discard) NewSession(context.Context, *smtp.Conn) (smtp.Session, error) {
+	return discardSession{d}, nil
+}
 
 type discardSession struct{ d *discard }
 
-func (discardSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (discardSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s discardSession) Data(r io.Reader) error {
+func (discardSession) Mail(context.Context, string, *smtp.MailOptions) error { return nil }
+func (discardSession) Rcpt(context.Context, string, *smtp.RcptOptions) error { return nil }
+func (s discardSession) Data(ctx context.Context, r io.Reader) error {
 	_, err := io.Copy(io.Discard, r)
 	s.d.n.Add(1)
 	return err
 }
-func (discardSession) Reset()        {}
-func (discardSession) Logout() error { return nil }
+func (discardSession) Reset(ctx context.Context)        {}
+func (discardSession) Logout(ctx context.Context) error { return nil }
 
 // BenchmarkRelay_Throughput drains b.N queued messages (4 KiB each, one
 // recipient) from an on-disk spool to an SMTP sink over loopback; the

@@ -1,6 +1,7 @@
 package smtptest
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -29,7 +30,7 @@ type session struct {
 // without it the server must not advertise AUTH at all.
 type authSession struct{ *session }
 
-func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
 	select {
 	case <-s.closing:
@@ -61,7 +62,7 @@ func (s *Server) endSession() {
 
 // AuthPlain checks the credentials against WithAuth's users. A wrong one
 // returns a plain error, which the server answers with 535 5.7.8.
-func (a authSession) AuthPlain(identity, user, pass string) error {
+func (a authSession) AuthPlain(ctx context.Context, identity, user, pass string) error {
 	if a.s.fault(AtAuth, a.c) {
 		return errDropped
 	}
@@ -71,7 +72,7 @@ func (a authSession) AuthPlain(identity, user, pass string) error {
 	return nil
 }
 
-func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
+func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
 	if ss.s.fault(AtMail, ss.c) {
 		return errDropped
 	}
@@ -82,7 +83,7 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	return nil
 }
 
-func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
+func (ss *session) Rcpt(ctx context.Context, to string, opts *smtp.RcptOptions) error {
 	if ss.s.fault(AtRcpt, ss.c) {
 		return errDropped
 	}
@@ -97,7 +98,7 @@ func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 // Data reads the whole message, then applies the faults and records it.
 // Read errors (a size limit, bare line ends, a lost client) are returned
 // as the server requires, so nothing incomplete is recorded.
-func (ss *session) Data(r io.Reader) error {
+func (ss *session) Data(ctx context.Context, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -125,12 +126,12 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset() {
+func (ss *session) Reset(ctx context.Context) {
 	ss.from, ss.opts = "", smtp.MailOptions{}
 	ss.to, ss.ropt = nil, nil
 }
 
-func (ss *session) Logout() error {
+func (ss *session) Logout(ctx context.Context) error {
 	ss.s.endSession()
 	return nil
 }

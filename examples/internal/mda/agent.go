@@ -43,7 +43,7 @@ type Agent struct {
 }
 
 // NewSession implements smtp.Backend.
-func (a *Agent) NewSession(c *smtp.Conn) (smtp.Session, error) {
+func (a *Agent) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
 	return &session{a: a, c: c}, nil
 }
 
@@ -61,7 +61,7 @@ type session struct {
 	body  bytes.Buffer
 }
 
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+func (s *session) Mail(ctx context.Context, from string, _ *smtp.MailOptions) error {
 	s.from = from
 	return nil
 }
@@ -70,7 +70,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 // refused: this server is no open relay (RFC 5321 section 3.6.2, RFC
 // 2505). This is where a relay queue would take non-local recipients of
 // authenticated clients.
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *session) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	local, domain, ok := strings.Cut(to, "@")
 	if !ok && strings.EqualFold(to, "postmaster") {
 		// RFC 5321 section 4.5.1: <Postmaster> without a domain must be
@@ -92,7 +92,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // with its own trace headers, so that the "for" clause names the
 // recipient (RFC 5321 section 4.4). The 250 is given only once every
 // copy is stored.
-func (s *session) Data(r io.Reader) error {
+func (s *session) Data(ctx context.Context, r io.Reader) error {
 	s.body.Reset()
 	if _, err := s.body.ReadFrom(r); err != nil {
 		return err
@@ -109,24 +109,24 @@ func (s *session) Data(r io.Reader) error {
 	for _, rc := range s.rcpts {
 		t.rcpt = rc.addr
 		msg := io.MultiReader(strings.NewReader(t.header()), bytes.NewReader(s.body.Bytes()))
-		if err := s.a.Mailboxes.Deliver(context.Background(), rc.user, msg); err != nil {
+		if err := s.a.Mailboxes.Deliver(ctx, rc.user, msg); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *session) Reset() {
+func (s *session) Reset(ctx context.Context) {
 	s.from, s.rcpts = "", nil
 	s.body.Reset()
 }
 
-func (s *session) Logout() error { return nil }
+func (s *session) Logout(ctx context.Context) error { return nil }
 
 // AuthPlain implements smtp.AuthSession: the users of the store may
 // authenticate, for the submission port (RFC 6409 section 4.3). An
 // authorization identity other than the user itself is refused.
-func (s *session) AuthPlain(identity, username, password string) error {
+func (s *session) AuthPlain(ctx context.Context, identity, username, password string) error {
 	user, ok := s.a.Users.Check(username, password)
 	if !ok {
 		return smtp.NewReply(535, smtp.EnhancedCode{5, 7, 8}, "Authentication credentials invalid")

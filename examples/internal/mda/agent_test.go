@@ -187,11 +187,11 @@ func TestAuthPlain(t *testing.T) {
 	users := mailstore.NewUsers("example.test")
 	require.NoError(t, users.AddList("alice:secret,bob:hunter2"))
 	s := &session{a: &Agent{Domain: "example.test", Users: users}}
-	require.NoError(t, s.AuthPlain("", "alice", "secret"))
-	require.NoError(t, s.AuthPlain("alice@example.test", "alice", "secret"))
+	require.NoError(t, s.AuthPlain(context.Background(), "", "alice", "secret"))
+	require.NoError(t, s.AuthPlain(context.Background(), "alice@example.test", "alice", "secret"))
 	for _, tc := range [][3]string{{"", "alice", "wrong"}, {"bob", "alice", "secret"}, {"", "carol", "secret"}} {
 		var r *smtp.Reply
-		require.ErrorAs(t, s.AuthPlain(tc[0], tc[1], tc[2]), &r, tc)
+		require.ErrorAs(t, s.AuthPlain(context.Background(), tc[0], tc[1], tc[2]), &r, tc)
 		require.Equal(t, 535, r.Code)
 		require.Equal(t, smtp.EnhancedCode{5, 7, 8}, r.Enhanced)
 	}
