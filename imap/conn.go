@@ -358,12 +358,10 @@ func (c *Conn) untagged(resp *StatusResponse) {
 }
 
 // ok returns a tagged OK with text.
-func ok(text string) *StatusResponse { return &StatusResponse{Type: StatusOK, Text: text} }
+func ok(text string) *StatusResponse { return OKResponse(text) }
 
 // no returns a tagged NO with a code and text.
-func no(code ResponseCode, text string) *StatusResponse {
-	return &StatusResponse{Type: StatusNO, Code: code, Text: text}
-}
+func no(code ResponseCode, text string) *StatusResponse { return NOResponse(code, text) }
 
 // backendError turns a backend error into the response the client sees:
 // a *StatusResponse as it is, anything else logged and answered NO

@@ -101,6 +101,37 @@ type StatusResponse struct {
 	Text    string
 }
 
+// OKResponse returns an OK with text (RFC 3501 section 7.1.1), as
+// pop3.OKResponse does for +OK.
+func OKResponse(text string) *StatusResponse { return &StatusResponse{Type: StatusOK, Text: text} }
+
+// NOResponse returns a NO with a code ("" for none) and text (RFC 3501
+// section 7.1.2): what a backend returns to refuse an operation, as
+// pop3.ErrResponse and smtp.NewReply are in their protocols.
+func NOResponse(code ResponseCode, text string) *StatusResponse {
+	return &StatusResponse{Type: StatusNO, Code: code, Text: text}
+}
+
+// BADResponse returns a BAD with a code ("" for none) and text (RFC
+// 3501 section 7.1.3): the command was not understood.
+func BADResponse(code ResponseCode, text string) *StatusResponse {
+	return &StatusResponse{Type: StatusBAD, Code: code, Text: text}
+}
+
+// Temporary reports a NO or BYE that may pass if the same command is
+// tried again later, as smtp.Reply and pop3.Response say of theirs: the
+// codes of RFC 5530 section 3 that say so, [UNAVAILABLE] (a subsystem
+// is down) and [INUSE] (someone else holds what the command needs).
+// Other codes and none say nothing of later: [OVERQUOTA] and [LIMIT]
+// need the user to act, [AUTHENTICATIONFAILED] says that the same
+// credentials will fail again.
+func (r *StatusResponse) Temporary() bool {
+	if r.Type != StatusNO && r.Type != StatusBYE {
+		return false
+	}
+	return r.Code == CodeUnavailable || r.Code == CodeInUse
+}
+
 // Error formats the response as it appeared on the wire, without the tag.
 func (r *StatusResponse) Error() string {
 	var sb strings.Builder

@@ -93,16 +93,16 @@ func splitCommand(line []byte) (Verb, []byte) {
 // syntaxError is a 501 reply for a malformed argument (RFC 5321 4.2.2,
 // RFC 3463 5.5.4 "Invalid command arguments").
 func syntaxError(text string) *Reply {
-	return NewReply(CodeParameterSyntaxError, EnhancedCode{5, 5, 4}, text)
+	return NewReply(CodeParameterSyntaxError, EnhancedInvalidArguments, text)
 }
 
 // badAddress is a 501 reply for a malformed mailbox (RFC 3463 5.1.3 "Bad
 // destination mailbox address syntax"; 5.1.7 for the sender).
 func badAddress(sender bool, text string) *Reply {
 	if sender {
-		return NewReply(CodeParameterSyntaxError, EnhancedCode{5, 1, 7}, text)
+		return NewReply(CodeParameterSyntaxError, EnhancedBadSenderSyntax, text)
 	}
-	return NewReply(CodeParameterSyntaxError, EnhancedCode{5, 1, 3}, text)
+	return NewReply(CodeParameterSyntaxError, EnhancedBadMailboxSyntax, text)
 }
 
 // cutPrefixFold removes prefix (upper case) from s ignoring case.

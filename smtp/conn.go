@@ -117,7 +117,7 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	}
 	c.line.BW = writerPool.Get().(*bufio.Writer)
 	c.line.BW.Reset(c.line.IO)
-	c.line.OnBadLine = func(b netserver.BadLine) { c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, b.Text())) }
+	c.line.OnBadLine = func(b netserver.BadLine) { c.fail(NewReply(CodeSyntaxError, EnhancedSyntaxError, b.Text())) }
 	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
 	return c
 }
@@ -155,7 +155,7 @@ func (c *Conn) serve() {
 	}
 	session, err := c.srv.Backend.NewSession(c.ctx, c)
 	if err != nil {
-		c.reply(c.replyFor(err, CodeServiceNotAvailable, EnhancedCode{4, 3, 0}))
+		c.reply(c.replyFor(err, CodeServiceNotAvailable, EnhancedTempLocalError))
 		c.bw.Flush()
 		return
 	}
@@ -182,7 +182,7 @@ func (c *Conn) serve() {
 		}
 		c.handle(line)
 		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
-			c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many errors, closing connection"))
+			c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many errors, closing connection"))
 			break
 		}
 	}
@@ -198,10 +198,10 @@ var goodbyes = map[netserver.Ending]struct {
 	enh  EnhancedCode
 	text string
 }{
-	netserver.EndShutdown:     {EnhancedCode{4, 3, 2}, " Service shutting down, closing connection"},
-	netserver.EndEvicted:      {EnhancedCode{4, 7, 0}, " Too many connections; closing one not authenticated"},
-	netserver.EndLoginTimeout: {EnhancedCode{4, 4, 2}, " Login timeout, closing connection"},
-	netserver.EndTimeout:      {EnhancedCode{4, 4, 2}, " Timeout, closing connection"},
+	netserver.EndShutdown:     {EnhancedTempNotAccepting, " Service shutting down, closing connection"},
+	netserver.EndEvicted:      {EnhancedTempSecurity, " Too many connections; closing one not authenticated"},
+	netserver.EndLoginTimeout: {EnhancedTempBadConnection, " Login timeout, closing connection"},
+	netserver.EndTimeout:      {EnhancedTempBadConnection, " Timeout, closing connection"},
 }
 
 // closeOnError answers a read error with its goodbye, if it has one.
@@ -241,7 +241,7 @@ func (c *Conn) handle(line []byte) {
 	case verb == VerbUnknown,
 		verb == VerbLHLO && !c.srv.LMTP,
 		(verb == VerbEHLO || verb == VerbHELO) && c.srv.LMTP:
-		c.fail(NewReply(CodeSyntaxError, EnhancedCode{5, 5, 1}, "Command unrecognized"))
+		c.fail(NewReply(CodeSyntaxError, EnhancedInvalidCommand, "Command unrecognized"))
 		return
 	}
 	if _, legal := Transition(c.state, verb); !legal {
@@ -287,15 +287,15 @@ func (c *Conn) handle(line []byte) {
 			c.fail(syntaxError("QUIT takes no arguments"))
 			return
 		}
-		c.reply(NewReply(CodeClosing, EnhancedCode{2, 0, 0}, c.srv.domain()+" Service closing transmission channel"))
+		c.reply(NewReply(CodeClosing, EnhancedOK, c.srv.domain()+" Service closing transmission channel"))
 		c.state = StateClosed
 	case VerbVRFY:
 		c.handleVerify(arg)
 	case VerbEXPN:
 		// RFC 5321 3.5.2 and 7.3 let a server decline to expand lists.
-		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "EXPN not available"))
+		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "EXPN not available"))
 	case VerbHELP:
-		c.reply(&Reply{Code: CodeHelp, Enhanced: EnhancedCode{2, 0, 0}, Lines: []string{
+		c.reply(&Reply{Code: CodeHelp, Enhanced: EnhancedOK, Lines: []string{
 			"Commands: " + c.helpList(), "See RFC 5321"}})
 	case VerbSTARTTLS:
 		c.handleStartTLS(arg)
@@ -340,7 +340,7 @@ func (c *Conn) badSequence(v Verb) *Reply {
 	case v == VerbAUTH || v == VerbSTARTTLS:
 		text = v.String() + " not allowed during a mail transaction"
 	}
-	return NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, text)
+	return NewReply(CodeBadSequence, EnhancedInvalidCommand, text)
 }
 
 func (c *Conn) helpList() string {
@@ -427,13 +427,13 @@ func (c *Conn) handleVerify(arg []byte) {
 	}
 	if vs, ok := c.session.(VerifySession); ok {
 		if err := vs.Verify(c.ctx, string(arg)); err != nil {
-			c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+			c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 			return
 		}
-		c.reply(NewReply(CodeOK, EnhancedCode{2, 1, 5}, string(arg)))
+		c.reply(NewReply(CodeOK, EnhancedRecipientOK, string(arg)))
 		return
 	}
-	c.reply(NewReply(CodeCannotVerify, EnhancedCode{2, 5, 0}, "Cannot VRFY user, but will accept message and attempt delivery"))
+	c.reply(NewReply(CodeCannotVerify, EnhancedProtocolOK, "Cannot VRFY user, but will accept message and attempt delivery"))
 }
 
 // resetTransaction forgets the open transaction, if any, and tells the
@@ -450,7 +450,7 @@ func (c *Conn) resetTransaction() {
 }
 
 var (
-	replyOK = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "OK")
+	replyOK = NewReply(CodeOK, EnhancedOK, "OK")
 )
 
 // replyFor turns a backend error into the reply the client sees: a *Reply

@@ -17,13 +17,13 @@ func (c *Conn) handleStartTLS(arg []byte) {
 		c.fail(syntaxError("STARTTLS takes no arguments"))
 		return
 	case c.tls != nil:
-		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "TLS already active"))
+		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "TLS already active"))
 		return
 	case c.srv.TLSConfig == nil:
-		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "STARTTLS not available"))
+		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "STARTTLS not available"))
 		return
 	}
-	c.reply(NewReply(CodeReady, EnhancedCode{2, 0, 0}, "Ready to start TLS"))
+	c.reply(NewReply(CodeReady, EnhancedOK, "Ready to start TLS"))
 	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
 	if err != nil {
 		c.state = StateClosed
@@ -91,14 +91,14 @@ func (c *Conn) handleAuth(arg []byte) {
 	mech := string(bytes.ToUpper(mechArg))
 	switch {
 	case mechs == nil:
-		c.fail(NewReply(CodeNotImplemented, EnhancedCode{5, 5, 1}, "AUTH not available"))
+		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "AUTH not available"))
 		return
 	case c.authed:
-		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "Already authenticated"))
+		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "Already authenticated"))
 		return
 	case c.tls == nil && !c.srv.AllowInsecureAuth:
 		// RFC 4954 section 6 and RFC 5248: 538 5.7.11.
-		c.fail(NewReply(CodeEncryptionRequired, EnhancedCode{5, 7, 11}, "Encryption required for requested authentication mechanism"))
+		c.fail(NewReply(CodeEncryptionRequired, EnhancedEncryptionRequired, "Encryption required for requested authentication mechanism"))
 		return
 	case len(mech) == 0:
 		c.fail(syntaxError("Syntax: AUTH mechanism [initial-response]"))
@@ -106,24 +106,24 @@ func (c *Conn) handleAuth(arg []byte) {
 	}
 	server, err := c.saslServer(mech)
 	if err != nil {
-		c.fail(c.replyFor(err, CodeTempAuthFailure, EnhancedCode{4, 7, 0}))
+		c.fail(c.replyFor(err, CodeTempAuthFailure, EnhancedTempSecurity))
 		return
 	}
 	if server == nil {
-		c.fail(NewReply(CodeParameterNotImpl, EnhancedCode{5, 5, 4}, "Unrecognized authentication type"))
+		c.fail(NewReply(CodeParameterNotImpl, EnhancedInvalidArguments, "Unrecognized authentication type"))
 		return
 	}
 	var resp []byte
 	if hasIR {
 		if resp, err = decodeSASL(ir); err != nil {
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 5, 2}, "Invalid base64 in initial response"))
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 in initial response"))
 			return
 		}
 	}
 	for {
 		challenge, done, err := server.Next(resp)
 		if err != nil {
-			c.authFailed(c.replyFor(err, CodeAuthInvalid, EnhancedCode{5, 7, 8}))
+			c.authFailed(c.replyFor(err, CodeAuthInvalid, EnhancedBadCredentials))
 			return
 		}
 		if done {
@@ -145,11 +145,11 @@ func (c *Conn) handleAuth(arg []byte) {
 		c.debug("C: ***")
 		if string(line) == "*" {
 			// RFC 4954 section 4: the client cancelled.
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 0, 0}, "Authentication cancelled"))
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedFailure, "Authentication cancelled"))
 			return
 		}
 		if resp, err = decodeSASL(line); err != nil {
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedCode{5, 5, 2}, "Invalid base64 response"))
+			c.fail(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 response"))
 			return
 		}
 	}
@@ -158,7 +158,7 @@ func (c *Conn) handleAuth(arg []byte) {
 	}
 	c.authed = true
 	c.loggedIn()
-	c.reply(NewReply(CodeAuthSucceeded, EnhancedCode{2, 7, 0}, "Authentication successful"))
+	c.reply(NewReply(CodeAuthSucceeded, EnhancedAuthOK, "Authentication successful"))
 }
 
 // authFailed answers a failed AUTH once the server's FailureDelay lets
@@ -176,7 +176,7 @@ func (c *Conn) authFailed(r *Reply) {
 	}
 	c.fail(r)
 	if c.failures >= c.srv.limits().MaxAuthFailures {
-		c.reply(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, c.srv.domain()+" Too many authentication failures, closing connection"))
+		c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many authentication failures, closing connection"))
 		c.state = StateClosed
 	}
 }

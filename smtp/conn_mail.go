@@ -13,7 +13,7 @@ import (
 // handleMail answers MAIL FROM (RFC 5321 4.1.1.2).
 func (c *Conn) handleMail(arg []byte) {
 	if c.srv.AuthRequired && !c.authed {
-		c.fail(NewReply(CodeAuthRequired, EnhancedCode{5, 7, 0}, "Authentication required"))
+		c.fail(NewReply(CodeAuthRequired, EnhancedSecurity, "Authentication required"))
 		return
 	}
 	from, opts, r := parseMailArg(arg, true)
@@ -23,11 +23,11 @@ func (c *Conn) handleMail(arg []byte) {
 	}
 	// RFC 1870 section 6: refuse a declared size over the limit at once.
 	if max := c.srv.limits().MaxMessageBytes; max > 0 && opts.Size > max {
-		c.fail(NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size"))
+		c.fail(NewReply(CodeExceededStorage, EnhancedTooBig, "Message size exceeds fixed maximum message size"))
 		return
 	}
 	if err := c.session.Mail(c.ctx, from, opts); err != nil {
-		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+		c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 		return
 	}
 	c.mailOpts = opts
@@ -40,7 +40,7 @@ func (c *Conn) handleRcpt(arg []byte) {
 	if len(c.rcpts) >= c.srv.limits().MaxRecipients {
 		// RFC 5321 4.5.3.1.10 and RFC 3463 4.5.3 "too many recipients":
 		// temporary, so the client sends the rest in another transaction.
-		c.fail(NewReply(CodeInsufficientStorage, EnhancedCode{4, 5, 3}, "Too many recipients"))
+		c.fail(NewReply(CodeInsufficientStorage, EnhancedTempTooManyRecipients, "Too many recipients"))
 		return
 	}
 	to, opts, r := parseRcptArg(arg, c.mailOpts.UTF8)
@@ -59,7 +59,7 @@ func (c *Conn) handleRcpt(arg []byte) {
 		return
 	}
 	if err := c.session.Rcpt(c.ctx, to, opts); err != nil {
-		c.fail(c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0}))
+		c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 		return
 	}
 	c.rcpts = append(c.rcpts, to)
@@ -83,10 +83,10 @@ func (c *Conn) acceptedRcpt(to string) (string, bool) {
 }
 
 var (
-	replyMailOK  = NewReply(CodeOK, EnhancedCode{2, 1, 0}, "Sender OK")
-	replyRcptOK  = NewReply(CodeOK, EnhancedCode{2, 1, 5}, "Recipient OK")
-	replyQueued  = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Message accepted")
-	replyChunkOK = NewReply(CodeOK, EnhancedCode{2, 0, 0}, "Chunk received")
+	replyMailOK  = NewReply(CodeOK, EnhancedSenderOK, "Sender OK")
+	replyRcptOK  = NewReply(CodeOK, EnhancedRecipientOK, "Recipient OK")
+	replyQueued  = NewReply(CodeOK, EnhancedOK, "Message accepted")
+	replyChunkOK = NewReply(CodeOK, EnhancedOK, "Chunk received")
 	// replyStartData is 354; RFC 2034 section 4 gives it no enhanced code.
 	replyStartData = NewReply(CodeStartMailInput, NoEnhancedCode, "End data with <CR><LF>.<CR><LF>")
 )
@@ -99,7 +99,7 @@ func (c *Conn) handleData(arg []byte) {
 	}
 	if c.mailOpts.Body == BodyBinaryMIME {
 		// RFC 3030 section 3: a BINARYMIME message must be sent with BDAT.
-		c.fail(NewReply(CodeBadSequence, EnhancedCode{5, 5, 1}, "BODY=BINARYMIME requires BDAT"))
+		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "BODY=BINARYMIME requires BDAT"))
 		return
 	}
 	c.reply(replyStartData)
@@ -139,13 +139,13 @@ func (c *Conn) handleData(arg []byte) {
 func contentReply(err error) *Reply {
 	switch err {
 	case dotstream.ErrTooLarge:
-		return NewReply(CodeExceededStorage, EnhancedCode{5, 3, 4}, "Message size exceeds fixed maximum message size")
+		return NewReply(CodeExceededStorage, EnhancedTooBig, "Message size exceeds fixed maximum message size")
 	case dotstream.ErrLineTooLong:
-		return NewReply(CodeSyntaxError, EnhancedCode{5, 5, 2}, "Line too long in message data")
+		return NewReply(CodeSyntaxError, EnhancedSyntaxError, "Line too long in message data")
 	case dotstream.ErrBareLF, dotstream.ErrBareCR:
-		return NewReply(CodeTransactionFailed, EnhancedCode{5, 6, 0}, "Bare CR or LF in message data; lines must end with CRLF")
+		return NewReply(CodeTransactionFailed, EnhancedMediaError, "Bare CR or LF in message data; lines must end with CRLF")
 	case dotstream.ErrNUL:
-		return NewReply(CodeTransactionFailed, EnhancedCode{5, 6, 0}, "NUL octet in message data")
+		return NewReply(CodeTransactionFailed, EnhancedMediaError, "NUL octet in message data")
 	}
 	return nil
 }
@@ -187,7 +187,7 @@ func (c *Conn) dataErrorReply(err error) *Reply {
 	if r := contentReply(err); r != nil {
 		return r
 	}
-	return c.replyFor(err, CodeLocalError, EnhancedCode{4, 3, 0})
+	return c.replyFor(err, CodeLocalError, EnhancedTempLocalError)
 }
 
 // endTransaction sends the message's replies and closes the transaction.

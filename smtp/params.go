@@ -130,7 +130,7 @@ func isAlnum(c byte) bool {
 }
 
 func unknownParam(key string) *Reply {
-	return NewReply(CodeParametersNotRecog, EnhancedCode{5, 5, 4}, "Unsupported parameter "+key)
+	return NewReply(CodeParametersNotRecog, EnhancedInvalidArguments, "Unsupported parameter "+key)
 }
 
 // parseMailParams reads the MAIL parameters mailwire implements: SIZE (RFC
@@ -159,7 +159,7 @@ func parseMailParams(params [][]byte) (*MailOptions, *Reply) {
 			case Body7Bit, Body8BitMIME, BodyBinaryMIME:
 				opts.Body = BodyType(strings.ToUpper(value))
 			default:
-				return nil, NewReply(CodeParameterNotImpl, EnhancedCode{5, 5, 4}, "Unsupported BODY type")
+				return nil, NewReply(CodeParameterNotImpl, EnhancedInvalidArguments, "Unsupported BODY type")
 			}
 		case "SMTPUTF8":
 			bit = 4

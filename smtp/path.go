@@ -51,7 +51,7 @@ func checkMailbox(p []byte, sender, allowUTF8 bool) *Reply {
 				if sender {
 					code = CodeMailboxUnavailable
 				}
-				return NewReply(code, EnhancedCode{5, 6, 7}, "Non-ASCII addresses need SMTPUTF8")
+				return NewReply(code, EnhancedNonASCIIAddress, "Non-ASCII addresses need SMTPUTF8")
 			}
 		}
 	} else if !utf8.Valid(p) {

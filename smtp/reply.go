@@ -57,6 +57,113 @@ type EnhancedCode [3]int
 // NoEnhancedCode is the zero EnhancedCode.
 var NoEnhancedCode EnhancedCode
 
+// The enhanced status codes the server, the relay and the test helper
+// send, named by their meaning in RFC 3463 section 3 (X.s.d) or the
+// registry of RFC 5248 and the RFCs it lists; a class 4 code's name
+// starts with Temp. They are variables only because Go has no array
+// constants: never assign to them.
+var (
+	// EnhancedOK is 2.0.0, other undefined status (RFC 3463 3.1): the
+	// command succeeded.
+	EnhancedOK = EnhancedCode{2, 0, 0}
+	// EnhancedSenderOK is 2.1.0, other address status (RFC 3463 3.2),
+	// given to a MAIL accepted.
+	EnhancedSenderOK = EnhancedCode{2, 1, 0}
+	// EnhancedRecipientOK is 2.1.5, destination address valid (RFC 3463
+	// 3.2).
+	EnhancedRecipientOK = EnhancedCode{2, 1, 5}
+	// EnhancedProtocolOK is 2.5.0, other or undefined protocol status
+	// (RFC 3463 3.6), as the 252 to VRFY gives it.
+	EnhancedProtocolOK = EnhancedCode{2, 5, 0}
+	// EnhancedAuthOK is 2.7.0, the 235 of a successful AUTH (RFC 4954
+	// section 6).
+	EnhancedAuthOK = EnhancedCode{2, 7, 0}
+
+	// EnhancedTempMailboxFull is 4.2.2, mailbox full (RFC 3463 3.3).
+	EnhancedTempMailboxFull = EnhancedCode{4, 2, 2}
+	// EnhancedTempLocalError is 4.3.0, other or undefined mail system
+	// status (RFC 3463 3.4): a local error, try again later.
+	EnhancedTempLocalError = EnhancedCode{4, 3, 0}
+	// EnhancedTempNotAccepting is 4.3.2, system not accepting network
+	// messages (RFC 3463 3.4): the server shuts down.
+	EnhancedTempNotAccepting = EnhancedCode{4, 3, 2}
+	// EnhancedTempNoAnswer is 4.4.1, no answer from host (RFC 3463 3.5).
+	EnhancedTempNoAnswer = EnhancedCode{4, 4, 1}
+	// EnhancedTempBadConnection is 4.4.2, bad connection (RFC 3463
+	// 3.5): a timeout.
+	EnhancedTempBadConnection = EnhancedCode{4, 4, 2}
+	// EnhancedTempRoutingFailure is 4.4.3, directory (routing) server
+	// failure (RFC 3463 3.5): a DNS lookup failed.
+	EnhancedTempRoutingFailure = EnhancedCode{4, 4, 3}
+	// EnhancedTempTooManyRecipients is 4.5.3, too many recipients (RFC
+	// 3463 3.6; RFC 5321 4.5.3.1.10 makes it a 452).
+	EnhancedTempTooManyRecipients = EnhancedCode{4, 5, 3}
+	// EnhancedTempSecurity is 4.7.0, other or undefined security status
+	// (RFC 3463 3.8): too many connections or errors, a temporary
+	// authentication failure (454, RFC 4954 section 6).
+	EnhancedTempSecurity = EnhancedCode{4, 7, 0}
+	// EnhancedTempEncryptionNeeded is 4.7.10, encryption needed (RFC
+	// 5248 registry): TLS was required and is not available.
+	EnhancedTempEncryptionNeeded = EnhancedCode{4, 7, 10}
+
+	// EnhancedFailure is 5.0.0, other undefined status (RFC 3463 3.1),
+	// such as a cancelled AUTH (RFC 4954 section 4).
+	EnhancedFailure = EnhancedCode{5, 0, 0}
+	// EnhancedBadMailbox is 5.1.1, bad destination mailbox address (RFC
+	// 3463 3.2): no such user.
+	EnhancedBadMailbox = EnhancedCode{5, 1, 1}
+	// EnhancedBadSystem is 5.1.2, bad destination system address (RFC
+	// 3463 3.2): no such domain.
+	EnhancedBadSystem = EnhancedCode{5, 1, 2}
+	// EnhancedBadMailboxSyntax is 5.1.3, bad destination mailbox address
+	// syntax (RFC 3463 3.2).
+	EnhancedBadMailboxSyntax = EnhancedCode{5, 1, 3}
+	// EnhancedBadSenderSyntax is 5.1.7, bad sender's mailbox address
+	// syntax (RFC 3463 3.2).
+	EnhancedBadSenderSyntax = EnhancedCode{5, 1, 7}
+	// EnhancedNullMX is 5.1.10, recipient address has null MX (RFC 7505
+	// section 4, with the 556 of RFC 7504).
+	EnhancedNullMX = EnhancedCode{5, 1, 10}
+	// EnhancedMailboxFull is 5.2.2, mailbox full (RFC 3463 3.3).
+	EnhancedMailboxFull = EnhancedCode{5, 2, 2}
+	// EnhancedNotAccepting is 5.3.2, system not accepting network
+	// messages (RFC 3463 3.4).
+	EnhancedNotAccepting = EnhancedCode{5, 3, 2}
+	// EnhancedTooBig is 5.3.4, message too big for system (RFC 3463 3.4;
+	// RFC 1870 section 6).
+	EnhancedTooBig = EnhancedCode{5, 3, 4}
+	// EnhancedInvalidCommand is 5.5.1, invalid command (RFC 3463 3.6):
+	// unknown, or out of sequence.
+	EnhancedInvalidCommand = EnhancedCode{5, 5, 1}
+	// EnhancedSyntaxError is 5.5.2, syntax error (RFC 3463 3.6): a line
+	// too long, a NUL, bad base64.
+	EnhancedSyntaxError = EnhancedCode{5, 5, 2}
+	// EnhancedInvalidArguments is 5.5.4, invalid command arguments (RFC
+	// 3463 3.6).
+	EnhancedInvalidArguments = EnhancedCode{5, 5, 4}
+	// EnhancedMediaError is 5.6.0, other or undefined media error (RFC
+	// 3463 3.7): bare CR or LF, or NUL, in message data.
+	EnhancedMediaError = EnhancedCode{5, 6, 0}
+	// EnhancedConversionNotSupported is 5.6.3, conversion required but
+	// not supported (RFC 3463 3.7): 8-bit data for a 7-bit peer.
+	EnhancedConversionNotSupported = EnhancedCode{5, 6, 3}
+	// EnhancedNonASCIIAddress is 5.6.7, non-ASCII addresses not
+	// permitted (RFC 6531 section 3.5).
+	EnhancedNonASCIIAddress = EnhancedCode{5, 6, 7}
+	// EnhancedSecurity is 5.7.0, other or undefined security status (RFC
+	// 3463 3.8), as the 530 of RFC 4954 section 6 gives it.
+	EnhancedSecurity = EnhancedCode{5, 7, 0}
+	// EnhancedNotAuthorized is 5.7.1, delivery not authorized, message
+	// refused (RFC 3463 3.8): relaying denied, a sender not allowed.
+	EnhancedNotAuthorized = EnhancedCode{5, 7, 1}
+	// EnhancedBadCredentials is 5.7.8, authentication credentials
+	// invalid (RFC 4954 section 6).
+	EnhancedBadCredentials = EnhancedCode{5, 7, 8}
+	// EnhancedEncryptionRequired is 5.7.11, encryption required for
+	// requested authentication mechanism (RFC 4954 section 6).
+	EnhancedEncryptionRequired = EnhancedCode{5, 7, 11}
+)
+
 // String formats the code as "5.1.1", or "" for the zero code.
 func (e EnhancedCode) String() string {
 	if e == NoEnhancedCode {

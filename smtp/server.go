@@ -228,7 +228,7 @@ func (srv *Server) Serve(l net.Listener) error {
 		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
 		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
-			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedCode{4, 7, 0}, srv.domain()+" Too many connections, try again later"))
+			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, srv.domain()+" Too many connections, try again later"))
 		},
 		ErrClosed: ErrServerClosed,
 	}

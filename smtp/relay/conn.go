@@ -13,13 +13,13 @@ import (
 // Replies for failures to reach a destination (RFC 3463 section 3.5).
 var (
 	// X.4.1 no answer from host.
-	replyNoAnswer = smtp.NewReply(451, smtp.EnhancedCode{4, 4, 1}, "No answer from host")
+	replyNoAnswer = smtp.NewReply(451, smtp.EnhancedTempNoAnswer, "No answer from host")
 	// X.4.2 bad connection.
-	replyConnLost = smtp.NewReply(451, smtp.EnhancedCode{4, 4, 2}, "Connection lost")
+	replyConnLost = smtp.NewReply(451, smtp.EnhancedTempBadConnection, "Connection lost")
 	// RFC 3207 section 4: a client that requires TLS and does not get it
 	// must not send; X.7.10 (RFC 5248 registry) encryption needed, and
 	// retried, since the server may be fixed.
-	replyNoTLS = smtp.NewReply(451, smtp.EnhancedCode{4, 7, 10}, "TLS required but not available")
+	replyNoTLS = smtp.NewReply(451, smtp.EnhancedTempEncryptionNeeded, "TLS required but not available")
 )
 
 // session is an open SMTP connection to one host.
@@ -45,7 +45,7 @@ func (r *Relay) connect(ctx context.Context, hops []hop) (*session, *smtp.Reply)
 	if last.Permanent() {
 		// A greeting of 554 from every host does not make the address
 		// wrong; the mail is kept for later (RFC 5321 section 3.1).
-		last = smtp.NewReply(451, smtp.EnhancedCode{4, 4, 1}, last.Text())
+		last = smtp.NewReply(451, smtp.EnhancedTempNoAnswer, last.Text())
 	}
 	return nil, last
 }

@@ -18,17 +18,17 @@ type job struct {
 }
 
 var (
-	replyOK = smtp.NewReply(250, smtp.EnhancedCode{2, 0, 0}, "OK")
+	replyOK = smtp.NewReply(250, smtp.EnhancedOK, "OK")
 	// RFC 3463 section 3.4: X.3.4 message too big for system.
-	replyTooBig = smtp.NewReply(552, smtp.EnhancedCode{5, 3, 4}, "Message too big for destination")
+	replyTooBig = smtp.NewReply(552, smtp.EnhancedTooBig, "Message too big for destination")
 	// X.6.3 conversion required but not supported: the next hop lacks
 	// 8BITMIME or BINARYMIME (RFC 6152 section 3, RFC 3030 section 3).
-	replyNeeds8Bit = smtp.NewReply(554, smtp.EnhancedCode{5, 6, 3}, "Destination does not accept 8-bit or binary data")
+	replyNeeds8Bit = smtp.NewReply(554, smtp.EnhancedConversionNotSupported, "Destination does not accept 8-bit or binary data")
 	// RFC 6531 section 3.4 and 3.6: X.6.7 non-ASCII addresses not
 	// permitted by the destination.
-	replyNeedsUTF8 = smtp.NewReply(553, smtp.EnhancedCode{5, 6, 7}, "Destination does not support SMTPUTF8")
+	replyNeedsUTF8 = smtp.NewReply(553, smtp.EnhancedNonASCIIAddress, "Destination does not support SMTPUTF8")
 	// X.3.0 local error: the queued message cannot be read.
-	replyLocal = smtp.NewReply(451, smtp.EnhancedCode{4, 3, 0}, "Local error reading queued message")
+	replyLocal = smtp.NewReply(451, smtp.EnhancedTempLocalError, "Local error reading queued message")
 )
 
 // deliver runs the jobs of one domain over one connection, reconnecting

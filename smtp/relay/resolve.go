@@ -29,11 +29,11 @@ type hop struct {
 var (
 	// RFC 7505 section 4.1: a null MX domain is "not accepting email",
 	// with 556 and 5.1.10 (RFC 7504, RFC 7505 section 4.2).
-	replyNullMX = smtp.NewReply(556, smtp.EnhancedCode{5, 1, 10}, "Recipient address has null MX")
+	replyNullMX = smtp.NewReply(556, smtp.EnhancedNullMX, "Recipient address has null MX")
 	// RFC 3463 section 3.2: X.1.2 bad destination system address.
-	replyNoDomain = smtp.NewReply(550, smtp.EnhancedCode{5, 1, 2}, "Domain not found")
+	replyNoDomain = smtp.NewReply(550, smtp.EnhancedBadSystem, "Domain not found")
 	// RFC 3463 section 3.5: X.4.3 directory server failure, temporary.
-	replyLookup = smtp.NewReply(451, smtp.EnhancedCode{4, 4, 3}, "Domain lookup failed")
+	replyLookup = smtp.NewReply(451, smtp.EnhancedTempRoutingFailure, "Domain lookup failed")
 )
 
 // route returns the hosts to try for domain, best first, or the reply

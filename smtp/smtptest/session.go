@@ -14,7 +14,7 @@ import (
 var errDropped = errors.New("smtptest: connection dropped")
 
 // errClosing refuses a connection that arrives while Close runs.
-var errClosing = smtp.NewReply(smtp.CodeServiceNotAvailable, smtp.EnhancedCode{4, 3, 2}, "smtptest.localhost Service shutting down")
+var errClosing = smtp.NewReply(smtp.CodeServiceNotAvailable, smtp.EnhancedTempNotAccepting, "smtptest.localhost Service shutting down")
 
 // session records one connection's transactions (RFC 5321 3.3).
 type session struct {

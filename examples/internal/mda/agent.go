@@ -78,11 +78,11 @@ func (s *session) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) erro
 		local, domain = to, s.a.Domain
 	}
 	if !strings.EqualFold(domain, s.a.Domain) {
-		return smtp.NewReply(550, smtp.EnhancedCode{5, 7, 1}, "Relaying denied")
+		return smtp.NewReply(550, smtp.EnhancedNotAuthorized, "Relaying denied")
 	}
 	user, ok := s.a.Users.Lookup(local)
 	if !ok {
-		return smtp.NewReply(550, smtp.EnhancedCode{5, 1, 1}, "No such user here")
+		return smtp.NewReply(550, smtp.EnhancedBadMailbox, "No such user here")
 	}
 	s.rcpts = append(s.rcpts, recipient{addr: to, user: user})
 	return nil
@@ -129,11 +129,11 @@ func (s *session) Logout(ctx context.Context) error { return nil }
 func (s *session) AuthPlain(ctx context.Context, identity, username, password string) error {
 	user, ok := s.a.Users.Check(username, password)
 	if !ok {
-		return smtp.NewReply(535, smtp.EnhancedCode{5, 7, 8}, "Authentication credentials invalid")
+		return smtp.NewReply(535, smtp.EnhancedBadCredentials, "Authentication credentials invalid")
 	}
 	if identity != "" {
 		if id, ok := s.a.Users.Lookup(identity); !ok || id != user {
-			return smtp.NewReply(535, smtp.EnhancedCode{5, 7, 8}, "Not authorized for that identity")
+			return smtp.NewReply(535, smtp.EnhancedBadCredentials, "Not authorized for that identity")
 		}
 	}
 	return nil
