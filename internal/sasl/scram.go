@@ -29,7 +29,8 @@ const MinScramIterations = 4096
 
 // DefaultScramMaxIterations bounds the iteration count a client accepts
 // (ScramClientOptions.MaxIterations), so that a hostile server cannot make
-// the client spin on PBKDF2: a million rounds take about half a second.
+// the client spin on PBKDF2 (2^20 rounds of SHA-256 take about 0.16 s
+// on one current core).
 const DefaultScramMaxIterations = 1 << 20
 
 // maxScramMessage bounds every SCRAM message either side parses; real ones

@@ -154,6 +154,9 @@ func (c *scramClient) final(serverFirst string) ([]byte, error) {
 // MinScramIterations and the client's maximum.
 func (c *scramClient) parseServerFirst(msg string) (nonce string, salt []byte, iter int, err error) {
 	attrs, err := splitAttrs(msg)
+	if err == nil {
+		err = checkUTF8(attrs)
+	}
 	if err != nil {
 		return "", nil, 0, fmt.Errorf("sasl: server-first-message: %w", err)
 	}
@@ -188,6 +191,9 @@ func (c *scramClient) parseServerFirst(msg string) (nonce string, salt []byte, i
 // finds it wrong must consider the exchange unsuccessful).
 func (c *scramClient) verify(msg string) error {
 	attrs, err := splitAttrs(msg)
+	if err == nil {
+		err = checkUTF8(attrs)
+	}
 	if err != nil {
 		return fmt.Errorf("sasl: server-final-message: %w", err)
 	}

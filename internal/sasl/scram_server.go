@@ -144,6 +144,9 @@ func (s *scramServer) first(msg string) (string, error) {
 	if s.username, err = unescapeSASLName(attrs[0].value); err != nil {
 		return "", scramErr(ScramInvalidUsernameEncoding)
 	}
+	if checkUTF8(attrs) != nil {
+		return "", scramErr(ScramInvalidEncoding)
+	}
 	if s.creds, err = s.opts.Lookup(s.mech.base(), s.username); err != nil {
 		return "", err
 	}
@@ -166,7 +169,7 @@ func (s *scramServer) first(msg string) (string, error) {
 // (RFC 5802 sections 3, 6 and 7).
 func (s *scramServer) final(msg string) (string, error) {
 	attrs, err := splitAttrs(msg)
-	if err != nil || expectAttrs(attrs, "cr") != nil || len(attrs) < 3 || attrs[len(attrs)-1].name != 'p' {
+	if err != nil || checkUTF8(attrs) != nil || expectAttrs(attrs, "cr") != nil || len(attrs) < 3 || attrs[len(attrs)-1].name != 'p' {
 		return "", scramErr(ScramInvalidEncoding)
 	}
 	cbind, err := decodeScramBase64(attrs[0].value)

@@ -72,14 +72,13 @@ type scramAttr struct {
 }
 
 // splitAttrs splits a SCRAM message into attributes: each is one ALPHA,
-// "=" and a non-empty value of UTF-8 without NUL (attr-val, value). The
-// message must not exceed maxScramMessage octets.
+// "=" and a non-empty value without NUL (attr-val, value). The message
+// must not exceed maxScramMessage octets. Values must be UTF-8 too, which
+// checkUTF8 tests, so that a server can tell a bad username (RFC 5802
+// section 7, invalid-username-encoding) from other bad input.
 func splitAttrs(msg string) ([]scramAttr, error) {
 	if len(msg) > maxScramMessage {
 		return nil, errors.New("message too long")
-	}
-	if !utf8.ValidString(msg) {
-		return nil, errors.New("message is not UTF-8")
 	}
 	parts := strings.Split(msg, ",")
 	attrs := make([]scramAttr, 0, len(parts))
@@ -90,6 +89,17 @@ func splitAttrs(msg string) ([]scramAttr, error) {
 		attrs = append(attrs, scramAttr{p[0], p[2:]})
 	}
 	return attrs, nil
+}
+
+// checkUTF8 checks that every value is UTF-8 (RFC 5802 section 7,
+// value-safe-char).
+func checkUTF8(attrs []scramAttr) error {
+	for _, a := range attrs {
+		if !utf8.ValidString(a.value) {
+			return fmt.Errorf("attribute %q is not UTF-8", a.name)
+		}
+	}
+	return nil
 }
 
 // expectAttrs checks that attrs starts with the attributes names, in
