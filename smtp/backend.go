@@ -65,14 +65,6 @@ type AuthSession interface {
 	AuthPlain(ctx context.Context, identity, username, password string) error
 }
 
-// SASLServer runs the server side of one SASL exchange (RFC 4422).
-type SASLServer interface {
-	// Next takes the client's latest response (nil when the client sent no
-	// initial response) and returns the next challenge, or done once the
-	// client is authenticated. An error fails the authentication.
-	Next(response []byte) (challenge []byte, done bool, err error)
-}
-
 // SASLSession is a Session that offers SASL mechanisms of its own, such as
 // XOAUTH2, OAUTHBEARER or SCRAM, besides or instead of PLAIN and LOGIN.
 type SASLSession interface {

@@ -2,22 +2,21 @@ package smtp
 
 import (
 	"context"
-	"encoding/base64"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
-)
 
-// maxAuthRounds bounds the challenges of one AUTH exchange, so that a
-// server cannot keep a client answering forever.
-const maxAuthRounds = 16
+	"github.com/mailwire/mailwire/internal/sasl"
+)
 
 // Auth authenticates with the SASL mechanism a (RFC 4954). The server must
 // offer AUTH with that mechanism. The initial response goes with the
 // command ("=" when empty, RFC 4954 4); challenges and responses travel in
 // base64; an error from a, or a challenge that is not base64, cancels the
 // exchange with "*". 235 (or another 2yz) gives nil; any other reply is
-// returned.
+// returned. A SCRAM client binds to the TLS channel when it can (RFC 5802
+// 6) and fails an exchange whose server does not prove its identity.
 //
 // Credentials are not sent over a cleartext TCP connection to a host other
 // than a loopback address, unless InsecureAuth is set: use StartTLS or
@@ -33,70 +32,67 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if !c.InsecureAuth && !c.privateChannel() {
 		return fmt.Errorf("%w: refusing to send credentials over a cleartext connection", ErrClientState)
 	}
-	mech, ir, err := a.Start()
-	if err != nil {
-		return err
+	t := &authTransport{c: c, offered: strings.Fields(mechs)}
+	return c.do(ctx, func() error { return sasl.RunClient(a, t) })
+}
+
+// authTransport carries a SASL exchange in AUTH (RFC 4954 4): challenges
+// are 334 replies, responses are lines of their own.
+type authTransport struct {
+	c       *Client
+	offered []string
+}
+
+func (t *authTransport) Channel() (*tls.ConnectionState, []string) {
+	if cs, ok := t.c.TLSConnectionState(); ok {
+		return &cs, t.offered
 	}
+	return nil, t.offered
+}
+
+// Start sends AUTH with the initial response, which SMTP always carries
+// on the command line.
+func (t *authTransport) Start(mech, initial string) (bool, error) {
 	if !isSASLMechName(mech) {
-		return fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
+		return false, fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
 	}
 	offered := false
-	for _, m := range strings.Fields(mechs) {
+	for _, m := range t.offered {
 		offered = offered || strings.EqualFold(m, mech)
 	}
 	if !offered {
-		return fmt.Errorf("%w: server does not offer AUTH %s (it offers %q)", ErrClientState, mech, mechs)
+		return false, fmt.Errorf("%w: server does not offer AUTH %s (it offers %q)", ErrClientState, mech, strings.Join(t.offered, " "))
 	}
 	line := "AUTH " + mech
-	if ir != nil {
-		line += " " + encodeSASL(ir)
+	if initial != "" {
+		line += " " + initial
 	}
-	return c.do(ctx, func() error { return c.authExchange(line, mech, a) })
+	t.c.writeLine(line)
+	return initial != "", t.c.flush()
 }
 
-// authExchange sends the AUTH line and answers 334 challenges until the
-// server gives its verdict.
-func (c *Client) authExchange(line, mech string, a SASLClient) error {
-	r, err := c.cmd(line)
-	for round := 0; err == nil && r.Code == CodeAuthContinue; round++ {
-		var resp []byte
-		var cerr error
-		if round == maxAuthRounds {
-			cerr = fmt.Errorf("more than %d challenges", maxAuthRounds)
-		} else if ch, derr := base64.StdEncoding.DecodeString(r.Text()); derr != nil {
-			cerr = fmt.Errorf("malformed challenge: %w", derr)
-		} else {
-			resp, cerr = a.Next(ch)
-		}
-		if cerr != nil {
-			// RFC 4954 4: "*" cancels; the server answers 501.
-			if _, err := c.cmd("*"); err != nil {
-				return err
-			}
-			return fmt.Errorf("smtp: AUTH %s cancelled: %w", mech, cerr)
-		}
-		c.redact = true
-		r, err = c.cmd(base64.StdEncoding.EncodeToString(resp))
-		c.redact = false
+// Read turns a 334 into a challenge and any other reply into the outcome:
+// 235 is success (RFC 4954 6), and so is another 2yz, which some servers
+// (Postfix's smtp-sink) send.
+func (t *authTransport) Read() (string, bool, error) {
+	r, err := t.c.read()
+	switch {
+	case err != nil:
+		return "", false, err
+	case r.Code == CodeAuthContinue:
+		return r.Text(), false, nil
+	case r.Code/100 != 2:
+		return "", true, r
 	}
-	if err != nil {
-		return err
-	}
-	// 235 is success (RFC 4954 6); some servers (Postfix's smtp-sink)
-	// answer 250, which is a positive completion all the same.
-	if r.Code/100 != 2 {
-		return r
-	}
-	return nil
+	return "", true, nil
 }
 
-// encodeSASL encodes an initial response: base64, or "=" for an empty
-// one (RFC 4954 4).
-func encodeSASL(b []byte) string {
-	if len(b) == 0 {
-		return "="
-	}
-	return base64.StdEncoding.EncodeToString(b)
+// Write sends a response, kept out of Debug; "*" cancels (RFC 4954 4).
+func (t *authTransport) Write(line string) error {
+	t.c.redact = line != "*"
+	t.c.writeLine(line)
+	t.c.redact = false
+	return t.c.flush()
 }
 
 // isSASLMechName checks sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA
