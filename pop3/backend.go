@@ -32,14 +32,6 @@ type APOPBackend interface {
 	LoginAPOP(c *Conn, username string, verify func(secret string) bool) (Maildrop, error)
 }
 
-// SASLServer runs the server side of one SASL exchange (RFC 4422).
-type SASLServer interface {
-	// Next takes the client's latest response (nil when the client sent no
-	// initial response) and returns the next challenge, or done once the
-	// client is authenticated. An error fails the authentication.
-	Next(response []byte) (challenge []byte, done bool, err error)
-}
-
 // SASLBackend is a Backend that offers SASL mechanisms of its own (RFC
 // 5034), such as XOAUTH2 or SCRAM, besides PLAIN and LOGIN, which every
 // Backend gets through Login.

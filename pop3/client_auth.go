@@ -3,11 +3,12 @@ package pop3
 import (
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/sasl"
 )
 
 // Capabilities maps each CAPA capability (upper case) to its parameters
@@ -222,13 +223,12 @@ func (c *Client) APOP(ctx context.Context, name, secret string) error {
 	return c.login(ctx, "APOP "+name+" "+APOPDigest(c.timestamp, secret))
 }
 
-// maxAuthRounds bounds the challenges of one AUTH exchange.
-const maxAuthRounds = 16
-
 // Auth authenticates with the SASL mechanism a (RFC 5034). The initial
 // response goes with the command ("=" when empty) unless the line would
 // exceed 255 octets (RFC 5034 section 4); an error from a, or a challenge
-// that is not base64, cancels the exchange with "*".
+// that is not base64, cancels the exchange with "*". A SCRAM client binds
+// to the TLS channel when it can (RFC 5802 section 6), for which Auth
+// asks for the capabilities first when it does not know the SASL list.
 func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if err := c.allowed(VerbAUTH); err != nil {
 		return err
@@ -236,77 +236,73 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if err := c.checkPrivate(); err != nil {
 		return err
 	}
-	mech, ir, err := a.Start()
-	if err != nil {
-		return err
+	if _, binds := a.(sasl.ChannelBinder); binds && c.caps == nil {
+		// Without the list the client cannot tell whether -PLUS is
+		// offered; a server without CAPA leaves it unknown.
+		if _, err := c.Capabilities(ctx); err != nil {
+			if _, ok := err.(*Response); !ok {
+				return err
+			}
+		}
 	}
+	return c.do(ctx, func() error { return sasl.RunClient(a, &authTransport{c}) })
+}
+
+// authTransport carries a SASL exchange in AUTH (RFC 5034 section 4):
+// challenges are "+ " lines, responses lines of their own.
+type authTransport struct{ c *Client }
+
+func (t *authTransport) Channel() (*tls.ConnectionState, []string) {
+	offered := t.c.caps["SASL"]
+	if cs, ok := t.c.TLSConnectionState(); ok {
+		return &cs, offered
+	}
+	return nil, offered
+}
+
+// Start sends AUTH, with the initial response when the line stays within
+// 255 octets (RFC 5034 section 4).
+func (t *authTransport) Start(mech, initial string) (bool, error) {
 	if !validArg(mech) {
-		return fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
+		return false, fmt.Errorf("%w: SASL mechanism %q", ErrInvalidArgument, mech)
 	}
 	line := "AUTH " + mech
-	var pending []byte // an initial response too long for the command line
-	if ir != nil {
-		enc := "="
-		if len(ir) > 0 {
-			enc = base64.StdEncoding.EncodeToString(ir)
-		}
-		if len(line)+1+len(enc)+2 <= DefaultMaxLineLength {
-			line += " " + enc
-		} else {
-			pending = ir
-		}
+	sent := initial != "" && len(line)+1+len(initial)+2 <= DefaultMaxLineLength
+	if sent {
+		line += " " + initial
 	}
-	return c.do(ctx, func() error {
-		c.writeLine(line)
-		if err := c.flush(); err != nil {
-			return err
-		}
-		for round := 0; ; round++ {
-			l, err := c.readLine()
-			if err != nil {
-				return err
-			}
-			challenge := len(l) == 1 && l[0] == '+' || len(l) >= 2 && l[0] == '+' && l[1] == ' '
-			if !challenge {
-				r, err := ParseResponse(l)
-				if err != nil {
-					return c.fail(err)
-				}
-				if !r.OK {
-					return r
-				}
-				c.state = StateTransaction
-				return nil
-			}
-			var resp []byte
-			var cerr error
-			switch ch, derr := base64.StdEncoding.DecodeString(strings.TrimPrefix(string(l[1:]), " ")); {
-			case round == maxAuthRounds:
-				cerr = fmt.Errorf("more than %d challenges", maxAuthRounds)
-			case derr != nil:
-				cerr = fmt.Errorf("malformed challenge: %w", derr)
-			case pending != nil:
-				resp, pending = pending, nil
-			default:
-				resp, cerr = a.Next(ch)
-			}
-			if cerr != nil {
-				// RFC 5034 4: "*" cancels; the server answers -ERR.
-				if _, err := c.cmd("*"); err != nil {
-					if _, ok := err.(*Response); !ok {
-						return err
-					}
-				}
-				return fmt.Errorf("pop3: AUTH %s cancelled: %w", mech, cerr)
-			}
-			c.redact = true
-			c.writeLine(base64.StdEncoding.EncodeToString(resp))
-			c.redact = false
-			if err := c.flush(); err != nil {
-				return err
-			}
-		}
-	})
+	t.c.writeLine(line)
+	return sent, t.c.flush()
+}
+
+// Read turns "+" and "+ text" into a challenge, and a status line into
+// the outcome: +OK opens the maildrop (TRANSACTION).
+func (t *authTransport) Read() (string, bool, error) {
+	l, err := t.c.readLine()
+	if err != nil {
+		return "", false, err
+	}
+	if len(l) == 1 && l[0] == '+' || len(l) >= 2 && l[0] == '+' && l[1] == ' ' {
+		return strings.TrimPrefix(string(l[1:]), " "), false, nil
+	}
+	r, err := ParseResponse(l)
+	if err != nil {
+		return "", false, t.c.fail(err)
+	}
+	if !r.OK {
+		return "", true, r
+	}
+	t.c.state = StateTransaction
+	return "", true, nil
+}
+
+// Write sends a response, kept out of Debug; "*" cancels (RFC 5034
+// section 4).
+func (t *authTransport) Write(line string) error {
+	t.c.redact = line != "*"
+	t.c.writeLine(line)
+	t.c.redact = false
+	return t.c.flush()
 }
 
 // UTF8 enables UTF-8 mode (RFC 6856 section 2.1), before logging in.

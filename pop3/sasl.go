@@ -4,16 +4,28 @@ import "github.com/mailwire/mailwire/internal/sasl"
 
 // SASLClient is the client side of one SASL exchange (RFC 4422) that
 // Client.Auth runs inside the AUTH command (RFC 5034). Implement it for a
-// mechanism this package does not provide.
-type SASLClient interface {
-	// Start names the mechanism and returns the initial response, or nil
-	// when the mechanism sends none (RFC 4422 3.3). A non-nil empty slice
-	// is an empty initial response, sent as "=" (RFC 5034 4).
-	Start() (mech string, initial []byte, err error)
-	// Next answers one decoded server challenge. An error makes Auth
-	// cancel the exchange with "*" (RFC 5034 4).
-	Next(challenge []byte) (response []byte, err error)
-}
+// mechanism this package does not provide:
+//
+//	Start() (mech string, initial []byte, err error)
+//	Next(challenge []byte) (response []byte, err error)
+//
+// Start names the mechanism and returns the initial response, or nil when
+// the mechanism sends none (RFC 4422 3.3); a non-nil empty slice is an
+// empty initial response, sent as "=" (RFC 5034 4). Next answers one
+// decoded server challenge; an error makes Auth cancel the exchange with
+// "*" (RFC 5034 4).
+type SASLClient = sasl.Client
+
+// SASLServer runs the server side of one SASL exchange (RFC 4422):
+//
+//	Next(response []byte) (challenge []byte, done bool, err error)
+//
+// Next takes the client's latest response (nil when the client sent no
+// initial response) and returns the next challenge, or done once the
+// client is authenticated; a challenge returned with done is additional
+// data with success, which POP3 sends as a last "+" line (RFC 5034 4). An
+// error fails the authentication.
+type SASLServer = sasl.Server
 
 // PlainAuth returns a PLAIN client (RFC 4616): identity is the
 // authorization identity, usually "" (act as username).
@@ -31,4 +43,42 @@ func LoginAuth(username, password string) SASLClient {
 // Gmail and Microsoft 365 accept.
 func XOAuth2Auth(username, token string) SASLClient {
 	return sasl.NewXOAuth2Client(username, token)
+}
+
+// OAuthBearerAuth returns an OAUTHBEARER client (RFC 7628) for an OAuth
+// 2.0 bearer token; username is sent as the authorization identity.
+func OAuthBearerAuth(username, token string) SASLClient {
+	return sasl.NewOAuthBearerClient(sasl.OAuthBearerOptions{Username: username, Token: token})
+}
+
+// ExternalAuth returns an EXTERNAL client (RFC 4422 appendix A), which
+// asks the server to use the TLS client certificate; an empty authzid
+// acts as the certificate's identity.
+func ExternalAuth(authzid string) SASLClient { return sasl.NewExternalClient(authzid) }
+
+// ScramSHA256Auth returns a SCRAM-SHA-256 client (RFC 7677). Over TLS it
+// switches to SCRAM-SHA-256-PLUS when the server offers it, binding the
+// exchange to the channel (RFC 5802 6, RFC 9266); otherwise it tells the
+// server it could have, so that a removed -PLUS is noticed. The server
+// must prove that it knows the password, or Auth fails.
+func ScramSHA256Auth(username, password string) SASLClient {
+	return sasl.NewScramClient(sasl.ScramSHA256, sasl.ScramClientOptions{Username: username, Password: password})
+}
+
+// ScramSHA256PlusAuth returns a SCRAM-SHA-256-PLUS client, which insists on
+// channel binding: it fails without TLS.
+func ScramSHA256PlusAuth(username, password string) SASLClient {
+	return sasl.NewScramClient(sasl.ScramSHA256Plus, sasl.ScramClientOptions{Username: username, Password: password})
+}
+
+// ScramSHA1Auth returns a SCRAM-SHA-1 client (RFC 5802), which binds like
+// ScramSHA256Auth. Prefer SCRAM-SHA-256 where the server has it.
+func ScramSHA1Auth(username, password string) SASLClient {
+	return sasl.NewScramClient(sasl.ScramSHA1, sasl.ScramClientOptions{Username: username, Password: password})
+}
+
+// ScramSHA1PlusAuth returns a SCRAM-SHA-1-PLUS client, which insists on
+// channel binding.
+func ScramSHA1PlusAuth(username, password string) SASLClient {
+	return sasl.NewScramClient(sasl.ScramSHA1Plus, sasl.ScramClientOptions{Username: username, Password: password})
 }
