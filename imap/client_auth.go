@@ -3,40 +3,11 @@ package imap
 import (
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
-
-// SASLClient is the client side of a SASL mechanism (RFC 4422), for
-// AUTHENTICATE (RFC 3501 section 6.2.2). Plug in XOAUTH2 or any other
-// mechanism by implementing it.
-type SASLClient interface {
-	// Start names the mechanism and returns the initial response, or nil
-	// when it has none; a non-nil empty slice is an empty initial response.
-	Start() (mech string, initial []byte, err error)
-	// Next answers a server challenge.
-	Next(challenge []byte) ([]byte, error)
-}
-
-// PlainAuth returns a PLAIN mechanism (RFC 4616); identity is
-// usually empty.
-func PlainAuth(identity, username, password string) SASLClient {
-	return sasl.NewPlainClient(identity, username, password)
-}
-
-// LoginAuth returns the LOGIN mechanism.
-func LoginAuth(username, password string) SASLClient {
-	return sasl.NewLoginClient(username, password)
-}
-
-// XOAuth2Auth returns the XOAUTH2 mechanism with an OAuth 2.0 bearer
-// token.
-func XOAuth2Auth(username, token string) SASLClient {
-	return sasl.NewXOAuth2Client(username, token)
-}
 
 // Capability asks the server for its capabilities (RFC 3501 section
 // 6.1.1) and caches them.
@@ -160,63 +131,33 @@ func (c *Client) afterLogin(resp *StatusResponse) {
 
 // Authenticate runs a SASL exchange (RFC 3501 section 6.2.2), sending the
 // initial response on the command line when the server has SASL-IR
-// (RFC 4959).
+// (RFC 4959). A mechanism error, or a challenge that is not base64,
+// cancels the exchange with "*" and is returned. A SCRAM client binds to
+// the TLS channel when it can (RFC 5802 section 6) and fails an exchange
+// whose server does not prove its identity (then close the client: the
+// server may consider it logged in).
 func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
-	name, ir, err := mech.Start()
-	if err != nil {
-		return err
-	}
-	sasliR := c.Has(ctx, CapSASLIR)
+	caps, _ := c.Caps(ctx) // unknown capabilities: no SASL-IR, offer unknown
 	c.debug.hide(true)
 	defer c.debug.hide(false)
-	cmd, err := c.begin(ctx, CmdAuthenticate, nil)
-	if err != nil {
-		return err
+	t := &authTransport{c: c, ctx: ctx, caps: caps}
+	err := sasl.RunClient(mech, t)
+	if t.cmd == nil {
+		return err // nothing was sent
 	}
-	c.w.SP().Atom(name)
-	if ir != nil && sasliR {
-		c.w.SP().Raw(encodeSASL(ir))
-		ir = nil
-	}
-	// The write lock stays held through the exchange: the continuations
-	// that follow are this command's.
-	c.w.CRLF()
-	for err == nil {
-		var text string
-		text, err = c.continuation(ctx, cmd)
-		if err != nil {
-			break
-		}
-		var resp []byte
-		if ir != nil {
-			resp, ir = ir, nil
-		} else {
-			challenge, derr := base64.StdEncoding.DecodeString(text)
-			if derr != nil {
-				resp, err = nil, derr
-			} else {
-				resp, err = mech.Next(challenge)
-			}
-		}
-		if err != nil {
-			c.w.Raw("*") // cancel the exchange (RFC 3501 section 6.2.2)
-		} else {
-			c.w.Raw(base64.StdEncoding.EncodeToString(resp))
-		}
-		c.w.CRLF()
-	}
-	var st *StatusResponse
-	if errors.As(err, &st) || isCommandDone(cmd) {
-		err = nil // the tagged response ended the exchange
-	}
-	if ferr := c.finish(cmd); ferr != nil && err == nil {
+	// The write lock was held through the exchange: the continuations
+	// were this command's.
+	if ferr := t.c.finish(t.cmd); ferr != nil && err == nil {
 		err = ferr
 	}
-	if err != nil {
+	if !isCommandDone(t.cmd) {
+		if err != nil {
+			return err
+		}
+		_, err = c.wait(ctx, t.cmd)
 		return err
 	}
-	resp, err := c.wait(ctx, cmd)
-	c.afterLogin(resp)
+	c.afterLogin(t.cmd.resp)
 	return err
 }
 
@@ -227,13 +168,4 @@ func isCommandDone(cmd *command) bool {
 	default:
 		return false
 	}
-}
-
-// encodeSASL encodes an initial response; "=" stands for an empty one
-// (RFC 4959 section 3).
-func encodeSASL(b []byte) string {
-	if len(b) == 0 {
-		return "="
-	}
-	return base64.StdEncoding.EncodeToString(b)
 }
