@@ -124,7 +124,8 @@ func TestOAuthBearerServer_Syntax_RFC7628_3_1(t *testing.T) {
 		{"pair without =", "n,,\x01auth\x01\x01", ""},
 		{"value with NUL", "n,,\x01auth=Bearer a\x00\x01\x01", ""},
 		{"dummy response first", "\x01", ""},
-		{"too long", "n,,\x01x=" + strings.Repeat("a", maxOAuthBearerMessage) + "\x01auth=Bearer abc\x01\x01", ""},
+		{"at the size limit", "n,,\x01auth=Bearer " + strings.Repeat("a", maxOAuthBearerMessage-len("n,,\x01auth=Bearer \x01\x01")) + "\x01\x01", strings.Repeat("a", maxOAuthBearerMessage-len("n,,\x01auth=Bearer \x01\x01"))},
+		{"one past the size limit", "n,,\x01auth=Bearer " + strings.Repeat("a", maxOAuthBearerMessage-len("n,,\x01auth=Bearer \x01\x01")+1) + "\x01\x01", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got string
