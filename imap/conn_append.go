@@ -14,10 +14,7 @@ import (
 // its bytes are asked for, and a non-synchronizing one (RFC 7888) is
 // read and dropped. The result carries APPENDUID (RFC 4315 section 3).
 func (c *Conn) handleAppend(tag string) (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	name, err := c.mailbox()
+	name, err := c.spMailbox()
 	if err != nil {
 		return nil, err
 	}

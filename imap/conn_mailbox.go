@@ -8,10 +8,7 @@ import (
 // 6.3.3, RFC 6154 section 3). A trailing delimiter only says the client
 // means to create inferiors, so it is dropped.
 func (c *Conn) handleCreate() (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	name, err := c.mailbox()
+	name, err := c.spMailbox()
 	if err != nil {
 		return nil, err
 	}
@@ -65,18 +62,9 @@ func (c *Conn) readCreateUse() (MailboxAttr, error) {
 
 // handleDelete answers DELETE (RFC 3501 section 6.3.4).
 func (c *Conn) handleDelete() (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	name, err := c.mailbox()
-	if err != nil {
-		return nil, err
-	}
-	if err := c.eol(); err != nil {
-		return nil, err
-	}
-	if resp := checkMailboxName(name); resp != nil {
-		return resp, nil
+	name, refusal, err := c.onlyMailbox()
+	if err != nil || refusal != nil {
+		return refusal, err
 	}
 	if name == Inbox {
 		return no(CodeCannot, "INBOX cannot be deleted"), nil
@@ -92,17 +80,11 @@ func (c *Conn) handleDelete() (*StatusResponse, error) {
 
 // handleRename answers RENAME (RFC 3501 section 6.3.5).
 func (c *Conn) handleRename() (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	from, err := c.mailbox()
+	from, err := c.spMailbox()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	to, err := c.mailbox()
+	to, err := c.spMailbox()
 	if err != nil {
 		return nil, err
 	}
@@ -126,18 +108,9 @@ func (c *Conn) handleRename() (*StatusResponse, error) {
 // handleSubscribe answers SUBSCRIBE and UNSUBSCRIBE (RFC 3501 sections
 // 6.3.6 and 6.3.7).
 func (c *Conn) handleSubscribe(subscribe bool) (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	name, err := c.mailbox()
-	if err != nil {
-		return nil, err
-	}
-	if err := c.eol(); err != nil {
-		return nil, err
-	}
-	if resp := checkMailboxName(name); resp != nil {
-		return resp, nil
+	name, refusal, err := c.onlyMailbox()
+	if err != nil || refusal != nil {
+		return refusal, err
 	}
 	if err := c.user.SetSubscribed(c.ctx, name, subscribe); err != nil {
 		return c.backendError(err), nil
@@ -151,10 +124,7 @@ func (c *Conn) handleSubscribe(subscribe bool) (*StatusResponse, error) {
 // handleStatus answers STATUS mailbox (items) (RFC 3501 section 6.3.10,
 // RFC 8438 for SIZE).
 func (c *Conn) handleStatus() (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	name, err := c.mailbox()
+	name, err := c.spMailbox()
 	if err != nil {
 		return nil, err
 	}

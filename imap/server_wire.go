@@ -47,6 +47,28 @@ func (c *Conn) refuseLiteral(l wire.Literal) {
 	}
 }
 
+// spMailbox reads SP mailbox, the start of most commands that name one.
+func (c *Conn) spMailbox() (string, error) {
+	if err := c.sp(); err != nil {
+		return "", err
+	}
+	return c.mailbox()
+}
+
+// onlyMailbox reads the rest of a command whose one argument is a mailbox
+// (DELETE, SUBSCRIBE, UNSUBSCRIBE: RFC 3501 sections 6.3.4, 6.3.6, 6.3.7),
+// up to its CRLF. A name no store may see comes back as its refusal
+// (checkMailboxName), with the command fully read.
+func (c *Conn) onlyMailbox() (name string, refusal *StatusResponse, err error) {
+	if name, err = c.spMailbox(); err != nil {
+		return "", nil, err
+	}
+	if err := c.eol(); err != nil {
+		return "", nil, err
+	}
+	return name, checkMailboxName(name), nil
+}
+
 // mailbox reads a mailbox name and decodes it from modified UTF-7 (RFC
 // 3501 section 5.1.3), or takes it as UTF-8 under UTF8=ACCEPT (RFC 6855
 // section 3). INBOX is case-insensitive (section 5.1).
