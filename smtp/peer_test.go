@@ -75,7 +75,7 @@ func TestPeerPythonSmtplib_RFC5321_RFC3207_RFC4954(t *testing.T) {
 			case "starttls":
 				opts = append(opts, smtptest.WithTLS())
 			case "auth-plain", "auth-login":
-				opts = append(opts, smtptest.WithAuth("alice", "s3cret"))
+				opts = append(opts, smtptest.WithUser("alice", "s3cret"), smtptest.WithInsecureAuth())
 			}
 			s := smtptest.NewServer(t, opts...)
 			args := []string{script, "127.0.0.1", port(t, s.Addr), mode}
@@ -130,9 +130,9 @@ func TestPeerSwaks_RFC5321_RFC2920_RFC3207_RFC4954(t *testing.T) {
 	}{
 		{name: "plain"},
 		{name: "starttls", opts: []smtptest.Option{smtptest.WithTLS()}, args: []string{"--tls"}},
-		{name: "auth-plain", opts: []smtptest.Option{smtptest.WithAuth("alice", "s3cret")},
+		{name: "auth-plain", opts: []smtptest.Option{smtptest.WithUser("alice", "s3cret"), smtptest.WithInsecureAuth()},
 			args: []string{"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "s3cret"}, user: "alice"},
-		{name: "auth-login-tls", opts: []smtptest.Option{smtptest.WithTLS(), smtptest.WithAuth("alice", "s3cret")},
+		{name: "auth-login-tls", opts: []smtptest.Option{smtptest.WithTLS(), smtptest.WithUser("alice", "s3cret")},
 			args: []string{"--tls", "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "s3cret"}, user: "alice"},
 		{name: "pipelining", args: []string{"--pipeline"}},
 	}
@@ -171,7 +171,7 @@ func TestPeerCurl_RFC5321_RFC3207_RFC4954(t *testing.T) {
 		{name: "starttls", opts: []smtptest.Option{smtptest.WithTLS()}, args: func(s *smtptest.Server) []string {
 			return []string{"--ssl-reqd", "--cacert", writeFile(t, "ca.pem", s.CertificatePEM())}
 		}},
-		{name: "auth", opts: []smtptest.Option{smtptest.WithAuth("alice", "s3cret")}, args: func(*smtptest.Server) []string {
+		{name: "auth", opts: []smtptest.Option{smtptest.WithUser("alice", "s3cret"), smtptest.WithInsecureAuth()}, args: func(*smtptest.Server) []string {
 			return []string{"--user", "alice:s3cret"}
 		}, user: "alice"},
 	}

@@ -22,8 +22,7 @@ func testCtx(t *testing.T) context.Context {
 // its dot line intact (4.5.2), after STARTTLS (RFC 3207) and AUTH PLAIN
 // (RFC 4954); the final reply is returned.
 func TestSendStartTLSAuth_RFC3207_RFC4954(t *testing.T) {
-	s := smtptest.NewServer(t, smtptest.WithTLS(), smtptest.WithAuth("u", "p"),
-		smtptest.WithServer(func(srv *smtp.Server) { srv.AllowInsecureAuth = false }))
+	s := smtptest.NewServer(t, smtptest.WithTLS(), smtptest.WithUser("u", "p"))
 	o := options{server: s.Addr, from: "a@x.test", to: []string{"b@y.test", "c@y.test"},
 		startTLS: true, tlsConfig: s.ClientTLSConfig(), user: "u", pass: "p"}
 	reply, err := send(testCtx(t), o, strings.NewReader("Subject: hi\n\n.dot line\nend\n"))

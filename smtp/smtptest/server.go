@@ -3,6 +3,7 @@ package smtptest
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -34,42 +35,48 @@ type Server struct {
 	mu       sync.Mutex
 	msgs     []Message
 	arrived  chan struct{} // closed and replaced on each delivery
-	failLeft int
-	drops    map[Stage]int
+	faults   faults
 	sessions int
 	idle     *sync.Cond // signalled when sessions drops to zero
 }
 
-// NewServer starts a server on 127.0.0.1 with a port of its own, accepting
-// any sender and recipient unless the options say otherwise, and stops it
-// when t ends. It fails t if it cannot listen. Unlike a production
-// smtp.Server it answers failed AUTHs at once (AuthFailureDelay -1;
-// WithServer can set a delay).
+// NewServer starts a server as Start does and stops it when t ends. It
+// fails t if the server cannot start.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := Start(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server on 127.0.0.1 with a port of its own, accepting any
+// sender and recipient unless the options say otherwise, for code that has
+// no testing.TB (an Example, a main); the caller must Close it. Unlike a
+// production smtp.Server it answers failed AUTHs at once
+// (AuthFailureDelay -1; WithServer can set a delay).
+func Start(opts ...Option) (*Server, error) {
 	s := &Server{closing: make(chan struct{}), served: make(chan struct{}), arrived: make(chan struct{})}
 	s.idle = sync.NewCond(&s.mu)
 	for _, o := range opts {
 		o(&s.cfg)
 	}
-	s.failLeft = s.cfg.failData
-	s.drops = make(map[Stage]int, len(s.cfg.drops))
-	for k, v := range s.cfg.drops {
-		s.drops[k] = v
-	}
+	s.faults = s.cfg.faults.clone()
 	s.srv = &smtp.Server{
 		Domain:            "smtptest.localhost",
 		Backend:           smtp.BackendFunc(s.newSession),
 		LMTP:              s.cfg.lmtp,
 		AuthRequired:      s.cfg.users != nil,
-		AllowInsecureAuth: s.cfg.users != nil,
+		AllowInsecureAuth: s.cfg.insecureAuth,
 		// Tests fail logins on purpose; they should not wait for it.
 		AuthFailureDelay: -1,
 	}
 	if s.cfg.tls || s.cfg.implicitTLS {
 		pair, err := testcert.New()
 		if err != nil {
-			t.Fatalf("smtptest: certificate: %v", err)
+			return nil, fmt.Errorf("smtptest: certificate: %w", err)
 		}
 		s.cert = pair
 		s.srv.TLSConfig = pair.ServerConfig()
@@ -77,10 +84,11 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, fn := range s.cfg.tweaks {
 		fn(s.srv)
 	}
+	s.srv.BeforeCommand = s.beforeCommand(s.srv.BeforeCommand)
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("smtptest: listen: %v", err)
+		return nil, fmt.Errorf("smtptest: listen: %w", err)
 	}
 	s.Addr = l.Addr().String()
 	var ln net.Listener = trackingListener{l, s}
@@ -91,8 +99,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		defer close(s.served)
 		s.srv.Serve(ln)
 	}()
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // Close stops the server as smtp.Server.Shutdown does (421 to idle
@@ -144,8 +151,8 @@ func (s *Server) Messages() []Message {
 	return slices.Clone(s.msgs)
 }
 
-// WaitMessages waits until at least n messages were accepted since the
-// start or the last Reset and returns them all. Each delivery wakes it; no
+// WaitMessages waits until at least n messages were accepted in total
+// since the start or the last Reset and returns them all. Each delivery wakes it; no
 // polling. When ctx ends first it returns the messages so far and ctx's
 // error.
 func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
@@ -166,12 +173,15 @@ func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
 	}
 }
 
-// Reset forgets the recorded messages, so that a test can reuse the
-// server for its next case. Faults configured by options are not reset.
+// Reset forgets the recorded messages and every fault, those of the
+// options (RejectSender, FailNextData, DelayReply, ...) included, and
+// keeps the users, so that a test can reuse the server for its next case.
+// WaitMessages counts from zero again.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgs = nil
+	s.faults = faults{}
 }
 
 // record runs the OnMessage hooks, then stores m and wakes WaitMessages.
@@ -184,43 +194,6 @@ func (s *Server) record(m Message) {
 	s.msgs = append(s.msgs, m)
 	close(s.arrived)
 	s.arrived = make(chan struct{})
-}
-
-// takeFailure returns the reply for a delivery FailNextData must refuse.
-func (s *Server) takeFailure() *smtp.Reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failLeft <= 0 {
-		return nil
-	}
-	s.failLeft--
-	return s.cfg.failReply
-}
-
-// fault applies the delay and drop configured for stage to the session of
-// c. It reports whether the connection was dropped.
-func (s *Server) fault(stage Stage, c *smtp.Conn) bool {
-	if d := s.cfg.delays[stage]; d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-s.closing:
-			t.Stop()
-		}
-	}
-	s.mu.Lock()
-	n := s.drops[stage]
-	if n > 0 {
-		s.drops[stage] = n - 1
-	}
-	s.mu.Unlock()
-	if n == 0 {
-		return false
-	}
-	if nc, ok := s.conns.Load(c.RemoteAddr().String()); ok {
-		nc.(net.Conn).Close()
-	}
-	return true
 }
 
 // trackingListener remembers each accepted connection by its remote

@@ -26,7 +26,7 @@ type session struct {
 	ropt []smtp.RcptOptions
 }
 
-// authSession adds AUTH PLAIN and LOGIN (RFC 4954) when WithAuth was given;
+// authSession adds AUTH PLAIN and LOGIN (RFC 4954) when WithUser was given;
 // without it the server must not advertise AUTH at all.
 type authSession struct{ *session }
 
@@ -60,7 +60,7 @@ func (s *Server) endSession() {
 	}
 }
 
-// AuthPlain checks the credentials against WithAuth's users. A wrong one
+// AuthPlain checks the credentials against WithUser's users. A wrong one
 // returns a plain error, which the server answers with 535 5.7.8.
 func (a authSession) AuthPlain(ctx context.Context, identity, user, pass string) error {
 	if a.s.fault(AtAuth, a.c) {
@@ -76,7 +76,7 @@ func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions
 	if ss.s.fault(AtMail, ss.c) {
 		return errDropped
 	}
-	if r, ok := ss.s.cfg.rejectSender[from]; ok {
+	if r := ss.s.rejection(false, from); r != nil {
 		return r
 	}
 	ss.from, ss.opts = from, *opts
@@ -87,7 +87,7 @@ func (ss *session) Rcpt(ctx context.Context, to string, opts *smtp.RcptOptions) 
 	if ss.s.fault(AtRcpt, ss.c) {
 		return errDropped
 	}
-	if r, ok := ss.s.cfg.rejectRcpt[to]; ok {
+	if r := ss.s.rejection(true, to); r != nil {
 		return r
 	}
 	ss.to = append(ss.to, to)

@@ -100,10 +100,10 @@ func TestWaitMessages(t *testing.T) {
 	assert.Empty(t, s.Messages())
 }
 
-// RFC 4954 4 and 6: with WithAuth, MAIL needs AUTH (530 5.7.0), wrong
+// RFC 4954 4 and 6: with WithUser, MAIL needs AUTH (530 5.7.0), wrong
 // credentials get 535 5.7.8, and the identity is recorded.
-func TestWithAuth_RFC4954(t *testing.T) {
-	s := smtptest.NewServer(t, smtptest.WithAuth("alice", "secret"))
+func TestWithUser_RFC4954_6(t *testing.T) {
+	s := smtptest.NewServer(t, smtptest.WithUser("alice", "secret"), smtptest.WithInsecureAuth())
 	d := dial(t, s.Addr)
 	ehlo := d.cmd(250, "EHLO client.test")
 	assert.Contains(t, ehlo, "AUTH PLAIN LOGIN")
@@ -120,7 +120,7 @@ func TestWithAuth_RFC4954(t *testing.T) {
 	assert.Equal(t, "alice", s.Messages()[0].Identity)
 }
 
-// Without WithAuth the server does not advertise AUTH at all.
+// Without WithUser the server does not advertise AUTH at all.
 func TestNoAuthAdvertised(t *testing.T) {
 	s := smtptest.NewServer(t)
 	d := dial(t, s.Addr)

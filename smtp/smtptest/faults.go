@@ -1,0 +1,137 @@
+package smtptest
+
+import (
+	"maps"
+	"net"
+	"time"
+
+	"github.com/mailwire/mailwire/smtp"
+)
+
+// faults are the injected failures in force. Options set the first ones;
+// FailCommand and DropOn add more while the server runs; Reset clears
+// them all. They are read and changed under Server.mu.
+type faults struct {
+	rejectSender map[string]*smtp.Reply
+	rejectRcpt   map[string]*smtp.Reply
+	failData     int
+	failReply    *smtp.Reply
+	delays       map[Stage]time.Duration
+	drops        map[Stage]int
+	// commands maps a verb to the reply that replaces it; a nil reply
+	// drops the connection (DropOn).
+	commands map[smtp.Verb]*smtp.Reply
+}
+
+// clone returns a copy whose maps the server may change without touching
+// the configuration's.
+func (f faults) clone() faults {
+	f.rejectSender = maps.Clone(f.rejectSender)
+	f.rejectRcpt = maps.Clone(f.rejectRcpt)
+	f.delays = maps.Clone(f.delays)
+	f.drops = maps.Clone(f.drops)
+	f.commands = maps.Clone(f.commands)
+	return f
+}
+
+// FailCommand answers every later command with verb with reply instead of
+// running it, until Reset or FailCommand(verb, nil): the BeforeCommand
+// hook of smtp.Server sends the reply as it is (RFC 5321 4.2), e.g. 502
+// 5.5.1 for a command the server pretends not to implement, 421 4.3.2
+// for a server going away (RFC 5321 3.8).
+func (s *Server) FailCommand(verb smtp.Verb, reply *smtp.Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reply == nil {
+		delete(s.faults.commands, verb)
+		return
+	}
+	if s.faults.commands == nil {
+		s.faults.commands = make(map[smtp.Verb]*smtp.Reply)
+	}
+	s.faults.commands[verb] = reply
+}
+
+// DropOn closes the connection without a reply when the next command with
+// verb arrives, once; the lost connection of RFC 5321 4.1.1.5 and 6.1.
+func (s *Server) DropOn(verb smtp.Verb) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.commands == nil {
+		s.faults.commands = make(map[smtp.Verb]*smtp.Reply)
+	}
+	s.faults.commands[verb] = nil
+}
+
+// beforeCommand applies FailCommand and DropOn, then runs the hook a
+// WithServer option set, if any.
+func (s *Server) beforeCommand(next func(*smtp.Conn, smtp.Command) error) func(*smtp.Conn, smtp.Command) error {
+	return func(c *smtp.Conn, cmd smtp.Command) error {
+		s.mu.Lock()
+		reply, ok := s.faults.commands[cmd.Verb]
+		if ok && reply == nil {
+			delete(s.faults.commands, cmd.Verb)
+		}
+		s.mu.Unlock()
+		switch {
+		case ok && reply == nil:
+			return smtp.ErrDropConnection
+		case ok:
+			return reply
+		case next != nil:
+			return next(c, cmd)
+		}
+		return nil
+	}
+}
+
+// rejection returns the reply RejectSender or RejectRecipient chose for
+// addr, or nil.
+func (s *Server) rejection(rcpt bool, addr string) *smtp.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rcpt {
+		return s.faults.rejectRcpt[addr]
+	}
+	return s.faults.rejectSender[addr]
+}
+
+// takeFailure returns the reply for a delivery FailNextData must refuse.
+func (s *Server) takeFailure() *smtp.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.failData <= 0 {
+		return nil
+	}
+	s.faults.failData--
+	return s.faults.failReply
+}
+
+// fault applies the delay and drop configured for stage to the session of
+// c. It reports whether the connection was dropped.
+func (s *Server) fault(stage Stage, c *smtp.Conn) bool {
+	s.mu.Lock()
+	d := s.faults.delays[stage]
+	s.mu.Unlock()
+	if d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-s.closing:
+			t.Stop()
+		}
+	}
+	s.mu.Lock()
+	n := s.faults.drops[stage]
+	if n > 0 {
+		s.faults.drops[stage] = n - 1
+	}
+	s.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	if nc, ok := s.conns.Load(c.RemoteAddr().String()); ok {
+		nc.(net.Conn).Close()
+	}
+	return true
+}
