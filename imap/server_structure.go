@@ -16,11 +16,8 @@ import (
 // backend that keeps structures for StructureMessage should make them
 // with it, so that they agree with what the server would compute.
 //
-// body-fld-lines (RFC 3501 section 7.4.2) counts the line ends of a body,
-// as Dovecot and UW imapd do: a body "text" that stops right before a
-// multipart delimiter has 0 lines, since the CRLF before the delimiter
-// belongs to the delimiter (RFC 2046 section 5.1.1). The message package
-// counts a last line without its line end too, so it is taken off here.
+// body-fld-lines (RFC 3501 section 7.4.2) is the message package's
+// Structure.Lines, which counts line ends as Dovecot and UW imapd do.
 //
 // A message over one of the message package's Limits (nesting depth,
 // number of parts, header fields or bytes) is not an error: the summary
@@ -48,37 +45,7 @@ const DefaultStructureDepth = 60
 // wants to follow deeper or fewer entities; a MaxDepth over
 // DefaultStructureDepth can produce responses some clients refuse.
 func ParseStructureLimits(r io.ReaderAt, size int64, lim message.Limits) (*message.Structure, error) {
-	st, err := message.ReadStructureLimits(io.NewSectionReader(r, 0, size), lim)
-	if err != nil {
-		return nil, err
-	}
-	if err := countLineEnds(st, r); err != nil {
-		return nil, err
-	}
-	return st, nil
-}
-
-// countLineEnds drops the partial last line from Lines in s and every
-// part and encapsulated message below it.
-func countLineEnds(s *message.Structure, r io.ReaderAt) error {
-	if s.Lines > 0 && s.End > s.BodyOffset {
-		var last [1]byte
-		if _, err := r.ReadAt(last[:], s.End-1); err != nil {
-			return err
-		}
-		if last[0] != '\n' {
-			s.Lines--
-		}
-	}
-	for _, p := range s.Parts {
-		if err := countLineEnds(p, r); err != nil {
-			return err
-		}
-	}
-	if s.Message != nil {
-		return countLineEnds(s.Message, r)
-	}
-	return nil
+	return message.ReadStructureLimits(io.NewSectionReader(r, 0, size), lim)
 }
 
 // writeMessageEnvelope writes an envelope; absent fields are NIL.

@@ -88,7 +88,7 @@ func ExampleReadStructure() {
 	fmt.Printf("BODY[2] %q (%d octets, %d lines)\n", msg[p.BodyOffset:p.End], p.Size, p.Lines)
 	// Output:
 	// BODY[2.MIME] "Content-Type: text/html\r\n\r\n"
-	// BODY[2] "<p>html</p>" (11 octets, 1 lines)
+	// BODY[2] "<p>html</p>" (11 octets, 0 lines)
 }
 
 // Write a multipart/alternative message part by part.

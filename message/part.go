@@ -35,7 +35,7 @@ type Part struct {
 	HeaderOffset, BodyOffset int64
 
 	end      int64 // offset just past the body; set when it is known
-	lines    int64 // lines in the body; set with end
+	lines    int64 // line feeds in the body; set with end
 	bodyLF   int64 // line feeds in the input before BodyOffset
 	ended    bool
 	boundary string // for a multipart part with a boundary
@@ -78,8 +78,12 @@ func (p *Part) Charset() string {
 // has moved past the part (for a container, past all it contains).
 func (p *Part) End() (int64, bool) { return p.end, p.ended }
 
-// Lines returns the number of lines in the body as transmitted, a final
-// line without a line end included, and whether it is known yet (see End).
+// Lines returns the number of lines in the body as transmitted, counted
+// by their line feeds, and whether it is known yet (see End). A last line
+// without a line end is not counted: in a multipart the CRLF before a
+// delimiter belongs to the delimiter (RFC 2046 section 5.1.1), so a part
+// "text" that stops there has 0 lines, which is IMAP's body-fld-lines
+// (RFC 3501 section 7.4.2) as Dovecot and UW imapd count it.
 func (p *Part) Lines() (int64, bool) { return p.lines, p.ended }
 
 // ErrNotCurrent is returned when reading the body of a part that is no

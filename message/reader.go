@@ -52,8 +52,6 @@ type Reader struct {
 	done         bool   // the region has ended
 	endOff       int64  // where it ended
 	endLF        int64  // line feeds before endOff
-	last         byte   // the last byte before the held line end
-	endLast      byte   // the last byte before endOff
 	atEOF        bool   // the region ended at the end of the input
 	match        int    // with !atEOF: index in stack of the multipart whose delimiter ended it
 	matchClose   bool   // and whether that was its close delimiter
@@ -221,16 +219,14 @@ func (r *Reader) pop() {
 	r.stack = r.stack[:len(r.stack)-1]
 }
 
-// finish records where p's body ends: where the current region ended.
+// finish records where p's body ends, where the current region ended, and
+// its line count, the line feeds up to there (see Part.Lines).
 func (r *Reader) finish(p *Part) {
 	if p.ended {
 		return
 	}
 	p.end, p.ended = r.endOff, true
 	p.lines = r.endLF - p.bodyLF
-	if r.endOff > p.BodyOffset && r.endLast != '\n' {
-		p.lines++
-	}
 }
 
 // startRegion starts a region at the current input position.
@@ -267,13 +263,11 @@ func (r *Reader) begin(parent *Part, index int) (*Part, error) {
 	r.cut = r.cut || h.cut
 	p.Header = h
 	r.startRegion()
-	r.last = r.lr.last
 	switch {
 	case delim:
 		// A truncated entity: a delimiter line came before the end of
 		// the header. Its body is empty.
 		r.done = true
-		r.endLast = '\n'
 		r.endOff = r.lr.off - int64(r.matchLine)
 		r.endLF = r.lr.lf
 		if r.matchLF {
@@ -353,18 +347,14 @@ func (r *Reader) scan() {
 			return
 		}
 		r.pend1, r.held = r.held, nil
-		if len(r.pend1) > 0 {
-			r.last = r.pend1[len(r.pend1)-1]
-		}
 		r.done, r.atEOF = true, true
-		r.endOff, r.endLF, r.endLast = r.lr.off, r.lr.lf, r.last
+		r.endOff, r.endLF = r.lr.off, r.lr.lf
 		return
 	}
 	if r.open == 0 {
 		// No delimiter can end the region: no need to hold line ends.
 		r.lr.consume(b, len(b))
 		r.pend2 = b
-		r.last = b[len(b)-1]
 		return
 	}
 	if r.bol && b[0] == '-' {
@@ -410,7 +400,6 @@ func (r *Reader) scanLine() {
 			r.endLF--
 		}
 		r.held = nil
-		r.endLast, r.last = r.last, line[len(line)-1]
 		return
 	}
 	r.emit(line)
@@ -430,11 +419,6 @@ func (r *Reader) emit(chunk []byte) {
 		r.pend2, r.held, r.bol = chunk[:n-1], lineCR, false
 	default:
 		r.pend2, r.bol = chunk, false
-	}
-	if len(r.pend2) > 0 {
-		r.last = r.pend2[len(r.pend2)-1]
-	} else if len(r.pend1) > 0 {
-		r.last = r.pend1[len(r.pend1)-1]
 	}
 }
 

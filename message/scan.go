@@ -15,8 +15,6 @@ type lineReader struct {
 	br  *bufio.Reader
 	off int64 // bytes consumed
 	lf  int64 // line feeds consumed
-	// last is the last byte consumed.
-	last byte
 }
 
 // next returns the next line, its line end included, or a chunk of a line
@@ -34,9 +32,6 @@ func (l *lineReader) next() ([]byte, error) {
 		}
 	}
 	l.off += int64(len(line))
-	if len(line) > 0 {
-		l.last = line[len(line)-1]
-	}
 	return line, err
 }
 
@@ -57,7 +52,4 @@ func (l *lineReader) consume(b []byte, n int) {
 	l.br.Discard(n)
 	l.off += int64(n)
 	l.lf += int64(bytes.Count(b[:n], lf))
-	if n > 0 {
-		l.last = b[n-1]
-	}
 }

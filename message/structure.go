@@ -59,9 +59,10 @@ type Structure struct {
 	HeaderOffset, BodyOffset, End int64
 	// Size is the size of the body in octets, End-BodyOffset: body-fld-octets.
 	Size int64
-	// Lines is the number of lines in the body as transmitted, a last
-	// line without a line end included: body-fld-lines, which IMAP reports
-	// for text/* and message/rfc822 parts.
+	// Lines is the number of line feeds in the body as transmitted:
+	// body-fld-lines, which IMAP reports for text/* and message/rfc822
+	// parts (RFC 3501 section 7.4.2). A last line without a line end is
+	// not counted (see Part.Lines).
 	Lines int64
 
 	// Parts are the parts of a multipart entity, in order.

@@ -34,7 +34,7 @@ func TestReadStructure_RFC2046_5_1_1(t *testing.T) {
 	assert.Equal(t, Params{{"charset", "us-ascii"}}, p1.Params, "RFC 2045 5.2 default")
 	assert.Equal(t, "\r\n", section(p1.HeaderOffset, p1.BodyOffset), "an empty header is its empty line")
 	assert.Equal(t, "This is implicitly typed plain US-ASCII text.\r\nIt does NOT end with a linebreak.", section(p1.BodyOffset, p1.End))
-	assert.Equal(t, int64(2), p1.Lines)
+	assert.Equal(t, int64(1), p1.Lines, "RFC 3501 7.4.2 body-fld-lines: the CRLF before the delimiter is the delimiter's (RFC 2046 5.1.1)")
 	assert.Equal(t, "Content-type: text/plain; charset=us-ascii\r\n\r\n", section(p2.HeaderOffset, p2.BodyOffset))
 	assert.Equal(t, "This is explicitly typed plain US-ASCII text.\r\nIt DOES end with a linebreak.\r\n", section(p2.BodyOffset, p2.End))
 	assert.Equal(t, int64(2), p2.Lines)
@@ -247,7 +247,7 @@ func TestReader_20MBAttachment(t *testing.T) {
 	encoded := int64(base64.StdEncoding.EncodedLen(size))
 	lines := (encoded + 75) / 76
 	assert.Equal(t, encoded+2*lines-2, att.Size, "base64 lines and CRLFs, less the CRLF before the delimiter")
-	assert.Equal(t, lines, att.Lines)
+	assert.Equal(t, lines-1, att.Lines, "the last line's CRLF belongs to the delimiter")
 }
 
 // patternReader produces the bytes newAttachmentMessage encodes.

@@ -74,7 +74,6 @@ func (r *Reader) tooMany(parent *Part, index int) *Part {
 	}
 	r.open = 0
 	r.startRegion()
-	r.last = r.lr.last
 	return r.opaque(parent, index)
 }
 
