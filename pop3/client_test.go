@@ -46,7 +46,7 @@ func readAll(t *testing.T, r *pop3.MessageReader, err error) string {
 // applied in UPDATE (RFC 1939 section 6).
 func TestClientServer_RFC1939(t *testing.T) {
 	msgs := [][]byte{[]byte("Subject: 1\r\n\r\n.dot\r\n"), []byte("Subject: 2\n\nbare LF\n"), []byte("Subject: 3\r\n\r\nx\r\n")}
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	ctx := testContext(t)
 
 	c, err := pop3.Dial(ctx, ts.Addr)
@@ -105,7 +105,7 @@ func TestClientServer_RFC1939(t *testing.T) {
 // TestClient_QuitFails_RFC1939_6: when the server cannot remove the marked
 // messages, Quit returns the -ERR and the messages stay.
 func TestClient_QuitFails_RFC1939_6(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n")))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
 	ts.FailDelete(errors.New("disk on fire"))
 	ctx := testContext(t)
 	c, err := pop3.Dial(ctx, ts.Addr)
@@ -122,7 +122,7 @@ func TestClient_QuitFails_RFC1939_6(t *testing.T) {
 // TestClient_DroppedConnectionDeletesNothing_RFC1939_6 closes the
 // connection after DELE: the server must not enter UPDATE.
 func TestClient_DroppedConnectionDeletesNothing_RFC1939_6(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n"), []byte("b\r\n")))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n"), []byte("b\r\n")))
 	ctx := testContext(t)
 	c, err := pop3.Dial(ctx, ts.Addr)
 	require.NoError(t, err)
@@ -137,8 +137,7 @@ func TestClient_DroppedConnectionDeletesNothing_RFC1939_6(t *testing.T) {
 // TestClient_StartTLSAndAuth_RFC2595_RFC5034 upgrades with STLS on a
 // server that refuses cleartext passwords, then logs in with AUTH.
 func TestClient_StartTLSAndAuth_RFC2595_RFC5034(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret"),
-		pop3test.WithConfig(func(s *pop3.Server) { s.AllowInsecureAuth = false }))
+	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret"))
 	ctx := testContext(t)
 	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
 		c, err := pop3.Dial(ctx, ts.Addr)

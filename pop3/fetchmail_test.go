@@ -124,13 +124,13 @@ func lfOnly(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n"
 func TestFetchmailRetrievesByteExact_RFC1939(t *testing.T) {
 	bin := peertest.Need(t, "fetchmail")
 	msgs := fetchmailMessages()
-	s := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret", msgs...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithTLS(), pop3test.WithUser("alice", "secret", msgs...))
 	home := t.TempDir()
 	f := &fetchmailRun{bin: bin, home: home, ca: filepath.Join(home, "ca.pem"), mda: filepath.Join(home, "mda.sh")}
 	var err error
 	f.host, f.port, err = net.SplitHostPort(s.Addr)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(f.ca, s.CertPEM(), 0o600))
+	require.NoError(t, os.WriteFile(f.ca, s.CertificatePEM(), 0o600))
 	// The MDA gets the output folder as $1 and the message on stdin;
 	// fetchmail delivers one message at a time, so counting the files
 	// numbers them in order.

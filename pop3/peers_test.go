@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/mailwire/mailwire/internal/peertest"
-	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
@@ -90,12 +89,11 @@ print(json.dumps(out), flush=True)
 // TestServer_Poplib runs Python's poplib against the Server over STLS.
 func TestServer_Poplib(t *testing.T) {
 	python := peertest.Need(t, "python3")
-	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret", peerMessages...),
-		pop3test.WithConfig(func(s *pop3.Server) { s.AllowInsecureAuth = false }))
+	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret", peerMessages...))
 	ctx := testContext(t)
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
-	require.NoError(t, os.WriteFile(ca, ts.CertPEM(), 0o644))
+	require.NoError(t, os.WriteFile(ca, ts.CertificatePEM(), 0o644))
 	host, port, _ := strings.Cut(ts.Addr, ":")
 
 	cmd := exec.CommandContext(ctx, python, "-c", poplibScript, host, port, ca)
@@ -154,7 +152,7 @@ func TestServer_Poplib(t *testing.T) {
 // TestServer_Curl retrieves, lists and deletes with curl's pop3:// URLs.
 func TestServer_Curl(t *testing.T) {
 	curl := peertest.Need(t, "curl")
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", peerMessages...))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", peerMessages...))
 	ctx := testContext(t)
 	url := "pop3://alice:secret@" + ts.Addr
 	run := func(args ...string) string {

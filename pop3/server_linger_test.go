@@ -19,7 +19,7 @@ import (
 // and then see end of stream, where closing at once made the kernel reset
 // the connection.
 func TestTooManyErrorsErrIsRead_RFC1939_3(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithConfig(func(s *pop3.Server) { s.MaxErrors = 3 }))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithServer(func(s *pop3.Server) { s.MaxErrors = 3 }))
 	nc, err := net.Dial("tcp", ts.Addr)
 	require.NoError(t, err)
 	defer nc.Close()

@@ -133,7 +133,7 @@ func bigMessageDigest(size int64) uint64 {
 // TestServer_ShutdownDeletesNothing_RFC1939_6: Shutdown tells an idle
 // session -ERR [SYS/TEMP] and closes it without UPDATE.
 func TestServer_ShutdownDeletesNothing_RFC1939_6(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n")))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
 	ctx := testContext(t)
 	nc, err := net.Dial("tcp", ts.Addr)
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestServer_ShutdownDeletesNothing_RFC1939_6(t *testing.T) {
 // [SYS/TEMP] (RFC 3206 section 4) when every session has logged in (one
 // that has not would be closed to make room instead).
 func TestServer_MaxConnections(t *testing.T) {
-	ts := pop3test.NewServer(t, pop3test.WithConfig(func(s *pop3.Server) { s.MaxConnections = 2 }),
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithServer(func(s *pop3.Server) { s.MaxConnections = 2 }),
 		pop3test.WithUser("alice", "p"), pop3test.WithUser("bob", "p"))
 	var conns []*bufio.Reader
 	for _, user := range []string{"alice", "bob"} {
@@ -191,7 +191,7 @@ func TestServer_ConcurrentSessions(t *testing.T) {
 	for i := range 20 {
 		opts = append(opts, pop3test.WithUser("u"+string(rune('a'+i)), "p", []byte("m\r\n")))
 	}
-	ts := pop3test.NewServer(t, opts...)
+	ts := pop3test.NewServer(t, append(opts, pop3test.WithInsecureAuth())...)
 	ctx := testContext(t)
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -226,8 +226,8 @@ func assertNoError(t *testing.T, err error) bool {
 func TestServer_DebugRedactsPasswords(t *testing.T) {
 	var mu sync.Mutex
 	var trace bytes.Buffer
-	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n")),
-		pop3test.WithConfig(func(s *pop3.Server) { s.Debug = lockedWriter{&mu, &trace} }))
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")),
+		pop3test.WithServer(func(s *pop3.Server) { s.Debug = lockedWriter{&mu, &trace} }))
 	ctx := testContext(t)
 	c, err := pop3.Dial(ctx, ts.Addr)
 	require.NoError(t, err)
@@ -288,7 +288,7 @@ func BenchmarkList(b *testing.B) {
 	for range 1000 {
 		msgs = append(msgs, []byte("Subject: x\r\n\r\nbody\r\n"))
 	}
-	ts := pop3test.NewServer(b, pop3test.WithUser("alice", "secret", msgs...))
+	ts := pop3test.NewServer(b, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	ctx := context.Background()
 	c, err := pop3.Dial(ctx, ts.Addr)
 	require.NoError(b, err)

@@ -47,7 +47,7 @@ func stateIDs(t *testing.T, dir string) []string {
 // deleted without -delete.
 func TestFetchOnlyNewMail_RFC1939_7(t *testing.T) {
 	msgs := testMessages()
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	dir := filepath.Join(t.TempDir(), "Maildir") // created by the run
 
 	sum, err := fetchOnce(t, s.Addr, dir, false)
@@ -83,7 +83,7 @@ func TestFetchOnlyNewMail_RFC1939_7(t *testing.T) {
 // earlier run stored, and no other.
 func TestDeleteStored_RFC1939_6(t *testing.T) {
 	msgs := testMessages()[:3]
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	dir := t.TempDir()
 
 	sum, err := fetchOnce(t, s.Addr, dir, false)
@@ -114,7 +114,7 @@ func TestDeleteStored_RFC1939_6(t *testing.T) {
 // run does not fetch them again but deletes them.
 func TestQuitFailsThenNextRunDeletes_RFC1939_6(t *testing.T) {
 	msgs := testMessages()[:2]
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	dir := t.TempDir()
 	s.FailDelete(pop3.ErrResponse(pop3.CodeSysTemp, "disk trouble"))
 
@@ -148,7 +148,7 @@ func TestServerDiesMidMessage(t *testing.T) {
 		[]byte("Subject: two\r\n\r\nfirst half\r\nCUT-HERE\r\nsecond half\r\n"),
 		[]byte("Subject: three\r\n\r\nthird\r\n"),
 	}
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", msgs...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	dir := t.TempDir()
 	proxy := cutProxy(t, s.Addr, []byte("CUT-HERE"))
 
@@ -174,7 +174,7 @@ func TestServerDiesMidMessage(t *testing.T) {
 // A -ERR to RETR stops the run: nothing of that message is stored or
 // recorded, and nothing is deleted.
 func TestRetrRefused_RFC1939_5(t *testing.T) {
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", testMessages()[:2]...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", testMessages()[:2]...))
 	dir := t.TempDir()
 	s.FailCommand(pop3.VerbRETR, pop3.ErrResponse(pop3.CodeSysTemp, "try later"))
 
@@ -193,7 +193,7 @@ func TestRetrRefused_RFC1939_5(t *testing.T) {
 // A server without UIDL cannot tell old mail from new: mailfetch stops
 // before fetching anything (RFC 1939 section 7 makes UIDL optional).
 func TestNoUIDL_RFC1939_7(t *testing.T) {
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", testMessages()[:1]...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", testMessages()[:1]...))
 	s.FailCommand(pop3.VerbUIDL, pop3.ErrResponse("", "unsupported"))
 	dir := t.TempDir()
 	_, err := fetchOnce(t, s.Addr, dir, false)
@@ -204,7 +204,7 @@ func TestNoUIDL_RFC1939_7(t *testing.T) {
 // A wrong password fails the run before anything is touched but the
 // folder's creation.
 func TestWrongPassword_RFC1939_7(t *testing.T) {
-	s := pop3test.NewServer(t, pop3test.WithUser("alice", "other", testMessages()[:1]...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "other", testMessages()[:1]...))
 	dir := t.TempDir()
 	_, err := fetchOnce(t, s.Addr, dir, false)
 	var r *pop3.Response
@@ -217,8 +217,8 @@ func TestWrongPassword_RFC1939_7(t *testing.T) {
 // Two accounts can share one folder: the state keeps their ids apart, even
 // when the servers hand out the same ids.
 func TestTwoAccountsOneFolder(t *testing.T) {
-	a := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", testMessages()[:2]...))
-	b := pop3test.NewServer(t, pop3test.WithUser("bob", "pw", testMessages()[2:3]...))
+	a := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", testMessages()[:2]...))
+	b := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("bob", "pw", testMessages()[2:3]...))
 	dir := t.TempDir()
 	f := fetcher{dir: dir}
 	sum, err := f.run(testCtx(t), pop3Options{addr: a.Addr, user: "alice", pass: "secret"})

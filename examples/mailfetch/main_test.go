@@ -36,9 +36,8 @@ func writeCA(t *testing.T, pem []byte) string {
 // exchange with the password redacted.
 func TestCommandSTLS_RFC2595(t *testing.T) {
 	msgs := testMessages()
-	s := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "s3cr3t-pw", msgs...),
-		pop3test.WithConfig(func(srv *pop3.Server) { srv.AllowInsecureAuth = false }))
-	ca := writeCA(t, s.CertPEM())
+	s := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "s3cr3t-pw", msgs...))
+	ca := writeCA(t, s.CertificatePEM())
 	dir := t.TempDir()
 
 	code, stdout, stderr := runCmd("-pop3", s.Addr, "-user", "alice", "-pass", "s3cr3t-pw", "-dir", dir)
@@ -63,7 +62,7 @@ func TestCommandSTLS_RFC2595(t *testing.T) {
 // A certificate the -cafile does not vouch for stops the run before the
 // password is sent (RFC 2595 section 2.4).
 func TestCommandSTLSUntrusted_RFC2595(t *testing.T) {
-	s := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret", testMessages()[:1]...))
+	s := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithTLS(), pop3test.WithUser("alice", "secret", testMessages()[:1]...))
 	other, err := testcert.New()
 	require.NoError(t, err)
 	code, _, stderr := runCmd("-pop3", s.Addr, "-user", "alice", "-pass", "secret", "-dir", t.TempDir(),

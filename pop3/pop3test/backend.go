@@ -1,6 +1,10 @@
 package pop3test
 
-import "github.com/mailwire/mailwire/pop3"
+import (
+	"context"
+
+	"github.com/mailwire/mailwire/pop3"
+)
 
 // backend wraps the store: it counts open maildrops for WaitIdle, records
 // deletions and injects FailDelete.
@@ -70,4 +74,23 @@ func (m *maildrop) Close() error {
 		close(m.s.idle)
 	}
 	return err
+}
+
+// WaitIdle waits until no session holds a maildrop: every session that
+// logged in has ended and, after QUIT, applied its deletions (RFC 1939
+// section 6). It is woken by the sessions' ends, not by polling.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	if s.open == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	ch := s.idle
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
