@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/transcript"
 )
 
-// addTranscriptSeeds adds the server side of every transcript in
-// testdata/transcripts as one seed, so the fuzzers start from real
-// responses.
-func addTranscriptSeeds(f *testing.F, side string) {
-	files, _ := filepath.Glob("testdata/transcripts/*.txt")
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		require.NoError(f, err)
-		var b strings.Builder
-		for _, line := range strings.Split(string(data), "\n") {
-			if text, ok := strings.CutPrefix(line, side+": "); ok {
-				b.WriteString(text + "\r\n")
-			}
-		}
-		f.Add([]byte(b.String()))
+// addTranscriptSeeds adds what side ('C' or 'S') sends in every client
+// transcript as one seed, so the fuzzers start from real exchanges.
+func addTranscriptSeeds(f *testing.F, side byte) {
+	scripts, err := transcript.ParseGlob("testdata/transcripts/client/*.txt")
+	require.NoError(f, err)
+	for _, sc := range scripts {
+		f.Add(sc.Sent(side, 1))
 	}
 }
 
@@ -66,7 +57,7 @@ func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }
 // whole response parser and dispatcher must end with an error value,
 // never a panic or a hang, and memory stays within the limits.
 func FuzzClientResponses(f *testing.F) {
-	addTranscriptSeeds(f, "S")
+	addTranscriptSeeds(f, 'S')
 	for _, s := range []string{
 		"* OK hi\r\n* 1 FETCH (BODY[] {5}\r\nhello UID 4)\r\n* 3 EXPUNGE\r\n* VANISHED (EARLIER) 1:3,5\r\n",
 		"* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+]\r\n* LIST (\\Noselect) \"/\" foo\r\n* STATUS x (MESSAGES 1)\r\n* ESEARCH (TAG \"a\") ALL 1:*\r\n",
@@ -89,7 +80,7 @@ func FuzzClientResponses(f *testing.F) {
 // FuzzCommandArgs runs the parsers a server uses on arbitrary command
 // lines; what they accept must survive a write and a second read.
 func FuzzCommandArgs(f *testing.F) {
-	addTranscriptSeeds(f, "C")
+	addTranscriptSeeds(f, 'C')
 	for _, s := range []string{
 		"a FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (DATE FROM)]<0.100>) (CHANGEDSINCE 5)\r\n",
 		"a UID SEARCH OR (FROM x) NOT SEEN 1:5 SINCE 1-Feb-1994 HEADER X y\r\n",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
+	"github.com/mailwire/mailwire/internal/transcript"
 )
 
 // panicHandler is a slog handler that counts the server's panic reports.
@@ -45,17 +46,13 @@ func (b *fuzzBackend) Login(ctx context.Context, c *imap.Conn, username, passwor
 // the server neither panics nor hangs: it must end the session once the
 // input ends, within the connection's deadline.
 func FuzzServerSession(f *testing.F) {
-	files, _ := filepath.Glob("testdata/server/*.txt")
-	for _, file := range files {
-		raw, _ := os.ReadFile(file)
-		var sb strings.Builder
-		for _, line := range strings.Split(string(raw), "\n") {
-			if c, ok := strings.CutPrefix(line, "C: "); ok {
-				sb.WriteString(unescape(c) + "\r\n")
-			}
-		}
-		f.Add(false, sb.String())
-		f.Add(true, sb.String())
+	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, sc := range scripts {
+		f.Add(false, string(sc.Sent('C', 1)))
+		f.Add(true, string(sc.Sent('C', 1)))
 	}
 	f.Add(true, "a FETCH 1:* (BODY[1.2.HEADER.FIELDS (A B)]<0.5> BODYSTRUCTURE ENVELOPE)\r\nb IDLE\r\nDONE\r\n")
 	f.Add(true, "a APPEND INBOX {5+}\r\nabcde\r\nb SEARCH OR (FROM x) NOT (TEXT {2+}\r\nyz) UID 1:*\r\n")

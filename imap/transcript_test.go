@@ -1,80 +1,35 @@
 package imap
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// playTranscript starts a client against a scripted server that plays the
-// S: lines of a transcript file and checks that the client sends exactly
-// the C: lines, in order.
-func playTranscript(t *testing.T, file string) *Client {
+// playTranscript returns a client on an in-memory connection whose other
+// end plays the S: lines of testdata/transcripts/client/name (the format
+// is internal/transcript's) and checks that the client sends exactly the
+// C: lines, in order.
+func playTranscript(t *testing.T, name string) *Client {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
-	var steps []string
-	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		steps = append(steps, line)
-	}
-	client, server := net.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		defer server.Close()
-		br := bufio.NewReader(server)
-		for i, step := range steps {
-			dir, text, _ := strings.Cut(step, ":")
-			text = strings.TrimPrefix(text, " ")
-			switch dir {
-			case "S":
-				if _, err := server.Write([]byte(text + "\r\n")); err != nil {
-					done <- err
-					return
-				}
-			case "C":
-				got, err := br.ReadString('\n')
-				if err != nil {
-					done <- err
-					return
-				}
-				if got != text+"\r\n" {
-					done <- fmt.Errorf("step %d: client sent %q, transcript says %q", i+1, strings.TrimSpace(got), text)
-					return
-				}
-			}
-		}
-		done <- nil
-	}()
-	c := NewClient(client, nil)
-	t.Cleanup(func() {
-		c.Close()
-		select {
-		case err := <-done:
-			assert.NoError(t, err, "transcript")
-		case <-time.After(5 * time.Second):
-			t.Error("transcript not finished")
-		}
-	})
+	conn := transcript.Client{}.Play(t, filepath.Join("testdata/transcripts/client", name))
+	c := NewClient(conn, nil)
+	t.Cleanup(func() { c.Close() })
 	return c
 }
 
-// TestTranscript_RFC3501_8 replays the sample session of RFC 3501
+// TestClientTranscript_RFC3501_8 replays the sample session of RFC 3501
 // section 8 and checks what the client made of it.
-func TestTranscript_RFC3501_8(t *testing.T) {
+func TestClientTranscript_RFC3501_8(t *testing.T) {
 	ctx := testCtx(t)
-	c := playTranscript(t, "testdata/transcripts/rfc3501_8.txt")
+	c := playTranscript(t, "rfc3501_8.txt")
 	require.NoError(t, c.Login(ctx, "mrc", "secret"))
 	mb, err := c.Select(ctx, "inbox", nil)
 	require.NoError(t, err)
@@ -118,13 +73,13 @@ func TestTranscript_RFC3501_8(t *testing.T) {
 	require.NoError(t, c.Logout(ctx))
 }
 
-// TestTranscript_Extensions replays testdata/transcripts/extensions.txt.
-func TestTranscript_Extensions(t *testing.T) {
+// TestClientTranscript_Extensions replays extensions.txt.
+func TestClientTranscript_Extensions(t *testing.T) {
 	ctx := testCtx(t)
 	var alerts []string
 	var expunged []uint32
 	exists := make(chan uint32, 1)
-	c := playTranscript(t, "testdata/transcripts/extensions.txt")
+	c := playTranscript(t, "extensions.txt")
 	c.opts.Unilateral = UnilateralHandler{
 		Status:  func(st *StatusResponse) { alerts = append(alerts, string(st.Code)+" "+st.Text) },
 		Expunge: func(seq uint32) { expunged = append(expunged, seq) },
@@ -164,11 +119,11 @@ func TestTranscript_Extensions(t *testing.T) {
 	assert.Equal(t, "T7", st.Tag)
 }
 
-// TestTranscript_RFC9051_6_3_2 replays IMAP4rev2 responses: the LIST and
+// TestClientTranscript_RFC9051_6_3_2 replays IMAP4rev2 responses: the LIST and
 // [CLOSED] that SELECT may carry, and ESEARCH for every SEARCH.
-func TestTranscript_RFC9051_6_3_2(t *testing.T) {
+func TestClientTranscript_RFC9051_6_3_2(t *testing.T) {
 	ctx := testCtx(t)
-	c := playTranscript(t, "testdata/transcripts/rfc9051.txt")
+	c := playTranscript(t, "rfc9051.txt")
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
 	_, err := c.Enable(ctx, CapIMAP4rev2)
 	require.NoError(t, err)

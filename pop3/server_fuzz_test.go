@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/mailwire/mailwire/internal/memnet"
 	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3mem"
 )
@@ -73,35 +72,17 @@ func FuzzServerSession(f *testing.F) {
 	})
 }
 
-// addTranscriptSeeds adds the client side of every transcript of the
-// first connection, with the options its header names.
+// addTranscriptSeeds adds the client side of the first connection of
+// every server transcript, with the options its header names.
 func addTranscriptSeeds(f *testing.F) {
-	files, _ := filepath.Glob("testdata/transcripts/*.txt")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var opts byte
-		var in strings.Builder
-		for _, line := range strings.Split(string(raw), "\n") {
-			switch {
-			case strings.HasPrefix(line, "# options:"):
-				for word, bit := range map[string]byte{" tls": fuzzTLS, "secure": fuzzSecure,
-					"max": fuzzSmallLimits, "expire": fuzzPolicy} {
-					if strings.Contains(line, word) {
-						opts |= bit
-					}
-				}
-			case strings.HasPrefix(line, "C: "), strings.HasPrefix(line, "C! "):
-				if line != "C: <close>" {
-					in.WriteString(unescape(line[3:]) + "\r\n")
-				}
-			case strings.HasPrefix(line, "C+ "):
-				in.WriteString(unescape(line[3:]))
-			}
-		}
-		f.Add(opts, in.String())
+	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	bits := map[string]byte{"tls": fuzzTLS, "AllowInsecureAuth false": fuzzSecure,
+		"Max*": fuzzSmallLimits, "Expire": fuzzPolicy}
+	for _, sc := range scripts {
+		f.Add(sc.OptionBits(bits), string(sc.Sent('C', 1)))
 	}
 }
 

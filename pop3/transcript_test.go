@@ -1,256 +1,122 @@
 package pop3_test
 
 import (
-	"bufio"
-	"crypto/tls"
 	"errors"
-	"net"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strconv"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testutil"
+	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3test"
-	"github.com/stretchr/testify/require"
 )
 
-// Transcript files in testdata/transcripts read like the examples of RFC
-// 1939: "C: " lines are sent by the client, "S: " lines are expected from
-// the server, in order. The runner sends each C: line as soon as it meets
-// it and reads an S: line only when it meets one, so a run of C: lines is a
-// pipelined group (RFC 2449 6.6). A digit after C or S ("C2: ", "S2: ")
-// talks on a second connection, opened at its first use.
+// TestServerTranscripts plays testdata/transcripts/server/*.txt, exchanges
+// like those of RFC 1939 section 10, in the format internal/transcript
+// documents. Options that start with a capital letter set the Server field
+// of that name; the others:
 //
-//	# options: tls secure maxerrors=N maxline=N maxauthfail=N timeout=MS
-//	#          logindelay=S expire=X
-//	# user alice secret            a user and password (also APOP secret)
-//	# msg alice Subject: a\r\n     a preloaded message, escapes decoded
-//	# fail RETR -ERR [SYS/TEMP] x  pop3test.FailCommand with that response
-//	# faildelete                   pop3test.FailDelete
-//	C: USER alice                  sent with CRLF; \r \n \0 \\ are escapes;
-//	                               {apop SECRET} is the APOP digest
-//	C+ raw\r\n                     sent as is, no CRLF added
-//	C! STLS                        sent, +OK read, then TLS starts
-//	S: +OK ...                     one line, compared exactly; {timestamp}
-//	                               matches the greeting's <...>
-//	S: <closed>                    the server closed the connection
-//	C: <close>                     the client closes the connection
+//	@ tls                          STLS offered (RFC 2595 section 4)
+//	@ user alice secret            a user and password (also APOP secret)
+//	@ msg alice Subject: a\r\n     a message preloaded for the user
+//	@ fail RETR -ERR [SYS/TEMP] x  pop3test.FailCommand with that response
+//	@ faildelete                   pop3test.FailDelete
+//
+// ${timestamp} matches the greeting's <...> (RFC 1939 section 7) and
+// ${apop SECRET} is the APOP digest of that timestamp and SECRET. Checks:
+//
 //	= uids alice m2,m3             the maildrop holds these messages, once
 //	                               every session has ended
 //	= deleted alice m1             UPDATE removed these messages
-func TestTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/transcripts/*.txt")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			t.Parallel()
-			runTranscript(t, f)
-		})
-	}
+func TestServerTranscripts(t *testing.T) {
+	transcript.Server{Start: startTranscriptServer, Placeholders: transcript.Placeholders{
+		Patterns: map[string]string{"timestamp": `<[^<>]+@[^<>]+>`},
+		Funcs: map[string]func(map[string]string, string) (string, error){
+			"apop": func(vars map[string]string, secret string) (string, error) {
+				return pop3.APOPDigest(vars["timestamp"], secret), nil
+			},
+		},
+	}}.Run(t, "testdata/transcripts/server/*.txt")
 }
 
-func unescape(s string) string {
-	return strings.NewReplacer(`\r`, "\r", `\n`, "\n", `\0`, "\x00", `\t`, "\t", `\\`, `\`).Replace(s)
-}
-
-var (
-	apopRef      = regexp.MustCompile(`\{apop ([^}]*)\}`)
-	timestampRef = regexp.MustCompile(`<[^<>]+@[^<>]+>`)
-)
-
-// peer is one client connection of a transcript.
-type peer struct {
-	nc        net.Conn
-	conn      net.Conn
-	br        *bufio.Reader
-	timestamp string
-}
-
-func runTranscript(t *testing.T, file string) {
-	raw, err := os.ReadFile(file)
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
-
-	var opts []pop3test.Option
-	type fault struct {
-		verb pop3.Verb
-		resp *pop3.Response
-	}
-	var faults []fault
-	failDelete := false
-	config := func(srv *pop3.Server) {
-		srv.Domain = "pop.test"
-		srv.CommandTimeout = 10 * time.Second
-	}
-	users := map[string]string{}
-	var order []string
-	msgs := map[string][][]byte{}
-	for _, line := range lines {
+func startTranscriptServer(t testing.TB, opts []transcript.Option) (*transcript.Target, error) {
+	var fields []transcript.Option
+	serverOpts := []pop3test.Option{}
+	var users []string // in order, as WithUser keeps them
+	passwords, msgs := map[string]string{}, map[string][][]byte{}
+	var after []func(*pop3test.Server)
+	for _, o := range opts {
+		f := strings.Fields(o.Arg)
 		switch {
-		case strings.HasPrefix(line, "# options:"):
-			for _, o := range strings.Fields(strings.TrimPrefix(line, "# options:")) {
-				key, val, _ := strings.Cut(o, "=")
-				n, _ := strconv.Atoi(val)
-				prev := config
-				var set func(*pop3.Server)
-				switch key {
-				case "tls":
-					opts = append(opts, pop3test.WithTLS())
-					continue
-				case "secure":
-					set = func(s *pop3.Server) { s.AllowInsecureAuth = false }
-				case "maxerrors":
-					set = func(s *pop3.Server) { s.MaxErrors = n }
-				case "maxline":
-					set = func(s *pop3.Server) { s.MaxLineLength = n }
-				case "maxauthfail":
-					set = func(s *pop3.Server) { s.MaxAuthFailures = n }
-				case "timeout":
-					set = func(s *pop3.Server) { s.CommandTimeout = time.Duration(n) * time.Millisecond }
-				case "logindelay":
-					set = func(s *pop3.Server) { s.LoginDelay = time.Duration(n) * time.Second }
-				case "expire":
-					set = func(s *pop3.Server) { s.Expire = val }
-				default:
-					t.Fatalf("unknown option %q", o)
-				}
-				config = func(s *pop3.Server) { prev(s); set(s) }
+		case o.IsField():
+			if err := transcript.SetField(&pop3.Server{}, o); err != nil {
+				return nil, err
 			}
-		case strings.HasPrefix(line, "# user "):
-			f := strings.Fields(line[len("# user "):])
-			users[f[0]] = f[1]
-			order = append(order, f[0])
-		case strings.HasPrefix(line, "# msg "):
-			user, msg, _ := strings.Cut(line[len("# msg "):], " ")
-			msgs[user] = append(msgs[user], []byte(unescape(msg)))
-		case strings.HasPrefix(line, "# fail "):
-			word, resp, _ := strings.Cut(line[len("# fail "):], " ")
-			cmd, err := pop3.ParseCommand([]byte(word))
-			require.NoError(t, err)
-			r, err := pop3.ParseResponse([]byte(resp))
-			require.NoError(t, err)
-			faults = append(faults, fault{cmd.Verb, r})
-		case line == "# faildelete":
-			failDelete = true
-		}
-	}
-	for _, u := range order {
-		opts = append(opts, pop3test.WithUser(u, users[u], msgs[u]...))
-	}
-	opts = append(opts, pop3test.WithConfig(config))
-	ts := pop3test.NewServer(t, opts...)
-	for _, f := range faults {
-		ts.FailCommand(f.verb, f.resp)
-	}
-	if failDelete {
-		ts.FailDelete(errors.New("disk full"))
-	}
-
-	peers := map[byte]*peer{}
-	get := func(id byte) *peer {
-		if p, ok := peers[id]; ok {
-			return p
-		}
-		nc, err := net.Dial("tcp", ts.Addr)
-		require.NoError(t, err)
-		t.Cleanup(func() { nc.Close() })
-		nc.SetDeadline(time.Now().Add(20 * time.Second))
-		p := &peer{nc: nc, conn: nc, br: bufio.NewReader(nc)}
-		peers[id] = p
-		return p
-	}
-
-	for i, line := range lines {
-		where := file + ":" + strconv.Itoa(i+1)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, "= ") {
-			checkExpectation(t, ts, line[2:], where)
-			continue
-		}
-		require.GreaterOrEqual(t, len(line), 2, where)
-		kind, id, rest := line[0], byte('1'), line[1:]
-		if rest[0] >= '2' && rest[0] <= '9' {
-			id, rest = rest[0], rest[1:]
-		}
-		var text string
-		switch {
-		case rest == ":":
-		case strings.HasPrefix(rest, ": "), strings.HasPrefix(rest, "+ "), strings.HasPrefix(rest, "! "):
-			text = rest[2:]
+			fields = append(fields, o)
+		case o.Name == "tls":
+			serverOpts = append(serverOpts, pop3test.WithTLS())
+		case o.Name == "user" && len(f) == 2:
+			users, passwords[f[0]] = append(users, f[0]), f[1]
+		case o.Name == "msg" && len(f) > 0:
+			user, msg, _ := strings.Cut(o.Arg, " ")
+			msgs[user] = append(msgs[user], []byte(msg))
+		case o.Name == "fail" && len(f) > 1:
+			cmd, err := pop3.ParseCommand([]byte(f[0]))
+			if err != nil {
+				return nil, o.Errorf("%v", err)
+			}
+			resp, err := pop3.ParseResponse([]byte(strings.TrimPrefix(o.Arg, f[0]+" ")))
+			if err != nil {
+				return nil, o.Errorf("%v", err)
+			}
+			after = append(after, func(s *pop3test.Server) { s.FailCommand(cmd.Verb, resp) })
+		case o.Name == "faildelete":
+			after = append(after, func(s *pop3test.Server) { s.FailDelete(errors.New("disk full")) })
 		default:
-			t.Fatalf("%s: cannot read %q", where, line)
-		}
-		p := get(id)
-		switch {
-		case kind == 'C' && text == "<close>":
-			p.conn.Close()
-		case kind == 'C':
-			text = apopRef.ReplaceAllStringFunc(text, func(m string) string {
-				return pop3.APOPDigest(p.timestamp, apopRef.FindStringSubmatch(m)[1])
-			})
-			if rest[0] != '+' {
-				text += "\r\n"
-			}
-			_, err := p.conn.Write([]byte(unescape(text)))
-			require.NoError(t, err, where)
-			if rest[0] == '!' {
-				got, err := p.br.ReadString('\n')
-				require.NoError(t, err, where)
-				require.Equal(t, "+OK Begin TLS negotiation\r\n", got, where)
-				require.Zero(t, p.br.Buffered(), where)
-				tc := tls.Client(p.nc, ts.ClientTLSConfig())
-				require.NoError(t, tc.Handshake(), where)
-				p.conn = tc
-				p.br = bufio.NewReader(tc)
-			}
-		case kind == 'S' && text == "<closed>":
-			got, err := p.br.ReadString('\n')
-			require.Error(t, err, "%s: expected close, got %q", where, got)
-		case kind == 'S':
-			got, err := p.br.ReadString('\n')
-			require.NoError(t, err, where)
-			got = strings.TrimSuffix(got, "\r\n")
-			if strings.Contains(text, "{timestamp}") {
-				p.timestamp = timestampRef.FindString(got)
-				require.NotEmpty(t, p.timestamp, where)
-				got = strings.Replace(got, p.timestamp, "{timestamp}", 1)
-			}
-			require.Equal(t, text, got, where)
-		default:
-			t.Fatalf("%s: cannot read %q", where, line)
+			return nil, o.Errorf("unknown option, or wrong arguments")
 		}
 	}
+	config := pop3test.WithServer(func(s *pop3.Server) {
+		s.Domain, s.CommandTimeout = "pop.test", 10*time.Second
+		for _, o := range fields {
+			transcript.SetField(s, o) // checked above
+		}
+	})
+	for _, u := range users {
+		serverOpts = append(serverOpts, pop3test.WithUser(u, passwords[u], msgs[u]...))
+	}
+	ts := pop3test.NewServer(t, append(serverOpts, config, pop3test.WithInsecureAuth())...)
+	for _, f := range after {
+		f(ts)
+	}
+	return &transcript.Target{Addr: ts.Addr, TLS: ts.ClientTLSConfig(),
+		Check: func(name, arg string) error { return checkTranscript(t, ts, name, arg) }}, nil
 }
 
-func checkExpectation(t *testing.T, ts *pop3test.Server, exp, where string) {
-	f := strings.Fields(exp)
-	require.GreaterOrEqual(t, len(f), 2, where)
+// checkTranscript answers a transcript's "=" line.
+func checkTranscript(t testing.TB, ts *pop3test.Server, name, arg string) error {
+	user, list, _ := strings.Cut(arg, " ")
 	want := []string{}
-	if len(f) > 2 {
-		want = strings.Split(f[2], ",")
+	if list != "" {
+		want = strings.Split(list, ",")
 	}
-	switch f[0] {
+	var got []string
+	switch name {
 	case "uids":
-		require.NoError(t, ts.WaitIdle(testContext(t)), where)
-		got := ts.UIDs(f[1])
-		if got == nil {
-			got = []string{}
+		if err := ts.WaitIdle(testutil.Context(t)); err != nil {
+			return err
 		}
-		require.Equal(t, want, got, where)
+		got = ts.UIDs(user)
 	case "deleted":
-		got := ts.Deleted(f[1])
-		if got == nil {
-			got = []string{}
-		}
-		require.Equal(t, want, got, where)
+		got = ts.Deleted(user)
 	default:
-		t.Fatalf("%s: unknown expectation %q", where, exp)
+		return fmt.Errorf("unknown check %q", name)
 	}
+	if !slices.Equal(want, got) {
+		return fmt.Errorf("want %v, got %v", want, got)
+	}
+	return nil
 }

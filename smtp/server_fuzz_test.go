@@ -7,8 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/mailwire/mailwire/internal/memnet"
 	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/transcript"
 )
 
 // The options byte of FuzzServerSession picks the server's configuration,
@@ -66,36 +65,17 @@ func FuzzServerSession(f *testing.F) {
 	})
 }
 
-// addTranscriptSeeds adds the client side of every transcript, with the
-// options its header names.
+// addTranscriptSeeds adds the client side of every server transcript,
+// with the options its header names.
 func addTranscriptSeeds(f *testing.F) {
-	files, _ := filepath.Glob("testdata/transcripts/*.txt")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var opts byte
-		var in strings.Builder
-		for _, line := range strings.Split(string(raw), "\n") {
-			switch {
-			case strings.HasPrefix(line, "# options:"):
-				for word, bit := range map[string]byte{"lmtp": fuzzLMTP, " tls": fuzzTLS,
-					"insecure-auth": fuzzInsecureAuth, "auth-required": fuzzAuthRequired,
-					"bare-newlines": fuzzBareNewlines, "max": fuzzSmallLimits} {
-					if strings.Contains(line, word) {
-						opts |= bit
-					}
-				}
-			case strings.HasPrefix(line, "C: "), strings.HasPrefix(line, "C! "):
-				if line != "C: <close>" {
-					in.WriteString(unescape(line[3:]) + "\r\n")
-				}
-			case strings.HasPrefix(line, "C+ "):
-				in.WriteString(unescape(line[3:]))
-			}
-		}
-		f.Add(opts, in.String())
+	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	bits := map[string]byte{"LMTP": fuzzLMTP, "tls": fuzzTLS, "AllowInsecureAuth": fuzzInsecureAuth,
+		"AuthRequired": fuzzAuthRequired, "AllowBareNewlines": fuzzBareNewlines, "Max*": fuzzSmallLimits}
+	for _, sc := range scripts {
+		f.Add(sc.OptionBits(bits), string(sc.Sent('C', 1)))
 	}
 }
 
