@@ -17,7 +17,7 @@ import (
 // base64 response carries it), and that the tap is safe while the read
 // loop and the caller write to it at once (run with -race).
 func TestClientDebugHidesCredentials(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "s3cret-pw"))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "s3cret-pw"))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 

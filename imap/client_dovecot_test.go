@@ -173,8 +173,8 @@ func containsMailbox(list []*ListData, name string) bool {
 
 // TestDovecot_FetchCorpus_RFC3501_6_4_5 fetches a corpus that was
 // delivered straight into the Maildir: bodies equal the files
-// byte-for-byte, and ENVELOPE and BODYSTRUCTURE parse and round-trip
-// through our writer without loss.
+// byte-for-byte, and ENVELOPE and BODYSTRUCTURE parse to the values the
+// client reads from our server's writer for the same message.
 func TestDovecot_FetchCorpus_RFC3501_6_4_5(t *testing.T) {
 	d := startDovecot(t)
 	ctx := testCtx(t)
@@ -205,23 +205,70 @@ func TestDovecot_FetchCorpus_RFC3501_6_4_5(t *testing.T) {
 		require.NotNil(t, m.Envelope)
 		require.NotNil(t, m.BodyStructure)
 		assert.Equal(t, 4, m.BodyStructure.Ext, "BODYSTRUCTURE carries all extension fields")
-		assertRoundTrip(t, m)
+		assertSameAsServerWriter(t, m, body)
 	}
 
-	// Spot checks of parsed values.
 	byID := map[string]*FetchMessageBuffer{}
 	for _, m := range msgs {
 		byID[m.Envelope.MessageID] = m
 	}
-	plain := byID["<B27397-0100000@Blurdybloop.example>"]
+	checkDovecotPlain(t, byID["<B27397-0100000@Blurdybloop.example>"])
+	mixed := byID["<mixed-1@example.org>"]
+	checkDovecotMixed(t, mixed)
+	fwd := byID["<fwd-1@example.org>"]
+	checkDovecotForward(t, fwd)
+	checkDovecotSections(t, c, fwd, fwd.FindBodySection(section))
+	checkDovecotBinary(t, c, mixed)
+}
+
+// assertSameAsServerWriter checks that the client reads Dovecot's
+// ENVELOPE and BODYSTRUCTURE of a message as it reads what our server
+// writes for the same bytes. Parameter values are compared without case,
+// the one way they differ (Dovecot lower-cases charset values; RFC 2045
+// section 5.1 makes them case-insensitive).
+func assertSameAsServerWriter(t *testing.T, m *FetchMessageBuffer, body []byte) {
+	t.Helper()
+	st, err := ParseStructure(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	env, _, bs := readStructureItems(t, structureItems(t, st))
+	assert.Equal(t, env, m.Envelope, "message %d", m.Seq)
+	assert.Equal(t, lowerParams(bs), lowerParams(m.BodyStructure), "message %d", m.Seq)
+}
+
+// lowerParams returns a copy of b with every parameter value in lower
+// case, at every depth.
+func lowerParams(b *BodyStructure) *BodyStructure {
+	if b == nil {
+		return nil
+	}
+	c := *b
+	c.Params = nil
+	for _, p := range b.Params {
+		c.Params = append(c.Params, Param{Name: strings.ToLower(p.Name), Value: strings.ToLower(p.Value)})
+	}
+	c.Children = nil
+	for _, ch := range b.Children {
+		c.Children = append(c.Children, lowerParams(ch))
+	}
+	c.Body = lowerParams(b.Body)
+	return &c
+}
+
+// checkDovecotPlain spot-checks the envelope and type of a plain message.
+func checkDovecotPlain(t *testing.T, plain *FetchMessageBuffer) {
+	t.Helper()
 	require.NotNil(t, plain)
 	assert.Equal(t, "afternoon meeting", plain.Envelope.Subject)
 	assert.Equal(t, []Address{{Name: "Fred Foobar", Mailbox: "foobar", Host: "Blurdybloop.example"}}, plain.Envelope.From)
 	assert.Equal(t, plain.Envelope.From, plain.Envelope.Sender)
 	assert.Equal(t, "text", plain.BodyStructure.Type)
 	assert.Equal(t, "us-ascii", strings.ToLower(plain.BodyStructure.Param("charset")))
+}
 
-	mixed := byID["<mixed-1@example.org>"]
+// checkDovecotMixed spot-checks a group in To and a multipart/mixed with
+// an attachment's every extension field.
+func checkDovecotMixed(t *testing.T, mixed *FetchMessageBuffer) {
+	t.Helper()
 	require.NotNil(t, mixed)
 	to := mixed.Envelope.To
 	require.Len(t, to, 5)
@@ -249,8 +296,12 @@ func TestDovecot_FetchCorpus_RFC3501_6_4_5(t *testing.T) {
 		return true
 	})
 	assert.Equal(t, []string{"=multipart/mixed", "1=multipart/alternative", "1.1=text/plain", "1.2=text/html", "2=application/pdf"}, parts)
+}
 
-	fwd := byID["<fwd-1@example.org>"]
+// checkDovecotForward spot-checks the message inside a message/rfc822
+// part.
+func checkDovecotForward(t *testing.T, fwd *FetchMessageBuffer) {
+	t.Helper()
 	require.NotNil(t, fwd)
 	inner := fwd.BodyStructure.Children[1]
 	require.NotNil(t, inner.Envelope)
@@ -258,15 +309,19 @@ func TestDovecot_FetchCorpus_RFC3501_6_4_5(t *testing.T) {
 	require.NotNil(t, inner.Body)
 	assert.Len(t, inner.Body.Children, 2)
 	assert.NotZero(t, inner.Lines)
+}
 
-	// Sections: HEADER.FIELDS, TEXT, MIME, a part of a message/rfc822,
-	// a partial fetch and BINARY (RFC 3516) of a base64 part.
+// checkDovecotSections fetches HEADER.FIELDS, TEXT, MIME, a part of a
+// message/rfc822 and a partial fetch of the forwarded message, whose
+// whole body is whole.
+func checkDovecotSections(t *testing.T, c *Client, fwd *FetchMessageBuffer, whole []byte) {
+	t.Helper()
 	fields := &FetchItemBodySection{Specifier: PartHeaderFields, HeaderFields: []string{"Subject", "From"}, Peek: true}
 	text := &FetchItemBodySection{Specifier: PartText, Peek: true}
 	mime := &FetchItemBodySection{Part: []int{2}, Specifier: PartMIME, Peek: true}
 	nested := &FetchItemBodySection{Part: []int{2, 1}, Peek: true}
 	partial := &FetchItemBodySection{Peek: true, Partial: &SectionPartial{Offset: 6, Size: 10}}
-	res, err := c.Fetch(ctx, SeqSetNum(fwd.Seq), &FetchOptions{
+	res, err := c.Fetch(testCtx(t), SeqSetNum(fwd.Seq), &FetchOptions{
 		BodySection: []*FetchItemBodySection{fields, text, mime, nested, partial},
 	}).Collect()
 	require.NoError(t, err)
@@ -275,9 +330,14 @@ func TestDovecot_FetchCorpus_RFC3501_6_4_5(t *testing.T) {
 	assert.True(t, bytes.HasPrefix(res[0].FindBodySection(text), []byte("--f\r\n")))
 	assert.Equal(t, "Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n", string(res[0].FindBodySection(mime)))
 	assert.Equal(t, "inner text", strings.TrimSpace(string(res[0].FindBodySection(nested))))
-	assert.Equal(t, string(fwd.FindBodySection(section)[6:16]), string(res[0].FindBodySection(partial)))
+	assert.Equal(t, string(whole[6:16]), string(res[0].FindBodySection(partial)))
+}
 
-	res, err = c.Fetch(ctx, SeqSetNum(mixed.Seq), &FetchOptions{
+// checkDovecotBinary fetches BINARY and BINARY.SIZE (RFC 3516) of the
+// mixed message's base64 attachment.
+func checkDovecotBinary(t *testing.T, c *Client, mixed *FetchMessageBuffer) {
+	t.Helper()
+	res, err := c.Fetch(testCtx(t), SeqSetNum(mixed.Seq), &FetchOptions{
 		BinarySection: []*FetchItemBinarySection{{Part: []int{2}, Peek: true}},
 		BinarySize:    [][]int{{2}},
 	}).Collect()

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/internal/dovecottest"
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // dovecot is a private Dovecot started by a test (internal/dovecottest)
@@ -65,9 +66,6 @@ func (d *dovecot) login(t testing.TB, opts *Options) *Client {
 	return c
 }
 
-// testCtx is a context bounded so that a hung peer fails the test.
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// testCtx bounds a test's network calls so that a hung peer fails the
+// test; the helper is shared by every package's tests.
+var testCtx = testutil.Context

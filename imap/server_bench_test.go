@@ -43,7 +43,7 @@ func benchServer(b *testing.B, n int) (net.Conn, *bufio.Reader) {
 		}
 		opts = append(opts, imaptest.WithMessage("alice", "INBOX", data))
 	}
-	srv := imaptest.NewServer(b, opts...)
+	srv := imaptest.NewServer(b, append(opts, imaptest.WithInsecureAuth())...)
 	nc, err := net.Dial("tcp", srv.Addr)
 	if err != nil {
 		b.Fatal(err)

@@ -17,16 +17,11 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imaptest"
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // These tests run our Client against our Server for every command and
 // extension both sides support, checking the values that come back.
-
-func clientCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 func readMessage(t *testing.T, name string) []byte {
 	data, err := os.ReadFile(filepath.Join("testdata/server/messages", name))
@@ -37,7 +32,7 @@ func readMessage(t *testing.T, name string) []byte {
 // loginClient dials srv and logs user in with LOGIN.
 func loginClient(t *testing.T, srv *imaptest.Server, opts *imap.Options) *imap.Client {
 	t.Helper()
-	ctx := clientCtx(t)
+	ctx := testutil.Context(t)
 	c, err := imap.Dial(ctx, srv.Addr, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
@@ -55,8 +50,8 @@ func asStatus(t *testing.T, err error) *imap.StatusResponse {
 // TestClientServer_Session_RFC3501_6_1 covers the greeting, CAPABILITY,
 // NOOP, LOGIN with a wrong and a right password, and LOGOUT.
 func TestClientServer_Session_RFC3501_6_1(t *testing.T) {
-	srv := imaptest.NewServer(t)
-	ctx := clientCtx(t)
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth())
+	ctx := testutil.Context(t)
 	c, err := imap.Dial(ctx, srv.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
@@ -92,8 +87,8 @@ func TestClientServer_Session_RFC3501_6_1(t *testing.T) {
 // with SASL-IR (RFC 4959), AUTHENTICATE LOGIN, and LOGINDISABLED before
 // TLS when cleartext is not allowed.
 func TestClientServer_Auth_RFC3501_6_2(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithTLS(), imaptest.WithServer(func(s *imap.Server) { s.AllowInsecureAuth = false }))
-	ctx := clientCtx(t)
+	srv := imaptest.NewServer(t, imaptest.WithTLS())
+	ctx := testutil.Context(t)
 
 	c, err := imap.Dial(ctx, srv.Addr, nil)
 	require.NoError(t, err)
@@ -127,9 +122,9 @@ func TestClientServer_Auth_RFC3501_6_2(t *testing.T) {
 // LIST-STATUS, LSUB, STATUS with SIZE, NAMESPACE, ID and ENABLE.
 func TestClientServer_Mailboxes_RFC3501_6_3(t *testing.T) {
 	simple := readMessage(t, "simple.eml")
-	srv := imaptest.NewServer(t, imaptest.WithMailbox("user", "Trash", imap.AttrTrash),
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithMailbox("user", "Trash", imap.AttrTrash),
 		imaptest.WithMessage("user", imap.Inbox, simple))
-	ctx := clientCtx(t)
+	ctx := testutil.Context(t)
 	c := loginClient(t, srv, nil)
 
 	require.NoError(t, c.Create(ctx, "Projects/Drafts ☺"))
@@ -233,8 +228,8 @@ func keys[V any](m map[string]V) []string {
 // TestClientServer_Append_RFC3501_6_3_11 appends with flags and a date,
 // and checks APPENDUID, the stored bytes, TRYCREATE and LITERAL+.
 func TestClientServer_Append_RFC3501_6_3_11(t *testing.T) {
-	srv := imaptest.NewServer(t)
-	ctx := clientCtx(t)
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth())
+	ctx := testutil.Context(t)
 	c := loginClient(t, srv, nil)
 	msg := readMessage(t, "multipart.eml")
 	when := time.Date(2023, 5, 6, 7, 8, 9, 0, time.FixedZone("", -5*3600))
@@ -255,7 +250,7 @@ func TestClientServer_Append_RFC3501_6_3_11(t *testing.T) {
 
 	// The client sends a non-synchronizing literal when LITERAL+ is
 	// offered (RFC 7888), which our server always does.
-	debug := &lockedBuffer{}
+	debug := &testutil.LockedBuffer{}
 	c2 := loginClient(t, srv, &imap.Options{Debug: debug})
 	_, err = c2.Append(ctx, imap.Inbox, int64(len(msg)), bytes.NewReader(msg), nil)
 	require.NoError(t, err)
@@ -272,8 +267,8 @@ func TestClientServer_Messages_RFC3501_6_4(t *testing.T) {
 	for _, name := range []string{"simple.eml", "multipart.eml", "forward.eml"} {
 		opts = append(opts, imaptest.WithMessage("user", imap.Inbox, readMessage(t, name)))
 	}
-	srv := imaptest.NewServer(t, opts...)
-	ctx := clientCtx(t)
+	srv := imaptest.NewServer(t, append(opts, imaptest.WithInsecureAuth())...)
+	ctx := testutil.Context(t)
 	var mu sync.Mutex
 	var expunged []uint32
 	c := loginClient(t, srv, &imap.Options{Unilateral: imap.UnilateralHandler{
@@ -415,9 +410,9 @@ func TestClientServer_Messages_RFC3501_6_4(t *testing.T) {
 // the stored messages.
 func TestClientServer_Fetch_RFC3501_6_4_5(t *testing.T) {
 	simple, multi, fwd := readMessage(t, "simple.eml"), readMessage(t, "multipart.eml"), readMessage(t, "forward.eml")
-	srv := imaptest.NewServer(t, imaptest.WithMessage("user", imap.Inbox, simple),
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithMessage("user", imap.Inbox, simple),
 		imaptest.WithMessage("user", imap.Inbox, multi), imaptest.WithMessage("user", imap.Inbox, fwd))
-	ctx := clientCtx(t)
+	ctx := testutil.Context(t)
 	c := loginClient(t, srv, nil)
 	_, err := c.Select(ctx, imap.Inbox, nil)
 	require.NoError(t, err)
@@ -534,8 +529,8 @@ func TestClientServer_Fetch_RFC3501_6_4_5(t *testing.T) {
 // session's flag change reach an IDLE client at once, and that the
 // session goes on after DONE.
 func TestClientServer_Idle_RFC2177(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithMessage("user", imap.Inbox, readMessage(t, "simple.eml")))
-	ctx := clientCtx(t)
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithMessage("user", imap.Inbox, readMessage(t, "simple.eml")))
+	ctx := testutil.Context(t)
 	exists := make(chan uint32, 4)
 	fetches := make(chan *imap.FetchMessageBuffer, 4)
 	c := loginClient(t, srv, &imap.Options{Unilateral: imap.UnilateralHandler{
@@ -575,23 +570,4 @@ func TestClientServer_Idle_RFC2177(t *testing.T) {
 	require.NoError(t, <-idleErr)
 	require.NoError(t, c.Noop(ctx), "the session goes on after DONE")
 	assert.Equal(t, uint32(2), c.Mailbox().NumMessages)
-}
-
-// lockedBuffer is a Debug writer safe for the client's reading and
-// writing goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -19,7 +19,7 @@ import (
 // 7.4.1), keywords announced before use (section 7.2.6), UIDs ascending,
 // no SERVERBUG, no broken line, only the NO replies RFC 2180 allows.
 func TestConcurrentSessions_RFC2180_4(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"),
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"),
 		imaptest.WithMessage("alice", "INBOX", sample("one")),
 		imaptest.WithMessage("alice", "INBOX", sample("two")))
 	rep := imapstress.Run(context.Background(), imapstress.Config{

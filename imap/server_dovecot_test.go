@@ -143,7 +143,7 @@ func crossCheckCorpus(t *testing.T) map[string][]byte {
 // Whitespace is compared as sent.
 func TestServerMatchesDovecot_RFC3501_7_4_2(t *testing.T) {
 	d := imap.StartDovecot(t)
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "secret"))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "secret"))
 	ours := dialLiteral(t, srv.Addr, "alice", "secret")
 	theirs := dialLiteral(t, d.Addr, "alice", "secret")
 

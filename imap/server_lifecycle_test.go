@@ -52,7 +52,7 @@ func readUntil(t testing.TB, br *bufio.Reader, prefix string) string {
 func TestShutdown_RFC3501_7_1_5(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{})
-	srv := imaptest.NewServer(t, imaptest.WithServer(func(s *imap.Server) {
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithServer(func(s *imap.Server) {
 		s.BeforeCommand = func(_ *imap.Conn, name string) error {
 			if name == "CHECK" {
 				close(entered)
@@ -90,7 +90,7 @@ func TestShutdown_RFC3501_7_1_5(t *testing.T) {
 // connection to get "* BYE [UNAVAILABLE]" at once, and a slot to free up
 // when a session ends.
 func TestMaxConnections_RFC5530(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithServer(func(s *imap.Server) { s.MaxConnections = 2 }))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithServer(func(s *imap.Server) { s.MaxConnections = 2 }))
 	first, _ := loggedIn(t, srv.Addr, false)
 	loggedIn(t, srv.Addr, false)
 
@@ -127,7 +127,7 @@ func TestMaxConnections_RFC5530(t *testing.T) {
 // opened and the heap in use compared before and after.
 func BenchmarkServerIdleConnMemory(b *testing.B) {
 	const n = 500
-	srv := imaptest.NewServer(b)
+	srv := imaptest.NewServer(b, imaptest.WithInsecureAuth())
 	for b.Loop() {
 		runtime.GC()
 		var before, after runtime.MemStats

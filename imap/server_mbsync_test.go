@@ -66,9 +66,9 @@ func TestMbsync_TwoFolders(t *testing.T) {
 	for _, n := range archive {
 		opts = append(opts, imaptest.WithMessage("user", "Archive", readMessage(t, n), imap.FlagFlagged))
 	}
-	srv := imaptest.NewServer(t, opts...)
+	srv := imaptest.NewServer(t, append(opts, imaptest.WithInsecureAuth())...)
 	home := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(home, "ca.pem"), srv.CertPEM(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(home, "ca.pem"), srv.CertificatePEM(), 0o644))
 	_, port, _ := strings.Cut(srv.Addr, ":")
 	require.NoError(t, os.Mkdir(filepath.Join(home, "mail"), 0o700))
 	rc := filepath.Join(home, "mbsyncrc")

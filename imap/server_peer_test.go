@@ -20,7 +20,7 @@ import (
 // LOGOUT, checking the values each returns (RFC 3501 section 6).
 func TestPeerPythonImaplib(t *testing.T) {
 	python := peertest.Need(t, "python3")
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"))
 	_, port, _ := strings.Cut(srv.Addr, ":")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -38,7 +38,7 @@ func TestPeerPythonImaplib(t *testing.T) {
 func TestPeerCurl(t *testing.T) {
 	curl := peertest.Need(t, "curl")
 	msg := "From: a@example.org\r\nSubject: curl\r\n\r\nbody line\r\n"
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"),
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"),
 		imaptest.WithMailbox("alice", "Sent", imap.AttrSent))
 	base := "imap://alice:pass@" + srv.Addr + "/"
 	run := func(args ...string) string {

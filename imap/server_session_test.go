@@ -62,7 +62,7 @@ func sample(subject string) []byte {
 // a vanished message ends OK [EXPUNGEISSUED] (RFC 5530); the EXPUNGE at
 // the next NOOP; flag changes as FETCH; \Recent in one session only.
 func TestSessions_RFC3501_7_4_1(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"),
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"),
 		imaptest.WithMessage("alice", "INBOX", sample("one")),
 		imaptest.WithMessage("alice", "INBOX", sample("two")))
 	a, b := dialRaw(t, srv.Addr), dialRaw(t, srv.Addr)
@@ -105,7 +105,7 @@ func TestSessions_RFC3501_7_4_1(t *testing.T) {
 // TestIdle_RFC2177 checks that an IDLE session hears of a delivery at
 // once and that DONE ends IDLE.
 func TestIdle_RFC2177(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"))
 	a := dialRaw(t, srv.Addr)
 	a.cmd("l", "LOGIN alice pass")
 	a.cmd("s", "SELECT INBOX")
@@ -123,19 +123,20 @@ func TestIdle_RFC2177(t *testing.T) {
 
 // TestImaptestFaults checks fault injection and WaitMessages.
 func TestImaptestFaults(t *testing.T) {
-	srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"))
+	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"))
 	a := dialRaw(t, srv.Addr)
 	a.cmd("l", "LOGIN alice pass")
-	srv.FailCommand("SELECT", 1, &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeUnavailable, Text: "try later"})
+	srv.FailCommand("SELECT", &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeUnavailable, Text: "try later"})
 	_, done := a.cmd("s", "SELECT INBOX")
 	require.Equal(t, "s NO [UNAVAILABLE] try later", done)
+	srv.FailCommand("SELECT", nil)
 	_, done = a.cmd("s2", "SELECT INBOX")
 	require.Equal(t, "s2 OK [READ-WRITE] SELECT completed", done)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	go srv.Deliver("alice", "INBOX", sample("later"))
-	require.NoError(t, srv.WaitMessages(ctx, "alice", "INBOX", 1))
+	require.NoError(t, srv.WaitMessages(ctx, 1))
 
 	srv.DropOn("NOOP")
 	_, err := a.nc.Write([]byte("n NOOP\r\n"))

@@ -18,7 +18,7 @@ func twoSessions(t *testing.T, opts ...imaptest.Option) (*imaptest.Server, *rawS
 	opts = append([]imaptest.Option{imaptest.WithUser("alice", "pass"),
 		imaptest.WithMessage("alice", "INBOX", sample("one")),
 		imaptest.WithMessage("alice", "INBOX", sample("two"))}, opts...)
-	srv := imaptest.NewServer(t, opts...)
+	srv := imaptest.NewServer(t, append(opts, imaptest.WithInsecureAuth())...)
 	a, b := dialRaw(t, srv.Addr), dialRaw(t, srv.Addr)
 	for _, s := range []*rawSession{a, b} {
 		_, done := s.cmd("l", "LOGIN alice pass")
@@ -145,7 +145,7 @@ func TestFetchOpenFails_RFC3501_7_4_2(t *testing.T) {
 		{"broken, body", "(UID FLAGS BODY.PEEK[])", errors.New("disk on fire"), "f NO [SERVERBUG] Internal error, try again later"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := imaptest.NewServer(t, imaptest.WithUser("alice", "pass"),
+			srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "pass"),
 				imaptest.WithMessage("alice", "INBOX", sample("one")),
 				imaptest.WithMessage("alice", "INBOX", sample("two")),
 				imaptest.WithServer(func(s *imap.Server) { s.Backend = failOpen{s.Backend, 2, tc.err} }))

@@ -12,17 +12,16 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3mem"
 	"github.com/mailwire/mailwire/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
 
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// testContext bounds a test's network calls so that a hung peer fails the
+// test; the helper is shared by every package's tests.
+var testContext = testutil.Context
 
 // messageText returns a function that reads a whole message reader.
 func messageText(t *testing.T) func(*pop3.MessageReader, error) string {

@@ -2,7 +2,6 @@ package smtp_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -11,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/peertest"
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/smtp/smtptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,17 +29,11 @@ const peerMessage = "From: Peer <peer@x.test>\r\nTo: bob@y.test\r\nSubject: peer
 	"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
 	"first line\r\n.leading dot\r\n.\r\n..two dots\r\n\xc3\xa9t\xc3\xa9\r\nlast line\r\n"
 
-func peerCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // runPeer runs a peer program and fails the test, with its output, if it
 // does not exit 0.
 func runPeer(t *testing.T, name string, args ...string) []byte {
 	t.Helper()
-	cmd := exec.CommandContext(peerCtx(t), name, args...)
+	cmd := exec.CommandContext(testutil.Context(t), name, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -91,7 +84,7 @@ func TestPeerPythonSmtplib_RFC5321_RFC3207_RFC4954(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal(runPeer(t, python, args...), &res))
 			require.Zero(t, res.Refused)
-			msgs, err := s.WaitMessages(peerCtx(t), 2)
+			msgs, err := s.WaitMessages(testutil.Context(t), 2)
 			require.NoError(t, err)
 			require.Len(t, msgs, 2)
 			require.Len(t, res.Sent, 2)
@@ -142,7 +135,7 @@ func TestPeerSwaks_RFC5321_RFC2920_RFC3207_RFC4954(t *testing.T) {
 			args := append([]string{"--server", s.Addr, "--helo", "swaks.test", "--from", "peer@x.test",
 				"--to", "bob@y.test,carol@y.test", "--data", "@" + file, "--timeout", "30"}, tc.args...)
 			runPeer(t, swaks, args...)
-			msgs, err := s.WaitMessages(peerCtx(t), 1)
+			msgs, err := s.WaitMessages(testutil.Context(t), 1)
 			require.NoError(t, err)
 			m := msgs[0]
 			assert.Equal(t, peerMessage+"\r\n", string(m.Data))
@@ -185,7 +178,7 @@ func TestPeerCurl_RFC5321_RFC3207_RFC4954(t *testing.T) {
 				args = append(args, tc.args(s)...)
 			}
 			runPeer(t, curl, args...)
-			msgs, err := s.WaitMessages(peerCtx(t), 1)
+			msgs, err := s.WaitMessages(testutil.Context(t), 1)
 			require.NoError(t, err)
 			m := msgs[0]
 			assert.Equal(t, peerMessage, string(m.Data))
@@ -205,7 +198,7 @@ func TestPeerCurlBareLFRefused(t *testing.T) {
 	curl := peertest.Need(t, "curl")
 	s := smtptest.NewServer(t)
 	file := writeFile(t, "lf.eml", []byte("Subject: lf\n\nbare line feeds\n"))
-	cmd := exec.CommandContext(peerCtx(t), curl, "-v", "--max-time", "30", "smtp://"+s.Addr,
+	cmd := exec.CommandContext(testutil.Context(t), curl, "-v", "--max-time", "30", "smtp://"+s.Addr,
 		"--mail-from", "peer@x.test", "--mail-rcpt", "bob@y.test", "--upload-file", file)
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err)
@@ -227,7 +220,7 @@ func TestPeerPostfixSmtpSource(t *testing.T) {
 				args = append(args, "-d")
 			}
 			runPeer(t, source, append(args, s.Addr)...)
-			msgs, err := s.WaitMessages(peerCtx(t), 100)
+			msgs, err := s.WaitMessages(testutil.Context(t), 100)
 			require.NoError(t, err)
 			require.Len(t, msgs, 100)
 			ids := make(map[string]bool)

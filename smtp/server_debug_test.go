@@ -2,39 +2,20 @@ package smtp
 
 import (
 	"bufio"
-	"bytes"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDebugRedactsCredentials_RFC4954_4 checks that the Debug trace shows
 // the exchange but never the AUTH initial response or the SASL responses,
 // which carry the password.
 func TestDebugRedactsCredentials_RFC4954_4(t *testing.T) {
-	var trace lockedBuffer
+	var trace testutil.LockedBuffer
 	srv := &Server{Domain: "mx.test", Backend: &testBackend{}, AllowInsecureAuth: true, Debug: &trace}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

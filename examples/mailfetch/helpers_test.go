@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"os"
@@ -10,16 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// testCtx bounds a test's network calls so that a hung peer fails the
+// test; the helper is shared by every package's tests.
+var testCtx = testutil.Context
 
 // testMessages cover what RETR must carry unchanged (RFC 1939 section 3):
 // lines starting with ".", a line that is only ".", 8-bit text, LF line

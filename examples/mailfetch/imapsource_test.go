@@ -32,7 +32,7 @@ func imapServer(t *testing.T, msgs [][]byte, opts ...imaptest.Option) *imaptest.
 		}
 		all = append(all, imaptest.WithMessage("alice", "INBOX", m, flags...))
 	}
-	return imaptest.NewServer(t, append(all, opts...)...)
+	return imaptest.NewServer(t, append(append(all, opts...), imaptest.WithInsecureAuth())...)
 }
 
 // imapArgs is the command line for alice's account at addr.
@@ -113,7 +113,7 @@ func TestIMAPFetch_RFC3501_6_4_5(t *testing.T) {
 // them and fetches the whole mailbox again.
 func TestIMAPUIDValidityChanged_RFC3501_2_3_1_1(t *testing.T) {
 	old := []byte("Subject: old\r\n\r\nbefore\r\n")
-	s := imaptest.NewServer(t, imaptest.WithUser("alice", "secret"),
+	s := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "secret"),
 		imaptest.WithMailbox("alice", "Work", ""), imaptest.WithMessage("alice", "Work", old))
 	dir := t.TempDir()
 	code, stdout, stderr := runCmd(imapArgs(s.Addr, dir, "-mailbox", "Work")...)
@@ -179,7 +179,7 @@ func TestIMAPList_RFC3501_6_3_10(t *testing.T) {
 func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	msgs := testMessages()[:2]
 	s := imapServer(t, msgs, imaptest.WithTLS())
-	ca := writeCA(t, s.CertPEM())
+	ca := writeCA(t, s.CertificatePEM())
 	dir := t.TempDir()
 
 	other, err := testcert.New("127.0.0.1")
@@ -254,7 +254,7 @@ func TestIMAPServerDiesMidMessage(t *testing.T) {
 // nothing is stored or recorded.
 func TestIMAPFetchRefused_RFC3501_7_1_2(t *testing.T) {
 	s := imapServer(t, testMessages()[:2])
-	s.FailCommand("UID FETCH", 0, &imap.StatusResponse{Type: imap.StatusNO, Code: "UNAVAILABLE", Text: "try later"})
+	s.FailCommand("UID FETCH", &imap.StatusResponse{Type: imap.StatusNO, Code: "UNAVAILABLE", Text: "try later"})
 	dir := t.TempDir()
 	sum, err := (&fetcher{dir: dir}).run(testCtx(t), imapOptions{addr: s.Addr, user: "alice", pass: "secret", mailbox: "INBOX"})
 	var r *imap.StatusResponse

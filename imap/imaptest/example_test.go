@@ -2,52 +2,96 @@ package imaptest_test
 
 import (
 	"context"
-	"testing"
+	"fmt"
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imaptest"
 )
 
-// A test starts a server with a user and a message, points the code under
-// test at it and checks what the store holds afterwards. (This example
-// needs a test's t, so it is compiled but not run.)
-func ExampleNewServer() {
-	var t *testing.T // the test's t
-
-	s := imaptest.NewServer(t,
-		imaptest.WithUser("alice", "secret"),
-		imaptest.WithMessage("alice", "INBOX", []byte("Subject: hi\r\n\r\nhello\r\n")))
-	ctx := context.Background()
-
-	// The code under test: here, log in and flag the message.
-	c, err := imap.Dial(ctx, s.Addr, nil)
+// countInbox stands for the code under test: it logs in and reports how
+// many messages INBOX holds (RFC 3501 section 6.3.1, EXISTS).
+func countInbox(ctx context.Context, addr string) (uint32, error) {
+	c, err := imap.Dial(ctx, addr, nil)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	defer c.Close()
 	if err := c.Login(ctx, "alice", "secret"); err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
-		t.Fatal(err)
+	mb, err := c.Select(ctx, imap.Inbox, nil)
+	if err != nil {
+		return 0, err
 	}
-	seq, _ := imap.ParseSeqSet("1")
-	store := c.Store(ctx, seq, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagFlagged}}, nil)
-	if err := store.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	msgs, _ := s.Messages("alice", "INBOX")
-	if len(msgs) != 1 || !hasFlag(msgs[0].Flags, imap.FlagFlagged) {
-		t.Errorf("got %+v", msgs)
-	}
+	return mb.NumMessages, c.Logout(ctx)
 }
 
-func hasFlag(flags []imap.Flag, f imap.Flag) bool {
-	for _, g := range flags {
-		if g == f {
-			return true
-		}
+// Start serves without a testing.TB, as an Example needs; in a test,
+// NewServer(t) does the same and stops the server on t.Cleanup. WithUser
+// preloads INBOX.
+func ExampleStart() {
+	s, err := imaptest.Start(imaptest.WithInsecureAuth(), imaptest.WithUser("alice", "secret",
+		[]byte("Subject: one\r\n\r\n1\r\n"), []byte("Subject: two\r\n\r\n2\r\n")))
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
-	return false
+	defer s.Close()
+	fmt.Println(countInbox(context.Background(), s.Addr))
+	// Output:
+	// 2 <nil>
+}
+
+// Without WithInsecureAuth the server refuses LOGIN over cleartext (RFC
+// 3501 section 6.2.3: LOGINDISABLED), as a production server should.
+func ExampleWithUser() {
+	s, err := imaptest.Start(imaptest.WithUser("alice", "secret"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	_, err = countInbox(context.Background(), s.Addr)
+	fmt.Println(err != nil)
+	// Output:
+	// true
+}
+
+// Deliver is where an SMTP test server's OnMessage hook drops mail;
+// WaitMessages is woken by it, and Messages shows what the store holds.
+func ExampleServer_WaitMessages() {
+	s, err := imaptest.Start(imaptest.WithUser("alice", "secret"), imaptest.WithInsecureAuth())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	ctx := context.Background()
+	go s.Deliver("alice", imap.Inbox, []byte("Subject: late\r\n\r\nhi\r\n"))
+	fmt.Println(s.WaitMessages(ctx, 1))
+	msgs, _ := s.Messages("alice", imap.Inbox)
+	fmt.Printf("%d %q\n", msgs[0].UID, msgs[0].Data)
+	// Output:
+	// <nil>
+	// 1 "Subject: late\r\n\r\nhi\r\n"
+}
+
+// FailCommand answers SELECT with NO [UNAVAILABLE] (RFC 5530 section 3),
+// which the code under test returns, until the fault is lifted.
+func ExampleServer_FailCommand() {
+	s, err := imaptest.Start(imaptest.WithInsecureAuth(),
+		imaptest.WithUser("alice", "secret", []byte("Subject: one\r\n\r\n1\r\n")))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	ctx := context.Background()
+	s.FailCommand("SELECT", &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeUnavailable, Text: "Try later"})
+	fmt.Println(countInbox(ctx, s.Addr))
+	s.FailCommand("SELECT", nil)
+	fmt.Println(countInbox(ctx, s.Addr))
+	// Output:
+	// 0 imap: NO [UNAVAILABLE] Try later
+	// 1 <nil>
 }

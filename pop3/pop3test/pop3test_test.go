@@ -9,25 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3test"
 	"github.com/stretchr/testify/require"
 )
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // login dials ts and logs in over cleartext, which the server must allow
 // (WithInsecureAuth) and the client too.
 func login(t *testing.T, ts *pop3test.Server, user, pass string) *pop3.Client {
 	t.Helper()
-	c, err := pop3.Dial(testCtx(t), ts.Addr)
+	c, err := pop3.Dial(testutil.Context(t), ts.Addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	require.NoError(t, c.Login(testCtx(t), user, pass))
+	require.NoError(t, c.Login(testutil.Context(t), user, pass))
 	return c
 }
 
@@ -35,7 +30,7 @@ func login(t *testing.T, ts *pop3test.Server, user, pass string) *pop3.Client {
 // the deletion QUIT applies is recorded.
 func TestServer_DeliverAndDeleted_RFC1939_6(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret"), pop3test.WithInsecureAuth())
-	ctx := testCtx(t)
+	ctx := testutil.Context(t)
 	uid, err := ts.Deliver("alice", []byte("Subject: x\n\nbody\n"))
 	require.NoError(t, err)
 
@@ -58,7 +53,7 @@ func TestServer_DeliverAndDeleted_RFC1939_6(t *testing.T) {
 // command, once.
 func TestServer_FailCommandAndDropOn_RFC3206_4(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret", []byte("a\r\n")), pop3test.WithInsecureAuth())
-	ctx := testCtx(t)
+	ctx := testutil.Context(t)
 	ts.FailCommand(pop3.VerbSTAT, pop3.ErrResponse(pop3.CodeSysPerm, "broken"))
 	ts.DropOn(pop3.VerbNOOP)
 
@@ -85,7 +80,7 @@ func TestServer_FailCommandAndDropOn_RFC3206_4(t *testing.T) {
 func TestServer_WithTLS_RFC2595_4(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithTLS())
 	require.Contains(t, string(ts.CertificatePEM()), "BEGIN CERTIFICATE")
-	ctx := testCtx(t)
+	ctx := testutil.Context(t)
 	c, err := pop3.Dial(ctx, ts.Addr)
 	require.NoError(t, err)
 	defer c.Close()
@@ -106,7 +101,7 @@ func TestServer_WithTLS_RFC2595_4(t *testing.T) {
 // and a password is accepted over it without WithInsecureAuth.
 func TestServer_WithImplicitTLS_RFC8314_3_3(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithImplicitTLS(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
-	ctx := testCtx(t)
+	ctx := testutil.Context(t)
 	c, err := pop3.DialTLS(ctx, ts.Addr, ts.ClientTLSConfig())
 	require.NoError(t, err)
 	defer c.Close()
@@ -120,7 +115,7 @@ func TestServer_WithImplicitTLS_RFC8314_3_3(t *testing.T) {
 // test asks for them with WithInsecureAuth.
 func TestServer_NoCleartextPassword_RFC2595_2_1(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret"))
-	ctx := testCtx(t)
+	ctx := testutil.Context(t)
 	c, err := pop3.Dial(ctx, ts.Addr)
 	require.NoError(t, err)
 	defer c.Close()
@@ -140,7 +135,7 @@ func TestServer_WaitMessagesAndReset(t *testing.T) {
 	require.ErrorIs(t, ts.WaitMessages(short, 1), context.DeadlineExceeded)
 
 	go ts.Deliver("alice", []byte("new\r\n"))
-	require.NoError(t, ts.WaitMessages(testCtx(t), 1))
+	require.NoError(t, ts.WaitMessages(testutil.Context(t), 1))
 	require.Len(t, ts.Messages("alice"), 2)
 
 	ts.FailCommand(pop3.VerbSTAT, pop3.ErrResponse(pop3.CodeSysTemp, "x"))
@@ -154,9 +149,9 @@ func TestServer_WaitMessagesAndReset(t *testing.T) {
 	_, err := ts.Deliver("alice", []byte("after\r\n"))
 	require.NoError(t, err)
 	c := login(t, ts, "alice", "secret")
-	n, _, err := c.Stat(testCtx(t))
+	n, _, err := c.Stat(testutil.Context(t))
 	require.NoError(t, err, "the fault is gone")
 	require.Equal(t, 1, n)
-	require.NoError(t, c.Dele(testCtx(t), 1))
-	require.NoError(t, c.Quit(testCtx(t)), "FailDelete is gone")
+	require.NoError(t, c.Dele(testutil.Context(t), 1))
+	require.NoError(t, c.Quit(testutil.Context(t)), "FailDelete is gone")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/smtp"
 	"github.com/mailwire/mailwire/smtp/smtptest"
 	"github.com/stretchr/testify/assert"
@@ -17,11 +18,9 @@ import (
 
 const sample = "From: a@x.test\r\nTo: b@y.test\r\nSubject: hello\r\n\r\nline one\r\n..starts with a dot\r\n"
 
-func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return c
-}
+// ctx bounds a test's network calls so that a hung peer fails the test;
+// the helper is shared by every package's tests.
+var ctx = testutil.Context
 
 // RFC 5321 3.3 and 4.5.2: the envelope, the ESMTP parameters and the
 // unstuffed data are recorded as the client sent them.
