@@ -3,6 +3,7 @@ package imap
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -139,75 +140,137 @@ func TestCommandHead_RFC3501_9(t *testing.T) {
 	assert.Equal(t, "A1 FETCH", written(t, func(w *wire.Writer) { writeCommandHead(w, "A1", CmdFetch) }))
 }
 
-// TestFetchOptions_RFC3501_6_4_5 parses the FETCH arguments of section
-// 6.4.5's examples and the macros, and round-trips them.
-func TestFetchOptions_RFC3501_6_4_5(t *testing.T) {
-	o, err := readFetchOptions(reader("(FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n"))
-	require.NoError(t, err)
-	assert.True(t, o.Flags)
-	require.Len(t, o.BodySection, 1)
-	assert.Equal(t, &FetchItemBodySection{Specifier: PartHeaderFields, HeaderFields: []string{"DATE", "FROM"}}, o.BodySection[0])
+// serverFetchRequest reads FETCH's attribute list as the server's FETCH
+// handler does.
+func serverFetchRequest(in string) (*fetchRequest, error) {
+	c := newConn(&Server{}, nil)
+	c.r = reader(in)
+	return c.readFetchRequest()
+}
 
-	o, err = readFetchOptions(reader("full\r\n"))
-	require.NoError(t, err)
-	assert.Equal(t, &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true, Envelope: true, Body: true}, o)
-	o, err = readFetchOptions(reader("FAST\r\n"))
-	require.NoError(t, err)
-	assert.Equal(t, &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true}, o)
+// TestFetchRequest_RFC3501_6_4_5 parses the FETCH arguments of section
+// 6.4.5's examples, the macros and every attribute the server answers,
+// and refuses what the grammar or the server does not allow.
+func TestFetchRequest_RFC3501_6_4_5(t *testing.T) {
+	tests := []struct {
+		in    string
+		want  *FetchOptions
+		names []string
+	}{
+		{"(FLAGS BODY[HEADER.FIELDS (DATE FROM)])", &FetchOptions{Flags: true, BodySection: []*FetchItemBodySection{
+			{Specifier: PartHeaderFields, HeaderFields: []string{"DATE", "FROM"}}}}, []string{""}},
+		{"full", &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true, Envelope: true, Body: true}, nil},
+		{"ALL", &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true, Envelope: true}, nil},
+		{"FAST", &FetchOptions{Flags: true, InternalDate: true, RFC822Size: true}, nil},
+		{"BODY", &FetchOptions{Body: true}, nil},
+		{`(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[1.2.MIME] BODY[]<0.2048> BODY[3.TEXT] BODY.PEEK[HEADER.FIELDS.NOT ("X-Spam Score" Received)])`,
+			&FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true, BodyStructure: true,
+				BodySection: []*FetchItemBodySection{
+					{Part: []int{1, 2}, Specifier: PartMIME, Peek: true},
+					{Partial: &SectionPartial{Offset: 0, Size: 2048}},
+					{Part: []int{3}, Specifier: PartText},
+					{Specifier: PartHeaderFieldsNot, HeaderFields: []string{"X-Spam Score", "Received"}, Peek: true},
+				}}, []string{"", "", "", ""}},
+		{"(RFC822 RFC822.HEADER body[text] RFC822.TEXT)", &FetchOptions{BodySection: []*FetchItemBodySection{
+			{}, {Specifier: PartHeader, Peek: true}, {Specifier: PartText}, {Specifier: PartText}}},
+			[]string{"RFC822", "RFC822.HEADER", "", "RFC822.TEXT"}},
+	}
+	for _, tt := range tests {
+		req, err := serverFetchRequest(tt.in + "\r\n")
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, req.opts, tt.in)
+		assert.Equal(t, tt.names, req.names, tt.in)
+	}
+	for _, bad := range []string{"(ALL)", "(BODY.PEEK)", "(BODY[0])", "(BODY[MIME])", "(BODY[]<0>)", "(BODY[]<0.0>)", "(BINARY[TEXT])", "(XYZ)"} {
+		_, err := serverFetchRequest(bad + "\r\n")
+		var syn *wire.SyntaxError
+		assert.ErrorAs(t, err, &syn, bad)
+	}
+	for _, unsupported := range []string{"(BINARY.PEEK[1]<10.20>)", "BINARY.SIZE[2]", "(FLAGS MODSEQ)"} {
+		_, err := serverFetchRequest(unsupported + "\r\n")
+		assert.ErrorIs(t, err, errBadArgs, unsupported)
+	}
+}
 
-	in := "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ BODY.PEEK[1.2.MIME] BODY[]<0.2048> BODY[3.TEXT] BODY.PEEK[HEADER.FIELDS.NOT (\"X-Spam Score\" Received)] BINARY.PEEK[1]<10.20> BINARY.SIZE[2]) (CHANGEDSINCE 12345 VANISHED)"
-	o, err = readFetchOptions(reader(in + "\r\n"))
-	require.NoError(t, err)
-	assert.Equal(t, uint64(12345), o.ChangedSince)
-	assert.True(t, o.Vanished)
-	assert.Equal(t, in, written(t, func(w *wire.Writer) { writeFetchOptions(w, o) }))
+// TestWriteFetchOptions_RFC3501_6_4_5 writes the attributes and the
+// modifiers (RFC 7162 section 3.1.4.1) a client sends.
+func TestWriteFetchOptions_RFC3501_6_4_5(t *testing.T) {
+	o := &FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true, BodyStructure: true, ModSeq: true,
+		BodySection: []*FetchItemBodySection{
+			{Part: []int{1, 2}, Specifier: PartMIME, Peek: true},
+			{Partial: &SectionPartial{Offset: 0, Size: 2048}},
+			{Part: []int{3}, Specifier: PartText},
+			{Specifier: PartHeaderFieldsNot, HeaderFields: []string{"X-Spam Score", "Received"}, Peek: true},
+		},
+		BinarySection: []*FetchItemBinarySection{{Part: []int{1}, Partial: &SectionPartial{Offset: 10, Size: 20}, Peek: true}},
+		BinarySize:    [][]int{{2}},
+		ChangedSince:  12345, Vanished: true,
+	}
+	want := `(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ BODY.PEEK[1.2.MIME] BODY[]<0.2048> BODY[3.TEXT] BODY.PEEK[HEADER.FIELDS.NOT ("X-Spam Score" Received)] BINARY.PEEK[1]<10.20> BINARY.SIZE[2]) (CHANGEDSINCE 12345 VANISHED)`
+	assert.Equal(t, want, written(t, func(w *wire.Writer) { writeFetchOptions(w, o) }))
+	assert.Equal(t, "(BODY) (VANISHED)", written(t, func(w *wire.Writer) { writeFetchOptions(w, &FetchOptions{Body: true, Vanished: true}) }))
 
-	o, err = readFetchOptions(reader("(RFC822 RFC822.HEADER RFC822.TEXT)\r\n"))
-	require.NoError(t, err)
-	assert.Equal(t, []*FetchItemBodySection{{}, {Specifier: PartHeader, Peek: true}, {Specifier: PartText}}, o.BodySection)
+	// What the client writes, the server reads back unchanged.
+	o.ModSeq, o.BinarySection, o.BinarySize, o.ChangedSince, o.Vanished = false, nil, nil, 0, false
+	out := written(t, func(w *wire.Writer) { writeFetchOptions(w, o) })
+	req, err := serverFetchRequest(out + "\r\n")
+	require.NoError(t, err, out)
+	assert.Equal(t, o, req.opts)
+}
 
-	for _, bad := range []string{"(ALL)", "(BODY.PEEK)", "(BODY[0])", "(BODY[MIME])", "(BODY[]<0>)", "(BODY[]<0.0>)", "(BINARY[TEXT])", "(XYZ)", "FLAGS (NOPE)"} {
-		_, err := readFetchOptions(reader(bad + "\r\n"))
+// TestFetchResponse_RFC3501_7_4_2 reads FETCH response items into their
+// values (ENVELOPE and BODYSTRUCTURE: TestServerStructure_RFC3501_7_4_2).
+func TestFetchResponse_RFC3501_7_4_2(t *testing.T) {
+	tests := []struct {
+		in   string
+		want FetchItemData
+		body string // a section's bytes, read from its stream
+	}{
+		{`FLAGS (\Seen \Answered $Forwarded)`, FetchItemDataFlags{[]Flag{FlagSeen, FlagAnswered, FlagForwarded}}, ""},
+		{`UID 4827313`, FetchItemDataUID{4827313}, ""},
+		{`RFC822.SIZE 44827`, FetchItemDataRFC822Size{44827}, ""},
+		{`MODSEQ (624140003)`, FetchItemDataModSeq{624140003}, ""},
+		{`BODY[HEADER.FIELDS (SUBJECT)] {15}` + "\r\nSubject: hi\r\n\r\n",
+			FetchItemDataBodySection{Section: &FetchItemBodySection{Specifier: PartHeaderFields, HeaderFields: []string{"SUBJECT"}}, Size: 15}, "Subject: hi\r\n\r\n"},
+		{`BODY[1.2]<100> NIL`, FetchItemDataBodySection{Section: &FetchItemBodySection{Part: []int{1, 2}, Partial: &SectionPartial{Offset: 100}}}, ""},
+		{`body[text] "quoted body"`, FetchItemDataBodySection{Section: &FetchItemBodySection{Specifier: PartText}, Size: 11}, "quoted body"},
+		{`RFC822.HEADER {2}` + "\r\n\r\n", FetchItemDataBodySection{Section: &FetchItemBodySection{Specifier: PartHeader}, Size: 2}, "\r\n"},
+		{`BINARY[2] ~{3}` + "\r\na\x00b", FetchItemDataBinarySection{Part: []int{2}, Size: 3}, "a\x00b"},
+		{`BINARY.SIZE[2] 3`, FetchItemDataBinarySize{[]int{2}, 3}, ""},
+	}
+	for _, tt := range tests {
+		item, err := readFetchItem(reader(tt.in + "\r\n"))
+		require.NoError(t, err, tt.in)
+		body := ""
+		switch s := item.(type) {
+		case FetchItemDataBodySection:
+			body, s.Literal = literalText(t, s.Literal, s.Size), nil
+			item = s
+		case FetchItemDataBinarySection:
+			body, s.Literal = literalText(t, s.Literal, s.Size), nil
+			item = s
+		}
+		assert.Equal(t, tt.body, body, tt.in)
+		assert.Equal(t, tt.want, item, tt.in)
+	}
+	item, err := readFetchItem(reader(`INTERNALDATE "17-Jul-1996 02:44:25 -0700"` + "\r\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "1996-07-17T02:44:25-07:00", item.(FetchItemDataInternalDate).Time.Format(time.RFC3339))
+	for _, bad := range []string{"XYZ 1", "UID x", "BODY[0] NIL", "MODSEQ 5", "FLAGS (\\Seen"} {
+		_, err := readFetchItem(reader(bad + "\r\n"))
 		assert.Error(t, err, bad)
 	}
 }
 
-// TestFetchResponse_RFC3501_7_4_2 reads FETCH response items and writes
-// them back identically.
-func TestFetchResponse_RFC3501_7_4_2(t *testing.T) {
-	items := []string{
-		`FLAGS (\Seen \Answered $Forwarded)`,
-		`UID 4827313`,
-		`INTERNALDATE "17-Jul-1996 02:44:25 -0700"`,
-		`RFC822.SIZE 44827`,
-		`MODSEQ (624140003)`,
-		`BODY[HEADER.FIELDS (SUBJECT)] {15}` + "\r\nSubject: hi\r\n\r\n",
-		`BODY[1.2]<100> NIL`,
-		`BINARY[2] ~{3}` + "\r\na\x00b",
-		`BINARY.SIZE[2] 3`,
-		`BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23 NIL NIL NIL NIL)("TEXT" "PLAIN" ("CHARSET" "US-ASCII" "NAME" "cc.diff") "<960723163407.20117h@cac.washington.edu>" "Compiler diff" "BASE64" 4554 73 NIL NIL NIL NIL) "MIXED" ("BOUNDARY" "x") NIL NIL NIL)`,
-		`BODY ("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 342 ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "hi" (("A" NIL "a" "example.org")) (("A" NIL "a" "example.org")) (("A" NIL "a" "example.org")) ((NIL NIL "group" NIL)("B" NIL "b" "example.org")(NIL NIL NIL NIL)) NIL NIL NIL "<id@x>") ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 10 1) 12)`,
+// literalText reads a section's stream; NIL reads as "".
+func literalText(t *testing.T, r io.Reader, size int64) string {
+	t.Helper()
+	if r == nil {
+		return ""
 	}
-	for _, in := range items {
-		item, err := readFetchItem(reader(in + "\r\n"))
-		require.NoError(t, err, in)
-		if s, ok := item.(FetchItemDataBodySection); ok && s.Literal != nil {
-			b, err := readAllSized(s.Literal, s.Size)
-			require.NoError(t, err)
-			s.Literal = bytes.NewReader(b)
-			item = s
-		}
-		if s, ok := item.(FetchItemDataBinarySection); ok {
-			b, err := readAllSized(s.Literal, s.Size)
-			require.NoError(t, err)
-			s.Literal = bytes.NewReader(b)
-			item = s
-		}
-		assert.Equal(t, in, written(t, func(w *wire.Writer) { writeFetchItem(w, item) }))
-	}
-	item, err := readFetchItem(reader(`body[text] "quoted body"` + "\r\n"))
-	require.NoError(t, err, "names are case-insensitive")
-	assert.Equal(t, PartText, item.(FetchItemDataBodySection).Section.Specifier)
+	b, err := readAllSized(r, size)
+	require.NoError(t, err)
+	return string(b)
 }
 
 // TestBodyStructure_RFC3501_7_4_2 parses the multipart example of

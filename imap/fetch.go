@@ -214,6 +214,16 @@ func writePartial(sb *strings.Builder, p *SectionPartial) {
 	sb.WriteByte('>')
 }
 
+// writeOrigin writes a response's "<origin>" (RFC 3501 section 7.4.2,
+// BODY[<section>]<<origin octet>>) when p is set.
+func writeOrigin(sb *strings.Builder, p *SectionPartial) {
+	if p != nil {
+		sb.WriteByte('<')
+		sb.WriteString(strconv.FormatInt(p.Offset, 10))
+		sb.WriteByte('>')
+	}
+}
+
 // readSection reads what follows "[" up to and including "]": section-spec
 // (RFC 3501 section 9), returning part numbers, specifier and header
 // field names.
@@ -283,47 +293,9 @@ func readPartial(r *wire.Reader) (*SectionPartial, error) {
 	return p, r.Expect('>')
 }
 
-// readFetchOptions reads what a FETCH command asks for: a macro (ALL,
-// FAST, FULL), one fetch-att or a list of them, then optional modifiers
-// (RFC 3501 section 6.4.5, RFC 7162 section 3.1.4.1). A server uses it.
-func readFetchOptions(r *wire.Reader) (*FetchOptions, error) {
-	o := new(FetchOptions)
-	var err error
-	if c, _ := r.Peek(); c == '(' {
-		err = r.List(func() error { return readFetchAtt(r, o, false) })
-	} else {
-		err = readFetchAtt(r, o, true)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if r.PeekN(2) == nil || string(r.PeekN(2)) != " (" {
-		return o, nil
-	}
-	_ = r.SP()
-	err = r.List(func() error {
-		name, err := r.AtomBytes()
-		if err != nil {
-			return err
-		}
-		switch strings.ToUpper(string(name)) {
-		case "CHANGEDSINCE":
-			if err := r.SP(); err != nil {
-				return err
-			}
-			o.ChangedSince, err = r.Number64()
-			o.ModSeq = true // RFC 7162 section 3.1.4.1: implies MODSEQ
-			return err
-		case "VANISHED":
-			o.Vanished = true
-			return nil
-		}
-		return &wire.SyntaxError{Msg: "unknown FETCH modifier " + string(name)}
-	})
-	return o, err
-}
-
-// readFetchAtt reads one fetch-att, or a macro when macros is set.
+// readFetchAtt reads one fetch-att, or a macro when macros is set (RFC
+// 3501 section 6.4.5 and section 9, fetch-att); the server's FETCH
+// handler reads its arguments with it (Conn.readFetchRequest).
 func readFetchAtt(r *wire.Reader, o *FetchOptions, macros bool) error {
 	nb, err := r.NameBytes()
 	if err != nil {

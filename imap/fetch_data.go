@@ -2,7 +2,6 @@ package imap
 
 import (
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -191,68 +190,4 @@ func readNStringStream(r *wire.Reader) (io.Reader, int64, error) {
 	}
 	lr, err := r.LiteralReader(l)
 	return lr, l.Size, err
-}
-
-// writeFetchItem writes one FETCH response item; a server builds its
-// responses from these. Body literals are copied from their readers.
-func writeFetchItem(w *wire.Writer, item FetchItemData) {
-	switch it := item.(type) {
-	case FetchItemDataFlags:
-		w.Raw("FLAGS ")
-		writeFlagList(w, it.Flags)
-	case FetchItemDataUID:
-		w.Raw("UID ").Number(it.UID)
-	case FetchItemDataInternalDate:
-		w.Raw("INTERNALDATE ")
-		writeDateTime(w, it.Time)
-	case FetchItemDataRFC822Size:
-		w.Raw("RFC822.SIZE ").Number64(uint64(it.Size))
-	case FetchItemDataEnvelope:
-		w.Raw("ENVELOPE ")
-		writeEnvelope(w, it.Envelope)
-	case FetchItemDataBodyStructure:
-		if it.Extended {
-			w.Raw("BODYSTRUCTURE ")
-		} else {
-			w.Raw("BODY ")
-		}
-		writeBodyStructure(w, it.BodyStructure, it.Extended)
-	case FetchItemDataModSeq:
-		w.Raw("MODSEQ (").Number64(it.ModSeq).Close()
-	case FetchItemDataBodySection:
-		var sb strings.Builder
-		sb.WriteString("BODY")
-		writeSectionSpec(&sb, it.Section.Part, it.Section.Specifier, quoteFields(it.Section.HeaderFields))
-		writeOrigin(&sb, it.Section.Partial)
-		w.Raw(sb.String()).SP()
-		writeStream(w, it.Literal, it.Size, false)
-	case FetchItemDataBinarySection:
-		var sb strings.Builder
-		sb.WriteString("BINARY")
-		writeSectionSpec(&sb, it.Part, PartAll, nil)
-		writeOrigin(&sb, it.Partial)
-		w.Raw(sb.String()).SP()
-		writeStream(w, it.Literal, it.Size, true)
-	case FetchItemDataBinarySize:
-		var sb strings.Builder
-		sb.WriteString("BINARY.SIZE")
-		writeSectionSpec(&sb, it.Part, PartAll, nil)
-		w.Raw(sb.String()).SP().Number(it.Size)
-	}
-}
-
-func writeOrigin(sb *strings.Builder, p *SectionPartial) {
-	if p != nil {
-		sb.WriteByte('<')
-		sb.WriteString(strconv.FormatInt(p.Offset, 10))
-		sb.WriteByte('>')
-	}
-}
-
-func writeStream(w *wire.Writer, r io.Reader, size int64, binary bool) {
-	if r == nil {
-		w.NIL()
-		return
-	}
-	w.Literal(r, size, binary)
 }

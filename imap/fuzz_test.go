@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
 	"github.com/mailwire/mailwire/internal/transcript"
+	"github.com/mailwire/mailwire/message"
 )
 
 // addTranscriptSeeds adds what side ('C' or 'S') sends in every client
@@ -101,14 +102,19 @@ func FuzzCommandArgs(f *testing.F) {
 			if _, err := readSeqSet(r); err != nil || r.SP() != nil {
 				return
 			}
-			o, err := readFetchOptions(r)
+			c := newConn(&Server{}, nil)
+			c.r = r
+			req, err := c.readFetchRequest()
 			if err != nil {
 				return
 			}
-			out := writeString(t, func(w *wire.Writer) { writeFetchOptions(w, o) })
-			again, err := readFetchOptions(wire.NewReader(strings.NewReader(out+"\r\n"), lim))
+			// What the server accepts, the client writes in a form the
+			// server reads to the same request.
+			out := writeString(t, func(w *wire.Writer) { writeFetchOptions(w, req.opts) })
+			c.r = wire.NewReader(strings.NewReader(out+"\r\n"), lim)
+			again, err := c.readFetchRequest()
 			require.NoError(t, err, out)
-			assert.Equal(t, out, writeString(t, func(w *wire.Writer) { writeFetchOptions(w, again) }))
+			assert.Equal(t, req.opts, again.opts, out)
 		case CmdSearch, CmdUIDSearch:
 			c, err := readSearchCriteria(r)
 			if err != nil {
@@ -127,8 +133,9 @@ func FuzzCommandArgs(f *testing.F) {
 	})
 }
 
-// FuzzFetchItem parses one FETCH item; what parses writes out in a form
-// that parses to the same value.
+// FuzzFetchItem feeds arbitrary bytes to the client's FETCH item parser:
+// it must return an item or an error, never panic, and Walk must visit
+// every entity of a structure it accepts (RFC 3501 section 6.4.5).
 func FuzzFetchItem(f *testing.F) {
 	for _, s := range []string{
 		`ENVELOPE ("d" "s" (("n" NIL "m" "h")) NIL NIL ((NIL NIL "g" NIL)(NIL NIL NIL NIL)) NIL NIL NIL "<i>")`,
@@ -144,15 +151,43 @@ func FuzzFetchItem(f *testing.F) {
 		if err != nil {
 			return
 		}
-		switch item.(type) {
-		case FetchItemDataEnvelope, FetchItemDataBodyStructure, FetchItemDataFlags, FetchItemDataModSeq:
-		default:
-			return // items with streams are covered by FuzzClientResponses
+		bs, ok := item.(FetchItemDataBodyStructure)
+		if !ok {
+			return
 		}
-		w1 := writeString(t, func(w *wire.Writer) { writeFetchItem(w, item) })
-		again, err := readFetchItem(wire.NewReader(strings.NewReader(w1), wire.Limits{}))
-		require.NoError(t, err, w1)
-		assert.Equal(t, w1, writeString(t, func(w *wire.Writer) { writeFetchItem(w, again) }))
+		n := 0
+		bs.BodyStructure.Walk(func(part []int, b *BodyStructure) bool {
+			n++
+			return true
+		})
+		assert.Equal(t, countEntities(bs.BodyStructure), n, "Walk visits every entity once")
+	})
+}
+
+// countEntities counts b and every part and encapsulated message below
+// it.
+func countEntities(b *BodyStructure) int {
+	n := 1
+	for _, c := range b.Children {
+		n += countEntities(c)
+	}
+	if b.Body != nil {
+		n += countEntities(b.Body)
+	}
+	return n
+}
+
+// FuzzServerStructure parses arbitrary messages as the server does and
+// writes their ENVELOPE, BODY and BODYSTRUCTURE: the client must read
+// back every field of the summary (RFC 3501 section 7.4.2).
+func FuzzServerStructure(f *testing.F) {
+	for _, data := range roundTripCorpus(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := ParseStructureLimits(bytes.NewReader(data), int64(len(data)), message.Limits{MaxDepth: 8, MaxParts: 64})
+		require.NoError(t, err)
+		assertServerRoundTrip(t, st)
 	})
 }
 
