@@ -31,13 +31,7 @@ func FormatDate(t time.Time) string { return t.Format(dateLayout) }
 // ("13-Feb-2024"), asctime order ("Tue Feb 13 10:23:45 2024"), zones such
 // as "UTC" or "GMT+0100" or "+01:00", and a missing zone (taken as UTC).
 func ParseDate(s string) (time.Time, error) {
-	var (
-		day, month, year = -1, -1, -1
-		hour, min, sec   = -1, 0, 0
-		offset           = 0
-		zoneSeen         = false
-		yearDigits       = 0
-	)
+	f := dateFields{day: -1, month: -1, year: -1, hour: -1}
 	p := dateTokens{s: s}
 	if strings.IndexByte(s, '(') >= 0 || strings.Contains(s, " :") || strings.Contains(s, ": ") {
 		p.s = squeezeClock(s)
@@ -47,79 +41,108 @@ func ParseDate(s string) (time.Time, error) {
 		if !ok {
 			break
 		}
-		switch {
-		case strings.IndexByte(tok, ':') > 0 && hour < 0 && isDigit(tok[0]):
-			var rest string
-			var ok bool
-			hour, min, sec, rest, ok = parseClock(tok)
-			if !ok {
-				return time.Time{}, &dateError{"bad time of day", s}
-			}
-			if rest != "" {
-				if offset, ok = parseZone(rest); !ok {
-					return time.Time{}, &dateError{"bad zone", s}
-				}
-				zoneSeen = true
-			}
-		case isDigit(tok[0]):
-			n, digits, ok := atoiDigits(tok)
-			if !ok {
-				return time.Time{}, &dateError{"bad number", s}
-			}
-			if day < 0 && digits <= 2 && (year < 0 || month >= 0) {
-				day = n
-			} else if year < 0 {
-				year, yearDigits = n, digits
-			} else {
-				return time.Time{}, &dateError{"unexpected number", s}
-			}
-		case (tok[0] == '+' || tok[0] == '-') && len(tok) > 1:
-			o, ok := parseZone(tok)
-			if !ok {
-				return time.Time{}, &dateError{"bad zone", s}
-			}
-			offset, zoneSeen = o, true
-		default:
-			if m := monthIndex(tok); m >= 0 && month < 0 {
-				month = m
-				continue
-			}
-			if isDayName(tok) {
-				continue
-			}
-			if hour >= 0 && !zoneSeen {
-				o, ok := parseZone(tok)
-				if ok {
-					offset, zoneSeen = o, true
-					continue
-				}
-			}
-			return time.Time{}, &dateError{"unexpected word " + quoteForError(tok), s}
+		if msg := f.take(tok); msg != "" {
+			return time.Time{}, &dateError{msg, s}
 		}
 	}
-	if day < 1 || day > 31 || month < 0 || year < 0 || hour < 0 {
-		return time.Time{}, &dateError{"incomplete date", s}
+	t, msg := f.time()
+	if msg != "" {
+		return time.Time{}, &dateError{msg, s}
+	}
+	return t, nil
+}
+
+// dateFields collects the parts of a date-time as ParseDate meets them,
+// in whatever order the sender wrote them; -1 is "not seen yet".
+type dateFields struct {
+	day, month, year int
+	yearDigits       int
+	hour, min, sec   int
+	offset           int // seconds east of UTC
+	zoneSeen         bool
+}
+
+// take files one token: a time of day (with a zone glued on), a number
+// (the day, then the year), a numeric zone, a month or day name, or a
+// zone name once the time is known. It returns what is wrong, or "".
+func (f *dateFields) take(tok string) string {
+	switch {
+	case strings.IndexByte(tok, ':') > 0 && f.hour < 0 && isDigit(tok[0]):
+		var rest string
+		var ok bool
+		if f.hour, f.min, f.sec, rest, ok = parseClock(tok); !ok {
+			return "bad time of day"
+		}
+		if rest != "" {
+			if f.offset, ok = parseZone(rest); !ok {
+				return "bad zone"
+			}
+			f.zoneSeen = true
+		}
+	case isDigit(tok[0]):
+		n, digits, ok := atoiDigits(tok)
+		switch {
+		case !ok:
+			return "bad number"
+		case f.day < 0 && digits <= 2 && (f.year < 0 || f.month >= 0):
+			f.day = n
+		case f.year < 0:
+			f.year, f.yearDigits = n, digits
+		default:
+			return "unexpected number"
+		}
+	case (tok[0] == '+' || tok[0] == '-') && len(tok) > 1:
+		o, ok := parseZone(tok)
+		if !ok {
+			return "bad zone"
+		}
+		f.offset, f.zoneSeen = o, true
+	default:
+		if m := monthIndex(tok); m >= 0 && f.month < 0 {
+			f.month = m
+			return ""
+		}
+		if isDayName(tok) {
+			return ""
+		}
+		if f.hour >= 0 && !f.zoneSeen {
+			if o, ok := parseZone(tok); ok {
+				f.offset, f.zoneSeen = o, true
+				return ""
+			}
+		}
+		return "unexpected word " + quoteForError(tok)
+	}
+	return ""
+}
+
+// time checks that the date is complete and in range and returns it; a
+// missing zone is UTC.
+func (f *dateFields) time() (time.Time, string) {
+	if f.day < 1 || f.day > 31 || f.month < 0 || f.year < 0 || f.hour < 0 {
+		return time.Time{}, "incomplete date"
 	}
 	// RFC 5322 section 4.3: two-digit years below 50 are 20xx, others
 	// 19xx; three-digit years are offsets from 1900.
+	year := f.year
 	switch {
-	case yearDigits <= 2 && year < 50:
+	case f.yearDigits <= 2 && year < 50:
 		year += 2000
-	case yearDigits <= 3 && year < 1000:
+	case f.yearDigits <= 3 && year < 1000:
 		year += 1900
 	}
-	if hour > 23 || min > 59 || sec > 60 {
-		return time.Time{}, &dateError{"time out of range", s}
+	if f.hour > 23 || f.min > 59 || f.sec > 60 {
+		return time.Time{}, "time out of range"
 	}
 	loc := time.UTC
-	if offset != 0 {
-		loc = time.FixedZone("", offset)
+	if f.offset != 0 {
+		loc = time.FixedZone("", f.offset)
 	}
-	t := time.Date(year, time.Month(month+1), day, hour, min, sec, 0, loc)
-	if t.Day() != day {
-		return time.Time{}, &dateError{"day out of range", s}
+	t := time.Date(year, time.Month(f.month+1), f.day, f.hour, f.min, f.sec, 0, loc)
+	if t.Day() != f.day {
+		return time.Time{}, "day out of range"
 	}
-	return t, nil
+	return t, ""
 }
 
 // squeezeClock removes comments and the white space around the colons of

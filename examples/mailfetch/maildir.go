@@ -25,17 +25,12 @@ func openMaildir(dir string) (*folder, error) {
 	return &folder{dir: dir}, nil
 }
 
-// deliver stores the message read from r in new/ and returns its path. On
-// any error nothing appears in new/ and nothing is left in tmp/.
-func (m *folder) deliver(r io.Reader) (string, error) {
-	return m.deliverFlags(r, nil)
-}
-
-// deliverFlags is deliver for a message that may carry flags. flags, when
-// not nil, is asked once the message is written, since a server may send
-// them after the body; it returns Maildir info letters ("FS"), and a
-// message with flags goes to cur/ as "name:2,FS", where a mail reader puts
-// the mail it has seen.
+// deliverFlags stores the message read from r and returns its path; on
+// any error nothing appears in new/ or cur/ and nothing is left in tmp/.
+// flags, when not nil, is asked once the message is written, since a
+// server may send them after the body; it returns Maildir info letters
+// ("FS"), and a message with flags goes to cur/ as "name:2,FS", where a
+// mail reader puts the mail it has seen; one without goes to new/.
 func (m *folder) deliverFlags(r io.Reader, flags func() string) (string, error) {
 	if flags == nil {
 		flags = func() string { return "" }
