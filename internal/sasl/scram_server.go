@@ -12,9 +12,11 @@ import (
 // ScramLookup returns the stored credentials of username for mech, the
 // base name (SCRAM-SHA-1 or SCRAM-SHA-256: a -PLUS variant shares its
 // base's credentials). The server keeps verifiers, never the password
-// (RFC 5802 section 3); NewScramCredentials derives them. An error fails
-// the exchange and is returned by the Server as it is, so that a backend
-// can choose the protocol reply.
+// (RFC 5802 section 3); NewScramCredentials derives them. For a name it
+// does not know it returns ErrUnknownUser, and the exchange goes on with
+// decoy credentials until the proof fails; any other error fails the
+// exchange at once and is returned by the Server as it is, so that a
+// backend can choose the protocol reply.
 type ScramLookup func(mech, username string) (ScramCredentials, error)
 
 // ScramServerOptions configures a SCRAM server.
@@ -147,7 +149,9 @@ func (s *scramServer) first(msg string) (string, error) {
 	if checkUTF8(attrs) != nil {
 		return "", scramErr(ScramInvalidEncoding)
 	}
-	if s.creds, err = s.opts.Lookup(s.mech.base(), s.username); err != nil {
+	if s.creds, err = s.opts.Lookup(s.mech.base(), s.username); errors.Is(err, ErrUnknownUser) {
+		s.creds = decoyCredentials(s.mech, s.username) // fails at the proof
+	} else if err != nil {
 		return "", err
 	}
 	if !s.creds.valid(s.mech) {
