@@ -12,9 +12,7 @@ import (
 )
 
 func TestBegin_CancelUnblocksRead(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	a := pipe(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	end, err := Begin(ctx, a)
 	require.NoError(t, err)
@@ -27,9 +25,7 @@ func TestBegin_CancelUnblocksRead(t *testing.T) {
 }
 
 func TestBegin_DeadlineBecomesConnDeadline(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	a := pipe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	end, err := Begin(ctx, a)
@@ -40,9 +36,7 @@ func TestBegin_DeadlineBecomesConnDeadline(t *testing.T) {
 }
 
 func TestBegin_DoneContext(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	a := pipe(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := Begin(ctx, a)
@@ -82,9 +76,7 @@ func TestCalls_FailIsSticky(t *testing.T) {
 }
 
 func TestCalls_DoneContextBreaksNothing(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	a := pipe(t)
 	var g Calls
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -92,4 +84,11 @@ func TestCalls_DoneContextBreaksNothing(t *testing.T) {
 	require.NoError(t, g.Err())
 	g.Closed()
 	require.ErrorIs(t, g.Err(), net.ErrClosed)
+}
+
+// pipe returns one end of a net.Pipe; both ends are closed when t ends.
+func pipe(t *testing.T) net.Conn {
+	a, b := net.Pipe()
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a
 }

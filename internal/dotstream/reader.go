@@ -75,16 +75,9 @@ func (r *Reader) Read(p []byte) (int, error) {
 			if n > 0 && r.br.Buffered() == 0 {
 				return n, nil
 			}
-			chunk, ioErr := r.next()
-			data, err := r.consume(chunk)
-			if err == nil && ioErr != nil && !r.done {
-				err = ioErr
-			}
-			if err != nil {
-				r.err = err
+			if err := r.fill(); err != nil {
 				return n, err
 			}
-			r.pending = data
 			continue
 		}
 		c := copy(p[n:], r.pending)
@@ -114,17 +107,27 @@ func (r *Reader) WriteTo(w io.Writer) (int64, error) {
 		case r.err != nil:
 			return total, r.err
 		}
-		chunk, ioErr := r.next()
-		data, err := r.consume(chunk)
-		if err == nil && ioErr != nil && !r.done {
-			err = ioErr
-		}
-		if err != nil {
-			r.err = err
+		if err := r.fill(); err != nil {
 			return total, err
 		}
-		r.pending = data
 	}
+}
+
+// fill reads the next chunk of the stream into pending. An error is kept
+// for every later call; a read error that came with the terminator is
+// not one (the data is whole).
+func (r *Reader) fill() error {
+	chunk, ioErr := r.next()
+	data, err := r.consume(chunk)
+	if err == nil && ioErr != nil && !r.done {
+		err = ioErr
+	}
+	if err != nil {
+		r.err = err
+		return err
+	}
+	r.pending = data
+	return nil
 }
 
 // Size reports how many unstuffed octets the stream has had so far, counting

@@ -74,22 +74,18 @@ func (w *Writer) Write(p []byte) (int, error) {
 			w.w.Write(p)
 			w.prevCR = true
 			p, done = nil, done+len(p)
-		case cr >= 0: // bare CR
-			w.w.Write(p[:cr])
+		case cr >= 0 || lf >= 0: // a bare CR or LF, whichever comes first
+			at, bareErr := cr, ErrBareCR
+			if cr < 0 {
+				at, bareErr = lf, ErrBareLF
+			}
+			w.w.Write(p[:at])
 			if !w.normalize {
-				return done + cr, ErrBareCR
+				return done + at, bareErr
 			}
 			w.w.WriteString("\r\n")
 			w.lineStart = true
-			p, done = p[cr+1:], done+cr+1
-		case lf >= 0: // bare LF
-			w.w.Write(p[:lf])
-			if !w.normalize {
-				return done + lf, ErrBareLF
-			}
-			w.w.WriteString("\r\n")
-			w.lineStart = true
-			p, done = p[lf+1:], done+lf+1
+			p, done = p[at+1:], done+at+1
 		default:
 			w.w.Write(p)
 			p, done = nil, done+len(p)

@@ -112,16 +112,9 @@ func (w *worker) appendMessage() error {
 	if w.rng.IntN(4) == 0 {
 		flags = `(\Deleted)`
 	}
-	tag, err := w.s.begin("APPEND", fmt.Sprintf("%s %s {%d}", w.cfg.Mailbox, flags, len(body)))
+	tag, err := w.s.continued("APPEND", fmt.Sprintf("%s %s {%d}", w.cfg.Mailbox, flags, len(body)))
 	if err != nil {
 		return err
-	}
-	t, err := w.s.finish(tag)
-	if err != nil {
-		return err
-	}
-	if !t.continuation {
-		return fmt.Errorf("APPEND: no continuation request")
 	}
 	if err := w.s.send(body + "\r\n"); err != nil {
 		return err
@@ -199,16 +192,9 @@ func (w *worker) copyMessages() error {
 
 // idle idles for a few milliseconds, checking what arrives (RFC 2177).
 func (w *worker) idle() error {
-	tag, err := w.s.begin("IDLE", "")
+	tag, err := w.s.continued("IDLE", "")
 	if err != nil {
 		return err
-	}
-	t, err := w.s.finish(tag)
-	if err != nil {
-		return err
-	}
-	if !t.continuation {
-		return fmt.Errorf("IDLE: no continuation request")
 	}
 	d := time.Duration(5+w.rng.IntN(30)) * time.Millisecond
 	sent := make(chan error, 1)

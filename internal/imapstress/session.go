@@ -117,6 +117,36 @@ func (s *session) send(line string) error {
 	return err
 }
 
+// continued sends a command that must be answered with a continuation
+// request (APPEND's literal, IDLE) and returns its tag once it was.
+func (s *session) continued(name, args string) (string, error) {
+	tag, err := s.begin(name, args)
+	if err != nil {
+		return "", err
+	}
+	t, err := s.finish(tag)
+	if err != nil {
+		return "", err
+	}
+	if !t.continuation {
+		return "", fmt.Errorf("%s: no continuation request", name)
+	}
+	return tag, nil
+}
+
+// dialLogin is dial, then LOGIN with the configured user.
+func dialLogin(cfg *Config, stats *Report) (*session, error) {
+	s, err := dial(cfg, stats)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.command("LOGIN", cfg.User+" "+cfg.Password); err != nil {
+		s.nc.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // begin writes "tag command" and notes the command for the EXPUNGE rule.
 func (s *session) begin(name, args string) (string, error) {
 	s.n++

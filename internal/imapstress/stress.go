@@ -145,14 +145,11 @@ func Run(ctx context.Context, cfg Config) *Report {
 
 // prepare creates the second mailbox.
 func prepare(cfg *Config, rep *Report) error {
-	s, err := dial(cfg, rep)
+	s, err := dialLogin(cfg, rep)
 	if err != nil {
 		return err
 	}
 	defer s.nc.Close()
-	if err := s.command("LOGIN", cfg.User+" "+cfg.Password); err != nil {
-		return err
-	}
 	tag, err := s.begin("CREATE", cfg.Other)
 	if err != nil {
 		return err
@@ -172,14 +169,11 @@ func (s *session) logout() error {
 
 // runClient logs in, selects the mailbox and runs random operations.
 func runClient(ctx context.Context, cfg *Config, rep *Report, rng *rand.Rand) error {
-	s, err := dial(cfg, rep)
+	s, err := dialLogin(cfg, rep)
 	if err != nil {
 		return err
 	}
 	defer s.nc.Close()
-	if err := s.command("LOGIN", cfg.User+" "+cfg.Password); err != nil {
-		return err
-	}
 	if err := s.command("SELECT", cfg.Mailbox); err != nil {
 		return err
 	}

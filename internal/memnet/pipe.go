@@ -193,23 +193,23 @@ func (c *Conn) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the time after which Read fails with
 // os.ErrDeadlineExceeded; the zero time means none.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.p.mu.Lock()
-	defer c.p.mu.Unlock()
-	e := &c.p.ends[c.me]
-	e.readDL = t
-	e.readTimer = c.p.rearm(e.readTimer, t)
-	return nil
-}
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.setDeadline(t, true) }
 
 // SetWriteDeadline sets the time after which Write fails with
 // os.ErrDeadlineExceeded; the zero time means none.
-func (c *Conn) SetWriteDeadline(t time.Time) error {
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(t, false) }
+
+// setDeadline records a read or write deadline of this end and arms the
+// timer that wakes a blocked call when it passes.
+func (c *Conn) setDeadline(t time.Time, read bool) error {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
 	e := &c.p.ends[c.me]
-	e.writeDL = t
-	e.writeTimer = c.p.rearm(e.writeTimer, t)
+	if read {
+		e.readDL, e.readTimer = t, c.p.rearm(e.readTimer, t)
+	} else {
+		e.writeDL, e.writeTimer = t, c.p.rearm(e.writeTimer, t)
+	}
 	return nil
 }
 

@@ -79,16 +79,9 @@ func startEchoWith(t *testing.T, g *Group[*echoSession], tweak func(*Config[*ech
 	return l.Addr().String()
 }
 
+// dialLine connects from 127.0.0.1, sends send and reads one line.
 func dialLine(t *testing.T, addr, send string) (net.Conn, *bufio.Reader, string) {
-	c, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	br := bufio.NewReader(c)
-	if send != "" {
-		c.Write([]byte(send))
-	}
-	line, _ := br.ReadString('\n')
-	return c, br, line
+	return dialFrom(t, "127.0.0.1", addr, send)
 }
 
 func TestGroup_MaxSessionsAndRelease(t *testing.T) {
