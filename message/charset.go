@@ -23,6 +23,7 @@ type CharsetError struct {
 	Charset string
 }
 
+// Error names the charset.
 func (e *CharsetError) Error() string { return "message: unknown charset " + quoteForError(e.Charset) }
 
 // Is reports whether target is ErrUnknownCharset.

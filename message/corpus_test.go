@@ -81,58 +81,7 @@ func summarize(t *testing.T, data []byte) string {
 		}
 		require.NoError(t, err)
 		parts = append(parts, p)
-		// The header at its offsets is the header as parsed.
-		var hb bytes.Buffer
-		_, err = p.Header.WriteTo(&hb)
-		require.NoError(t, err)
-		require.Equal(t, string(data[p.HeaderOffset:p.BodyOffset]), hb.String())
-		fmt.Fprintf(&b, "%s%d %s", strings.Repeat("  ", p.Depth), p.Index, p.MediaType)
-		for _, prm := range p.Params {
-			if prm.Name != "boundary" {
-				fmt.Fprintf(&b, " %s=%q", prm.Name, prm.Value)
-			}
-		}
-		fmt.Fprintf(&b, " enc=%s", p.Encoding)
-		if d, dp, _ := p.Header.ContentDisposition(); d != "" {
-			fmt.Fprintf(&b, " disp=%s", d)
-			if fn := dp.Get("filename"); fn != "" {
-				fmt.Fprintf(&b, " filename=%q", fn)
-			}
-		}
-		if p.Index == 0 {
-			subject, _ := p.Header.Text("Subject")
-			from, _ := p.Header.AddressList("From")
-			fmt.Fprintf(&b, " subject=%q from=%q", subject, FormatAddressList(from))
-		}
-		if !p.IsMultipart() && !p.IsMessage() {
-			raw, err := io.ReadAll(p.Raw())
-			require.NoError(t, err)
-			end, ok := p.End()
-			require.True(t, ok)
-			require.Equal(t, string(data[p.BodyOffset:end]), string(raw), "raw body at its offsets")
-			r2 := NewReader(bytes.NewReader(data))
-			for range len(parts) {
-				q, err := r2.NextPart()
-				require.NoError(t, err)
-				p = q
-			}
-			text, err := p.Text()
-			if err != nil {
-				fmt.Fprintf(&b, " err=%q", err)
-			}
-			body, err := io.ReadAll(text)
-			require.NoError(t, err)
-			if strings.HasPrefix(p.MediaType, "text/") {
-				s := string(body)
-				if len([]rune(s)) > 40 {
-					s = string([]rune(s)[:40]) + "..."
-				}
-				fmt.Fprintf(&b, " text=%q", s)
-			} else {
-				fmt.Fprintf(&b, " decoded=%d", len(body))
-			}
-		}
-		b.WriteString("\n")
+		summarizePart(t, &b, data, p, len(parts))
 	}
 	for _, p := range parts {
 		end, ok := p.End()
@@ -142,7 +91,78 @@ func summarize(t *testing.T, data []byte) string {
 		want := int64(bytes.Count(body, []byte("\n"))) // RFC 3501 7.4.2 body-fld-lines
 		require.Equal(t, want, lines, "lines of a %s part", p.MediaType)
 	}
-	// ReadStructure agrees with the walk, in the same order.
+	e := checkStructure(t, data, parts).Envelope
+	fmt.Fprintf(&b, "envelope: date=%q subject=%q from=%v sender=%v reply-to=%v to=%v cc=%v bcc=%v in-reply-to=%q message-id=%q\n",
+		e.Date, e.Subject, e.From, e.Sender, e.ReplyTo, e.To, e.Cc, e.Bcc, e.InReplyTo, e.MessageID)
+	return b.String()
+}
+
+// summarizePart renders the nth part, p, on one line of b, after checking
+// that its header and raw body stand at their offsets in data.
+func summarizePart(t *testing.T, b *strings.Builder, data []byte, p *Part, nth int) {
+	var hb bytes.Buffer
+	_, err := p.Header.WriteTo(&hb)
+	require.NoError(t, err)
+	require.Equal(t, string(data[p.HeaderOffset:p.BodyOffset]), hb.String())
+	fmt.Fprintf(b, "%s%d %s", strings.Repeat("  ", p.Depth), p.Index, p.MediaType)
+	for _, prm := range p.Params {
+		if prm.Name != "boundary" {
+			fmt.Fprintf(b, " %s=%q", prm.Name, prm.Value)
+		}
+	}
+	fmt.Fprintf(b, " enc=%s", p.Encoding)
+	if d, dp, _ := p.Header.ContentDisposition(); d != "" {
+		fmt.Fprintf(b, " disp=%s", d)
+		if fn := dp.Get("filename"); fn != "" {
+			fmt.Fprintf(b, " filename=%q", fn)
+		}
+	}
+	if p.Index == 0 {
+		subject, _ := p.Header.Text("Subject")
+		from, _ := p.Header.AddressList("From")
+		fmt.Fprintf(b, " subject=%q from=%q", subject, FormatAddressList(from))
+	}
+	if !p.IsMultipart() && !p.IsMessage() {
+		raw, err := io.ReadAll(p.Raw())
+		require.NoError(t, err)
+		end, ok := p.End()
+		require.True(t, ok)
+		require.Equal(t, string(data[p.BodyOffset:end]), string(raw), "raw body at its offsets")
+		summarizeText(t, b, data, nth)
+	}
+	b.WriteString("\n")
+}
+
+// summarizeText decodes the nth part of data, read again from the start
+// since its raw body was consumed, and renders its text or decoded size.
+func summarizeText(t *testing.T, b *strings.Builder, data []byte, nth int) {
+	r := NewReader(bytes.NewReader(data))
+	var p *Part
+	for range nth {
+		q, err := r.NextPart()
+		require.NoError(t, err)
+		p = q
+	}
+	text, err := p.Text()
+	if err != nil {
+		fmt.Fprintf(b, " err=%q", err)
+	}
+	body, err := io.ReadAll(text)
+	require.NoError(t, err)
+	if strings.HasPrefix(p.MediaType, "text/") {
+		s := string(body)
+		if len([]rune(s)) > 40 {
+			s = string([]rune(s)[:40]) + "..."
+		}
+		fmt.Fprintf(b, " text=%q", s)
+	} else {
+		fmt.Fprintf(b, " decoded=%d", len(body))
+	}
+}
+
+// checkStructure checks that ReadStructure agrees with the walk, part by
+// part in the same order, and returns its result.
+func checkStructure(t *testing.T, data []byte, parts []*Part) *Structure {
 	s, err := ReadStructure(bytes.NewReader(data))
 	require.NoError(t, err)
 	var flat []*Structure
@@ -167,10 +187,7 @@ func summarize(t *testing.T, data []byte) string {
 		assert.Equal(t, end-p.BodyOffset, flat[i].Size)
 	}
 	assert.Equal(t, int64(len(data)), s.End)
-	e := s.Envelope
-	fmt.Fprintf(&b, "envelope: date=%q subject=%q from=%v sender=%v reply-to=%v to=%v cc=%v bcc=%v in-reply-to=%q message-id=%q\n",
-		e.Date, e.Subject, e.From, e.Sender, e.ReplyTo, e.To, e.Cc, e.Bcc, e.InReplyTo, e.MessageID)
-	return b.String()
+	return s
 }
 
 // TestCorpus_LFOnlyHeader checks that LF-only input is read as such.

@@ -65,6 +65,7 @@ type LimitError struct {
 	Max   int    // its value
 }
 
+// Error names the limit and its value.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("message: %s (%d) exceeded", e.Limit, e.Max)
 }
