@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/imap"
@@ -40,15 +40,42 @@ func crashMessage(id string) string {
 func TestCrashSIGKILL(t *testing.T) {
 	const senders, perSender, killAfter = 16, 25, 60
 	dir := t.TempDir()
-	srv := startChild(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	acked := deliverUntilKilled(ctx, t, startChild(t, dir), senders, perSender, killAfter)
+	require.Less(t, len(acked), senders*perSender, "the kill came after every delivery")
 
-	var acked sync.Map // id -> true once its DATA got 250
-	var nAcked atomic.Int32
+	srv := startChild(t, dir)
+	defer srv.stop(t)
+	served := crashServed(t, srv.addrs["imap"])
+	seen := map[string]int{}
+	for _, body := range served {
+		id := crashID(t, body)
+		seen[id]++
+		require.Equal(t, crashMessage(id), string(splitTrace(t, []byte(body), "localhost", "ESMTP", "alice@example.test")),
+			"message %s is served partial or altered", id)
+	}
+	for id, n := range seen {
+		require.Equal(t, 1, n, "message %s is served %d times", id, n)
+	}
+	for id := range acked {
+		assert.Equal(t, 1, seen[id], "message %s got its 250 but is not served", id)
+	}
+	requireUIDLOnce(ctx, t, srv.addrs["pop3"], len(served))
+	tmp, err := os.ReadDir(filepath.Join(dir, "alice", "Maildir", "tmp"))
+	require.NoError(t, err)
+	t.Logf("%d acknowledged, %d served, %d files left in tmp", len(acked), len(served), len(tmp))
+}
+
+// deliverUntilKilled has senders SMTP clients send perSender messages
+// each to srv, and kills srv with SIGKILL once killAfter got their 250.
+// It returns the IDs of the messages acknowledged.
+func deliverUntilKilled(ctx context.Context, t *testing.T, srv *child, senders, perSender, killAfter int) map[string]bool {
+	var mu sync.Mutex
+	acked := map[string]bool{}
 	killed := make(chan error, 1)
 	var killOnce sync.Once
 	var wg sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	for g := range senders {
 		wg.Add(1)
 		go func() {
@@ -67,8 +94,11 @@ func TestCrashSIGKILL(t *testing.T) {
 				if err != nil {
 					return // the server is gone
 				}
-				acked.Store(id, true)
-				if nAcked.Add(1) == killAfter {
+				mu.Lock()
+				acked[id] = true
+				n := len(acked)
+				mu.Unlock()
+				if n == killAfter {
 					killOnce.Do(func() { killed <- srv.kill() })
 				}
 			}
@@ -80,50 +110,27 @@ func TestCrashSIGKILL(t *testing.T) {
 	case err := <-killed:
 		require.NoError(t, err)
 	default:
-		t.Fatalf("only %d deliveries before the senders stopped; the kill never came: %s", nAcked.Load(), srv.stderr)
+		t.Fatalf("only %d deliveries before the senders stopped; the kill never came: %s", len(acked), srv.stderr)
 	}
-	require.Less(t, int(nAcked.Load()), senders*perSender, "the kill came after every delivery")
+	return acked
+}
 
-	srv = startChild(t, dir)
-	defer srv.stop(t)
-	served := crashServed(t, srv.addrs["imap"])
-	seen := map[string]int{}
-	for _, body := range served {
-		id := crashID(t, body)
-		seen[id]++
-		require.Equal(t, crashMessage(id), string(splitTrace(t, []byte(body), "localhost", "ESMTP", "alice@example.test")),
-			"message %s is served partial or altered", id)
-	}
-	for id, n := range seen {
-		require.Equal(t, 1, n, "message %s is served %d times", id, n)
-	}
-	missing := 0
-	acked.Range(func(id, _ any) bool {
-		if seen[id.(string)] != 1 {
-			missing++
-			t.Errorf("message %s got its 250 but is not served", id)
-		}
-		return true
-	})
-	require.Zero(t, missing)
-
-	// POP3 sees the same maildrop, and UIDL names each message once.
-	p, err := pop3.Dial(ctx, srv.addrs["pop3"])
+// requireUIDLOnce checks that POP3 sees the same maildrop of n messages
+// and that UIDL names each once (RFC 1939 section 7).
+func requireUIDLOnce(ctx context.Context, t *testing.T, addr string, n int) {
+	p, err := pop3.Dial(ctx, addr)
 	require.NoError(t, err)
 	defer p.Close()
 	require.NoError(t, p.Login(ctx, "alice", "secret"))
 	uidl, err := p.Uidl(ctx)
 	require.NoError(t, err)
-	require.Len(t, uidl, len(served))
+	require.Len(t, uidl, n)
 	uids := map[string]bool{}
 	for _, u := range uidl {
 		require.False(t, uids[u.UID], "UIDL %s repeated", u.UID)
 		uids[u.UID] = true
 	}
 	require.NoError(t, p.Quit(ctx))
-	tmp, err := os.ReadDir(filepath.Join(dir, "alice", "Maildir", "tmp"))
-	require.NoError(t, err)
-	t.Logf("%d acknowledged, %d served, %d files left in tmp", nAcked.Load(), len(served), len(tmp))
 }
 
 // crashServed returns the bytes of every message in alice's INBOX.
