@@ -30,7 +30,7 @@ func (c *Conn) capabilities() []string {
 }
 
 // handleCapa answers CAPA with a multi-line list (RFC 2449 section 5).
-func (c *Conn) handleCapa() {
+func (c *Conn) handleCapa() Outcome {
 	c.reply(OKResponse("Capability list follows"))
 	for _, line := range c.capabilities() {
 		c.bw.WriteString(line)
@@ -38,6 +38,7 @@ func (c *Conn) handleCapa() {
 		c.debug("S: %s", line)
 	}
 	c.endMultiLine()
+	return OutcomeAccepted
 }
 
 // endMultiLine writes the terminating "." of a multi-line response (RFC

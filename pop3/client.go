@@ -17,8 +17,8 @@ import (
 // CAPA, response codes and PIPELINING (RFC 2449), STLS (RFC 2595), SASL
 // AUTH (RFC 5034), APOP and UTF8 (RFC 6856).
 //
-// The state table of this package (Transition) decides which command may be
-// sent: a call out of sequence returns an error wrapping ErrClientState and
+// The state table of this package (Allowed, Transition) decides which
+// command may be sent and where its outcome leads: a call out of sequence returns an error wrapping ErrClientState and
 // sends nothing. An -ERR comes back as a *Response (errors.As); the session
 // goes on. An I/O error, a malformed response or the end of a call's
 // context leaves the Client broken: the connection is closed and every
@@ -115,7 +115,7 @@ func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
 		br:   bufio.NewReaderSize(conn, clientReadBuffer),
 		bw:   bufio.NewWriter(conn),
 	}
-	c.calls = ctxio.Calls{Prefix: "pop3", OnFail: func() { c.state = StateClosed }}
+	c.calls = ctxio.Calls{Prefix: "pop3", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
 	err := c.do(ctx, func() error {
 		r, err := c.readStatus()
 		if err != nil {
@@ -184,16 +184,44 @@ func (c *Client) allowed(v Verb) error {
 	if c.reader != nil {
 		return fmt.Errorf("%w: close the message reader first", ErrClientState)
 	}
-	if _, ok := Transition(c.state, v); !ok {
+	if !Allowed(c.state, v) {
 		return fmt.Errorf("%w: %s in the %s state", ErrClientState, v, c.state)
 	}
 	return nil
 }
 
+// transition moves the session on after v ended with outcome o; it is the
+// only place the Client's state changes.
+func (c *Client) transition(v Verb, o Outcome) {
+	c.state, _ = Transition(c.state, v, o)
+}
+
+// call runs fn, the exchange of command v, as one call under ctx (do) and
+// feeds its outcome to the state table.
+func (c *Client) call(ctx context.Context, v Verb, fn func() error) error {
+	err := c.do(ctx, fn)
+	c.transition(v, c.outcome(err))
+	return err
+}
+
+// outcome tells what err, the result of a call, says became of its
+// command: nil is +OK; an error that broke the connection closed the
+// session; anything else (a -ERR, or a call that sent nothing) leaves the
+// state as it was.
+func (c *Client) outcome(err error) Outcome {
+	switch {
+	case err == nil:
+		return OutcomeAccepted
+	case c.calls.Err() != nil:
+		return OutcomeClosed
+	}
+	return OutcomeRefused
+}
+
 // Close closes the connection without QUIT: the server deletes nothing
 // (RFC 1939 section 6). Later calls fail.
 func (c *Client) Close() error {
-	c.state = StateClosed
+	c.transition(VerbUnknown, OutcomeClosed)
 	c.calls.Closed()
 	err := c.conn.Close()
 	if errors.Is(err, net.ErrClosed) {

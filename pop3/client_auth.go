@@ -30,7 +30,7 @@ func (c *Client) Capabilities(ctx context.Context) (Capabilities, error) {
 		return nil, err
 	}
 	var caps Capabilities
-	err := c.do(ctx, func() error {
+	err := c.call(ctx, VerbCAPA, func() error {
 		if _, err := c.cmd("CAPA"); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
 	}
-	return c.do(ctx, func() error {
+	err := c.do(ctx, func() error {
 		if _, err := c.cmd("STLS"); err != nil {
 			return err
 		}
@@ -87,6 +87,12 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		c.caps = nil
 		return nil
 	})
+	o := c.outcome(err)
+	if o == OutcomeAccepted {
+		o = OutcomeTLSStarted
+	}
+	c.transition(VerbSTLS, o)
+	return err
 }
 
 // validArg checks that s can be sent as one argument: not empty, no space,
@@ -137,7 +143,7 @@ func (c *Client) User(ctx context.Context, name string) error {
 	if err := c.checkPrivate(); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, VerbUSER, func() error {
 		_, err := c.cmd("USER " + name)
 		return err
 	})
@@ -155,7 +161,7 @@ func (c *Client) Pass(ctx context.Context, password string) error {
 	if err := c.checkPrivate(); err != nil {
 		return err
 	}
-	return c.login(ctx, "PASS "+password)
+	return c.login(ctx, VerbPASS, "PASS "+password)
 }
 
 // Login sends USER and PASS, pipelined when the server announced
@@ -183,28 +189,24 @@ func (c *Client) Login(ctx context.Context, name, password string) error {
 			return err
 		}
 		_, userErr := c.expectOK()
+		c.transition(VerbUSER, c.outcome(userErr))
 		if _, ok := userErr.(*Response); userErr != nil && !ok {
 			return userErr
 		}
 		_, err := c.expectOK()
+		c.transition(VerbPASS, c.outcome(err))
 		if userErr != nil {
 			return userErr
-		}
-		if err == nil {
-			c.state = StateTransaction
 		}
 		return err
 	})
 }
 
-// login sends a command that opens the maildrop.
-func (c *Client) login(ctx context.Context, line string) error {
-	return c.do(ctx, func() error {
-		if _, err := c.cmd(line); err != nil {
-			return err
-		}
-		c.state = StateTransaction
-		return nil
+// login sends v, a command that opens the maildrop.
+func (c *Client) login(ctx context.Context, v Verb, line string) error {
+	return c.call(ctx, v, func() error {
+		_, err := c.cmd(line)
+		return err
 	})
 }
 
@@ -220,7 +222,7 @@ func (c *Client) APOP(ctx context.Context, name, secret string) error {
 	if c.timestamp == "" {
 		return fmt.Errorf("%w: the greeting has no APOP timestamp", ErrClientState)
 	}
-	return c.login(ctx, "APOP "+name+" "+APOPDigest(c.timestamp, secret))
+	return c.login(ctx, VerbAPOP, "APOP "+name+" "+APOPDigest(c.timestamp, secret))
 }
 
 // Auth authenticates with the SASL mechanism a (RFC 5034). The initial
@@ -276,7 +278,9 @@ func (t *authTransport) Start(mech, initial string) (bool, error) {
 }
 
 // Read turns "+" and "+ text" into a challenge, and a status line into
-// the outcome: +OK opens the maildrop (TRANSACTION).
+// AUTH's outcome, reported to the state table here: the +OK is the
+// server's verdict even when the mechanism then finds that the server did
+// not prove itself (sasl.ErrServerNotVerified).
 func (t *authTransport) Read() (string, bool, error) {
 	l, err := t.c.readLine()
 	if err != nil {
@@ -290,9 +294,10 @@ func (t *authTransport) Read() (string, bool, error) {
 		return "", false, t.c.fail(err)
 	}
 	if !r.OK {
+		t.c.transition(VerbAUTH, OutcomeRefused)
 		return "", true, r
 	}
-	t.c.state = StateTransaction
+	t.c.transition(VerbAUTH, OutcomeAccepted)
 	return "", true, nil
 }
 
@@ -310,7 +315,7 @@ func (c *Client) UTF8(ctx context.Context) error {
 	if err := c.allowed(VerbUTF8); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, VerbUTF8, func() error {
 		_, err := c.cmd("UTF8")
 		return err
 	})

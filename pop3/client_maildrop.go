@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -35,7 +36,7 @@ func (c *Client) Stat(ctx context.Context) (count int, size int64, err error) {
 	if err := c.allowed(VerbSTAT); err != nil {
 		return 0, 0, err
 	}
-	err = c.do(ctx, func() error {
+	err = c.call(ctx, VerbSTAT, func() error {
 		r, err := c.cmd("STAT")
 		if err != nil {
 			return err
@@ -126,7 +127,7 @@ func (c *Client) listing(ctx context.Context, v Verb, add func(int, string) erro
 	if err := c.allowed(v); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, v, func() error {
 		if _, err := c.cmd(v.String()); err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func (c *Client) listOne(ctx context.Context, v Verb, n int, set func(int, strin
 	if err := c.allowed(v); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, v, func() error {
 		r, err := c.cmd(v.String() + " " + strconv.Itoa(n))
 		if err != nil {
 			return err
@@ -237,7 +238,9 @@ func (c *Client) message(ctx context.Context, v Verb, line string, n int) (*Mess
 	if err := c.begin(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := c.cmd(line); err != nil {
+	_, err := c.cmd(line)
+	c.transition(v, c.outcome(err))
+	if err != nil {
 		return nil, c.end(err)
 	}
 	m := &MessageReader{c: c, r: dotstream.NewReader(c.br, dotstream.Options{AllowBareNewlines: true})}
@@ -258,7 +261,7 @@ func (c *Client) Dele(ctx context.Context, numbers ...int) error {
 	if err := c.allowed(VerbDELE); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, VerbDELE, func() error {
 		var first error
 		pipelined := c.caps.Has("PIPELINING")
 		for i, n := range numbers {
@@ -298,7 +301,7 @@ func (c *Client) simple(ctx context.Context, v Verb) error {
 	if err := c.allowed(v); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.call(ctx, v, func() error {
 		_, err := c.cmd(v.String())
 		return err
 	})
@@ -315,6 +318,13 @@ func (c *Client) Quit(ctx context.Context) error {
 		_, err := c.cmd("QUIT")
 		return err
 	})
+	var r *Response
+	if c.state == StateTransaction && (err == nil || errors.As(err, &r)) {
+		// The server answers once it has left UPDATE: its reply is the
+		// outcome of the update, which ends the session either way.
+		c.transition(VerbQUIT, OutcomeAccepted)
+	}
+	c.transition(VerbQUIT, c.outcome(err))
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}

@@ -120,6 +120,7 @@ func (c *Conn) serve() {
 		line, err := c.readCommand()
 		if err != nil {
 			c.closeOnError(err)
+			c.transition(VerbUnknown, OutcomeClosed)
 			return
 		}
 		if line != nil {
@@ -127,10 +128,16 @@ func (c *Conn) serve() {
 		}
 		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
 			c.reply(ErrResponse("", "Too many errors, closing connection"))
-			break
+			c.transition(VerbUnknown, OutcomeClosed)
 		}
 	}
 	c.bw.Flush()
+}
+
+// transition moves the session on after v ended with outcome o; it is the
+// only place the state changes once the greeting is sent.
+func (c *Conn) transition(v Verb, o Outcome) {
+	c.state, _ = Transition(c.state, v, o)
 }
 
 // newTimestamp makes the APOP timestamp of the greeting, unique for every
@@ -172,69 +179,78 @@ func (c *Conn) readLine(max int) ([]byte, error) { return c.line.ReadLine(max) }
 // trimEOL removes a trailing LF and the CR before it.
 func trimEOL(line []byte) []byte { return netserver.TrimEOL(line) }
 
-// handle runs one command line.
+// handle runs one command line and feeds its outcome to the state table.
 func (c *Conn) handle(line []byte) {
 	cmd, err := ParseCommand(line)
 	c.debug("C: %s", redact(cmd, line))
+	c.transition(cmd.Verb, c.run(cmd, err))
+}
+
+// run checks a parsed command against the state table, its syntax and the
+// BeforeCommand hook, then runs it. An unknown, illegal or malformed
+// command is answered -ERR and refused.
+func (c *Conn) run(cmd Command, err error) Outcome {
 	if err == ErrUnknownCommand {
-		c.fail(ErrResponse("", "Unknown command"))
-		return
+		return c.fail(ErrResponse("", "Unknown command"))
 	}
-	if _, legal := Transition(c.state, cmd.Verb); !legal {
-		c.fail(ErrResponse("", cmd.Verb.String()+" not allowed in the "+c.state.String()+" state"))
-		return
+	if !Allowed(c.state, cmd.Verb) {
+		return c.fail(ErrResponse("", cmd.Verb.String()+" not allowed in the "+c.state.String()+" state"))
 	}
 	if err != nil || !arityOK(cmd) {
-		c.fail(ErrResponse("", "Syntax: "+usage[cmd.Verb]))
-		return
+		return c.fail(ErrResponse("", "Syntax: "+usage[cmd.Verb]))
 	}
 	if hook := c.srv.BeforeCommand; hook != nil {
 		if err := hook(c, cmd); err != nil {
 			var r *Response
 			if !errors.As(err, &r) {
-				c.state = StateClosed
-				return
+				return OutcomeClosed
 			}
-			c.fail(r)
-			return
+			return c.fail(r)
 		}
 	}
+	return c.dispatch(cmd)
+}
+
+// dispatch runs a legal, well-formed command and returns its outcome.
+func (c *Conn) dispatch(cmd Command) Outcome {
 	switch cmd.Verb {
 	case VerbUSER:
-		c.handleUser(cmd.Args[0])
+		return c.handleUser(cmd.Args[0])
 	case VerbPASS:
-		c.handlePass(cmd.Args[0])
+		return c.handlePass(cmd.Args[0])
 	case VerbAPOP:
-		c.handleAPOP(cmd.Args[0], cmd.Args[1])
+		return c.handleAPOP(cmd.Args[0], cmd.Args[1])
 	case VerbAUTH:
-		c.handleAuth(cmd.Args)
+		return c.handleAuth(cmd.Args)
 	case VerbSTLS:
-		c.handleSTLS()
+		return c.handleSTLS()
 	case VerbCAPA:
-		c.handleCapa()
+		return c.handleCapa()
 	case VerbUTF8:
 		// RFC 6856 2.1: UTF-8 mode; this server sends messages as stored.
 		c.utf8 = true
-		c.reply(OKResponse("UTF8 enabled"))
+		return c.accept("UTF8 enabled")
 	case VerbSTAT:
-		c.handleStat()
+		return c.handleStat()
 	case VerbLIST:
-		c.handleList(cmd.Args)
+		return c.handleList(cmd.Args)
 	case VerbUIDL:
-		c.handleUidl(cmd.Args)
+		return c.handleUidl(cmd.Args)
 	case VerbRETR:
-		c.handleRetr(cmd.Args[0])
+		return c.handleRetr(cmd.Args[0])
 	case VerbTOP:
-		c.handleTop(cmd.Args[0], cmd.Args[1])
+		return c.handleTop(cmd.Args[0], cmd.Args[1])
 	case VerbDELE:
-		c.handleDele(cmd.Args[0])
+		return c.handleDele(cmd.Args[0])
 	case VerbRSET:
-		c.handleRset()
+		return c.handleRset()
 	case VerbNOOP:
-		c.reply(OKResponse(""))
+		return c.accept("")
 	case VerbQUIT:
-		c.handleQuit()
+		return c.handleQuit()
 	}
+	// run let through only verbs the table allows, and each has a case.
+	panic("pop3: no handler for " + cmd.Verb.String())
 }
 
 // usage gives each command's syntax for the -ERR of a malformed one.
@@ -294,10 +310,18 @@ func (c *Conn) reply(r *Response) {
 	r.writeTo(c.bw)
 }
 
-// fail queues an -ERR response and counts it towards MaxErrors.
-func (c *Conn) fail(r *Response) {
+// accept queues a +OK response with text; the command was accepted.
+func (c *Conn) accept(text string) Outcome {
+	c.reply(OKResponse(text))
+	return OutcomeAccepted
+}
+
+// fail queues an -ERR response and counts it towards MaxErrors; the
+// command was refused.
+func (c *Conn) fail(r *Response) Outcome {
 	c.errors++
 	c.reply(r)
+	return OutcomeRefused
 }
 
 // debug writes a line to the server's Debug writer, if any.

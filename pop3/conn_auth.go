@@ -17,78 +17,71 @@ func (c *Conn) passwordAllowed() bool {
 
 // refuseCleartext answers USER, PASS or AUTH on a cleartext connection
 // (RFC 3206 section 5: [AUTH], the way of authenticating was refused).
-func (c *Conn) refuseCleartext() {
-	c.fail(ErrResponse(CodeAuth, "Plaintext authentication disallowed on non-secure connection; use STLS"))
+func (c *Conn) refuseCleartext() Outcome {
+	return c.fail(ErrResponse(CodeAuth, "Plaintext authentication disallowed on non-secure connection; use STLS"))
 }
 
 // handleUser records the name for PASS (RFC 1939 section 7). The answer is
 // +OK whether or not the user exists, so that names cannot be probed.
-func (c *Conn) handleUser(name string) {
+func (c *Conn) handleUser(name string) Outcome {
 	if !c.passwordAllowed() {
-		c.refuseCleartext()
-		return
+		return c.refuseCleartext()
 	}
 	c.user = name
-	c.reply(OKResponse("Send PASS"))
+	return c.accept("Send PASS")
 }
 
 // handlePass logs in with the name of the preceding USER (RFC 1939 section
 // 7).
-func (c *Conn) handlePass(password string) {
+func (c *Conn) handlePass(password string) Outcome {
 	user := c.user
 	c.user = ""
 	switch {
 	case !c.passwordAllowed():
-		c.refuseCleartext()
-		return
+		return c.refuseCleartext()
 	case user == "":
-		c.fail(ErrResponse("", "No user name given; send USER first"))
-		return
+		return c.fail(ErrResponse("", "No user name given; send USER first"))
 	}
-	c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c, user, password) })
+	return c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c, user, password) })
 }
 
 // handleAPOP logs in with an MD5 digest of the greeting's timestamp and the
 // shared secret (RFC 1939 section 7).
-func (c *Conn) handleAPOP(name, digest string) {
+func (c *Conn) handleAPOP(name, digest string) Outcome {
 	ab, ok := c.srv.Backend.(APOPBackend)
 	if !ok {
-		c.fail(ErrResponse("", "APOP not available"))
-		return
+		return c.fail(ErrResponse("", "APOP not available"))
 	}
 	digest = strings.ToLower(digest)
-	c.login(name, func() (Maildrop, error) {
+	return c.login(name, func() (Maildrop, error) {
 		return ab.LoginAPOP(c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
 	})
 }
 
-// login opens and locks the maildrop of user and enters TRANSACTION. A
-// refused login waits for the server's failed-login delay before the
-// -ERR, and MaxAuthFailures of them end the session.
-func (c *Conn) login(user string, open func() (Maildrop, error)) {
+// login opens and locks the maildrop of user; accepted, the command leads
+// to TRANSACTION (RFC 1939 section 4). A refused login waits for the
+// server's failed-login delay before the -ERR, and MaxAuthFailures of them
+// end the session.
+func (c *Conn) login(user string, open func() (Maildrop, error)) Outcome {
 	md, err := open()
 	if err != nil {
-		c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
-		return
+		return c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
 	}
 	if r := c.srv.lock(user); r != nil {
 		md.Close()
-		c.fail(r)
-		return
+		return c.fail(r)
 	}
 	msgs, err := md.Messages()
 	if err != nil {
 		md.Close()
 		c.srv.unlock(user)
-		c.fail(c.responseFor(err, CodeSysTemp, "Cannot open the maildrop"))
-		return
+		return c.fail(c.responseFor(err, CodeSysTemp, "Cannot open the maildrop"))
 	}
 	c.identity, c.maildrop, c.msgs = user, md, msgs
 	c.deleted = make([]bool, len(msgs))
-	c.state = StateTransaction
 	c.loggedIn()
 	n, size := c.stat()
-	c.reply(OKResponse("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)"))
+	return c.accept("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
 }
 
 // authFailed answers a refused login once the server's FailureDelay lets
@@ -97,18 +90,18 @@ func (c *Conn) login(user string, open func() (Maildrop, error)) {
 // first. When the wait is cut short (shutdown, the login timeout, Close)
 // the session ends without the answer. A session that has failed too
 // often is closed.
-func (c *Conn) authFailed(r *Response) {
+func (c *Conn) authFailed(r *Response) Outcome {
 	c.authFailures++
 	if err := c.pauseAfterFailure(); err != nil {
 		c.closeOnError(err)
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.fail(r)
 	if c.authFailures >= c.srv.limits().MaxAuthFailures {
 		c.reply(ErrResponse(CodeAuth, "Too many failed logins, closing connection"))
-		c.state = StateClosed
+		return OutcomeClosed
 	}
+	return OutcomeRefused
 }
 
 // pauseAfterFailure records a failed login and waits for its answer's
@@ -176,60 +169,35 @@ func (c *Conn) saslExchange(mech string, user *string) (SASLServer, func() (Mail
 // handleAuth runs AUTH mechanism [initial-response] (RFC 5034 section 4):
 // challenges go out as "+ base64", the client answers with a base64 line,
 // "*" cancels, "=" is an empty initial response.
-func (c *Conn) handleAuth(args []string) {
+func (c *Conn) handleAuth(args []string) Outcome {
 	if !c.passwordAllowed() {
-		c.refuseCleartext()
-		return
+		return c.refuseCleartext()
 	}
 	user := ""
 	ex, open, err := c.saslExchange(args[0], &user)
 	if err != nil {
-		c.fail(c.responseFor(err, CodeSysTemp, "Authentication not available"))
-		return
+		return c.fail(c.responseFor(err, CodeSysTemp, "Authentication not available"))
 	}
 	if ex == nil {
-		c.fail(ErrResponse("", "Unrecognized authentication mechanism"))
-		return
+		return c.fail(ErrResponse("", "Unrecognized authentication mechanism"))
 	}
 	var resp []byte
 	if len(args) == 2 {
 		if resp, err = decodeSASL(args[1]); err != nil {
-			c.fail(ErrResponse("", "Invalid base64 in initial response"))
-			return
+			return c.fail(ErrResponse("", "Invalid base64 in initial response"))
 		}
 	}
 	for {
 		challenge, done, err := ex.Next(resp)
 		if err != nil {
-			c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
-			return
+			return c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
 		}
 		if done {
 			break
 		}
-		line := "+ " + base64.StdEncoding.EncodeToString(challenge)
-		c.debug("S: %s", line) // challenges hold no secret
-		c.bw.WriteString(line + "\r\n")
-		if err := c.bw.Flush(); err != nil {
-			c.state = StateClosed
-			return
-		}
-		resLine, err := c.readLine(c.srv.limits().MaxAuthLineLength)
-		if err != nil {
-			c.state = StateClosed
-			return
-		}
-		if resLine == nil {
-			return // too long or NUL: answered
-		}
-		c.debug("C: ***")
-		if string(resLine) == "*" {
-			c.fail(ErrResponse("", "Authentication cancelled"))
-			return
-		}
-		if resp, err = decodeSASL(string(resLine)); err != nil {
-			c.fail(ErrResponse("", "Invalid base64 response"))
-			return
+		var o Outcome
+		if resp, o = c.challenge(challenge); o != OutcomeAccepted {
+			return o
 		}
 	}
 	if user == "" {
@@ -238,10 +206,38 @@ func (c *Conn) handleAuth(args []string) {
 		}
 	}
 	if user == "" {
-		c.fail(ErrResponse(CodeSysPerm, "Authentication gave no identity"))
-		return
+		return c.fail(ErrResponse(CodeSysPerm, "Authentication gave no identity"))
 	}
-	c.login(user, open)
+	return c.login(user, open)
+}
+
+// challenge sends one SASL challenge and returns the client's decoded
+// response and OutcomeAccepted, or the outcome that ends the exchange: a
+// broken connection, a line too long or holding NUL (answered by
+// readLine), "*" or bad base64.
+func (c *Conn) challenge(challenge []byte) ([]byte, Outcome) {
+	line := "+ " + base64.StdEncoding.EncodeToString(challenge)
+	c.debug("S: %s", line) // challenges hold no secret
+	c.bw.WriteString(line + "\r\n")
+	if err := c.bw.Flush(); err != nil {
+		return nil, OutcomeClosed
+	}
+	resLine, err := c.readLine(c.srv.limits().MaxAuthLineLength)
+	if err != nil {
+		return nil, OutcomeClosed
+	}
+	if resLine == nil {
+		return nil, OutcomeRefused
+	}
+	c.debug("C: ***")
+	if string(resLine) == "*" {
+		return nil, c.fail(ErrResponse("", "Authentication cancelled"))
+	}
+	resp, err := decodeSASL(string(resLine))
+	if err != nil {
+		return nil, c.fail(ErrResponse("", "Invalid base64 response"))
+	}
+	return resp, OutcomeAccepted
 }
 
 // decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC

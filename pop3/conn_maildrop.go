@@ -21,47 +21,45 @@ func (c *Conn) stat() (n int, size int64) {
 
 // message resolves a message-number argument: it must be a number of the
 // maildrop not marked deleted (RFC 1939 section 5). A bad one is answered
-// here and yields 0.
-func (c *Conn) message(arg string) int {
+// here and yields 0 and the refusal.
+func (c *Conn) message(arg string) (int, Outcome) {
 	n, ok := parseDecimal(arg)
 	switch {
 	case !ok:
-		c.fail(ErrResponse("", "Invalid message number"))
-		return 0
+		return 0, c.fail(ErrResponse("", "Invalid message number"))
 	case n < 1 || n > len(c.msgs):
-		c.fail(ErrResponse("", "No such message"))
-		return 0
+		return 0, c.fail(ErrResponse("", "No such message"))
 	case c.deleted[n-1]:
-		c.fail(ErrResponse("", "Message "+arg+" already deleted"))
-		return 0
+		return 0, c.fail(ErrResponse("", "Message "+arg+" already deleted"))
 	}
-	return n
+	return n, OutcomeAccepted
 }
 
-func (c *Conn) handleStat() {
+func (c *Conn) handleStat() Outcome {
 	n, size := c.stat()
-	c.reply(OKResponse(strconv.Itoa(n) + " " + strconv.FormatInt(size, 10)))
+	return c.accept(strconv.Itoa(n) + " " + strconv.FormatInt(size, 10))
 }
 
 // handleList answers LIST [msg] with scan listings (RFC 1939 section 5):
 // one message, or every message not marked deleted.
-func (c *Conn) handleList(args []string) {
-	c.listing(args, func(n int) string { return strconv.FormatInt(c.msgs[n-1].Size, 10) })
+func (c *Conn) handleList(args []string) Outcome {
+	return c.listing(args, func(n int) string { return strconv.FormatInt(c.msgs[n-1].Size, 10) })
 }
 
 // handleUidl answers UIDL [msg] with unique-id listings (RFC 1939 section 7).
-func (c *Conn) handleUidl(args []string) {
-	c.listing(args, func(n int) string { return c.msgs[n-1].UID })
+func (c *Conn) handleUidl(args []string) Outcome {
+	return c.listing(args, func(n int) string { return c.msgs[n-1].UID })
 }
 
 // listing writes "n value" for one message as a single line, or for every
 // message not marked deleted as a multi-line response.
-func (c *Conn) listing(args []string, value func(n int) string) {
+func (c *Conn) listing(args []string, value func(n int) string) Outcome {
 	if len(args) == 1 {
-		if n := c.message(args[0]); n > 0 {
+		n, o := c.message(args[0])
+		if n > 0 {
 			c.reply(OKResponse(strconv.Itoa(n) + " " + value(n)))
 		}
-		return
+		return o
 	}
 	count, size := c.stat()
 	c.reply(OKResponse(strconv.Itoa(count) + " messages (" + strconv.FormatInt(size, 10) + " octets)"))
@@ -77,28 +75,30 @@ func (c *Conn) listing(args []string, value func(n int) string) {
 	}
 	c.debug("S: [%d listings]", count)
 	c.endMultiLine()
+	return OutcomeAccepted
 }
 
 // handleRetr sends a whole message (RFC 1939 section 5).
-func (c *Conn) handleRetr(arg string) {
-	if n := c.message(arg); n > 0 {
-		c.send(n, -1)
+func (c *Conn) handleRetr(arg string) Outcome {
+	n, o := c.message(arg)
+	if n == 0 {
+		return o
 	}
+	return c.send(n, -1)
 }
 
 // handleTop sends a message's header and its first lines of body (RFC 1939
 // section 7).
-func (c *Conn) handleTop(arg, lines string) {
-	n := c.message(arg)
+func (c *Conn) handleTop(arg, lines string) Outcome {
+	n, o := c.message(arg)
 	if n == 0 {
-		return
+		return o
 	}
 	count, ok := parseDecimal(lines)
 	if !ok {
-		c.fail(ErrResponse("", "Invalid number of lines"))
-		return
+		return c.fail(ErrResponse("", "Invalid number of lines"))
 	}
-	c.send(n, count)
+	return c.send(n, count)
 }
 
 // send streams message n, or its header and bodyLines lines of body when
@@ -107,11 +107,10 @@ func (c *Conn) handleTop(arg, lines string) {
 // one copy buffer whatever the size. Once "+OK" is sent an error can no
 // longer be reported, so a failure in the middle closes the connection
 // without UPDATE.
-func (c *Conn) send(n, bodyLines int) {
+func (c *Conn) send(n, bodyLines int) Outcome {
 	rc, err := c.maildrop.Open(n)
 	if err != nil {
-		c.fail(c.responseFor(err, CodeSysTemp, "Cannot read the message"))
-		return
+		return c.fail(c.responseFor(err, CodeSysTemp, "Cannot read the message"))
 	}
 	defer rc.Close()
 	var src io.Reader = rc
@@ -131,11 +130,11 @@ func (c *Conn) send(n, bodyLines int) {
 	}
 	if err != nil {
 		c.srv.logger().Error("pop3: sending a message", "user", c.identity, "msg", n, "err", err)
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.debug("S: [%d octets of message %d]", written, n)
 	c.debug("S: .")
+	return OutcomeAccepted
 }
 
 // onlyWriter and onlyReader hide ReadFrom and WriteTo so that io.CopyBuffer
@@ -146,30 +145,37 @@ type onlyReader struct{ io.Reader }
 
 // handleDele marks a message deleted (RFC 1939 section 5); it is removed
 // only in the UPDATE state.
-func (c *Conn) handleDele(arg string) {
-	if n := c.message(arg); n > 0 {
-		c.deleted[n-1] = true
-		c.reply(OKResponse("Message " + strconv.Itoa(n) + " deleted"))
+func (c *Conn) handleDele(arg string) Outcome {
+	n, o := c.message(arg)
+	if n == 0 {
+		return o
 	}
+	c.deleted[n-1] = true
+	return c.accept("Message " + strconv.Itoa(n) + " deleted")
 }
 
 // handleRset unmarks every deleted message (RFC 1939 section 5).
-func (c *Conn) handleRset() {
+func (c *Conn) handleRset() Outcome {
 	clear(c.deleted)
 	n, size := c.stat()
-	c.reply(OKResponse("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)"))
+	return c.accept("Maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
 }
 
-// handleQuit ends the session. From TRANSACTION it enters UPDATE (RFC 1939
-// section 6): the marked messages are removed, all or none, and if the
-// backend cannot remove them the client gets -ERR and they stay.
-func (c *Conn) handleQuit() {
-	if c.state == StateAuthorization {
-		c.reply(OKResponse(c.srv.domain() + " POP3 server signing off"))
-		c.state = StateClosed
-		return
+// handleQuit ends the session. From AUTHORIZATION it just signs off (RFC
+// 1939 section 4); from TRANSACTION it enters UPDATE (RFC 1939 section 6)
+// and the outcome is that of the update, which ends the session either way.
+func (c *Conn) handleQuit() Outcome {
+	if c.state == StateTransaction {
+		c.transition(VerbQUIT, OutcomeAccepted)
+		return c.update()
 	}
-	c.state = StateUpdate
+	return c.accept(c.srv.domain() + " POP3 server signing off")
+}
+
+// update applies the deletions in the UPDATE state (RFC 1939 section 6):
+// the marked messages are removed, all or none, and if the backend cannot
+// remove them the client gets -ERR and they stay.
+func (c *Conn) update() Outcome {
 	var marked []int
 	for i, d := range c.deleted {
 		if d {
@@ -180,8 +186,7 @@ func (c *Conn) handleQuit() {
 		if err := c.maildrop.Delete(marked); err != nil {
 			c.release()
 			c.reply(c.responseFor(err, CodeSysTemp, "Some deleted messages not removed"))
-			c.state = StateClosed
-			return
+			return OutcomeRefused
 		}
 	}
 	n, _ := c.stat()
@@ -192,6 +197,5 @@ func (c *Conn) handleQuit() {
 	// The lock goes before the reply: a client that reads +OK and logs in
 	// again at once must find the maildrop free.
 	c.release()
-	c.reply(OKResponse(text))
-	c.state = StateClosed
+	return c.accept(text)
 }

@@ -5,21 +5,19 @@ import "context"
 // handleSTLS answers STLS (RFC 2595 section 4). Input the client pipelined
 // after the command is thrown away, not run under TLS (netserver's
 // StartTLS says why). A USER given before is forgotten.
-func (c *Conn) handleSTLS() {
+func (c *Conn) handleSTLS() Outcome {
 	switch {
 	case c.tls != nil:
-		c.fail(ErrResponse("", "TLS already active"))
-		return
+		return c.fail(ErrResponse("", "TLS already active"))
 	case c.srv.TLSConfig == nil:
-		c.fail(ErrResponse("", "STLS not available"))
-		return
+		return c.fail(ErrResponse("", "STLS not available"))
 	}
 	c.reply(OKResponse("Begin TLS negotiation"))
 	st, err := c.line.StartTLS(context.Background(), c.srv.TLSConfig)
 	if err != nil {
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.tls = st
 	c.user = ""
+	return OutcomeTLSStarted
 }

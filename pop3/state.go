@@ -30,52 +30,106 @@ func (s State) String() string {
 	return "INVALID"
 }
 
-// stay marks a command that is legal in a state and leaves it unchanged.
-const stay = numStates
+// Outcome is what became of a command; with the state and the verb it is
+// the input of Transition.
+type Outcome uint8
 
-// transitions[state][verb] is the state after a successful command, stay
-// for no change; legal false marks a command the state does not allow. One
-// table serves the server (which answers -ERR) and the client (which
-// refuses to send). The rules:
+// The outcomes of a command.
+const (
+	// OutcomeAccepted: the server answered +OK.
+	OutcomeAccepted Outcome = iota
+	// OutcomeRefused: the server answered -ERR.
+	OutcomeRefused
+	// OutcomeTLSStarted: the STLS handshake completed (RFC 2595 section 4).
+	OutcomeTLSStarted
+	// OutcomeClosed: the session ends: QUIT's reply in AUTHORIZATION, a
+	// hook's ErrDropConnection, too many errors or failed logins, a
+	// broken connection, the autologout timer or a failed handshake.
+	OutcomeClosed
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed"}
+
+// String names the outcome.
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeNames[o]
+	}
+	return "invalid"
+}
+
+// rule is one cell of the table: whether the verb is legal in the state,
+// and the state each outcome leads to.
+type rule struct {
+	legal bool
+	next  [numOutcomes]State
+}
+
+// table[state][verb] holds every rule of the session. One table serves
+// the server (which answers -ERR to an illegal command) and the client
+// (which refuses to send one). Unless a rule below says otherwise an
+// outcome leaves the state as it was, and OutcomeClosed leads to
+// StateClosed from every state for every verb, VerbUnknown included. The
+// rules:
 //   - USER, PASS, APOP and AUTH are AUTHORIZATION commands (RFC 1939 7, RFC
-//     5034 4); PASS, APOP and a finished AUTH lead to TRANSACTION.
-//   - STLS and UTF8 are AUTHORIZATION commands (RFC 2595 4, RFC 6856 2.1).
+//     5034 4); PASS, APOP and a finished AUTH lead to TRANSACTION when
+//     accepted (RFC 1939 4).
+//   - STLS and UTF8 are AUTHORIZATION commands (RFC 2595 4, RFC 6856 2.1);
+//     a completed STLS handshake stays in AUTHORIZATION (RFC 2595 4).
 //   - CAPA is legal in AUTHORIZATION and TRANSACTION (RFC 2449 5).
 //   - STAT, LIST, RETR, DELE, NOOP, RSET, TOP and UIDL are TRANSACTION
 //     commands (RFC 1939 5 and 7).
-//   - QUIT ends the session from AUTHORIZATION and enters UPDATE from
-//     TRANSACTION (RFC 1939 4 and 6).
-var transitions = func() (t [numStates][numVerbs]struct {
-	next  State
-	legal bool
-}) {
-	set := func(s, next State, verbs ...Verb) {
-		for _, v := range verbs {
-			t[s][v].next, t[s][v].legal = next, true
+//   - QUIT accepted in AUTHORIZATION ends the session without UPDATE (RFC
+//     1939 4); accepted in TRANSACTION it enters UPDATE (RFC 1939 6).
+//   - In UPDATE the server applies the deletions and answers QUIT; that
+//     answer is QUIT's outcome in UPDATE, and whether +OK or -ERR the
+//     session ends (RFC 1939 6). QUIT is the only input UPDATE takes;
+//     nothing is read from the client there.
+var table = func() (t [numStates][numVerbs]rule) {
+	for s := range t {
+		for v := range t[s] {
+			t[s][v].next = [numOutcomes]State{State(s), State(s), State(s), StateClosed}
 		}
 	}
-	set(StateAuthorization, stay, VerbUSER, VerbSTLS, VerbUTF8, VerbCAPA)
-	set(StateAuthorization, StateTransaction, VerbPASS, VerbAPOP, VerbAUTH)
-	set(StateAuthorization, StateClosed, VerbQUIT)
-	set(StateTransaction, stay, VerbCAPA, VerbSTAT, VerbLIST, VerbRETR, VerbDELE,
-		VerbNOOP, VerbRSET, VerbTOP, VerbUIDL)
-	set(StateTransaction, StateUpdate, VerbQUIT)
+	allow := func(s State, verbs ...Verb) {
+		for _, v := range verbs {
+			t[s][v].legal = true
+		}
+	}
+	on := func(s State, o Outcome, next State, verbs ...Verb) {
+		for _, v := range verbs {
+			t[s][v].next[o] = next
+		}
+	}
+	allow(StateAuthorization, VerbUSER, VerbPASS, VerbAPOP, VerbAUTH, VerbSTLS, VerbUTF8, VerbCAPA, VerbQUIT)
+	on(StateAuthorization, OutcomeAccepted, StateTransaction, VerbPASS, VerbAPOP, VerbAUTH)
+	on(StateAuthorization, OutcomeAccepted, StateClosed, VerbQUIT)
+	allow(StateTransaction, VerbCAPA, VerbSTAT, VerbLIST, VerbRETR, VerbDELE,
+		VerbNOOP, VerbRSET, VerbTOP, VerbUIDL, VerbQUIT)
+	on(StateTransaction, OutcomeAccepted, StateUpdate, VerbQUIT)
+	allow(StateUpdate, VerbQUIT)
+	on(StateUpdate, OutcomeAccepted, StateClosed, VerbQUIT)
+	on(StateUpdate, OutcomeRefused, StateClosed, VerbQUIT)
 	return t
 }()
 
-// Transition reports whether verb v is legal in state s and, if so, the
-// state after it succeeds. A failed command leaves the state as it was;
-// UPDATE always ends in StateClosed, whatever the outcome.
-func Transition(s State, v Verb) (next State, legal bool) {
-	if s >= numStates || v >= numVerbs {
+// Allowed reports whether verb v may be sent (client) or run (server) in
+// state s.
+func Allowed(s State, v Verb) bool {
+	return s < numStates && v < numVerbs && table[s][v].legal
+}
+
+// Transition returns the state after v ended with outcome o in state s,
+// and whether v is legal in s. An illegal command leaves the state as it
+// was, unless the session closed.
+func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
+	if s >= numStates || v >= numVerbs || o >= numOutcomes {
 		return s, false
 	}
-	e := transitions[s][v]
-	switch {
-	case !e.legal:
+	r := table[s][v]
+	if !r.legal && o != OutcomeClosed {
 		return s, false
-	case e.next == stay:
-		return s, true
 	}
-	return e.next, true
+	return r.next[o], r.legal
 }
