@@ -3,7 +3,7 @@ package imap
 import (
 	"strings"
 
-	"github.com/mailwire/mailwire/imap/internal/utf7"
+	"github.com/mailwire/mailwire/internal/utf7"
 	"github.com/mailwire/mailwire/imap/internal/wire"
 )
 

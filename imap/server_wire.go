@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mailwire/mailwire/imap/internal/utf7"
+	"github.com/mailwire/mailwire/internal/utf7"
 	"github.com/mailwire/mailwire/imap/internal/wire"
 )
 
