@@ -115,6 +115,7 @@ func TestClient_QuitFails_RFC1939_6(t *testing.T) {
 	var resp *pop3.Response
 	require.ErrorAs(t, err, &resp)
 	require.Equal(t, pop3.CodeSysTemp, resp.Code)
+	require.Equal(t, pop3.StateClosed, c.State(), "UPDATE ends the session whatever its outcome")
 	require.Equal(t, []string{"m1"}, ts.UIDs("alice"))
 }
 
@@ -145,7 +146,9 @@ func TestClient_StartTLSAndAuth_RFC2595_RFC5034(t *testing.T) {
 		var resp *pop3.Response
 		require.ErrorAs(t, err, &resp, "cleartext refused")
 		require.Equal(t, pop3.CodeAuth, resp.Code)
+		require.Equal(t, pop3.StateAuthorization, c.State(), "a refused AUTH stays")
 		require.NoError(t, c.StartTLS(ctx, ts.ClientTLSConfig()))
+		require.Equal(t, pop3.StateAuthorization, c.State(), "RFC 2595 4: STLS stays in AUTHORIZATION")
 		require.NoError(t, c.Auth(ctx, mech))
 		require.Equal(t, pop3.StateTransaction, c.State())
 		require.NoError(t, c.Quit(ctx))
@@ -248,4 +251,79 @@ func TestClient_ImplicitTLS_RFC8314(t *testing.T) {
 	require.True(t, caps.Has("USER"))
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
 	require.NoError(t, c.Quit(ctx))
+}
+
+// writeCounter counts the octets the client writes.
+type writeCounter struct {
+	net.Conn
+	n int
+}
+
+func (w *writeCounter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return w.Conn.Write(p)
+}
+
+// clientCalls makes every command method of the Client, by the verb it
+// sends first.
+var clientCalls = map[pop3.Verb]func(context.Context, *pop3.Client) error{
+	pop3.VerbUSER: func(ctx context.Context, c *pop3.Client) error { return c.User(ctx, "alice") },
+	pop3.VerbPASS: func(ctx context.Context, c *pop3.Client) error { return c.Pass(ctx, "secret") },
+	pop3.VerbAPOP: func(ctx context.Context, c *pop3.Client) error { return c.APOP(ctx, "alice", "secret") },
+	pop3.VerbAUTH: func(ctx context.Context, c *pop3.Client) error {
+		return c.Auth(ctx, pop3.PlainAuth("", "alice", "secret"))
+	},
+	pop3.VerbSTLS: func(ctx context.Context, c *pop3.Client) error { return c.StartTLS(ctx, nil) },
+	pop3.VerbCAPA: func(ctx context.Context, c *pop3.Client) error { _, err := c.Capabilities(ctx); return err },
+	pop3.VerbUTF8: func(ctx context.Context, c *pop3.Client) error { return c.UTF8(ctx) },
+	pop3.VerbSTAT: func(ctx context.Context, c *pop3.Client) error { _, _, err := c.Stat(ctx); return err },
+	pop3.VerbLIST: func(ctx context.Context, c *pop3.Client) error { _, err := c.List(ctx); return err },
+	pop3.VerbRETR: func(ctx context.Context, c *pop3.Client) error { _, err := c.Retr(ctx, 1); return err },
+	pop3.VerbDELE: func(ctx context.Context, c *pop3.Client) error { return c.Dele(ctx, 1) },
+	pop3.VerbNOOP: func(ctx context.Context, c *pop3.Client) error { return c.Noop(ctx) },
+	pop3.VerbRSET: func(ctx context.Context, c *pop3.Client) error { return c.Rset(ctx) },
+	pop3.VerbTOP:  func(ctx context.Context, c *pop3.Client) error { _, err := c.Top(ctx, 1, 0); return err },
+	pop3.VerbUIDL: func(ctx context.Context, c *pop3.Client) error { _, err := c.Uidl(ctx); return err },
+	pop3.VerbQUIT: func(ctx context.Context, c *pop3.Client) error { return c.Quit(ctx) },
+}
+
+// TestClient_RefusesOutOfState_RFC1939_3: in AUTHORIZATION and in
+// TRANSACTION every command the state table refuses returns
+// ErrClientState and writes nothing; the session then goes on.
+func TestClient_RefusesOutOfState_RFC1939_3(t *testing.T) {
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
+	ctx := testContext(t)
+	for _, state := range []pop3.State{pop3.StateAuthorization, pop3.StateTransaction} {
+		t.Run(state.String(), func(t *testing.T) {
+			nc, err := net.Dial("tcp", ts.Addr)
+			require.NoError(t, err)
+			conn := &writeCounter{Conn: nc}
+			c, err := pop3.NewClient(ctx, conn)
+			require.NoError(t, err)
+			defer c.Close()
+			if state == pop3.StateTransaction {
+				require.NoError(t, c.Login(ctx, "alice", "secret"))
+			}
+			require.Equal(t, state, c.State())
+			refused := 0
+			for v := pop3.VerbUSER; v <= pop3.VerbQUIT; v++ {
+				if pop3.Allowed(state, v) {
+					continue
+				}
+				refused++
+				call, ok := clientCalls[v]
+				require.True(t, ok, "no Client method for %s", v)
+				before := conn.n
+				require.ErrorIs(t, call(ctx, c), pop3.ErrClientState, "%s in %s", v, state)
+				require.Equal(t, before, conn.n, "%s in %s wrote to the connection", v, state)
+				require.Equal(t, state, c.State())
+			}
+			require.NotZero(t, refused)
+			require.NoError(t, c.Quit(ctx), "the session goes on")
+			require.Equal(t, pop3.StateClosed, c.State())
+			before := conn.n
+			require.ErrorIs(t, c.Noop(ctx), net.ErrClosed, "CLOSED: the closed connection's error wins")
+			require.Equal(t, before, conn.n)
+		})
+	}
 }

@@ -306,3 +306,63 @@ func BenchmarkList(b *testing.B) {
 }
 
 type onlyReader struct{ io.Reader }
+
+// wellFormed gives every verb a command line the parser takes, so that a
+// refusal can only come from the state table.
+var wellFormed = map[pop3.Verb]string{
+	pop3.VerbUSER: "USER alice", pop3.VerbPASS: "PASS secret", pop3.VerbAPOP: "APOP alice 0123456789abcdef0123456789abcdef",
+	pop3.VerbAUTH: "AUTH PLAIN", pop3.VerbSTLS: "STLS", pop3.VerbCAPA: "CAPA", pop3.VerbUTF8: "UTF8",
+	pop3.VerbSTAT: "STAT", pop3.VerbLIST: "LIST", pop3.VerbRETR: "RETR 1", pop3.VerbDELE: "DELE 1",
+	pop3.VerbNOOP: "NOOP", pop3.VerbRSET: "RSET", pop3.VerbTOP: "TOP 1 0", pop3.VerbUIDL: "UIDL", pop3.VerbQUIT: "QUIT",
+}
+
+// TestServer_RefusesOutOfState_RFC1939_3: every command the state table
+// refuses in AUTHORIZATION and in TRANSACTION (the states a session reads
+// commands in) is answered -ERR, and the session goes on in the same
+// state: a login still works in AUTHORIZATION, STAT in TRANSACTION.
+func TestServer_RefusesOutOfState_RFC1939_3(t *testing.T) {
+	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
+	tests := []struct {
+		state        pop3.State
+		before, then string // the lines that reach state, and lines that work there
+	}{
+		{pop3.StateAuthorization, "", "USER alice\r\nPASS secret\r\n"},
+		{pop3.StateTransaction, "USER alice\r\nPASS secret\r\n", "STAT\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.state.String(), func(t *testing.T) {
+			nc, err := net.Dial("tcp", ts.Addr)
+			require.NoError(t, err)
+			defer nc.Close()
+			br := bufio.NewReader(nc)
+			expectOK := func(n int) {
+				t.Helper()
+				for range n {
+					line, err := br.ReadString('\n')
+					require.NoError(t, err)
+					require.True(t, strings.HasPrefix(line, "+OK"), line)
+				}
+			}
+			expectOK(1) // the greeting
+			_, err = io.WriteString(nc, tt.before)
+			require.NoError(t, err)
+			expectOK(strings.Count(tt.before, "\n"))
+			refused := 0
+			for v := pop3.VerbUSER; v <= pop3.VerbQUIT; v++ {
+				if pop3.Allowed(tt.state, v) {
+					continue
+				}
+				refused++
+				_, err := io.WriteString(nc, wellFormed[v]+"\r\n")
+				require.NoError(t, err)
+				line, err := br.ReadString('\n')
+				require.NoError(t, err)
+				require.Equal(t, "-ERR "+v.String()+" not allowed in the "+tt.state.String()+" state\r\n", line)
+			}
+			require.NotZero(t, refused)
+			_, err = io.WriteString(nc, tt.then)
+			require.NoError(t, err)
+			expectOK(strings.Count(tt.then, "\n"))
+		})
+	}
+}
