@@ -20,8 +20,9 @@ import (
 // ENHANCEDSTATUSCODES (RFC 2034), SMTPUTF8 (RFC 6531), CHUNKING and
 // BINARYMIME (RFC 3030) and the DSN parameters (RFC 3461).
 //
-// The state table of this package (Transition) decides which command may be
-// sent: a call out of sequence, or with an argument that breaks the RFC 5321
+// The state table of this package (Allowed, Transition) decides which
+// command may be sent and what each reply makes of the session: a call out
+// of sequence, or with an argument that breaks the RFC 5321
 // grammar, returns an error and writes nothing. A reply other than the
 // expected success comes back as a *Reply. An I/O error, a malformed reply
 // or the end of a call's context leaves the Client broken: the connection is
@@ -136,7 +137,7 @@ func newClient(ctx context.Context, conn net.Conn, lmtp bool) (*Client, error) {
 		lmtp:  lmtp,
 		state: StateGreeted,
 	}
-	c.calls = ctxio.Calls{Prefix: "smtp", OnFail: func() { c.state = StateClosed }}
+	c.calls = ctxio.Calls{Prefix: "smtp", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
 	err := c.do(ctx, func() error { return c.expect(CodeReady) })
 	if err != nil {
 		conn.Close()
@@ -165,11 +166,17 @@ func (c *Client) allowed(v Verb) error {
 	if c.dataOpen {
 		return fmt.Errorf("%w: %s while message data is being sent", ErrClientState, v)
 	}
-	if _, ok := Transition(c.state, v); !ok {
+	if !Allowed(c.state, v) {
 		return fmt.Errorf("%w: %s in state %s", ErrClientState, v, c.state)
 	}
 	return nil
 }
+
+// transition moves the session to the state the table gives for v ended
+// with outcome o (Transition). It is the only writer of c.state: every
+// reply reaches it through answered, a broken or closed connection as
+// OutcomeClosed.
+func (c *Client) transition(v Verb, o Outcome) { c.state, _ = Transition(c.state, v, o) }
 
 // Hello sends EHLO (LHLO for LMTP) with name, or LocalName when name is "",
 // and records the extensions the server advertises (RFC 5321 4.1.1.1). A
@@ -207,16 +214,14 @@ func (c *Client) hello(verb Verb, name string) error {
 		if r, err = c.cmd("HELO " + name); err != nil {
 			return err
 		}
-		if r.Code == CodeOK {
-			c.ext = nil
-		}
-	} else if r.Code == CodeOK {
+	}
+	if err := c.answered(verb, r, CodeOK); err != nil {
+		return err
+	}
+	c.ext = nil
+	if verb != VerbHELO {
 		c.ext = parseEHLO(r.Lines[1:])
 	}
-	if r.Code != CodeOK {
-		return r
-	}
-	c.state, _ = Transition(c.state, verb)
 	c.helo = name
 	c.endTransaction()
 	return nil
@@ -294,7 +299,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
 	}
 	return c.do(ctx, func() error {
-		if err := c.cmdExpect("STARTTLS", CodeReady); err != nil {
+		if err := c.command(VerbSTARTTLS, "STARTTLS", CodeReady); err != nil {
 			return err
 		}
 		if c.br.Buffered() > 0 {
@@ -309,7 +314,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		c.conn = tc
 		c.br.Reset(tc)
 		c.bw.Reset(tc)
-		c.state, _ = Transition(c.state, VerbSTARTTLS)
+		c.transition(VerbSTARTTLS, OutcomeTLSStarted)
 		c.ext = nil
 		verb := VerbEHLO
 		if c.lmtp {
@@ -324,14 +329,16 @@ func (c *Client) Reset(ctx context.Context) error {
 	if err := c.allowed(VerbRSET); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
-		if err := c.cmdExpect("RSET", CodeOK); err != nil {
-			return err
-		}
-		c.state, _ = Transition(c.state, VerbRSET)
-		c.endTransaction()
-		return nil
-	})
+	return c.do(ctx, c.rset)
+}
+
+// rset sends RSET and, once it is accepted, forgets the transaction.
+func (c *Client) rset() error {
+	if err := c.command(VerbRSET, "RSET", CodeOK); err != nil {
+		return err
+	}
+	c.endTransaction()
+	return nil
 }
 
 // Noop sends NOOP (RFC 5321 4.1.1.9), which keeps the session alive.
@@ -339,7 +346,7 @@ func (c *Client) Noop(ctx context.Context) error {
 	if err := c.allowed(VerbNOOP); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error { return c.cmdExpect("NOOP", CodeOK) })
+	return c.do(ctx, func() error { return c.command(VerbNOOP, "NOOP", CodeOK) })
 }
 
 // Verify sends VRFY (RFC 5321 4.1.1.6) for a mailbox or a user name (an
@@ -353,15 +360,7 @@ func (c *Client) Verify(ctx context.Context, addr string) error {
 		return err
 	}
 	return c.do(ctx, func() error {
-		r, err := c.cmd("VRFY " + addr)
-		if err != nil {
-			return err
-		}
-		switch r.Code {
-		case CodeOK, CodeUserNotLocalForwarded, CodeCannotVerify:
-			return nil
-		}
-		return r
+		return c.command(VerbVRFY, "VRFY "+addr, CodeOK, CodeUserNotLocalForwarded, CodeCannotVerify)
 	})
 }
 
@@ -371,7 +370,7 @@ func (c *Client) Quit(ctx context.Context) error {
 	if err := c.allowed(VerbQUIT); err != nil {
 		return err
 	}
-	err := c.do(ctx, func() error { return c.cmdExpect("QUIT", CodeClosing) })
+	err := c.do(ctx, func() error { return c.command(VerbQUIT, "QUIT", CodeClosing) })
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}
@@ -380,7 +379,7 @@ func (c *Client) Quit(ctx context.Context) error {
 
 // Close closes the connection without QUIT. Later calls fail.
 func (c *Client) Close() error {
-	c.state = StateClosed
+	c.transition(VerbUnknown, OutcomeClosed)
 	c.calls.Closed()
 	err := c.conn.Close()
 	if errors.Is(err, net.ErrClosed) {

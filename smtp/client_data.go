@@ -45,7 +45,7 @@ func (c *Client) Data(ctx context.Context) (*DataWriter, error) {
 	if err := c.begin(ctx); err != nil {
 		return nil, err
 	}
-	if err := c.cmdExpect("DATA", CodeStartMailInput); err != nil {
+	if err := c.command(VerbDATA, "DATA", CodeStartMailInput); err != nil {
 		return nil, c.end(err)
 	}
 	return c.openData(true), nil
@@ -133,7 +133,8 @@ func (w *DataWriter) abort(err error) {
 }
 
 // sendChunk sends the buffered octets as one BDAT chunk (RFC 3030 2). A
-// refused chunk fails the transaction: no other chunk may follow.
+// refused chunk fails the transaction: no other chunk may follow. The
+// reply to LAST is the verdict on the message, which Close reads.
 func (w *DataWriter) sendChunk(last bool) error {
 	c := w.c
 	line := "BDAT " + strconv.Itoa(len(w.chunk))
@@ -149,13 +150,12 @@ func (w *DataWriter) sendChunk(last bool) error {
 		w.err = err
 		return err
 	}
-	c.state, _ = Transition(c.state, VerbBDAT)
 	if last {
 		return nil
 	}
 	r, err := c.read()
-	if err == nil && r.Code != CodeOK {
-		err = r
+	if err == nil {
+		err = c.answered(VerbBDAT, r, CodeOK)
 	}
 	if err != nil {
 		w.err = err
@@ -211,25 +211,29 @@ func (w *DataWriter) Close() error {
 // finishRefused sends RSET after a refused BDAT chunk and returns the
 // refusal.
 func (w *DataWriter) finishRefused() error {
-	c := w.c
-	c.dataOpen = false
-	if err := c.cmdExpect("RSET", CodeOK); err != nil {
+	w.c.dataOpen = false
+	if err := w.c.rset(); err != nil {
 		return err
 	}
-	c.state = EndTransaction
-	c.endTransaction()
 	return w.err
 }
 
-// done ends the transaction and the call.
+// done ends the transaction and the call: the message ended, whatever the
+// verdict (RFC 5321 4.1.1.4).
 func (w *DataWriter) done(err error) error {
 	c := w.c
 	c.dataOpen = false
-	if c.calls.Err() == nil {
-		c.state = EndTransaction
-	}
+	c.transition(w.verb(), OutcomeMessageEnded)
 	c.endTransaction()
 	return c.end(err)
+}
+
+// verb is the command that carries the message.
+func (w *DataWriter) verb() Verb {
+	if w.dot != nil {
+		return VerbDATA
+	}
+	return VerbBDAT
 }
 
 // readVerdict reads the reply to the end of the message: one for SMTP, one

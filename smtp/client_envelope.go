@@ -24,19 +24,23 @@ func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error
 		return err
 	}
 	return c.do(ctx, func() error {
-		if err := c.cmdExpect(line, CodeOK); err != nil {
+		r, err := c.cmd(line)
+		if err != nil {
 			return err
 		}
-		c.mailAccepted(utf8)
-		return nil
+		return c.mailReply(r, utf8)
 	})
 }
 
-// mailAccepted moves to StateMail after a 250 to MAIL.
-func (c *Client) mailAccepted(utf8 bool) {
-	c.state, _ = Transition(c.state, VerbMAIL)
+// mailReply starts the transaction a 250 to MAIL opens, or returns the
+// refusal.
+func (c *Client) mailReply(r *Reply, utf8 bool) error {
+	if err := c.answered(VerbMAIL, r, CodeOK); err != nil {
+		return err
+	}
 	c.endTransaction()
 	c.txUTF8 = utf8
+	return nil
 }
 
 // Rcpt sends RCPT TO (RFC 5321 4.1.1.3). to is a mailbox, or "Postmaster",
@@ -62,10 +66,9 @@ func (c *Client) Rcpt(ctx context.Context, to string, opts *RcptOptions) error {
 
 // rcptReply records an accepted recipient, or returns the refusal.
 func (c *Client) rcptReply(to string, r *Reply) error {
-	if r.Code != CodeOK && r.Code != CodeUserNotLocalForwarded {
-		return r
+	if err := c.answered(VerbRCPT, r, CodeOK, CodeUserNotLocalForwarded); err != nil {
+		return err
 	}
-	c.state, _ = Transition(c.state, VerbRCPT)
 	c.accepted = append(c.accepted, to)
 	return nil
 }

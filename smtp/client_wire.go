@@ -103,17 +103,28 @@ func (c *Client) cmd(line string) (*Reply, error) {
 	return c.read()
 }
 
-// cmdExpect sends a command and turns a reply other than code into an
-// error.
-func (c *Client) cmdExpect(line string, code int) error {
+// command sends line, the command v, and reads and reports its reply
+// (answered).
+func (c *Client) command(v Verb, line string, ok ...int) error {
 	r, err := c.cmd(line)
 	if err != nil {
 		return err
 	}
-	if r.Code != code {
-		return r
+	return c.answered(v, r, ok...)
+}
+
+// answered reports to the table what r made of the command v: accepted
+// when its code is one of ok, refused otherwise, when r is returned as
+// the error.
+func (c *Client) answered(v Verb, r *Reply, ok ...int) error {
+	for _, code := range ok {
+		if r.Code == code {
+			c.transition(v, OutcomeAccepted)
+			return nil
+		}
 	}
-	return nil
+	c.transition(v, OutcomeRefused)
+	return r
 }
 
 // expect reads a reply and turns one other than code into an error.

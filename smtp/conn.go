@@ -175,7 +175,8 @@ func (c *Conn) serve() {
 		line, err := c.readCommand()
 		if err != nil {
 			c.closeOnError(err)
-			return
+			c.transition(VerbUnknown, OutcomeClosed)
+			continue
 		}
 		if line == nil {
 			continue // a line too long or with NUL, already answered
@@ -183,11 +184,17 @@ func (c *Conn) serve() {
 		c.handle(line)
 		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
 			c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many errors, closing connection"))
-			break
+			c.transition(VerbUnknown, OutcomeClosed)
 		}
 	}
 	c.bw.Flush()
 }
+
+// transition moves the session to the state the table gives for verb v
+// ended with outcome o (Transition). It is the only writer of c.state:
+// the handlers report what became of their command, the loop reports the
+// endings that follow no command.
+func (c *Conn) transition(v Verb, o Outcome) { c.state, _ = Transition(c.state, v, o) }
 
 // goodbyes are the 421 replies (RFC 5321 3.8: a 421 may be sent
 // asynchronously) to the endings of a session that can still take one:
@@ -229,7 +236,7 @@ func (c *Conn) readCommand() ([]byte, error) {
 // 4.5.3.1.4) and yields nil.
 func (c *Conn) readLine(max int) ([]byte, error) { return c.line.ReadLine(max) }
 
-// handle runs one command line.
+// handle runs one command line and reports its outcome to the table.
 func (c *Conn) handle(line []byte) {
 	verb, arg := splitCommand(line)
 	if verb == VerbAUTH {
@@ -241,80 +248,83 @@ func (c *Conn) handle(line []byte) {
 	case verb == VerbUnknown,
 		verb == VerbLHLO && !c.srv.LMTP,
 		(verb == VerbEHLO || verb == VerbHELO) && c.srv.LMTP:
-		c.fail(NewReply(CodeSyntaxError, EnhancedInvalidCommand, "Command unrecognized"))
+		c.transition(verb, c.refused(replyUnrecognized))
 		return
 	}
-	if _, legal := Transition(c.state, verb); !legal {
-		c.refuseCommand(verb, arg, c.badSequence(verb))
+	if !Allowed(c.state, verb) {
+		c.transition(verb, c.refuseCommand(verb, arg, c.badSequence(verb)))
 		return
 	}
 	if hook := c.srv.BeforeCommand; hook != nil {
 		if err := hook(c, Command{Verb: verb, Arg: string(arg)}); err != nil {
 			var r *Reply
 			if !errors.As(err, &r) {
-				c.state = StateClosed // ErrDropConnection, or any other error
+				// ErrDropConnection, or any other error.
+				c.transition(verb, OutcomeClosed)
 				return
 			}
-			c.refuseCommand(verb, arg, r)
+			c.transition(verb, c.refuseCommand(verb, arg, r))
 			return
 		}
 	}
+	c.transition(verb, c.run(verb, arg))
+}
+
+// run runs a legal command and returns what became of it.
+func (c *Conn) run(verb Verb, arg []byte) Outcome {
 	switch verb {
 	case VerbEHLO, VerbLHLO:
-		c.handleHello(arg, true)
+		return c.handleHello(arg, true)
 	case VerbHELO:
-		c.handleHello(arg, false)
+		return c.handleHello(arg, false)
 	case VerbMAIL:
-		c.handleMail(arg)
+		return c.handleMail(arg)
 	case VerbRCPT:
-		c.handleRcpt(arg)
+		return c.handleRcpt(arg)
 	case VerbDATA:
-		c.handleData(arg)
+		return c.handleData(arg)
 	case VerbBDAT:
-		c.handleBDAT(arg)
+		return c.handleBDAT(arg)
 	case VerbRSET:
 		if len(arg) > 0 {
-			c.fail(syntaxError("RSET takes no arguments"))
-			return
+			return c.refused(syntaxError("RSET takes no arguments"))
 		}
 		c.resetTransaction()
-		c.state, _ = Transition(c.state, VerbRSET)
-		c.reply(replyOK)
+		return c.accepted(replyOK)
 	case VerbNOOP:
-		c.reply(replyOK) // arguments are ignored (RFC 5321 4.1.1.9)
+		return c.accepted(replyOK) // arguments are ignored (RFC 5321 4.1.1.9)
 	case VerbQUIT:
 		if len(arg) > 0 {
-			c.fail(syntaxError("QUIT takes no arguments"))
-			return
+			return c.refused(syntaxError("QUIT takes no arguments"))
 		}
 		c.reply(NewReply(CodeClosing, EnhancedOK, c.srv.domain()+" Service closing transmission channel"))
-		c.state = StateClosed
+		return OutcomeClosed
 	case VerbVRFY:
-		c.handleVerify(arg)
+		return c.handleVerify(arg)
 	case VerbEXPN:
 		// RFC 5321 3.5.2 and 7.3 let a server decline to expand lists.
-		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "EXPN not available"))
+		return c.refused(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "EXPN not available"))
 	case VerbHELP:
-		c.reply(&Reply{Code: CodeHelp, Enhanced: EnhancedOK, Lines: []string{
+		return c.accepted(&Reply{Code: CodeHelp, Enhanced: EnhancedOK, Lines: []string{
 			"Commands: " + c.helpList(), "See RFC 5321"}})
 	case VerbSTARTTLS:
-		c.handleStartTLS(arg)
+		return c.handleStartTLS(arg)
 	case VerbAUTH:
-		c.handleAuth(arg)
+		return c.handleAuth(arg)
 	}
+	return c.refused(replyUnrecognized) // a verb added to the table but not here
 }
 
 // refuseCommand answers a command that is not run with r. The octets of a
 // refused BDAT chunk are read and thrown away (RFC 3030 section 2),
 // so that the session stays in step.
-func (c *Conn) refuseCommand(verb Verb, arg []byte, r *Reply) {
+func (c *Conn) refuseCommand(verb Verb, arg []byte, r *Reply) Outcome {
 	if verb == VerbBDAT && !c.discardChunk(arg) {
 		// Without a size the stream cannot be followed any further.
 		c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
-	c.fail(r)
+	return c.refused(r)
 }
 
 // badSequence explains a command that the state table refuses (503 5.5.1,
@@ -335,8 +345,6 @@ func (c *Conn) badSequence(v Verb) *Reply {
 		text = "Need MAIL before " + v.String()
 	case (v == VerbDATA || v == VerbBDAT) && c.state == StateMail:
 		text = "Need RCPT before " + v.String()
-	case v == VerbDATA && c.state == StateBDAT:
-		text = "DATA cannot follow BDAT"
 	case v == VerbAUTH || v == VerbSTARTTLS:
 		text = v.String() + " not allowed during a mail transaction"
 	}
@@ -360,20 +368,17 @@ func (c *Conn) helpList() string {
 // handleHello answers EHLO/LHLO (extended) or HELO (RFC 5321 4.1.1.1).
 // Either resets a transaction; the argument is required but, as most
 // servers do, any printable word is accepted as the client's name.
-func (c *Conn) handleHello(arg []byte, extended bool) {
+func (c *Conn) handleHello(arg []byte, extended bool) Outcome {
 	if len(arg) == 0 || bytes.IndexByte(arg, ' ') >= 0 {
-		c.fail(syntaxError("Syntax: EHLO hostname"))
-		return
+		return c.refused(syntaxError("Syntax: EHLO hostname"))
 	}
 	c.resetTransaction()
 	c.hostname = string(arg)
 	c.extended = extended
-	c.state = StateReady
 	first := c.srv.domain() + " Hello "
 	first += echoName(c.hostname, 512-len("250-")-len(first)-len("\r\n"))
 	if !extended {
-		c.reply(&Reply{Code: CodeOK, Lines: []string{first}})
-		return
+		return c.accepted(&Reply{Code: CodeOK, Lines: []string{first}})
 	}
 	lines := []string{first, "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8",
 		"CHUNKING", "BINARYMIME", "DSN"}
@@ -390,7 +395,7 @@ func (c *Conn) handleHello(arg []byte, extended bool) {
 	}
 	// RFC 9422 LIMITS: tell pipelining clients how many RCPTs fit.
 	lines = append(lines, "LIMITS RCPTMAX="+strconv.Itoa(c.srv.limits().MaxRecipients), "HELP")
-	c.reply(&Reply{Code: CodeOK, Lines: lines})
+	return c.accepted(&Reply{Code: CodeOK, Lines: lines})
 }
 
 // echoName returns the client's name as the EHLO reply may echo it, in
@@ -420,37 +425,33 @@ func joinWords(w []string) string {
 	return b.String()
 }
 
-func (c *Conn) handleVerify(arg []byte) {
+func (c *Conn) handleVerify(arg []byte) Outcome {
 	if len(arg) == 0 {
-		c.fail(syntaxError("Syntax: VRFY address"))
-		return
+		return c.refused(syntaxError("Syntax: VRFY address"))
 	}
 	if vs, ok := c.session.(VerifySession); ok {
 		if err := vs.Verify(c.ctx, string(arg)); err != nil {
-			c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
-			return
+			return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 		}
-		c.reply(NewReply(CodeOK, EnhancedRecipientOK, string(arg)))
-		return
+		return c.accepted(NewReply(CodeOK, EnhancedRecipientOK, string(arg)))
 	}
-	c.reply(NewReply(CodeCannotVerify, EnhancedProtocolOK, "Cannot VRFY user, but will accept message and attempt delivery"))
+	return c.accepted(NewReply(CodeCannotVerify, EnhancedProtocolOK, "Cannot VRFY user, but will accept message and attempt delivery"))
 }
 
 // resetTransaction forgets the open transaction, if any, and tells the
-// session.
+// session. The state is left to the table: the command that resets
+// reports its outcome.
 func (c *Conn) resetTransaction() {
 	if c.state == StateMail || c.state == StateRcpt || c.state == StateBDAT {
 		c.session.Reset(c.ctx)
 	}
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]
-	if c.state > StateReady && c.state != StateClosed {
-		c.state = StateReady
-	}
 }
 
 var (
-	replyOK = NewReply(CodeOK, EnhancedOK, "OK")
+	replyOK           = NewReply(CodeOK, EnhancedOK, "OK")
+	replyUnrecognized = NewReply(CodeSyntaxError, EnhancedInvalidCommand, "Command unrecognized")
 )
 
 // replyFor turns a backend error into the reply the client sees: a *Reply
@@ -481,6 +482,18 @@ func (c *Conn) reply(r *Reply) {
 func (c *Conn) fail(r *Reply) {
 	c.errors++
 	c.reply(r)
+}
+
+// accepted queues the reply of a command that did what it asks.
+func (c *Conn) accepted(r *Reply) Outcome {
+	c.reply(r)
+	return OutcomeAccepted
+}
+
+// refused fails a command with r.
+func (c *Conn) refused(r *Reply) Outcome {
+	c.fail(r)
+	return OutcomeRefused
 }
 
 // debug writes a line to the server's Debug writer, if any.

@@ -10,31 +10,28 @@ import (
 // handleStartTLS answers STARTTLS (RFC 3207 section 4). Input the client
 // pipelined after the command is thrown away, not run under TLS (section
 // 6: it could have been injected by an attacker), and the session starts
-// over: the client must send EHLO again and prior knowledge is forgotten.
-func (c *Conn) handleStartTLS(arg []byte) {
+// over: the client must send EHLO again and prior knowledge is forgotten
+// (the table leads back to StateGreeted).
+func (c *Conn) handleStartTLS(arg []byte) Outcome {
 	switch {
 	case len(arg) > 0:
-		c.fail(syntaxError("STARTTLS takes no arguments"))
-		return
+		return c.refused(syntaxError("STARTTLS takes no arguments"))
 	case c.tls != nil:
-		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "TLS already active"))
-		return
+		return c.refused(NewReply(CodeBadSequence, EnhancedInvalidCommand, "TLS already active"))
 	case c.srv.TLSConfig == nil:
-		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "STARTTLS not available"))
-		return
+		return c.refused(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "STARTTLS not available"))
 	}
 	c.reply(NewReply(CodeReady, EnhancedOK, "Ready to start TLS"))
 	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
 	if err != nil {
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.tls = st
 	c.resetTransaction()
 	c.session.Reset(c.ctx)
-	c.state = StateGreeted
 	c.hostname = ""
 	c.identity, c.authed = "", false
+	return OutcomeTLSStarted
 }
 
 // authMechanisms lists the SASL mechanisms the session supports, or nil.
@@ -85,72 +82,60 @@ func (c *Conn) saslServer(mech string) (SASLServer, error) {
 }
 
 // handleAuth runs AUTH mechanism [initial-response] (RFC 4954 section 4).
-func (c *Conn) handleAuth(arg []byte) {
+func (c *Conn) handleAuth(arg []byte) Outcome {
 	mechs := c.authMechanisms()
 	mechArg, ir, hasIR := bytes.Cut(arg, []byte{' '})
 	mech := string(bytes.ToUpper(mechArg))
 	switch {
 	case mechs == nil:
-		c.fail(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "AUTH not available"))
-		return
+		return c.refused(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "AUTH not available"))
 	case c.authed:
-		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "Already authenticated"))
-		return
+		return c.refused(NewReply(CodeBadSequence, EnhancedInvalidCommand, "Already authenticated"))
 	case c.tls == nil && !c.srv.AllowInsecureAuth:
 		// RFC 4954 section 6 and RFC 5248: 538 5.7.11.
-		c.fail(NewReply(CodeEncryptionRequired, EnhancedEncryptionRequired, "Encryption required for requested authentication mechanism"))
-		return
+		return c.refused(NewReply(CodeEncryptionRequired, EnhancedEncryptionRequired, "Encryption required for requested authentication mechanism"))
 	case len(mech) == 0:
-		c.fail(syntaxError("Syntax: AUTH mechanism [initial-response]"))
-		return
+		return c.refused(syntaxError("Syntax: AUTH mechanism [initial-response]"))
 	}
 	server, err := c.saslServer(mech)
 	if err != nil {
-		c.fail(c.replyFor(err, CodeTempAuthFailure, EnhancedTempSecurity))
-		return
+		return c.refused(c.replyFor(err, CodeTempAuthFailure, EnhancedTempSecurity))
 	}
 	if server == nil {
-		c.fail(NewReply(CodeParameterNotImpl, EnhancedInvalidArguments, "Unrecognized authentication type"))
-		return
+		return c.refused(NewReply(CodeParameterNotImpl, EnhancedInvalidArguments, "Unrecognized authentication type"))
 	}
 	var resp []byte
 	if hasIR {
 		if resp, err = decodeSASL(ir); err != nil {
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 in initial response"))
-			return
+			return c.refused(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 in initial response"))
 		}
 	}
 	for {
 		challenge, done, err := server.Next(resp)
 		if err != nil {
-			c.authFailed(c.replyFor(err, CodeAuthInvalid, EnhancedBadCredentials))
-			return
+			return c.authFailed(c.replyFor(err, CodeAuthInvalid, EnhancedBadCredentials))
 		}
 		if done {
 			break
 		}
 		c.reply(&Reply{Code: CodeAuthContinue, Lines: []string{base64.StdEncoding.EncodeToString(challenge)}})
 		if err := c.bw.Flush(); err != nil {
-			c.state = StateClosed
-			return
+			return OutcomeClosed
 		}
 		line, err := c.readLine(c.srv.limits().MaxAuthLineLength)
 		if err != nil {
-			c.state = StateClosed
-			return
+			return OutcomeClosed
 		}
 		if line == nil {
-			return // too long: answered with 500 (RFC 4954 section 4)
+			return OutcomeRefused // too long: answered with 500 (RFC 4954 section 4)
 		}
 		c.debug("C: ***")
 		if string(line) == "*" {
 			// RFC 4954 section 4: the client cancelled.
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedFailure, "Authentication cancelled"))
-			return
+			return c.refused(NewReply(CodeParameterSyntaxError, EnhancedFailure, "Authentication cancelled"))
 		}
 		if resp, err = decodeSASL(line); err != nil {
-			c.fail(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 response"))
-			return
+			return c.refused(NewReply(CodeParameterSyntaxError, EnhancedSyntaxError, "Invalid base64 response"))
 		}
 	}
 	if id, ok := server.(interface{ Identity() string }); ok {
@@ -158,7 +143,7 @@ func (c *Conn) handleAuth(arg []byte) {
 	}
 	c.authed = true
 	c.loggedIn()
-	c.reply(NewReply(CodeAuthSucceeded, EnhancedAuthOK, "Authentication successful"))
+	return c.accepted(NewReply(CodeAuthSucceeded, EnhancedAuthOK, "Authentication successful"))
 }
 
 // authFailed answers a failed AUTH once the server's FailureDelay lets
@@ -167,18 +152,18 @@ func (c *Conn) handleAuth(arg []byte) {
 // queued before go out first. When the wait is cut short (shutdown, the
 // login timeout, Close) the session ends without the answer. After
 // MaxAuthFailures the session ends with 421 4.7.0.
-func (c *Conn) authFailed(r *Reply) {
+func (c *Conn) authFailed(r *Reply) Outcome {
 	c.failures++
 	if err := c.line.FailedLogin(); err != nil {
 		c.closeOnError(err)
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.fail(r)
 	if c.failures >= c.srv.limits().MaxAuthFailures {
 		c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many authentication failures, closing connection"))
-		c.state = StateClosed
+		return OutcomeClosed
 	}
+	return OutcomeRefused
 }
 
 // loggedIn records a successful AUTH: the session can no longer be

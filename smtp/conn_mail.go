@@ -11,42 +11,35 @@ import (
 )
 
 // handleMail answers MAIL FROM (RFC 5321 4.1.1.2).
-func (c *Conn) handleMail(arg []byte) {
+func (c *Conn) handleMail(arg []byte) Outcome {
 	if c.srv.AuthRequired && !c.authed {
-		c.fail(NewReply(CodeAuthRequired, EnhancedSecurity, "Authentication required"))
-		return
+		return c.refused(NewReply(CodeAuthRequired, EnhancedSecurity, "Authentication required"))
 	}
 	from, opts, r := parseMailArg(arg, true)
 	if r != nil {
-		c.fail(r)
-		return
+		return c.refused(r)
 	}
 	// RFC 1870 section 6: refuse a declared size over the limit at once.
 	if max := c.srv.limits().MaxMessageBytes; max > 0 && opts.Size > max {
-		c.fail(NewReply(CodeExceededStorage, EnhancedTooBig, "Message size exceeds fixed maximum message size"))
-		return
+		return c.refused(NewReply(CodeExceededStorage, EnhancedTooBig, "Message size exceeds fixed maximum message size"))
 	}
 	if err := c.session.Mail(c.ctx, from, opts); err != nil {
-		c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
-		return
+		return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 	}
 	c.mailOpts = opts
-	c.state = StateMail
-	c.reply(replyMailOK)
+	return c.accepted(replyMailOK)
 }
 
 // handleRcpt answers RCPT TO (RFC 5321 4.1.1.3).
-func (c *Conn) handleRcpt(arg []byte) {
+func (c *Conn) handleRcpt(arg []byte) Outcome {
 	if len(c.rcpts) >= c.srv.limits().MaxRecipients {
 		// RFC 5321 4.5.3.1.10 and RFC 3463 4.5.3 "too many recipients":
 		// temporary, so the client sends the rest in another transaction.
-		c.fail(NewReply(CodeInsufficientStorage, EnhancedTempTooManyRecipients, "Too many recipients"))
-		return
+		return c.refused(NewReply(CodeInsufficientStorage, EnhancedTempTooManyRecipients, "Too many recipients"))
 	}
 	to, opts, r := parseRcptArg(arg, c.mailOpts.UTF8)
 	if r != nil {
-		c.fail(r)
-		return
+		return c.refused(r)
 	}
 	if first, dup := c.acceptedRcpt(to); dup {
 		// Accepted again, delivered once: the Backend never sees the
@@ -54,17 +47,13 @@ func (c *Conn) handleRcpt(arg []byte) {
 		// message. LMTP still owes it a reply after the data (RFC 2033
 		// section 4.2), which it shares with the first.
 		c.rcpts = append(c.rcpts, first)
-		c.state = StateRcpt
-		c.reply(replyRcptOK)
-		return
+		return c.accepted(replyRcptOK)
 	}
 	if err := c.session.Rcpt(c.ctx, to, opts); err != nil {
-		c.fail(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
-		return
+		return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 	}
 	c.rcpts = append(c.rcpts, to)
-	c.state = StateRcpt
-	c.reply(replyRcptOK)
+	return c.accepted(replyRcptOK)
 }
 
 // acceptedRcpt returns the recipient of this transaction that to repeats,
@@ -92,20 +81,18 @@ var (
 )
 
 // handleData answers DATA (RFC 5321 4.1.1.4) and receives the message.
-func (c *Conn) handleData(arg []byte) {
+// Its 354 keeps the state; the answer to the message ends the transaction.
+func (c *Conn) handleData(arg []byte) Outcome {
 	if len(arg) > 0 {
-		c.fail(syntaxError("DATA takes no arguments"))
-		return
+		return c.refused(syntaxError("DATA takes no arguments"))
 	}
 	if c.mailOpts.Body == BodyBinaryMIME {
 		// RFC 3030 section 3: a BINARYMIME message must be sent with BDAT.
-		c.fail(NewReply(CodeBadSequence, EnhancedInvalidCommand, "BODY=BINARYMIME requires BDAT"))
-		return
+		return c.refused(NewReply(CodeBadSequence, EnhancedInvalidCommand, "BODY=BINARYMIME requires BDAT"))
 	}
 	c.reply(replyStartData)
 	if err := c.bw.Flush(); err != nil {
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.io.SetReadTimeout(c.srv.limits().DataTimeout)
 	dr := dotstream.NewReader(c.br, dotstream.Options{
@@ -121,8 +108,7 @@ func (c *Conn) handleData(arg []byte) {
 	if err := dr.Discard(); err != nil {
 		c.srv.logger().Info("smtp: connection lost during DATA", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		c.closeOnError(err)
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.debug("C: [%d octets of message data]", dr.Size())
 	if cerr := dr.Err(); cerr != nil {
@@ -131,7 +117,7 @@ func (c *Conn) handleData(arg []byte) {
 			replies[i] = r
 		}
 	}
-	c.endTransaction(replies)
+	return c.endTransaction(replies)
 }
 
 // contentReply is the reply for message data that broke a limit or the
@@ -190,8 +176,9 @@ func (c *Conn) dataErrorReply(err error) *Reply {
 	return c.replyFor(err, CodeLocalError, EnhancedTempLocalError)
 }
 
-// endTransaction sends the message's replies and closes the transaction.
-func (c *Conn) endTransaction(replies []*Reply) {
+// endTransaction sends the message's replies and closes the transaction:
+// the message ended, whatever the replies (RFC 5321 4.1.1.4).
+func (c *Conn) endTransaction(replies []*Reply) Outcome {
 	for _, r := range replies {
 		if r.Positive() {
 			c.reply(r)
@@ -202,20 +189,22 @@ func (c *Conn) endTransaction(replies []*Reply) {
 	c.session.Reset(c.ctx)
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]
-	c.state = EndTransaction
+	return OutcomeMessageEnded
 }
 
 // handleBDAT answers BDAT (RFC 3030 section 2) and, for the first chunk of
 // a message, receives the whole message through a bdatReader that reads the
 // following BDAT commands itself. Chunk octets are always consumed, even
 // when the command is refused, so they can never be run as commands.
-func (c *Conn) handleBDAT(arg []byte) {
+// Each acknowledged chunk enters StateBDAT; the answer to LAST ends the
+// transaction, and so does another command before LAST (the table's
+// refused BDAT).
+func (c *Conn) handleBDAT(arg []byte) Outcome {
 	size, last, ok := parseBDATArg(arg)
 	if !ok {
 		// Without a size the stream cannot be followed any further.
 		c.fail(syntaxError("Syntax: BDAT size [LAST]; closing connection"))
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	c.io.SetReadTimeout(c.srv.limits().DataTimeout)
 	br := &bdatReader{c: c, remaining: size, last: last, max: c.srv.limits().MaxMessageBytes}
@@ -223,14 +212,14 @@ func (c *Conn) handleBDAT(arg []byte) {
 	if err := br.drain(derr == nil); err != nil {
 		c.srv.logger().Info("smtp: connection lost during BDAT", "remote", c.io.Conn().RemoteAddr(), "err", err)
 		c.closeOnError(err)
-		c.state = StateClosed
-		return
+		return OutcomeClosed
 	}
 	if br.aborted {
 		// A command other than BDAT came before LAST: the message is
-		// incomplete and is not answered; the command runs next.
+		// incomplete and is not answered; the transaction failed (RFC
+		// 3030 2) and the command runs next, outside it.
 		c.resetTransaction()
-		return
+		return OutcomeRefused
 	}
 	if br.err == errChunkTooLarge {
 		r := contentReply(dotstream.ErrTooLarge)
@@ -238,7 +227,7 @@ func (c *Conn) handleBDAT(arg []byte) {
 			replies[i] = r
 		}
 	}
-	c.endTransaction(replies)
+	return c.endTransaction(replies)
 }
 
 var (
@@ -297,6 +286,7 @@ func (b *bdatReader) Read(p []byte) (int, error) {
 func (b *bdatReader) nextChunk() error {
 	c := b.c
 	c.reply(replyChunkOK)
+	c.transition(VerbBDAT, OutcomeAccepted)
 	c.io.SetReadTimeout(c.srv.limits().CommandTimeout)
 	line, err := c.readCommand()
 	if err != nil {

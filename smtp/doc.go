@@ -33,7 +33,8 @@
 //
 // # State machine
 //
-// Transition is the RFC 5321 4.1.4 command-order table the server enforces
-// (503 5.5.1 for a command out of sequence) and the client obeys (it
-// refuses to send one).
+// The RFC 5321 4.1.4 command-order table drives both sides: Allowed is
+// what the server enforces (503 5.5.1 for a command out of sequence) and
+// the client obeys (it refuses to send one); Transition gives the state
+// after a command from its Outcome, so neither side sets a state by hand.
 package smtp

@@ -135,10 +135,13 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 // command. It returns the refused recipients; an error means the message
 // cannot be sent and the transaction was reset.
 func (c *Client) envelope(mail string, rcpts, to []string, utf8, data bool) ([]*RecipientError, error) {
-	if err := c.cmdExpect(mail, CodeOK); err != nil {
+	r, err := c.cmd(mail)
+	if err != nil {
 		return nil, err
 	}
-	c.mailAccepted(utf8)
+	if err := c.mailReply(r, utf8); err != nil {
+		return nil, err
+	}
 	var refused []*RecipientError
 	for i, line := range rcpts {
 		r, err := c.cmd(line)
@@ -153,7 +156,7 @@ func (c *Client) envelope(mail string, rcpts, to []string, utf8, data bool) ([]*
 		return nil, c.abandon(&SendError{Failed: refused})
 	}
 	if data {
-		if err := c.cmdExpect("DATA", CodeStartMailInput); err != nil {
+		if err := c.command(VerbDATA, "DATA", CodeStartMailInput); err != nil {
 			return nil, c.abandon(err)
 		}
 	}
@@ -177,12 +180,7 @@ func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data b
 	if err != nil {
 		return nil, err
 	}
-	mailErr := error(nil)
-	if r.Code == CodeOK {
-		c.mailAccepted(utf8)
-	} else {
-		mailErr = r
-	}
+	mailErr := c.mailReply(r, utf8)
 	var refused []*RecipientError
 	for i := range rcpts {
 		r, err := c.read()
@@ -198,7 +196,8 @@ func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data b
 		if r, err = c.read(); err != nil {
 			return nil, err
 		}
-		if r.Code == CodeStartMailInput && (mailErr != nil || len(c.accepted) == 0) {
+		dataErr = c.answered(VerbDATA, r, CodeStartMailInput)
+		if dataErr == nil && (mailErr != nil || len(c.accepted) == 0) {
 			// A server that took DATA without a recipient gets an empty
 			// message, which it must refuse (RFC 2920 3.1).
 			c.writeLine(".")
@@ -208,8 +207,7 @@ func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data b
 			if _, err := c.read(); err != nil {
 				return nil, err
 			}
-		} else if r.Code != CodeStartMailInput {
-			dataErr = r
+			c.transition(VerbDATA, OutcomeMessageEnded)
 		}
 	}
 	switch {
@@ -225,11 +223,9 @@ func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data b
 
 // abandon resets an open transaction that cannot go on and returns err.
 func (c *Client) abandon(err error) error {
-	if rerr := c.cmdExpect("RSET", CodeOK); rerr != nil {
+	if rerr := c.rset(); rerr != nil {
 		return rerr
 	}
-	c.state, _ = Transition(c.state, VerbRSET)
-	c.endTransaction()
 	return err
 }
 

@@ -35,74 +35,128 @@ func (s State) String() string {
 	return "invalid"
 }
 
-// stay marks a verb that is legal in a state and leaves it unchanged.
+// Outcome is what became of a command; with the state and the verb it is
+// the input of Transition.
+type Outcome uint8
+
+// The outcomes of a command.
+const (
+	// OutcomeAccepted: the reply the command expects, 2xx, or 354 to
+	// DATA (RFC 5321 4.2.1); for BDAT without LAST, the 250 to the chunk.
+	OutcomeAccepted Outcome = iota
+	// OutcomeRefused: a 4xx or 5xx reply (RFC 5321 4.2.1).
+	OutcomeRefused
+	// OutcomeTLSStarted: the STARTTLS handshake completed (RFC 3207 4.2).
+	OutcomeTLSStarted
+	// OutcomeClosed: the session ends: QUIT's reply, a 421 (RFC 5321
+	// 3.8), a BeforeCommand hook's ErrDropConnection, a broken connection
+	// or a failed handshake. It need not follow a command: VerbUnknown
+	// stands for none (too many errors, a timeout, a read error).
+	OutcomeClosed
+	// OutcomeMessageEnded: the DATA terminator or the BDAT LAST chunk was
+	// answered, whatever the answer (RFC 5321 4.1.1.4, RFC 3030 2).
+	OutcomeMessageEnded
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"accepted", "refused", "tls-started", "closed", "message-ended"}
+
+// String names the outcome.
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeNames[o]
+	}
+	return "invalid"
+}
+
+// stay, as the next state of a rule, keeps the state unchanged.
 const stay = numStates
 
-// transitions[state][verb] is the state that follows a successful command,
-// stay for no change, and 0 with legal false for an out-of-sequence one.
-// A single table serves the server (which answers 503 5.5.1 to an illegal
-// command) and the client (which refuses to send one).
+// rule is what the table knows of one verb in one state: whether it is
+// legal, and the state after each outcome.
+type rule struct {
+	legal bool
+	next  [numOutcomes]State
+}
+
+// table[state][verb] holds every rule of the session; Transition only
+// looks it up. A single table serves the server (which answers 503 5.5.1
+// to an illegal command) and the client (which refuses to send one).
 //
 // The rules, all from RFC 5321 unless marked:
 //   - NOOP, HELP, VRFY, EXPN, RSET and QUIT are legal at any time
-//     (4.1.4); RSET ends a transaction but keeps the greeting.
-//   - EHLO and HELO are legal at any time and reset a transaction (4.1.4).
+//     (4.1.4); an accepted RSET ends a transaction but keeps the greeting
+//     (4.1.1.5); QUIT's 221 closes the session (4.1.1.10).
+//   - EHLO and HELO (LHLO, RFC 2033 4.1) are legal at any time; accepted,
+//     they reset a transaction (4.1.4).
 //   - MAIL needs a greeting and no open transaction (3.3, 4.1.4).
-//   - RCPT needs MAIL (3.3); DATA needs a recipient (3.3).
+//   - RCPT needs MAIL (3.3); DATA needs a recipient (3.3). DATA's 354
+//     keeps the transaction open; the answer to the message ends it,
+//     whatever the answer (4.1.1.4).
 //   - BDAT needs a recipient, and is the only data command once chunking
-//     started (RFC 3030 section 2); DATA ends a transaction.
+//     started (RFC 3030 2). An accepted chunk enters StateBDAT; the
+//     answer to LAST ends the transaction. A refused chunk fails the
+//     transaction and no chunk may follow (RFC 3030 2): once chunks were
+//     accepted it ends in StateReady (the server also counts a transfer
+//     cut short by another command as such), while a refused first chunk
+//     leaves the transaction as it was.
 //   - STARTTLS and AUTH need EHLO and no transaction (RFC 3207 4, RFC 4954
-//     4: AUTH is not allowed during a mail transaction).
-var transitions = func() (t [numStates][numVerbs]struct {
-	next  State
-	legal bool
-}) {
-	set := func(s State, next State, verbs ...Verb) {
+//     4: AUTH is not allowed during a mail transaction). The completed
+//     handshake leads back to StateGreeted (RFC 3207 4.2).
+//   - A refused command, and an outcome a verb does not have, keep the
+//     state; OutcomeClosed leads to StateClosed from every state, after
+//     every verb, legal or not. Nothing is legal in StateClosed.
+var table = func() (t [numStates][numVerbs]rule) {
+	for s := range t {
+		for v := range t[s] {
+			for o := range t[s][v].next {
+				t[s][v].next[o] = stay
+			}
+			t[s][v].next[OutcomeClosed] = StateClosed
+		}
+	}
+	// on makes verbs legal in s and sets the state after outcome o.
+	on := func(s State, o Outcome, next State, verbs ...Verb) {
 		for _, v := range verbs {
-			t[s][v].next, t[s][v].legal = next, true
+			t[s][v].legal = true
+			t[s][v].next[o] = next
 		}
 	}
 	for s := StateGreeted; s < StateClosed; s++ {
-		set(s, stay, VerbNOOP, VerbHELP, VerbVRFY, VerbEXPN)
-		set(s, StateClosed, VerbQUIT)
-		set(s, StateReady, VerbEHLO, VerbHELO, VerbLHLO)
+		on(s, OutcomeAccepted, stay, VerbNOOP, VerbHELP, VerbVRFY, VerbEXPN)
+		on(s, OutcomeAccepted, StateClosed, VerbQUIT)
+		on(s, OutcomeAccepted, StateReady, VerbEHLO, VerbHELO, VerbLHLO, VerbRSET)
 	}
-	set(StateGreeted, stay, VerbRSET)
-	for s := StateReady; s < StateClosed; s++ {
-		set(s, StateReady, VerbRSET)
-	}
-	set(StateReady, StateMail, VerbMAIL)
-	set(StateReady, stay, VerbSTARTTLS, VerbAUTH)
-	set(StateMail, StateRcpt, VerbRCPT)
-	set(StateRcpt, StateRcpt, VerbRCPT)
-	set(StateRcpt, StateReady, VerbDATA)
-	set(StateRcpt, StateBDAT, VerbBDAT)
-	set(StateBDAT, StateBDAT, VerbBDAT)
+	on(StateGreeted, OutcomeAccepted, stay, VerbRSET)
+	on(StateReady, OutcomeAccepted, StateMail, VerbMAIL)
+	on(StateReady, OutcomeAccepted, stay, VerbAUTH)
+	on(StateReady, OutcomeTLSStarted, StateGreeted, VerbSTARTTLS)
+	on(StateMail, OutcomeAccepted, StateRcpt, VerbRCPT)
+	on(StateRcpt, OutcomeAccepted, stay, VerbRCPT, VerbDATA)
+	on(StateRcpt, OutcomeAccepted, StateBDAT, VerbBDAT)
+	on(StateRcpt, OutcomeMessageEnded, StateReady, VerbDATA, VerbBDAT)
+	on(StateBDAT, OutcomeAccepted, stay, VerbBDAT)
+	on(StateBDAT, OutcomeRefused, StateReady, VerbBDAT)
+	on(StateBDAT, OutcomeMessageEnded, StateReady, VerbBDAT)
 	return t
 }()
 
-// Transition reports whether verb is legal in state s and, if so, the state
-// after it succeeds. STARTTLS's success leads back to StateGreeted (RFC 3207
-// 4.2); a BDAT with LAST and a DATA whose message was accepted or refused
-// end the transaction in StateReady: use EndTransaction for those.
-func Transition(s State, v Verb) (next State, legal bool) {
-	if s >= numStates || v >= numVerbs {
-		return s, false
-	}
-	e := transitions[s][v]
-	if !e.legal {
-		return s, false
-	}
-	if v == VerbSTARTTLS {
-		return StateGreeted, true
-	}
-	if e.next == stay {
-		return s, true
-	}
-	return e.next, true
+// Allowed reports whether verb v may be sent (client) or run (server) in
+// state s.
+func Allowed(s State, v Verb) bool {
+	return s < numStates && v < numVerbs && table[s][v].legal
 }
 
-// EndTransaction is the state after a message (DATA's terminator or the
-// LAST BDAT chunk) has been answered, whatever the answer: RFC 5321 4.1.1.4
-// ends the transaction either way.
-const EndTransaction = StateReady
+// Transition returns the state after v ended with outcome o in state s,
+// and whether v is legal in s. An illegal verb keeps the state, unless
+// the outcome is OutcomeClosed.
+func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
+	if s >= numStates || v >= numVerbs || o >= numOutcomes {
+		return s, false
+	}
+	r := table[s][v]
+	if next = r.next[o]; next == stay {
+		next = s
+	}
+	return next, r.legal
+}
