@@ -17,11 +17,15 @@ import (
 // Conn is one client connection as a Backend sees it. Its methods may be
 // called from the Backend's and the Maildrop's methods.
 type Conn struct {
-	srv  *Server
-	line *netserver.Line      // the connection with its buffers: io, br, bw
-	io   *netserver.Deadlines // the connection, TLS once negotiated
-	br   *bufio.Reader
-	bw   *bufio.Writer
+	srv *Server
+	// ctx is the session's context, canceled when the connection ends;
+	// every Backend and Maildrop call gets it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	line   *netserver.Line      // the connection with its buffers: io, br, bw
+	io     *netserver.Deadlines // the connection, TLS once negotiated
+	br     *bufio.Reader
+	bw     *bufio.Writer
 
 	state        State
 	tls          *tls.ConnectionState
@@ -59,6 +63,7 @@ func (c *Conn) Server() *Server { return c.srv }
 
 func newConn(srv *Server, nc net.Conn) *Conn {
 	c := &Conn{srv: srv}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	// The autologout timer (RFC 1939 section 3) restarts with every read;
 	// the login timeout counts from the connection, whatever arrives.
 	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, true)
@@ -83,6 +88,7 @@ func (c *Conn) refuse(r *Response) {
 // reply (netserver.CloseLingering), then releases its slot; the session
 // stays known to the server meanwhile, so Shutdown and Close reach it.
 func (c *Conn) finish() {
+	c.cancel()
 	c.line.Finish()
 	c.srv.group.Release(c)
 }
@@ -93,7 +99,7 @@ func (c *Conn) release() {
 	if c.maildrop == nil {
 		return
 	}
-	if err := c.maildrop.Close(); err != nil {
+	if err := c.maildrop.Close(c.ctx); err != nil {
 		c.srv.logger().Warn("pop3: closing maildrop", "user", c.identity, "err", err)
 	}
 	c.srv.unlock(c.identity)
@@ -107,7 +113,7 @@ func (c *Conn) serve() {
 	defer c.release()
 	defer c.line.Recover()
 	var err error
-	if c.tls, err = c.line.AcceptTLS(context.Background()); err != nil {
+	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
 		return
 	}
 	greeting := c.srv.domain() + " POP3 server ready"

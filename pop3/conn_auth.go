@@ -42,7 +42,7 @@ func (c *Conn) handlePass(password string) Outcome {
 	case user == "":
 		return c.fail(ErrResponse("", "No user name given; send USER first"))
 	}
-	return c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c, user, password) })
+	return c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c.ctx, c, user, password) })
 }
 
 // handleAPOP logs in with an MD5 digest of the greeting's timestamp and the
@@ -54,7 +54,7 @@ func (c *Conn) handleAPOP(name, digest string) Outcome {
 	}
 	digest = strings.ToLower(digest)
 	return c.login(name, func() (Maildrop, error) {
-		return ab.LoginAPOP(c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
+		return ab.LoginAPOP(c.ctx, c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
 	})
 }
 
@@ -68,12 +68,12 @@ func (c *Conn) login(user string, open func() (Maildrop, error)) Outcome {
 		return c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
 	}
 	if r := c.srv.lock(user); r != nil {
-		md.Close()
+		md.Close(c.ctx)
 		return c.fail(r)
 	}
-	msgs, err := md.Messages()
+	msgs, err := md.Messages(c.ctx)
 	if err != nil {
-		md.Close()
+		md.Close(c.ctx)
 		c.srv.unlock(user)
 		return c.fail(c.responseFor(err, CodeSysTemp, "Cannot open the maildrop"))
 	}
@@ -142,7 +142,7 @@ func (c *Conn) saslExchange(mech string, user *string) (SASLServer, func() (Mail
 	if sb, ok := c.srv.Backend.(SASLBackend); ok {
 		for _, m := range sb.AuthMechanisms() {
 			if strings.EqualFold(m, mech) {
-				ex, open, err := sb.Auth(c, m)
+				ex, open, err := sb.Auth(c.ctx, c, m)
 				return ex, open, err
 			}
 		}
@@ -153,7 +153,7 @@ func (c *Conn) saslExchange(mech string, user *string) (SASLServer, func() (Mail
 		if identity != "" && identity != username {
 			return ErrResponse(CodeAuth, "Authorization identity not permitted")
 		}
-		m, err := c.srv.Backend.Login(c, username, password)
+		m, err := c.srv.Backend.Login(c.ctx, c, username, password)
 		md, *user = m, username
 		return err
 	}

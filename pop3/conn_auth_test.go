@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"context"
 	"encoding/base64"
 	"io"
 	"net"
@@ -16,7 +17,7 @@ import (
 // oneUser accepts alice/secret with an empty maildrop.
 type oneUser struct{}
 
-func (oneUser) Login(_ *Conn, user, pass string) (Maildrop, error) {
+func (oneUser) Login(_ context.Context, _ *Conn, user, pass string) (Maildrop, error) {
 	if user != "alice" || pass != "secret" {
 		return nil, ErrResponse(CodeAuth, "no")
 	}
@@ -25,10 +26,10 @@ func (oneUser) Login(_ *Conn, user, pass string) (Maildrop, error) {
 
 type emptyMaildrop struct{}
 
-func (emptyMaildrop) Messages() ([]MessageInfo, error) { return nil, nil }
-func (emptyMaildrop) Open(int) (io.ReadCloser, error)  { return nil, io.EOF }
-func (emptyMaildrop) Delete([]int) error               { return nil }
-func (emptyMaildrop) Close() error                     { return nil }
+func (emptyMaildrop) Messages(context.Context) ([]MessageInfo, error)  { return nil, nil }
+func (emptyMaildrop) Open(context.Context, int) (io.ReadCloser, error) { return nil, io.EOF }
+func (emptyMaildrop) Delete(context.Context, []int) error              { return nil }
+func (emptyMaildrop) Close(context.Context) error                      { return nil }
 
 // TestAuthFailureDelay_RFC1939_13: each failed login, and only a failed
 // one, waits before its -ERR: AuthFailureDelay for the client's first

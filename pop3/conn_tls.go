@@ -1,7 +1,5 @@
 package pop3
 
-import "context"
-
 // handleSTLS answers STLS (RFC 2595 section 4). Input the client pipelined
 // after the command is thrown away, not run under TLS (netserver's
 // StartTLS says why). A USER given before is forgotten.
@@ -13,7 +11,7 @@ func (c *Conn) handleSTLS() Outcome {
 		return c.fail(ErrResponse("", "STLS not available"))
 	}
 	c.reply(OKResponse("Begin TLS negotiation"))
-	st, err := c.line.StartTLS(context.Background(), c.srv.TLSConfig)
+	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
 	if err != nil {
 		return OutcomeClosed
 	}

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"net"
 	"strings"
@@ -16,7 +17,7 @@ type tokenBackend struct{ oneUser }
 
 func (tokenBackend) AuthMechanisms() []string { return []string{"X-TOKEN"} }
 
-func (tokenBackend) Auth(_ *Conn, mech string) (SASLServer, func() (Maildrop, error), error) {
+func (tokenBackend) Auth(_ context.Context, _ *Conn, mech string) (SASLServer, func() (Maildrop, error), error) {
 	ex := &tokenExchange{}
 	return ex, func() (Maildrop, error) { return emptyMaildrop{}, nil }, nil
 }

@@ -53,15 +53,17 @@ func (m *bigMessage) Read(p []byte) (int, error) {
 // bigBackend serves one generated message of a given size to anyone.
 type bigBackend struct{ size int64 }
 
-func (b bigBackend) Login(*pop3.Conn, string, string) (pop3.Maildrop, error) { return b, nil }
-func (b bigBackend) Messages() ([]pop3.MessageInfo, error) {
+func (b bigBackend) Login(context.Context, *pop3.Conn, string, string) (pop3.Maildrop, error) {
+	return b, nil
+}
+func (b bigBackend) Messages(context.Context) ([]pop3.MessageInfo, error) {
 	return []pop3.MessageInfo{{Size: b.size, UID: "big"}}, nil
 }
-func (b bigBackend) Open(int) (io.ReadCloser, error) {
+func (b bigBackend) Open(context.Context, int) (io.ReadCloser, error) {
 	return io.NopCloser(&bigMessage{size: b.size}), nil
 }
-func (b bigBackend) Delete([]int) error { return nil }
-func (b bigBackend) Close() error       { return nil }
+func (b bigBackend) Delete(context.Context, []int) error { return nil }
+func (b bigBackend) Close(context.Context) error         { return nil }
 
 func startServer(t testing.TB, srv *pop3.Server) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -26,11 +26,11 @@ import (
 // "secret", and counts every login it checks.
 type guessBackend struct{ tries atomic.Int64 }
 
-func (b *guessBackend) Login(_ *Conn, user, pass string) (Maildrop, error) {
-	return b.LoginAPOP(nil, user, func(secret string) bool { return secret == pass })
+func (b *guessBackend) Login(ctx context.Context, _ *Conn, user, pass string) (Maildrop, error) {
+	return b.LoginAPOP(ctx, nil, user, func(secret string) bool { return secret == pass })
 }
 
-func (b *guessBackend) LoginAPOP(_ *Conn, user string, verify func(string) bool) (Maildrop, error) {
+func (b *guessBackend) LoginAPOP(_ context.Context, _ *Conn, user string, verify func(string) bool) (Maildrop, error) {
 	b.tries.Add(1)
 	if (user == "alice" || user == "bob") && verify("secret") {
 		return emptyMaildrop{}, nil

@@ -10,6 +10,7 @@ package pop3mem
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"io"
 	"strconv"
@@ -104,14 +105,14 @@ func (s *Store) UIDs(name string) []string {
 var errAuth = pop3.ErrResponse(pop3.CodeAuth, "Invalid user name or password")
 
 // Login implements pop3.Backend.
-func (s *Store) Login(_ *pop3.Conn, name, password string) (pop3.Maildrop, error) {
+func (s *Store) Login(_ context.Context, _ *pop3.Conn, name, password string) (pop3.Maildrop, error) {
 	return s.open(name, func(secret string) bool {
 		return subtle.ConstantTimeCompare([]byte(secret), []byte(password)) == 1
 	})
 }
 
 // LoginAPOP implements pop3.APOPBackend: the password is the shared secret.
-func (s *Store) LoginAPOP(_ *pop3.Conn, name string, verify func(secret string) bool) (pop3.Maildrop, error) {
+func (s *Store) LoginAPOP(_ context.Context, _ *pop3.Conn, name string, verify func(secret string) bool) (pop3.Maildrop, error) {
 	return s.open(name, verify)
 }
 
@@ -132,7 +133,7 @@ type maildrop struct {
 	msgs  []*message
 }
 
-func (m *maildrop) Messages() ([]pop3.MessageInfo, error) {
+func (m *maildrop) Messages(context.Context) ([]pop3.MessageInfo, error) {
 	out := make([]pop3.MessageInfo, len(m.msgs))
 	for i, msg := range m.msgs {
 		out[i] = pop3.MessageInfo{Size: int64(len(msg.data)), UID: msg.uid}
@@ -140,13 +141,13 @@ func (m *maildrop) Messages() ([]pop3.MessageInfo, error) {
 	return out, nil
 }
 
-func (m *maildrop) Open(n int) (io.ReadCloser, error) {
+func (m *maildrop) Open(_ context.Context, n int) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(m.msgs[n-1].data)), nil
 }
 
 // Delete removes the messages all at once under the store's lock; messages
 // delivered during the session stay.
-func (m *maildrop) Delete(numbers []int) error {
+func (m *maildrop) Delete(_ context.Context, numbers []int) error {
 	gone := make(map[*message]bool, len(numbers))
 	for _, n := range numbers {
 		gone[m.msgs[n-1]] = true
@@ -164,7 +165,7 @@ func (m *maildrop) Delete(numbers []int) error {
 	return nil
 }
 
-func (m *maildrop) Close() error { return nil }
+func (m *maildrop) Close(context.Context) error { return nil }
 
 // toCRLF returns msg with every line ending in CRLF.
 func toCRLF(msg []byte) []byte {

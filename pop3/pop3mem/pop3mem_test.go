@@ -1,6 +1,7 @@
 package pop3mem
 
 import (
+	"context"
 	"io"
 	"testing"
 
@@ -26,26 +27,27 @@ func TestMaildrop_SnapshotAndDelete_RFC1939_6(t *testing.T) {
 	s.AddUser("alice", "secret")
 	s.Deliver("alice", []byte("one\r\n"))
 	s.Deliver("alice", []byte("two\r\n"))
-	_, err := s.Login(nil, "alice", "wrong")
+	ctx := context.Background()
+	_, err := s.Login(ctx, nil, "alice", "wrong")
 	require.Error(t, err)
 	_, err = s.Deliver("bob", nil)
 	require.ErrorIs(t, err, ErrNoSuchUser)
 
-	md, err := s.Login(nil, "alice", "secret")
+	md, err := s.Login(ctx, nil, "alice", "secret")
 	require.NoError(t, err)
-	msgs, err := md.Messages()
+	msgs, err := md.Messages(ctx)
 	require.NoError(t, err)
 	require.Len(t, msgs, 2)
 	uid, err := s.Deliver("alice", []byte("three\r\n"))
 	require.NoError(t, err)
 	require.Equal(t, "m3", uid)
 
-	rc, err := md.Open(2)
+	rc, err := md.Open(ctx, 2)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(rc)
 	require.Equal(t, "two\r\n", string(b))
-	require.NoError(t, md.Delete([]int{1, 2}))
-	require.NoError(t, md.Close())
+	require.NoError(t, md.Delete(ctx, []int{1, 2}))
+	require.NoError(t, md.Close(ctx))
 	require.Equal(t, []string{"m3"}, s.UIDs("alice"))
 	require.Equal(t, [][]byte{[]byte("three\r\n")}, s.Messages("alice"))
 
@@ -54,7 +56,7 @@ func TestMaildrop_SnapshotAndDelete_RFC1939_6(t *testing.T) {
 	require.Equal(t, "m4", uid)
 
 	ok := false
-	_, err = s.LoginAPOP(nil, "alice", func(secret string) bool { ok = secret == "secret"; return ok })
+	_, err = s.LoginAPOP(ctx, nil, "alice", func(secret string) bool { ok = secret == "secret"; return ok })
 	require.NoError(t, err)
 	require.True(t, ok)
 }

@@ -10,12 +10,12 @@ import (
 // deletions and injects FailDelete.
 type backend struct{ s *Server }
 
-func (b *backend) Login(c *pop3.Conn, user, password string) (pop3.Maildrop, error) {
-	return b.wrap(user)(b.s.Store.Login(c, user, password))
+func (b *backend) Login(ctx context.Context, c *pop3.Conn, user, password string) (pop3.Maildrop, error) {
+	return b.wrap(user)(b.s.Store.Login(ctx, c, user, password))
 }
 
-func (b *backend) LoginAPOP(c *pop3.Conn, user string, verify func(string) bool) (pop3.Maildrop, error) {
-	return b.wrap(user)(b.s.Store.LoginAPOP(c, user, verify))
+func (b *backend) LoginAPOP(ctx context.Context, c *pop3.Conn, user string, verify func(string) bool) (pop3.Maildrop, error) {
+	return b.wrap(user)(b.s.Store.LoginAPOP(ctx, c, user, verify))
 }
 
 func (b *backend) wrap(user string) func(pop3.Maildrop, error) (pop3.Maildrop, error) {
@@ -41,20 +41,20 @@ type maildrop struct {
 	msgs []pop3.MessageInfo
 }
 
-func (m *maildrop) Messages() ([]pop3.MessageInfo, error) {
-	msgs, err := m.Maildrop.Messages()
+func (m *maildrop) Messages(ctx context.Context) ([]pop3.MessageInfo, error) {
+	msgs, err := m.Maildrop.Messages(ctx)
 	m.msgs = msgs
 	return msgs, err
 }
 
-func (m *maildrop) Delete(numbers []int) error {
+func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 	m.s.mu.Lock()
 	fail := m.s.failDelete
 	m.s.mu.Unlock()
 	if fail != nil {
 		return fail
 	}
-	if err := m.Maildrop.Delete(numbers); err != nil {
+	if err := m.Maildrop.Delete(ctx, numbers); err != nil {
 		return err
 	}
 	m.s.mu.Lock()
@@ -65,8 +65,8 @@ func (m *maildrop) Delete(numbers []int) error {
 	return nil
 }
 
-func (m *maildrop) Close() error {
-	err := m.Maildrop.Close()
+func (m *maildrop) Close(ctx context.Context) error {
+	err := m.Maildrop.Close(ctx)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	m.s.open--

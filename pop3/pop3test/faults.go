@@ -1,6 +1,7 @@
 package pop3test
 
 import (
+	"context"
 	"maps"
 
 	"github.com/mailwire/mailwire/pop3"
@@ -55,18 +56,19 @@ func (s *Server) Reset() {
 	s.failDelete = nil
 	s.delivered = 0
 	s.mu.Unlock()
+	ctx := context.Background() // Reset is not tied to a session
 	for name, pw := range users {
-		md, err := s.Store.Login(nil, name, pw)
+		md, err := s.Store.Login(ctx, nil, name, pw)
 		if err != nil {
 			continue // AddUser and Store.Login agree; a changed Store is the caller's
 		}
-		msgs, _ := md.Messages()
+		msgs, _ := md.Messages(ctx)
 		all := make([]int, len(msgs))
 		for i := range all {
 			all[i] = i + 1
 		}
-		md.Delete(all)
-		md.Close()
+		md.Delete(ctx, all)
+		md.Close(ctx)
 	}
 }
 

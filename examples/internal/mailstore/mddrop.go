@@ -1,6 +1,7 @@
 package mailstore
 
 import (
+	"context"
 	"io"
 	"slices"
 
@@ -12,7 +13,7 @@ type mdPOP3 struct{ s *Maildir }
 
 // Login implements pop3.Backend: it locks the maildrop, syncs the INBOX
 // with the disk and lists it as it is now.
-func (b mdPOP3) Login(_ *pop3.Conn, username, password string) (pop3.Maildrop, error) {
+func (b mdPOP3) Login(_ context.Context, _ *pop3.Conn, username, password string) (pop3.Maildrop, error) {
 	s := b.s
 	name, ok := s.users.Check(username, password)
 	if !ok {
@@ -54,7 +55,7 @@ type mdDropMsg struct {
 	path string
 }
 
-func (d *mdDrop) Messages() ([]pop3.MessageInfo, error) {
+func (d *mdDrop) Messages(context.Context) ([]pop3.MessageInfo, error) {
 	out := make([]pop3.MessageInfo, len(d.msgs))
 	for i, m := range d.msgs {
 		out[i] = pop3.MessageInfo{Size: m.size, UID: uidl(d.validity, m.uid)}
@@ -66,7 +67,7 @@ func (d *mdDrop) Messages() ([]pop3.MessageInfo, error) {
 // sends them as CRLF. The file is opened under the lock (withFile), so a
 // rename by an IMAP session cannot come between; one another program
 // renamed is found again.
-func (d *mdDrop) Open(n int) (io.ReadCloser, error) {
+func (d *mdDrop) Open(_ context.Context, n int) (io.ReadCloser, error) {
 	d.s.mu.Lock()
 	defer d.s.mu.Unlock()
 	f, err := d.f.openFile(d.msgs[n-1].uid)
@@ -78,7 +79,7 @@ func (d *mdDrop) Open(n int) (io.ReadCloser, error) {
 
 // Delete removes the files and expunges the UIDs from the index, which
 // IMAP sessions see as EXPUNGE (RFC 3501 section 7.4.1).
-func (d *mdDrop) Delete(numbers []int) error {
+func (d *mdDrop) Delete(_ context.Context, numbers []int) error {
 	d.s.mu.Lock()
 	defer d.s.mu.Unlock()
 	var gone []*mdMsg
@@ -91,7 +92,7 @@ func (d *mdDrop) Delete(numbers []int) error {
 	return err
 }
 
-func (d *mdDrop) Close() error {
+func (d *mdDrop) Close(context.Context) error {
 	d.release()
 	return nil
 }

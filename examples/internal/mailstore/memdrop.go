@@ -20,7 +20,7 @@ type memDrop struct {
 	release  func()
 }
 
-func (d *memDrop) Messages() ([]pop3.MessageInfo, error) {
+func (d *memDrop) Messages(context.Context) ([]pop3.MessageInfo, error) {
 	out := make([]pop3.MessageInfo, len(d.msgs))
 	for i, m := range d.msgs {
 		out[i] = pop3.MessageInfo{Size: d.sizes[i], UID: uidl(d.validity, m.UID)}
@@ -28,7 +28,7 @@ func (d *memDrop) Messages() ([]pop3.MessageInfo, error) {
 	return out, nil
 }
 
-func (d *memDrop) Open(n int) (io.ReadCloser, error) {
+func (d *memDrop) Open(_ context.Context, n int) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(d.msgs[n-1].Data)), nil
 }
 
@@ -38,8 +38,7 @@ func (d *memDrop) Open(n int) (io.ReadCloser, error) {
 // POP3 session takes no \Recent from IMAP sessions (RFC 3501 section
 // 2.3.2); imapmem's handles accept Store and Expunge either way, only the
 // IMAP server refuses them on EXAMINE.
-func (d *memDrop) Delete(numbers []int) error {
-	ctx := context.Background()
+func (d *memDrop) Delete(ctx context.Context, numbers []int) error {
 	mb, _, err := d.u.Open(ctx, imap.Inbox, true)
 	if err != nil {
 		return err
@@ -56,9 +55,9 @@ func (d *memDrop) Delete(numbers []int) error {
 	return err
 }
 
-func (d *memDrop) Close() error {
+func (d *memDrop) Close(ctx context.Context) error {
 	d.release()
-	return d.u.Logout(context.Background())
+	return d.u.Logout(ctx)
 }
 
 // uidl is the POP3 unique-id of a message (RFC 1939 section 7): the

@@ -68,7 +68,7 @@ type memPOP3 struct{ s *Memory }
 // Login implements pop3.Backend: it locks the maildrop and lists the
 // INBOX as it is now (RFC 1939 section 5: numbers stay fixed for the
 // session).
-func (b memPOP3) Login(_ *pop3.Conn, username, password string) (pop3.Maildrop, error) {
+func (b memPOP3) Login(ctx context.Context, _ *pop3.Conn, username, password string) (pop3.Maildrop, error) {
 	s := b.s
 	name, ok := s.users.Check(username, password)
 	if !ok {
@@ -78,7 +78,6 @@ func (b memPOP3) Login(_ *pop3.Conn, username, password string) (pop3.Maildrop, 
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	u, err := s.mem.Login(ctx, nil, name, password)
 	if err == nil {
 		var st *imap.MailboxStatus

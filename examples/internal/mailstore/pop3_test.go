@@ -66,23 +66,24 @@ func pop3Code(t *testing.T, err error) pop3.ResponseCode {
 // with the name or the address at the domain.
 func TestPOP3Maildrop(t *testing.T) {
 	stores(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
 		deliver(t, s, "alice", 3)
 		_, view := openInbox(t, s)
-		_, err := s.POP3().Login(nil, "alice", "wrong")
+		_, err := s.POP3().Login(ctx, nil, "alice", "wrong")
 		require.Equal(t, pop3.CodeAuth, pop3Code(t, err))
-		_, err = s.POP3().Login(nil, "carol", "secret")
+		_, err = s.POP3().Login(ctx, nil, "carol", "secret")
 		require.Equal(t, pop3.CodeAuth, pop3Code(t, err))
 
-		d, err := s.POP3().Login(nil, "Alice@Example.Test", "secret")
+		d, err := s.POP3().Login(ctx, nil, "Alice@Example.Test", "secret")
 		require.NoError(t, err)
-		defer d.Close()
-		list, err := d.Messages()
+		defer d.Close(ctx)
+		list, err := d.Messages(ctx)
 		require.NoError(t, err)
 		require.Len(t, list, 3)
 		for i, m := range list {
 			require.Equal(t, fmt.Sprintf("%d.%d", view.UIDValidity, view.UIDs[i]), m.UID)
 			require.Equal(t, int64(len(testMessage(i+1))), m.Size)
-			r, err := d.Open(i + 1)
+			r, err := d.Open(ctx, i+1)
 			require.NoError(t, err)
 			data, err := io.ReadAll(r)
 			require.NoError(t, err)
@@ -98,17 +99,18 @@ func TestPOP3Maildrop(t *testing.T) {
 // and another user's maildrop is not affected.
 func TestPOP3Lock(t *testing.T) {
 	stores(t, func(t *testing.T, s Store) {
-		d, err := s.POP3().Login(nil, "alice", "secret")
+		ctx := context.Background()
+		d, err := s.POP3().Login(ctx, nil, "alice", "secret")
 		require.NoError(t, err)
-		_, err = s.POP3().Login(nil, "alice@example.test", "secret")
+		_, err = s.POP3().Login(ctx, nil, "alice@example.test", "secret")
 		require.Equal(t, pop3.CodeInUse, pop3Code(t, err))
-		other, err := s.POP3().Login(nil, "bob", "hunter2")
+		other, err := s.POP3().Login(ctx, nil, "bob", "hunter2")
 		require.NoError(t, err)
-		require.NoError(t, other.Close())
-		require.NoError(t, d.Close())
-		d, err = s.POP3().Login(nil, "alice", "secret")
+		require.NoError(t, other.Close(ctx))
+		require.NoError(t, d.Close(ctx))
+		d, err = s.POP3().Login(ctx, nil, "alice", "secret")
 		require.NoError(t, err)
-		require.NoError(t, d.Close())
+		require.NoError(t, d.Close(ctx))
 	})
 }
 
@@ -126,12 +128,12 @@ func TestPOP3Delete(t *testing.T) {
 		_, err = mb.Poll(ctx)
 		require.NoError(t, err)
 
-		d, err := s.POP3().Login(nil, "alice", "secret")
+		d, err := s.POP3().Login(ctx, nil, "alice", "secret")
 		require.NoError(t, err)
-		before, err := d.Messages()
+		before, err := d.Messages(ctx)
 		require.NoError(t, err)
-		require.NoError(t, d.Delete([]int{1, 2}))
-		require.NoError(t, d.Close())
+		require.NoError(t, d.Delete(ctx, []int{1, 2}))
+		require.NoError(t, d.Close(ctx))
 
 		ups, err := mb.Poll(ctx)
 		require.NoError(t, err)
@@ -143,10 +145,10 @@ func TestPOP3Delete(t *testing.T) {
 		}
 		require.ElementsMatch(t, view.UIDs[:2], expunged)
 
-		d, err = s.POP3().Login(nil, "alice", "secret")
+		d, err = s.POP3().Login(ctx, nil, "alice", "secret")
 		require.NoError(t, err)
-		defer d.Close()
-		after, err := d.Messages()
+		defer d.Close(ctx)
+		after, err := d.Messages(ctx)
 		require.NoError(t, err)
 		require.Equal(t, before[2:], after)
 	})
