@@ -22,8 +22,8 @@ import (
 //
 // The state table of this package (Allowed, Transition) decides which
 // command may be sent and what each reply makes of the session: a call out
-// of sequence, or with an argument that breaks the RFC 5321
-// grammar, returns an error and writes nothing. A reply other than the
+// of sequence, or with an argument that breaks the RFC 5321 grammar,
+// returns an error and writes nothing. A reply other than the
 // expected success comes back as a *Reply. An I/O error, a malformed reply
 // or the end of a call's context leaves the Client broken: the connection is
 // closed and every later call returns that error.
@@ -173,9 +173,10 @@ func (c *Client) allowed(v Verb) error {
 }
 
 // transition moves the session to the state the table gives for v ended
-// with outcome o (Transition). It is the only writer of c.state: every
-// reply reaches it through answered, a broken or closed connection as
-// OutcomeClosed.
+// with outcome o (Transition). It is the only writer of c.state: the
+// reply that decides a command reaches it through answered, a broken or
+// closed connection as OutcomeClosed. AUTH, which no reply moves (RFC
+// 4954 4), reports none.
 func (c *Client) transition(v Verb, o Outcome) { c.state, _ = Transition(c.state, v, o) }
 
 // Hello sends EHLO (LHLO for LMTP) with name, or LocalName when name is "",

@@ -192,11 +192,13 @@ func TestClient_RFC3030_2_BdatChunkRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = w.Write(make([]byte, 200000))
 	assert.Equal(t, CodeExceededStorage, asReply(t, err).Code)
+	assert.Equal(t, StateRcpt, c.state, "a refused first chunk leaves the transaction to RSET")
 	_, err = w.Write([]byte("more"))
 	require.Error(t, err, "no chunk may follow a refused one")
 	assert.Equal(t, CodeExceededStorage, asReply(t, w.Close()).Code)
 	lines := f.Lines()
 	assert.Equal(t, "RSET", lines[len(lines)-1])
+	assert.Equal(t, StateReady, c.state)
 	require.NoError(t, c.Noop(ctx))
 }
 

@@ -312,7 +312,7 @@ func (c *Conn) run(verb Verb, arg []byte) Outcome {
 	case VerbAUTH:
 		return c.handleAuth(arg)
 	}
-	return c.refused(replyUnrecognized) // a verb added to the table but not here
+	return c.refused(replyUnrecognized) // a Verb added without a handler here
 }
 
 // refuseCommand answers a command that is not run with r. The octets of a
