@@ -178,16 +178,25 @@ func (c *Conn) serve() {
 			c.transition(VerbUnknown, OutcomeClosed)
 			continue
 		}
-		if line == nil {
-			continue // a line too long or with NUL, already answered
+		if line != nil { // nil: a line too long or with NUL, already answered
+			c.handle(line)
 		}
-		c.handle(line)
-		if c.errors >= c.srv.limits().MaxErrors && c.state != StateClosed {
-			c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many errors, closing connection"))
-			c.transition(VerbUnknown, OutcomeClosed)
-		}
+		c.closeOnTooManyErrors()
 	}
 	c.bw.Flush()
+}
+
+// closeOnTooManyErrors ends the session with 421 once MaxErrors replies
+// were errors, whatever caused them: unknown commands, bad arguments,
+// lines too long (RFC 5321 4.5.3.1.4), as Postfix's
+// smtpd_hard_error_limit does. It reports whether it did.
+func (c *Conn) closeOnTooManyErrors() bool {
+	if c.errors < c.srv.limits().MaxErrors || c.state == StateClosed {
+		return false
+	}
+	c.reply(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, c.srv.domain()+" Too many errors, closing connection"))
+	c.transition(VerbUnknown, OutcomeClosed)
+	return true
 }
 
 // transition moves the session to the state the table gives for verb v

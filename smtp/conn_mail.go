@@ -289,11 +289,15 @@ func (b *bdatReader) nextChunk() error {
 	c.transition(VerbBDAT, OutcomeAccepted)
 	c.io.SetReadTimeout(c.srv.limits().CommandTimeout)
 	line, err := c.readCommand()
+	for err == nil && line == nil { // answered (too long, NUL); wait for the next
+		if c.closeOnTooManyErrors() {
+			b.aborted = true // the message is incomplete; the 421 ends it
+			return errBDATAborted
+		}
+		line, err = c.readCommand()
+	}
 	if err != nil {
 		return err
-	}
-	if line == nil {
-		return b.nextChunk() // answered (too long, NUL); wait for the next
 	}
 	verb, arg := splitCommand(line)
 	if verb != VerbBDAT {
