@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -19,6 +20,11 @@ import (
 // ErrClosed reports a command issued on, or cut short by, a closed
 // connection.
 var ErrClosed = errors.New("imap: connection closed")
+
+// ErrClientState is wrapped by the errors of calls that the connection's
+// state does not allow (RFC 3501 section 3 and the state table); nothing
+// was sent.
+var ErrClientState = errors.New("imap: command not allowed now")
 
 // Options configure a Client. The zero value is usable.
 type Options struct {
@@ -46,7 +52,10 @@ type Options struct {
 
 // Client is an IMAP client connection. Its methods may be called from
 // several goroutines: commands are pipelined and their tagged responses
-// matched to them (RFC 3501 section 5.5).
+// matched to them (RFC 3501 section 5.5). The state table says which
+// command may be sent and where its outcome leads: a command the state
+// does not allow, as it stands when the command is about to be written,
+// returns an error wrapping ErrClientState and sends nothing.
 type Client struct {
 	conn  net.Conn
 	opts  Options
@@ -84,10 +93,11 @@ type Client struct {
 
 // command is one command in flight.
 type command struct {
-	tag, name string
-	done      chan struct{}
-	resp      *StatusResponse
-	err       error
+	tag  string
+	verb Verb
+	done chan struct{}
+	resp *StatusResponse
+	err  error
 	// untagged is offered the untagged responses that arrive while the
 	// command is pending, in order; it reports whether it consumed one.
 	untagged func(u *untagged) (bool, error)
@@ -271,6 +281,21 @@ func (c *Client) closeErrLocked() error {
 	return c.err
 }
 
+// refusal returns an error wrapping ErrClientState when the state table
+// does not allow v in the current state, nil when it does. c.mu is held.
+func (c *Client) refusal(v Verb) error {
+	if Allowed(c.state, v) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s in the %s state", ErrClientState, v, c.state)
+}
+
+// transition moves the session on after v ended with outcome o; it is the
+// only place the Client's state changes after the greeting. c.mu is held.
+func (c *Client) transition(v Verb, o Outcome) {
+	c.state, _ = Transition(c.state, v, o)
+}
+
 // Closed is closed when the connection has ended.
 func (c *Client) Closed() <-chan struct{} { return c.closed }
 
@@ -282,7 +307,7 @@ func (c *Client) readLoop() {
 	}
 	c.mu.Lock()
 	c.err = err
-	c.state = StateLogout
+	c.transition(VerbUnknown, OutcomeClosed)
 	pending := c.pending
 	c.pending = nil
 	c.mu.Unlock()
@@ -356,7 +381,7 @@ func (c *Client) complete(resp *StatusResponse) error {
 		c.mu.Unlock()
 		return &wire.SyntaxError{Msg: "response for unknown tag " + resp.Tag}
 	}
-	c.state = Next(c.state, cmd.name, resp.Type)
+	c.transition(cmd.verb, outcomeOf(resp.Type))
 	if resp.Code == CodeCapability {
 		c.setCapsLocked(strings.Fields(resp.CodeArg))
 	}
@@ -537,8 +562,9 @@ func (c *Client) continuation(ctx context.Context, cmd *command) (string, error)
 }
 
 // begin registers a new command and starts writing it: the write lock is
-// held until end. The command's tag and name are written.
-func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged) (bool, error)) (*command, error) {
+// held until end. The command's tag and name are written. A command the
+// state does not allow is refused before anything is written.
+func (c *Client) begin(ctx context.Context, v Verb, untagged func(*untagged) (bool, error)) (*command, error) {
 	select {
 	case <-c.greeted:
 	case <-c.closed:
@@ -554,13 +580,18 @@ func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged
 		c.writeMu.Unlock()
 		return nil, err
 	}
+	if err := c.refusal(v); err != nil {
+		c.mu.Unlock()
+		c.writeMu.Unlock()
+		return nil, err
+	}
 	// The writer's options follow what the server offered and what was
 	// enabled; they change only here, under the write lock.
 	c.w.LiteralPlus = c.caps.Has(CapLiteralPlus)
 	c.w.LiteralMinus = c.caps.Has(CapLiteralMinus)
 	c.w.UTF8 = c.enabled.Has(CapUTF8Accept)
 	c.tagSeq++
-	cmd := &command{tag: "T" + strconv.FormatUint(c.tagSeq, 10), name: name, done: make(chan struct{}), untagged: untagged}
+	cmd := &command{tag: "T" + strconv.FormatUint(c.tagSeq, 10), verb: v, done: make(chan struct{}), untagged: untagged}
 	c.pending = append(c.pending, cmd)
 	c.mu.Unlock()
 	c.lastWritten, c.writeCtx = cmd, ctx
@@ -570,7 +601,7 @@ func (c *Client) begin(ctx context.Context, name string, untagged func(*untagged
 	} else {
 		_ = c.conn.SetWriteDeadline(time.Time{})
 	}
-	writeCommandHead(c.w, cmd.tag, name)
+	writeCommandHead(c.w, cmd.tag, v)
 	return cmd, nil
 }
 
@@ -625,9 +656,9 @@ func (c *Client) wait(ctx context.Context, cmd *command) (*StatusResponse, error
 	return cmd.resp, cmd.resp.Err()
 }
 
-// run sends a command whose arguments args writes and waits for it.
-func (c *Client) run(ctx context.Context, name string, args func(w *wire.Writer), untagged func(*untagged) (bool, error)) (*StatusResponse, error) {
-	cmd, err := c.begin(ctx, name, untagged)
+// run sends command v, whose arguments args writes, and waits for it.
+func (c *Client) run(ctx context.Context, v Verb, args func(w *wire.Writer), untagged func(*untagged) (bool, error)) (*StatusResponse, error) {
+	cmd, err := c.begin(ctx, v, untagged)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ type AppendData struct {
 // never held in memory. With LITERAL+ it is sent without waiting for the
 // server's continuation (RFC 7888).
 func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Reader, opts *AppendOptions) (*AppendData, error) {
-	resp, err := c.run(ctx, CmdAppend, func(w *wire.Writer) {
+	resp, err := c.run(ctx, VerbAPPEND, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		if opts != nil && opts.Flags != nil {
 			w.SP()

@@ -12,7 +12,7 @@ import (
 // Capability asks the server for its capabilities (RFC 3501 section
 // 6.1.1) and caches them.
 func (c *Client) Capability(ctx context.Context) (Caps, error) {
-	if _, err := c.run(ctx, CmdCapability, nil, nil); err != nil {
+	if _, err := c.run(ctx, VerbCAPABILITY, nil, nil); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -52,14 +52,14 @@ func (c *Client) Enabled(name Cap) bool {
 // Noop does nothing, which lets the server send pending updates (RFC 3501
 // section 6.1.2).
 func (c *Client) Noop(ctx context.Context) error {
-	_, err := c.run(ctx, CmdNoop, nil, nil)
+	_, err := c.run(ctx, VerbNOOP, nil, nil)
 	return err
 }
 
 // Logout ends the session (RFC 3501 section 6.1.3) and closes the
 // connection.
 func (c *Client) Logout(ctx context.Context) error {
-	_, err := c.run(ctx, CmdLogout, nil, nil)
+	_, err := c.run(ctx, VerbLOGOUT, nil, nil)
 	var st *StatusResponse
 	if errors.As(err, &st) && st.Type == StatusBYE {
 		err = nil
@@ -76,7 +76,7 @@ func (c *Client) Logout(ctx context.Context) error {
 // capabilities are dropped, since they may change (RFC 3501 section 6.2.1,
 // RFC 2595 section 3.1).
 func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
-	cmd, err := c.begin(ctx, CmdStartTLS, nil)
+	cmd, err := c.begin(ctx, VerbSTARTTLS, nil)
 	if err != nil {
 		return err
 	}
@@ -100,6 +100,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	c.mu.Lock()
 	c.conn = tc
 	c.caps = nil
+	c.transition(VerbSTARTTLS, OutcomeTLSStarted)
 	rd, wr := c.transport(tc, tc)
 	c.r.Reset(rd)
 	c.w.Reset(wr)
@@ -112,7 +113,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 func (c *Client) Login(ctx context.Context, username, password string) error {
 	c.debug.hide(true)
 	defer c.debug.hide(false)
-	resp, err := c.run(ctx, CmdLogin, func(w *wire.Writer) {
+	resp, err := c.run(ctx, VerbLOGIN, func(w *wire.Writer) {
 		w.AString(username).SP().AString(password)
 	}, nil)
 	c.afterLogin(resp)
@@ -137,11 +138,22 @@ func (c *Client) afterLogin(resp *StatusResponse) {
 // whose server does not prove its identity (then close the client: the
 // server may consider it logged in).
 func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
+	// Asking for the capabilities is part of AUTHENTICATE: refused in
+	// this state, neither is sent.
+	if err := c.WaitGreeting(ctx); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	err := c.refusal(VerbAUTHENTICATE)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	caps, _ := c.Caps(ctx) // unknown capabilities: no SASL-IR, offer unknown
 	c.debug.hide(true)
 	defer c.debug.hide(false)
 	t := &authTransport{c: c, ctx: ctx, caps: caps}
-	err := sasl.RunClient(mech, t)
+	err = sasl.RunClient(mech, t)
 	if t.cmd == nil {
 		return err // nothing was sent
 	}

@@ -13,9 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// stallServer is a raw IMAP server on 127.0.0.1 that greets with PREAUTH
-// and answers each command line with answer(tag, command); what it
-// returns is written, and then it reads the next line. It never closes
+// stallServer is a raw IMAP server on 127.0.0.1 that greets with PREAUTH,
+// answers SELECT with OK (selectInbox) and each other command line with
+// answer(tag, command); what it returns is written, and then it reads the
+// next line. It never closes
 // the connection on its own, as a hung server does not.
 func stallServer(t *testing.T, answer func(tag, cmd string) string) string {
 	t.Helper()
@@ -37,6 +38,10 @@ func stallServer(t *testing.T, answer func(tag, cmd string) string) string {
 				return
 			}
 			tag, cmd, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+			if strings.HasPrefix(cmd, "SELECT ") {
+				io.WriteString(nc, tag+" OK [READ-WRITE] selected\r\n")
+				continue
+			}
 			io.WriteString(nc, answer(tag, cmd))
 		}
 	}()
@@ -71,6 +76,7 @@ func TestClientDeadline_FetchStalledLiteral_RFC3501_5_5(t *testing.T) {
 	c, err := Dial(testCtx(t), addr, &Options{CancelTimeout: 200 * time.Millisecond})
 	require.NoError(t, err)
 	defer c.Close()
+	selectInbox(t, c)
 	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
 	defer cancel()
 	returnsWithin(t, 3*time.Second, func() {
@@ -96,6 +102,7 @@ func TestClientDeadline_FetchNoAnswer_RFC3501_5_5(t *testing.T) {
 	c, err := Dial(testCtx(t), addr, &Options{CancelTimeout: 200 * time.Millisecond})
 	require.NoError(t, err)
 	defer c.Close()
+	selectInbox(t, c)
 	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
 	defer cancel()
 	returnsWithin(t, 3*time.Second, func() {

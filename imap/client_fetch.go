@@ -148,13 +148,13 @@ func (f *FetchCommand) Collect() ([]*FetchMessageBuffer, error) {
 
 // Fetch retrieves data of the messages in seqs (RFC 3501 section 6.4.5).
 func (c *Client) Fetch(ctx context.Context, seqs SeqSet, opts *FetchOptions) *FetchCommand {
-	return c.fetch(ctx, CmdFetch, seqs, func(w *wire.Writer) { writeFetchOptions(w, opts) })
+	return c.fetch(ctx, VerbFETCH, seqs, func(w *wire.Writer) { writeFetchOptions(w, opts) })
 }
 
 // UIDFetch is Fetch by UID (RFC 3501 section 6.4.8); the server includes
 // UID in every response.
 func (c *Client) UIDFetch(ctx context.Context, uids SeqSet, opts *FetchOptions) *FetchCommand {
-	return c.fetch(ctx, CmdUIDFetch, uids, func(w *wire.Writer) { writeFetchOptions(w, opts) })
+	return c.fetch(ctx, VerbUIDFETCH, uids, func(w *wire.Writer) { writeFetchOptions(w, opts) })
 }
 
 // StoreFlagsOp is how STORE changes flags (RFC 3501 section 6.4.6).
@@ -185,12 +185,12 @@ type StoreOptions struct {
 // the FETCH responses with the new flags come through the returned
 // command.
 func (c *Client) Store(ctx context.Context, seqs SeqSet, flags *StoreFlags, opts *StoreOptions) *FetchCommand {
-	return c.fetch(ctx, CmdStore, seqs, func(w *wire.Writer) { writeStore(w, flags, opts) })
+	return c.fetch(ctx, VerbSTORE, seqs, func(w *wire.Writer) { writeStore(w, flags, opts) })
 }
 
 // UIDStore is Store by UID (RFC 3501 section 6.4.8).
 func (c *Client) UIDStore(ctx context.Context, uids SeqSet, flags *StoreFlags, opts *StoreOptions) *FetchCommand {
-	return c.fetch(ctx, CmdUIDStore, uids, func(w *wire.Writer) { writeStore(w, flags, opts) })
+	return c.fetch(ctx, VerbUIDSTORE, uids, func(w *wire.Writer) { writeStore(w, flags, opts) })
 }
 
 func writeStore(w *wire.Writer, flags *StoreFlags, opts *StoreOptions) {
@@ -205,9 +205,9 @@ func writeStore(w *wire.Writer, flags *StoreFlags, opts *StoreOptions) {
 	writeFlagList(w, flags.Flags)
 }
 
-func (c *Client) fetch(ctx context.Context, name string, set SeqSet, args func(*wire.Writer)) *FetchCommand {
+func (c *Client) fetch(ctx context.Context, v Verb, set SeqSet, args func(*wire.Writer)) *FetchCommand {
 	f := &FetchCommand{c: c, ctx: ctx, msgs: make(chan *FetchMessageData, 32), ack: make(chan struct{})}
-	cmd, err := c.begin(ctx, name, func(u *untagged) (bool, error) {
+	cmd, err := c.begin(ctx, v, func(u *untagged) (bool, error) {
 		if u.Name != "FETCH" {
 			return false, nil
 		}

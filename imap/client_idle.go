@@ -15,7 +15,7 @@ import (
 // at least every 29 minutes; give ctx such a deadline.
 func (c *Client) Idle(ctx context.Context) error {
 	bg := context.WithoutCancel(ctx)
-	cmd, err := c.begin(bg, CmdIdle, nil)
+	cmd, err := c.begin(bg, VerbIDLE, nil)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (c *Client) Idle(ctx context.Context) error {
 // Compress turns on COMPRESS=DEFLATE (RFC 4978): from the tagged OK on,
 // both directions are raw DEFLATE streams.
 func (c *Client) Compress(ctx context.Context) error {
-	cmd, err := c.begin(ctx, CmdCompress, nil)
+	cmd, err := c.begin(ctx, VerbCOMPRESS, nil)
 	if err != nil {
 		return err
 	}

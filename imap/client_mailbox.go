@@ -27,12 +27,12 @@ type QResyncOptions struct {
 // Select opens a mailbox (RFC 3501 sections 6.3.1 and 6.3.2) and returns
 // what the server reported about it.
 func (c *Client) Select(ctx context.Context, mailbox string, opts *SelectOptions) (*SelectedMailbox, error) {
-	name := CmdSelect
+	v := VerbSELECT
 	if opts != nil && opts.ReadOnly {
-		name = CmdExamine
+		v = VerbEXAMINE
 	}
 	mb := &SelectedMailbox{Name: mailbox}
-	resp, err := c.run(ctx, name, func(w *wire.Writer) {
+	resp, err := c.run(ctx, v, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		switch {
 		case opts != nil && opts.QResync != nil:
@@ -105,15 +105,15 @@ func selectCode(mb *SelectedMailbox, st *StatusResponse) {
 }
 
 // simple runs a command whose only argument is a mailbox name.
-func (c *Client) simple(ctx context.Context, name, mailbox string) error {
-	_, err := c.run(ctx, name, func(w *wire.Writer) { writeMailbox(w, mailbox) }, nil)
+func (c *Client) simple(ctx context.Context, v Verb, mailbox string) error {
+	_, err := c.run(ctx, v, func(w *wire.Writer) { writeMailbox(w, mailbox) }, nil)
 	return err
 }
 
 // Create creates a mailbox (RFC 3501 section 6.3.3); specialUse, when
 // given, asks for special-use attributes (RFC 6154 section 3).
 func (c *Client) Create(ctx context.Context, mailbox string, specialUse ...MailboxAttr) error {
-	_, err := c.run(ctx, CmdCreate, func(w *wire.Writer) {
+	_, err := c.run(ctx, VerbCREATE, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		if len(specialUse) > 0 {
 			w.Raw(" (USE (")
@@ -128,12 +128,12 @@ func (c *Client) Create(ctx context.Context, mailbox string, specialUse ...Mailb
 
 // Delete deletes a mailbox (RFC 3501 section 6.3.4).
 func (c *Client) Delete(ctx context.Context, mailbox string) error {
-	return c.simple(ctx, CmdDelete, mailbox)
+	return c.simple(ctx, VerbDELETE, mailbox)
 }
 
 // Rename renames a mailbox (RFC 3501 section 6.3.5).
 func (c *Client) Rename(ctx context.Context, from, to string) error {
-	_, err := c.run(ctx, CmdRename, func(w *wire.Writer) {
+	_, err := c.run(ctx, VerbRENAME, func(w *wire.Writer) {
 		writeMailbox(w, from)
 		w.SP()
 		writeMailbox(w, to)
@@ -143,36 +143,36 @@ func (c *Client) Rename(ctx context.Context, from, to string) error {
 
 // Subscribe adds a mailbox to the subscriptions (RFC 3501 section 6.3.6).
 func (c *Client) Subscribe(ctx context.Context, mailbox string) error {
-	return c.simple(ctx, CmdSubscribe, mailbox)
+	return c.simple(ctx, VerbSUBSCRIBE, mailbox)
 }
 
 // Unsubscribe removes a mailbox from the subscriptions (RFC 3501 section
 // 6.3.7).
 func (c *Client) Unsubscribe(ctx context.Context, mailbox string) error {
-	return c.simple(ctx, CmdUnsubscribe, mailbox)
+	return c.simple(ctx, VerbUNSUBSCRIBE, mailbox)
 }
 
 // List lists mailboxes (RFC 3501 section 6.3.8), with the options of
 // LIST-EXTENDED, SPECIAL-USE and LIST-STATUS when opts is not nil.
 func (c *Client) List(ctx context.Context, ref string, patterns []string, opts *ListOptions) ([]*ListData, error) {
-	return c.list(ctx, CmdList, ref, patterns, opts)
+	return c.list(ctx, VerbLIST, ref, patterns, opts)
 }
 
 // Lsub lists subscribed mailboxes (RFC 3501 section 6.3.9).
 func (c *Client) Lsub(ctx context.Context, ref, pattern string) ([]*ListData, error) {
-	return c.list(ctx, CmdLsub, ref, []string{pattern}, nil)
+	return c.list(ctx, VerbLSUB, ref, []string{pattern}, nil)
 }
 
-func (c *Client) list(ctx context.Context, name, ref string, patterns []string, opts *ListOptions) ([]*ListData, error) {
+func (c *Client) list(ctx context.Context, v Verb, ref string, patterns []string, opts *ListOptions) ([]*ListData, error) {
 	var out []*ListData
 	byName := map[string]*ListData{}
 	statuses := map[string]*StatusData{}
 	utf8 := c.Enabled(CapUTF8Accept)
-	_, err := c.run(ctx, name, func(w *wire.Writer) {
+	_, err := c.run(ctx, v, func(w *wire.Writer) {
 		writeListCommand(w, ref, patterns, opts)
 	}, func(u *untagged) (bool, error) {
 		switch u.Name {
-		case name:
+		case v.String():
 			if err := u.r.SP(); err != nil {
 				return true, err
 			}
@@ -213,7 +213,7 @@ func (c *Client) list(ctx context.Context, name, ref string, patterns []string, 
 func (c *Client) Status(ctx context.Context, mailbox string, opts *StatusOptions) (*StatusData, error) {
 	var data *StatusData
 	utf8 := c.Enabled(CapUTF8Accept)
-	_, err := c.run(ctx, CmdStatus, func(w *wire.Writer) {
+	_, err := c.run(ctx, VerbSTATUS, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		w.SP()
 		writeStatusOptions(w, opts)
@@ -240,7 +240,7 @@ func (c *Client) Status(ctx context.Context, mailbox string, opts *StatusOptions
 func (c *Client) Namespace(ctx context.Context) (*NamespaceData, error) {
 	var data *NamespaceData
 	utf8 := c.Enabled(CapUTF8Accept)
-	_, err := c.run(ctx, CmdNamespace, nil, func(u *untagged) (bool, error) {
+	_, err := c.run(ctx, VerbNAMESPACE, nil, func(u *untagged) (bool, error) {
 		if u.Name != "NAMESPACE" {
 			return false, nil
 		}
@@ -260,7 +260,7 @@ func (c *Client) Namespace(ctx context.Context) (*NamespaceData, error) {
 // sends NIL.
 func (c *Client) ID(ctx context.Context, params map[string]string) (map[string]string, error) {
 	var server map[string]string
-	_, err := c.run(ctx, CmdID, func(w *wire.Writer) { writeIDParams(w, params) }, func(u *untagged) (bool, error) {
+	_, err := c.run(ctx, VerbID, func(w *wire.Writer) { writeIDParams(w, params) }, func(u *untagged) (bool, error) {
 		if u.Name != "ID" {
 			return false, nil
 		}
@@ -281,7 +281,7 @@ func (c *Client) ID(ctx context.Context, params map[string]string) (map[string]s
 // (RFC 6855 section 3).
 func (c *Client) Enable(ctx context.Context, caps ...Cap) ([]Cap, error) {
 	before := c.enabledSet()
-	_, err := c.run(ctx, CmdEnable, func(w *wire.Writer) {
+	_, err := c.run(ctx, VerbENABLE, func(w *wire.Writer) {
 		for i, name := range caps {
 			w.Sep(i).Atom(string(name))
 		}
@@ -311,42 +311,42 @@ func (c *Client) enabledSet() Caps {
 // Check requests a checkpoint of the selected mailbox (RFC 3501 section
 // 6.4.1).
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.run(ctx, CmdCheck, nil, nil)
+	_, err := c.run(ctx, VerbCHECK, nil, nil)
 	return err
 }
 
 // CloseMailbox expunges \Deleted messages silently and deselects the
 // mailbox (RFC 3501 section 6.4.2, the CLOSE command).
 func (c *Client) CloseMailbox(ctx context.Context) error {
-	_, err := c.run(ctx, CmdClose, nil, nil)
+	_, err := c.run(ctx, VerbCLOSE, nil, nil)
 	return err
 }
 
 // Unselect deselects the mailbox without expunging (RFC 3691).
 func (c *Client) Unselect(ctx context.Context) error {
-	_, err := c.run(ctx, CmdUnselect, nil, nil)
+	_, err := c.run(ctx, VerbUNSELECT, nil, nil)
 	return err
 }
 
 // Expunge removes \Deleted messages (RFC 3501 section 6.4.3) and returns
 // the sequence numbers the server reported, in order.
 func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
-	return c.expunge(ctx, CmdExpunge, nil)
+	return c.expunge(ctx, VerbEXPUNGE, nil)
 }
 
 // UIDExpunge removes the \Deleted messages among uids (RFC 4315 section
 // 2.1).
 func (c *Client) UIDExpunge(ctx context.Context, uids SeqSet) ([]uint32, error) {
-	return c.expunge(ctx, CmdUIDExpunge, &uids)
+	return c.expunge(ctx, VerbUIDEXPUNGE, &uids)
 }
 
-func (c *Client) expunge(ctx context.Context, name string, uids *SeqSet) ([]uint32, error) {
+func (c *Client) expunge(ctx context.Context, v Verb, uids *SeqSet) ([]uint32, error) {
 	var seqs []uint32
 	var args func(*wire.Writer)
 	if uids != nil {
 		args = func(w *wire.Writer) { w.Raw(uids.String()) }
 	}
-	_, err := c.run(ctx, name, args, func(u *untagged) (bool, error) {
+	_, err := c.run(ctx, v, args, func(u *untagged) (bool, error) {
 		if u.Name == "EXPUNGE" {
 			seqs = append(seqs, u.Num)
 		}

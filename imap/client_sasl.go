@@ -112,7 +112,7 @@ func (t *authTransport) Channel() (*tls.ConnectionState, []string) {
 // Start writes the command, with the initial response only when the
 // server has SASL-IR (RFC 4959 section 3).
 func (t *authTransport) Start(mech, initial string) (bool, error) {
-	cmd, err := t.c.begin(t.ctx, CmdAuthenticate, nil)
+	cmd, err := t.c.begin(t.ctx, VerbAUTHENTICATE, nil)
 	if err != nil {
 		return false, err
 	}

@@ -9,18 +9,18 @@ import (
 // Search finds messages (RFC 3501 section 6.4.4); with options it uses
 // ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
 func (c *Client) Search(ctx context.Context, criteria *SearchCriteria, opts *SearchOptions) (*SearchData, error) {
-	return c.search(ctx, CmdSearch, criteria, opts)
+	return c.search(ctx, VerbSEARCH, criteria, opts)
 }
 
 // UIDSearch is Search returning UIDs (RFC 3501 section 6.4.8).
 func (c *Client) UIDSearch(ctx context.Context, criteria *SearchCriteria, opts *SearchOptions) (*SearchData, error) {
-	return c.search(ctx, CmdUIDSearch, criteria, opts)
+	return c.search(ctx, VerbUIDSEARCH, criteria, opts)
 }
 
-func (c *Client) search(ctx context.Context, name string, criteria *SearchCriteria, opts *SearchOptions) (*SearchData, error) {
-	data := &SearchData{UID: name == CmdUIDSearch}
+func (c *Client) search(ctx context.Context, v Verb, criteria *SearchCriteria, opts *SearchOptions) (*SearchData, error) {
+	data := &SearchData{UID: v == VerbUIDSEARCH}
 	var tag string
-	cmd, err := c.begin(ctx, name, func(u *untagged) (bool, error) {
+	cmd, err := c.begin(ctx, v, func(u *untagged) (bool, error) {
 		switch u.Name {
 		case "SEARCH":
 			d, err := readSearchResponse(u.r)
@@ -114,12 +114,12 @@ type SortCriterion struct {
 // Sort returns the numbers of matching messages in the requested order
 // (RFC 5256 section 3); uid selects UID SORT.
 func (c *Client) Sort(ctx context.Context, uid bool, keys []SortCriterion, criteria *SearchCriteria) ([]uint32, error) {
-	name := CmdSort
+	v := VerbSORT
 	if uid {
-		name = CmdUIDSort
+		v = VerbUIDSORT
 	}
 	var nums []uint32
-	_, err := c.run(ctx, name, func(w *wire.Writer) {
+	_, err := c.run(ctx, v, func(w *wire.Writer) {
 		w.Open()
 		for i, k := range keys {
 			w.Sep(i)
@@ -165,12 +165,12 @@ const (
 // Thread returns the messages matching criteria as threads (RFC 5256
 // section 3); uid selects UID THREAD.
 func (c *Client) Thread(ctx context.Context, uid bool, alg ThreadAlgorithm, criteria *SearchCriteria) ([]*Thread, error) {
-	name := CmdThread
+	v := VerbTHREAD
 	if uid {
-		name = CmdUIDThread
+		v = VerbUIDTHREAD
 	}
 	var threads []*Thread
-	_, err := c.run(ctx, name, func(w *wire.Writer) {
+	_, err := c.run(ctx, v, func(w *wire.Writer) {
 		w.Atom(string(alg)).Raw(" UTF-8 ")
 		writeSearchCriteria(w, criteria)
 	}, func(u *untagged) (bool, error) {
@@ -245,27 +245,27 @@ type CopyData struct {
 // Copy copies messages to a mailbox (RFC 3501 section 6.4.7); with UIDPLUS
 // the result maps source to destination UIDs.
 func (c *Client) Copy(ctx context.Context, seqs SeqSet, mailbox string) (*CopyData, error) {
-	return c.copyMove(ctx, CmdCopy, seqs, mailbox)
+	return c.copyMove(ctx, VerbCOPY, seqs, mailbox)
 }
 
 // UIDCopy is Copy by UID.
 func (c *Client) UIDCopy(ctx context.Context, uids SeqSet, mailbox string) (*CopyData, error) {
-	return c.copyMove(ctx, CmdUIDCopy, uids, mailbox)
+	return c.copyMove(ctx, VerbUIDCOPY, uids, mailbox)
 }
 
 // Move moves messages to a mailbox (RFC 6851 section 3.1).
 func (c *Client) Move(ctx context.Context, seqs SeqSet, mailbox string) (*CopyData, error) {
-	return c.copyMove(ctx, CmdMove, seqs, mailbox)
+	return c.copyMove(ctx, VerbMOVE, seqs, mailbox)
 }
 
 // UIDMove is Move by UID.
 func (c *Client) UIDMove(ctx context.Context, uids SeqSet, mailbox string) (*CopyData, error) {
-	return c.copyMove(ctx, CmdUIDMove, uids, mailbox)
+	return c.copyMove(ctx, VerbUIDMOVE, uids, mailbox)
 }
 
-func (c *Client) copyMove(ctx context.Context, name string, set SeqSet, mailbox string) (*CopyData, error) {
+func (c *Client) copyMove(ctx context.Context, v Verb, set SeqSet, mailbox string) (*CopyData, error) {
 	data := new(CopyData)
-	resp, err := c.run(ctx, name, func(w *wire.Writer) {
+	resp, err := c.run(ctx, v, func(w *wire.Writer) {
 		w.Raw(set.String()).SP()
 		writeMailbox(w, mailbox)
 	}, func(u *untagged) (bool, error) {

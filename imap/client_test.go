@@ -24,8 +24,11 @@ func TestCloseWhileFetchAbandoned(t *testing.T) {
 		defer server.Close()
 		io.WriteString(server, "* PREAUTH hi\r\n")
 		br := bufio.NewReader(server)
-		line, _ := br.ReadString('\n')
+		line, _ := br.ReadString('\n') // SELECT
 		tag, _, _ := strings.Cut(line, " ")
+		io.WriteString(server, tag+" OK selected\r\n")
+		line, _ = br.ReadString('\n')
+		tag, _, _ = strings.Cut(line, " ")
 		for i := 1; i <= 100; i++ {
 			if _, err := io.WriteString(server, "* 1 FETCH (BODY[] {5}\r\nhello)\r\n"); err != nil {
 				return
@@ -34,6 +37,7 @@ func TestCloseWhileFetchAbandoned(t *testing.T) {
 		io.WriteString(server, tag+" OK done\r\n")
 	}()
 	c := NewClient(client, nil)
+	selectInbox(t, c)
 	f := c.Fetch(context.Background(), SeqSetRange(1, 0), &FetchOptions{BodySection: []*FetchItemBodySection{{}}})
 	m := f.Next()
 	require.NotNil(t, m)
@@ -82,7 +86,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 				return
 			}
 			tag, rest, _ := strings.Cut(line, " ")
-			if !strings.HasPrefix(rest, "NOOP") {
+			if !strings.HasPrefix(rest, "NOOP") && !strings.HasPrefix(rest, "SELECT") {
 				io.WriteString(server, tag+" BAD unexpected "+rest)
 				continue
 			}
@@ -92,6 +96,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 	c := NewClient(client, nil)
 	defer c.Close()
 	ctx := testCtx(t)
+	selectInbox(t, c)
 	err := c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{"bad\r\nT9 DELETE INBOX"}}, nil).Close()
 	assert.ErrorIs(t, err, wire.ErrNotAtom)
 	require.NoError(t, c.Noop(ctx))
@@ -122,6 +127,7 @@ func TestFetchCancelled(t *testing.T) {
 	}()
 	c := NewClient(client, nil)
 	defer c.Close()
+	selectInbox(t, c)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	f := c.Fetch(ctx, SeqSetRange(1, 0), &FetchOptions{UID: true, BodySection: []*FetchItemBodySection{{}}})
@@ -140,4 +146,13 @@ func TestFetchCancelled(t *testing.T) {
 	}
 	assert.ErrorIs(t, f.Close(), context.Canceled)
 	require.NoError(t, c.Noop(testCtx(t)))
+}
+
+// selectInbox selects INBOX on a fake server that answers SELECT with OK,
+// so that the client's state table lets it send selected-state commands.
+func selectInbox(t *testing.T, c *Client) {
+	t.Helper()
+	_, err := c.Select(testCtx(t), "INBOX", nil)
+	require.NoError(t, err)
+	require.Equal(t, StateSelected, c.State())
 }

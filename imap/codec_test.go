@@ -121,23 +121,31 @@ func TestWriteStatusResponse_RFC3501_7_1(t *testing.T) {
 
 // TestCommandHead_RFC3501_9 reads tags and command names as a server does.
 func TestCommandHead_RFC3501_9(t *testing.T) {
-	tests := []struct{ in, tag, name string }{
-		{"a001 login mrc secret\r\n", "a001", "LOGIN"},
-		{"A999 UID fetch 1:* FLAGS\r\n", "A999", "UID FETCH"},
-		{"x.y] NOOP\r\n", "x.y]", "NOOP"},
-		{"t1 XAPPLEPUSHSERVICE\r\n", "t1", "XAPPLEPUSHSERVICE"},
+	tests := []struct {
+		in, tag string
+		verb    Verb
+		name    string
+	}{
+		{"a001 login mrc secret\r\n", "a001", VerbLOGIN, "LOGIN"},
+		{"A999 UID fetch 1:* FLAGS\r\n", "A999", VerbUIDFETCH, "UID FETCH"},
+		{"x.y] NOOP\r\n", "x.y]", VerbNOOP, "NOOP"},
+		{"b uid Expunge 1\r\n", "b", VerbUIDEXPUNGE, "UID EXPUNGE"},
+		{"t1 XAPPLEPUSHSERVICE\r\n", "t1", VerbUnknown, "XAPPLEPUSHSERVICE"},
+		{"t2 uid foo\r\n", "t2", VerbUnknown, "UID FOO"},
+		{"t3 UID NOOP\r\n", "t3", VerbUnknown, "UID NOOP"},
+		{"t4 FETCHX 1\r\n", "t4", VerbUnknown, "FETCHX"},
 	}
 	for _, tt := range tests {
-		tag, name, err := readCommandHead(reader(tt.in))
+		cmd, name, err := readCommandHead(reader(tt.in))
 		require.NoError(t, err, tt.in)
-		assert.Equal(t, tt.tag, tag)
-		assert.Equal(t, tt.name, name)
+		assert.Equal(t, Command{Tag: tt.tag, Verb: tt.verb}, cmd, tt.in)
+		assert.Equal(t, tt.name, name, tt.in)
 	}
 	for _, bad := range []string{"+tag NOOP\r\n", "tag\r\n", "* NOOP\r\n", "a UID\r\n"} {
 		_, _, err := readCommandHead(reader(bad))
 		assert.Error(t, err, bad)
 	}
-	assert.Equal(t, "A1 FETCH", written(t, func(w *wire.Writer) { writeCommandHead(w, "A1", CmdFetch) }))
+	assert.Equal(t, "A1 UID FETCH", written(t, func(w *wire.Writer) { writeCommandHead(w, "A1", VerbUIDFETCH) }))
 }
 
 // serverFetchRequest reads FETCH's attribute list as the server's FETCH

@@ -127,10 +127,11 @@ func (c *Conn) serve() {
 	}
 	// RFC 3501 section 7.1.1: the greeting may carry the capabilities,
 	// which saves clients a round trip.
-	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(), Text: "mailwire IMAP4rev1 ready"})
+	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(c.state), Text: "mailwire IMAP4rev1 ready"})
 	for c.state != StateLogout {
 		if err := c.next(); err != nil {
 			c.closeOnError(err)
+			c.transition(VerbUnknown, OutcomeClosed)
 			return
 		}
 	}
@@ -198,34 +199,26 @@ func (c *Conn) next() error {
 	}
 	c.lineDone, c.skipLiteral = false, 0
 	c.r.Begin()
-	tag, name, err := readCommandHead(c.r)
+	cmd, name, err := readCommandHead(c.r)
+	tag := cmd.Tag
 	if err != nil {
 		if tag == "" {
 			tag = "*"
 		}
 		return c.commandError(tag, "Syntax error in command", err)
 	}
-	if _, known := transitions[name]; !known || !c.supports(name) {
+	if cmd.Verb == VerbUnknown || !c.supports(cmd.Verb) {
 		return c.badCommand(tag, "Unknown command "+name, nil)
 	}
-	if !Allowed(c.state, name) {
+	if !Allowed(c.state, cmd.Verb) {
 		return c.badCommand(tag, name+" not allowed "+c.stateText(), nil)
 	}
 	if hook := c.srv.BeforeCommand; hook != nil {
-		if err := hook(c, name); err != nil {
-			var st *StatusResponse
-			if !errors.As(err, &st) {
-				c.state = StateLogout // ErrDropConnection, or any other error
-				return ErrDropConnection
-			}
-			if serr := c.skipCommand(); serr != nil {
-				return c.commandError(tag, "", serr)
-			}
-			c.tagged(tag, st)
-			return nil
+		if err := hook(c, cmd); err != nil {
+			return c.refuseCommand(tag, err)
 		}
 	}
-	resp, err := c.run(tag, name)
+	resp, err := c.run(tag, cmd.Verb)
 	if err != nil {
 		return c.commandError(tag, "Syntax error in arguments of "+name, err)
 	}
@@ -233,13 +226,34 @@ func (c *Conn) next() error {
 		return nil // the handler wrote the tagged response
 	}
 	if c.sel != nil && resp.Type != StatusBAD {
-		if err := c.sendUpdates(expungeAllowed(name)); err != nil {
+		if err := c.sendUpdates(expungeAllowed(cmd.Verb)); err != nil {
 			return err
 		}
 	}
-	c.state = Next(c.state, name, resp.Type)
+	c.transition(cmd.Verb, outcomeOf(resp.Type))
 	c.tagged(tag, resp)
 	return nil
+}
+
+// refuseCommand answers a command the BeforeCommand hook refused with
+// err: a *StatusResponse is its tagged reply, any other error
+// (ErrDropConnection) ends the session without one.
+func (c *Conn) refuseCommand(tag string, err error) error {
+	var st *StatusResponse
+	if !errors.As(err, &st) {
+		return ErrDropConnection
+	}
+	if serr := c.skipCommand(); serr != nil {
+		return c.commandError(tag, "", serr)
+	}
+	c.tagged(tag, st)
+	return nil
+}
+
+// transition moves the session on after v ended with outcome o; it is the
+// only place the Conn's state changes.
+func (c *Conn) transition(v Verb, o Outcome) {
+	c.state, _ = Transition(c.state, v, o)
 }
 
 // commandError answers a command that could not be read. A command over
@@ -271,7 +285,7 @@ func (c *Conn) commandError(tag, text string, err error) error {
 func (c *Conn) lineTooLong(tag string) {
 	c.tagged(tag, &StatusResponse{Type: StatusBAD, Code: CodeLimit, Text: "Command line too long"})
 	c.untagged(&StatusResponse{Type: StatusBYE, Code: CodeLimit, Text: "Command line too long, closing connection"})
-	c.state = StateLogout
+	c.transition(VerbUnknown, OutcomeClosed)
 }
 
 // isIOError reports errors after which the stream cannot be read.
@@ -324,7 +338,6 @@ func (c *Conn) badCommand(tag, text string, err error) error {
 	c.tagged(tag, resp)
 	c.bad++
 	if c.bad >= c.srv.limits().MaxErrors {
-		c.state = StateLogout
 		return errTooManyErrors
 	}
 	return nil

@@ -26,9 +26,10 @@ func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
 	c.r.Reset(c.line.Transport) // and the state of the parser and writer
 	c.w.Reset(c.line.Transport)
 	if err != nil {
-		return nil, err
+		return nil, err // the session ends (OutcomeClosed)
 	}
 	c.tls = st
+	c.transition(VerbSTARTTLS, OutcomeTLSStarted)
 	return nil, nil
 }
 
@@ -73,7 +74,7 @@ func (c *Conn) login(tag, user, pass string) *StatusResponse {
 	}
 	c.user = u
 	c.loggedIn()
-	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilitiesAfterLogin(), Text: "Logged in"}
+	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(StateAuthenticated), Text: "Logged in"}
 }
 
 // loggedIn records a successful login: the session can no longer be
@@ -100,7 +101,7 @@ func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	}
 	if err := c.line.FailedLogin(); err != nil {
 		c.closeOnError(err)
-		c.state = StateLogout
+		c.transition(VerbUnknown, OutcomeClosed)
 		return nil
 	}
 	c.failures++
@@ -109,17 +110,8 @@ func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	}
 	c.tagged(tag, resp)
 	c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many authentication failures"})
-	c.state = StateLogout
+	c.transition(VerbUnknown, OutcomeClosed)
 	return nil
-}
-
-// capabilitiesAfterLogin lists the capabilities of the authenticated
-// state, for the CAPABILITY code of the tagged OK.
-func (c *Conn) capabilitiesAfterLogin() string {
-	saved := c.state
-	c.state = StateAuthenticated
-	defer func() { c.state = saved }()
-	return c.capabilities()
 }
 
 // handleAuthenticate runs AUTHENTICATE mechanism [initial-response] (RFC

@@ -5,85 +5,85 @@ import (
 	"strings"
 )
 
-// run reads the arguments of command name and runs it. It returns the
+// run reads the arguments of command v and runs it. It returns the
 // tagged response to send, nil when the handler sent it, or an error when
 // the arguments could not be read.
-func (c *Conn) run(tag, name string) (*StatusResponse, error) {
-	switch name {
-	case CmdCapability:
+func (c *Conn) run(tag string, v Verb) (*StatusResponse, error) {
+	switch v {
+	case VerbCAPABILITY:
 		return c.handleCapability()
-	case CmdNoop, CmdCheck:
+	case VerbNOOP, VerbCHECK:
 		// CHECK (RFC 3501 section 6.4.1) has nothing to flush in a
 		// backend that stores at once; both report updates.
-		return ok(name + " completed"), c.eol()
-	case CmdLogout:
+		return ok(v.String() + " completed"), c.eol()
+	case VerbLOGOUT:
 		return c.handleLogout()
-	case CmdStartTLS:
+	case VerbSTARTTLS:
 		return c.handleStartTLS(tag)
-	case CmdLogin:
+	case VerbLOGIN:
 		return c.handleLogin(tag)
-	case CmdAuthenticate:
+	case VerbAUTHENTICATE:
 		return c.handleAuthenticate(tag)
-	case CmdID:
+	case VerbID:
 		return c.handleID()
-	case CmdEnable:
+	case VerbENABLE:
 		return c.handleEnable()
-	case CmdNamespace:
+	case VerbNAMESPACE:
 		return c.handleNamespace()
-	case CmdSelect, CmdExamine:
-		return c.handleSelect(name == CmdExamine)
-	case CmdCreate:
+	case VerbSELECT, VerbEXAMINE:
+		return c.handleSelect(v == VerbEXAMINE)
+	case VerbCREATE:
 		return c.handleCreate()
-	case CmdDelete:
+	case VerbDELETE:
 		return c.handleDelete()
-	case CmdRename:
+	case VerbRENAME:
 		return c.handleRename()
-	case CmdSubscribe, CmdUnsubscribe:
-		return c.handleSubscribe(name == CmdSubscribe)
-	case CmdList, CmdLsub:
-		return c.handleList(name == CmdLsub)
-	case CmdStatus:
+	case VerbSUBSCRIBE, VerbUNSUBSCRIBE:
+		return c.handleSubscribe(v == VerbSUBSCRIBE)
+	case VerbLIST, VerbLSUB:
+		return c.handleList(v == VerbLSUB)
+	case VerbSTATUS:
 		return c.handleStatus()
-	case CmdAppend:
+	case VerbAPPEND:
 		return c.handleAppend(tag)
-	case CmdClose, CmdUnselect:
-		return c.handleClose(name == CmdClose)
-	case CmdExpunge:
+	case VerbCLOSE, VerbUNSELECT:
+		return c.handleClose(v == VerbCLOSE)
+	case VerbEXPUNGE:
 		return c.handleExpunge(false)
-	case CmdUIDExpunge:
+	case VerbUIDEXPUNGE:
 		return c.handleExpunge(true)
-	case CmdSearch, CmdUIDSearch:
-		return c.handleSearch(tag, name == CmdUIDSearch)
-	case CmdFetch, CmdUIDFetch:
-		return c.handleFetch(name == CmdUIDFetch)
-	case CmdStore, CmdUIDStore:
-		return c.handleStore(name == CmdUIDStore)
-	case CmdCopy, CmdUIDCopy:
-		return c.handleCopy(name == CmdUIDCopy, false)
-	case CmdMove, CmdUIDMove:
-		return c.handleCopy(name == CmdUIDMove, true)
-	case CmdIdle:
+	case VerbSEARCH, VerbUIDSEARCH:
+		return c.handleSearch(tag, v == VerbUIDSEARCH)
+	case VerbFETCH, VerbUIDFETCH:
+		return c.handleFetch(v == VerbUIDFETCH)
+	case VerbSTORE, VerbUIDSTORE:
+		return c.handleStore(v == VerbUIDSTORE)
+	case VerbCOPY, VerbUIDCOPY:
+		return c.handleCopy(v == VerbUIDCOPY, false)
+	case VerbMOVE, VerbUIDMOVE:
+		return c.handleCopy(v == VerbUIDMOVE, true)
+	case VerbIDLE:
 		return c.handleIdle(tag)
 	}
-	return nil, badArgs("Unknown command " + name)
+	return nil, badArgs("Unknown command " + v.String())
 }
 
 // supports reports whether the server implements a command of the state
 // table; the others are answered as unknown.
-func (c *Conn) supports(name string) bool {
-	switch name {
-	case CmdSort, CmdUIDSort, CmdThread, CmdUIDThread, CmdCompress:
+func (c *Conn) supports(v Verb) bool {
+	switch v {
+	case VerbSORT, VerbUIDSORT, VerbTHREAD, VerbUIDTHREAD, VerbCOMPRESS:
 		return false
 	}
 	return true
 }
 
-// capabilities lists what the server offers in the current state (RFC
+// capabilities lists what the server offers in state s (RFC
 // 3501 section 7.2.1): STARTTLS and LOGINDISABLED only before TLS (section
 // 6.2.1 and 6.2.3), AUTH= mechanisms only before login.
-func (c *Conn) capabilities() string {
+func (c *Conn) capabilities(s State) string {
 	caps := []string{string(CapIMAP4rev1), string(CapLiteralPlus), string(CapSASLIR), string(CapID), string(CapEnable), string(CapIdle)}
-	if c.state == StateNotAuthenticated {
+	if s == StateNotAuthenticated {
 		if c.srv.TLSConfig != nil && c.tls == nil {
 			caps = append(caps, string(CapStartTLS))
 		}
@@ -106,7 +106,7 @@ func (c *Conn) handleCapability() (*StatusResponse, error) {
 	if err := c.eol(); err != nil {
 		return nil, err
 	}
-	c.w.Raw("* CAPABILITY ").Raw(c.capabilities()).CRLF()
+	c.w.Raw("* CAPABILITY ").Raw(c.capabilities(c.state)).CRLF()
 	return ok("CAPABILITY completed"), nil
 }
 

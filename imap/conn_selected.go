@@ -157,9 +157,9 @@ func (c *Conn) writeFlagsFetch(seq, uid uint32, flags []Flag, withUID bool) {
 // of a command: not during FETCH, STORE, SEARCH (RFC 3501 section 7.4.1)
 // nor COPY and MOVE by sequence number, whose numbers the client may still
 // be using (RFC 2180 section 4.4).
-func expungeAllowed(name string) bool {
-	switch name {
-	case CmdFetch, CmdStore, CmdSearch, CmdCopy, CmdMove:
+func expungeAllowed(v Verb) bool {
+	switch v {
+	case VerbFETCH, VerbSTORE, VerbSEARCH, VerbCOPY, VerbMOVE:
 		return false
 	}
 	return true

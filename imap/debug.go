@@ -79,9 +79,9 @@ func credentialWords(line []byte) int {
 	switch {
 	case len(fields) < 2:
 		return 0
-	case bytes.EqualFold(fields[1], []byte(CmdLogin)):
+	case bytes.EqualFold(fields[1], []byte(VerbLOGIN.String())):
 		return 2
-	case bytes.EqualFold(fields[1], []byte(CmdAuthenticate)):
+	case bytes.EqualFold(fields[1], []byte(VerbAUTHENTICATE.String())):
 		return 3
 	}
 	return 0

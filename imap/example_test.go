@@ -87,13 +87,15 @@ func ExampleClient() {
 
 func ExampleStatusResponse() {
 	conn := fakeServer(map[string]string{
-		"LOGIN": "$TAG OK logged in\r\n",
-		"COPY":  "$TAG NO [TRYCREATE] no such mailbox\r\n",
+		"LOGIN":  "$TAG OK logged in\r\n",
+		"SELECT": "$TAG OK [READ-WRITE] selected\r\n",
+		"COPY":   "$TAG NO [TRYCREATE] no such mailbox\r\n",
 	})
 	ctx := context.Background()
 	c := imap.NewClient(conn, nil)
 	defer c.Close()
 	_ = c.Login(ctx, "alice", "secret")
+	_, _ = c.Select(ctx, "INBOX", nil)
 	_, err := c.Copy(ctx, imap.SeqSetNum(1), "Archive")
 	var st *imap.StatusResponse
 	if errors.As(err, &st) && st.Code == imap.CodeTryCreate {

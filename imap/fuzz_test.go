@@ -93,12 +93,12 @@ func FuzzCommandArgs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lim := wire.Limits{MaxLine: 4096, MaxLiteral: 1 << 16, MaxDepth: 16}
 		r := wire.NewReader(bytes.NewReader(data), lim)
-		_, name, err := readCommandHead(r)
+		cmd, _, err := readCommandHead(r)
 		if err != nil || r.SP() != nil {
 			return
 		}
-		switch name {
-		case CmdFetch, CmdUIDFetch:
+		switch cmd.Verb {
+		case VerbFETCH, VerbUIDFETCH:
 			if _, err := readSeqSet(r); err != nil || r.SP() != nil {
 				return
 			}
@@ -115,7 +115,7 @@ func FuzzCommandArgs(f *testing.F) {
 			again, err := c.readFetchRequest()
 			require.NoError(t, err, out)
 			assert.Equal(t, req.opts, again.opts, out)
-		case CmdSearch, CmdUIDSearch:
+		case VerbSEARCH, VerbUIDSEARCH:
 			c, err := readSearchCriteria(r)
 			if err != nil {
 				return
@@ -124,7 +124,7 @@ func FuzzCommandArgs(f *testing.F) {
 			again, err := readSearchCriteria(wire.NewReader(strings.NewReader(out+"\r\n"), wire.Limits{}))
 			require.NoError(t, err, out)
 			assert.Equal(t, out, writeString(t, func(w *wire.Writer) { writeSearchCriteria(w, again) }))
-		case CmdStatus:
+		case VerbSTATUS:
 			if _, err := r.AString(); err != nil || r.SP() != nil {
 				return
 			}

@@ -3,8 +3,8 @@ package imap
 import (
 	"strings"
 
-	"github.com/mailwire/mailwire/internal/utf7"
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/utf7"
 )
 
 // Inbox is the one mailbox name that is case-insensitive (RFC 3501

@@ -155,13 +155,13 @@ type Server struct {
 	MaxSeqRanges   int
 
 	// BeforeCommand, if set, is called before each command the state
-	// allows, before it runs, with its name as in the state table ("UID
-	// FETCH"). A non-nil error refuses the command: a *StatusResponse is
-	// sent as its tagged reply, ErrDropConnection or any other error
-	// closes the connection without a reply. Test helpers inject faults
-	// with it; a server may enforce policy. The same hook as SMTP's and
-	// POP3's.
-	BeforeCommand func(c *Conn, command string) error
+	// allows, before its arguments are read and it runs, with its tag and
+	// verb (cmd.Verb.String() is its name, "UID FETCH"). A non-nil error
+	// refuses the command: a *StatusResponse is sent as its tagged reply,
+	// ErrDropConnection or any other error closes the connection without
+	// a reply. Test helpers inject faults with it; a server may enforce
+	// policy. The same hook as SMTP's and POP3's.
+	BeforeCommand func(c *Conn, cmd Command) error
 
 	// Logger receives errors and connection events; nil discards them.
 	Logger *slog.Logger

@@ -32,16 +32,16 @@ func FuzzServerCommand(f *testing.F) {
 		c.r = wire.NewReader(bufio.NewReader(strings.NewReader(input)), wire.Limits{MaxLine: 1 << 12, MaxLiteral: 1 << 12, MaxDepth: DefaultMaxDepth})
 		c.w = wire.NewWriter(bufio.NewWriter(io.Discard))
 		for range 8 {
-			_, name, err := readCommandHead(c.r)
+			cmd, _, err := readCommandHead(c.r)
 			if err != nil {
 				return
 			}
-			switch strings.TrimPrefix(name, "UID ") {
-			case "FETCH":
+			switch cmd.Verb {
+			case VerbFETCH, VerbUIDFETCH:
 				err = c.fetchArgs()
-			case "SEARCH":
+			case VerbSEARCH, VerbUIDSEARCH:
 				err = c.searchArgs()
-			case "STORE":
+			case VerbSTORE, VerbUIDSTORE:
 				err = c.storeArgs()
 			default:
 				err = c.skipCommand()

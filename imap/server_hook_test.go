@@ -21,26 +21,26 @@ func TestBeforeCommand(t *testing.T) {
 	later := &StatusResponse{Type: StatusNO, Code: CodeUnavailable, Text: "Try later"}
 	for _, tc := range []struct {
 		name    string
-		command string
+		command Verb
 		err     error
 		send    string
 		want    []string // tagged responses after the greeting; "" for a closed connection
 	}{
-		{"nil runs the command", CmdNoop, nil, "a NOOP\r\n", []string{"a OK NOOP completed"}},
-		{"a response instead", CmdLogin, later, "a LOGIN alice secret\r\na NOOP\r\n",
+		{"nil runs the command", VerbNOOP, nil, "a NOOP\r\n", []string{"a OK NOOP completed"}},
+		{"a response instead", VerbLOGIN, later, "a LOGIN alice secret\r\na NOOP\r\n",
 			[]string{"a NO [UNAVAILABLE] Try later", "a OK NOOP completed"}},
-		{"ErrDropConnection", CmdNoop, ErrDropConnection, "a NOOP\r\n", []string{""}},
-		{"another error", CmdNoop, errors.New("policy store down"), "a NOOP\r\n", []string{""}},
+		{"ErrDropConnection", VerbNOOP, ErrDropConnection, "a NOOP\r\n", []string{""}},
+		{"another error", VerbNOOP, errors.New("policy store down"), "a NOOP\r\n", []string{""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			first := make(chan string, 1)
+			first := make(chan Command, 1)
 			_, addr := guessServer(t, func(s *Server) {
-				s.BeforeCommand = func(_ *Conn, command string) error {
+				s.BeforeCommand = func(_ *Conn, cmd Command) error {
 					select {
-					case first <- command:
+					case first <- cmd:
 					default:
 					}
-					if command == tc.command {
+					if cmd.Verb == tc.command {
 						return tc.err
 					}
 					return nil
@@ -53,7 +53,8 @@ func TestBeforeCommand(t *testing.T) {
 			for _, want := range tc.want {
 				require.Equal(t, want, tagged(br))
 			}
-			require.Equal(t, strings.Fields(tc.send)[1], <-first)
+			fields := strings.Fields(tc.send)
+			require.Equal(t, Command{Tag: fields[0], Verb: lookupVerb("", []byte(fields[1]))}, <-first)
 		})
 	}
 }

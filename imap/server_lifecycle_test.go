@@ -53,8 +53,8 @@ func TestShutdown_RFC3501_7_1_5(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{})
 	srv := imaptest.NewServer(t, imaptest.WithInsecureAuth(), imaptest.WithServer(func(s *imap.Server) {
-		s.BeforeCommand = func(_ *imap.Conn, name string) error {
-			if name == "CHECK" {
+		s.BeforeCommand = func(_ *imap.Conn, cmd imap.Command) error {
+			if cmd.Verb == imap.VerbCHECK {
 				close(entered)
 				<-release // a command that is still running
 			}

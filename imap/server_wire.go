@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mailwire/mailwire/internal/utf7"
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/utf7"
 )
 
 // This file holds the server's argument readers: the pieces of RFC 3501

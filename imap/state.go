@@ -9,174 +9,163 @@ const (
 	StateAuthenticated                 // section 3.2: after LOGIN/AUTHENTICATE or "* PREAUTH"
 	StateSelected                      // section 3.3: after a successful SELECT/EXAMINE
 	StateLogout                        // section 3.4: after LOGOUT, "* BYE" or a closed connection
+	numStates
 )
 
+var stateNames = [numStates]string{"not authenticated", "authenticated", "selected", "logout"}
+
 func (s State) String() string {
-	switch s {
-	case StateNotAuthenticated:
-		return "not authenticated"
-	case StateAuthenticated:
-		return "authenticated"
-	case StateSelected:
-		return "selected"
-	case StateLogout:
-		return "logout"
+	if s >= 0 && s < numStates {
+		return stateNames[s]
 	}
 	return "unknown"
 }
 
-// Command names, as sent on the wire. UID forms are "UID FETCH" and so on.
+// Outcome is what became of a command; with the state and the verb it is
+// the input of Transition.
+type Outcome uint8
+
+// The outcomes of a command.
 const (
-	CmdCapability   = "CAPABILITY"
-	CmdNoop         = "NOOP"
-	CmdLogout       = "LOGOUT"
-	CmdStartTLS     = "STARTTLS"
-	CmdAuthenticate = "AUTHENTICATE"
-	CmdLogin        = "LOGIN"
-	CmdSelect       = "SELECT"
-	CmdExamine      = "EXAMINE"
-	CmdCreate       = "CREATE"
-	CmdDelete       = "DELETE"
-	CmdRename       = "RENAME"
-	CmdSubscribe    = "SUBSCRIBE"
-	CmdUnsubscribe  = "UNSUBSCRIBE"
-	CmdList         = "LIST"
-	CmdLsub         = "LSUB"
-	CmdStatus       = "STATUS"
-	CmdAppend       = "APPEND"
-	CmdCheck        = "CHECK"
-	CmdClose        = "CLOSE"
-	CmdExpunge      = "EXPUNGE"
-	CmdSearch       = "SEARCH"
-	CmdFetch        = "FETCH"
-	CmdStore        = "STORE"
-	CmdCopy         = "COPY"
-	CmdUIDSearch    = "UID SEARCH"
-	CmdUIDFetch     = "UID FETCH"
-	CmdUIDStore     = "UID STORE"
-	CmdUIDCopy      = "UID COPY"
-	CmdUIDMove      = "UID MOVE"    // RFC 6851
-	CmdUIDExpunge   = "UID EXPUNGE" // RFC 4315 section 2.1
-	CmdUIDSort      = "UID SORT"    // RFC 5256
-	CmdUIDThread    = "UID THREAD"  // RFC 5256
-	CmdIdle         = "IDLE"        // RFC 2177
-	CmdMove         = "MOVE"        // RFC 6851
-	CmdNamespace    = "NAMESPACE"   // RFC 2342
-	CmdID           = "ID"          // RFC 2971
-	CmdEnable       = "ENABLE"      // RFC 5161
-	CmdUnselect     = "UNSELECT"    // RFC 3691
-	CmdSort         = "SORT"        // RFC 5256
-	CmdThread       = "THREAD"      // RFC 5256
-	CmdCompress     = "COMPRESS"    // RFC 4978
+	// OutcomeAccepted: the command completed with a tagged OK.
+	OutcomeAccepted Outcome = iota
+	// OutcomeRefused: the command completed with a tagged NO.
+	OutcomeRefused
+	// OutcomeTLSStarted: the STARTTLS handshake completed (RFC 3501
+	// section 6.2.1).
+	OutcomeTLSStarted
+	// OutcomeClosed: the session ends: LOGOUT's BYE, too many errors or
+	// failed logins, a command line over the limit, a hook's
+	// ErrDropConnection, a broken connection, a timeout or a failed
+	// handshake (RFC 3501 section 7.1.5).
+	OutcomeClosed
+	// OutcomeBad: the command completed with a tagged BAD; the state
+	// never changes (RFC 3501 section 7.1.3).
+	OutcomeBad
+	numOutcomes
 )
 
-// stateSet is a bit set of States.
-type stateSet uint8
+var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed", "bad"}
 
-const (
-	inNotAuth stateSet = 1 << StateNotAuthenticated
-	inAuth    stateSet = 1 << StateAuthenticated
-	inSel     stateSet = 1 << StateSelected
-	inAny              = inNotAuth | inAuth | inSel
-	inAuthSel          = inAuth | inSel
-)
-
-// transition says where a command is legal and which state follows its
-// tagged OK and its tagged NO. keep means "the state does not change".
-type transition struct {
-	legal   stateSet
-	onOK    State
-	onNO    State
-	changes bool // onOK/onNO apply; otherwise the state is kept
+// String names the outcome.
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeNames[o]
+	}
+	return "invalid"
 }
 
-// transitions is the table of RFC 3501 sections 6.1 to 6.4 and 3.5, with
-// the extensions' own rules cited by each.
-var transitions = map[string]transition{
-	// Section 6.1: any state.
-	CmdCapability: {legal: inAny},
-	CmdNoop:       {legal: inAny},
-	CmdLogout:     {legal: inAny, changes: true, onOK: StateLogout, onNO: StateLogout},
-	CmdID:         {legal: inAny}, // RFC 2971 section 3.1
-
-	// Section 6.2: not authenticated.
-	CmdStartTLS:     {legal: inNotAuth},
-	CmdAuthenticate: {legal: inNotAuth, changes: true, onOK: StateAuthenticated, onNO: StateNotAuthenticated},
-	CmdLogin:        {legal: inNotAuth, changes: true, onOK: StateAuthenticated, onNO: StateNotAuthenticated},
-
-	// Section 6.3: authenticated (and selected, section 6.4 preamble).
-	// A failed SELECT or EXAMINE leaves no mailbox selected (6.3.1).
-	CmdSelect:      {legal: inAuthSel, changes: true, onOK: StateSelected, onNO: StateAuthenticated},
-	CmdExamine:     {legal: inAuthSel, changes: true, onOK: StateSelected, onNO: StateAuthenticated},
-	CmdCreate:      {legal: inAuthSel},
-	CmdDelete:      {legal: inAuthSel},
-	CmdRename:      {legal: inAuthSel},
-	CmdSubscribe:   {legal: inAuthSel},
-	CmdUnsubscribe: {legal: inAuthSel},
-	CmdList:        {legal: inAuthSel},
-	CmdLsub:        {legal: inAuthSel},
-	CmdStatus:      {legal: inAuthSel},
-	CmdAppend:      {legal: inAuthSel},
-	CmdNamespace:   {legal: inAuthSel}, // RFC 2342 section 5
-	CmdEnable:      {legal: inAuth},    // RFC 5161 section 3.1
-	CmdIdle:        {legal: inAuthSel}, // RFC 2177 section 3
-	CmdCompress:    {legal: inAuthSel}, // RFC 4978 section 3
-
-	// Section 6.4: selected.
-	CmdCheck:      {legal: inSel},
-	CmdClose:      {legal: inSel, changes: true, onOK: StateAuthenticated, onNO: StateSelected},
-	CmdUnselect:   {legal: inSel, changes: true, onOK: StateAuthenticated, onNO: StateSelected}, // RFC 3691
-	CmdExpunge:    {legal: inSel},
-	CmdSearch:     {legal: inSel},
-	CmdFetch:      {legal: inSel},
-	CmdStore:      {legal: inSel},
-	CmdCopy:       {legal: inSel},
-	CmdMove:       {legal: inSel}, // RFC 6851 section 3.1
-	CmdSort:       {legal: inSel}, // RFC 5256 section 3
-	CmdThread:     {legal: inSel},
-	CmdUIDSearch:  {legal: inSel},
-	CmdUIDFetch:   {legal: inSel},
-	CmdUIDStore:   {legal: inSel},
-	CmdUIDCopy:    {legal: inSel},
-	CmdUIDMove:    {legal: inSel},
-	CmdUIDExpunge: {legal: inSel}, // RFC 4315 section 2.1
-	CmdUIDSort:    {legal: inSel},
-	CmdUIDThread:  {legal: inSel},
+// outcomeOf is the outcome a tagged response of type t reports.
+func outcomeOf(t StatusType) Outcome {
+	switch t {
+	case StatusOK:
+		return OutcomeAccepted
+	case StatusNO:
+		return OutcomeRefused
+	case StatusBYE:
+		return OutcomeClosed
+	}
+	return OutcomeBad
 }
 
-// Commands lists every command the table knows, for exhaustive tests and
-// for a server's "unknown command" check.
-func Commands() []string {
-	out := make([]string, 0, len(transitions))
-	for name := range transitions {
-		out = append(out, name)
-	}
-	return out
+// rule is one cell of the table: whether the verb is legal in the state,
+// and the state each outcome leads to.
+type rule struct {
+	legal bool
+	next  [numOutcomes]State
 }
 
-// Allowed reports whether command name (upper case, "UID FETCH" for UID
-// forms) may be issued in state s. Unknown commands are never allowed.
-func Allowed(s State, name string) bool {
-	t, ok := transitions[name]
-	return ok && s != StateLogout && t.legal&(1<<s) != 0
+// table[state][verb] holds every rule of the session. One table serves
+// the server (which answers BAD to an illegal command) and the client
+// (which refuses to send one). Unless a rule below says otherwise an
+// outcome leaves the state as it was, OutcomeBad always does (RFC 3501
+// section 7.1.3), and OutcomeClosed leads to StateLogout from every
+// state for every verb, VerbUnknown included. Nothing is legal in
+// StateLogout. The rules, from RFC 3501 sections 6.1 to 6.4 and 3.5 and
+// the extensions':
+//   - CAPABILITY, NOOP, LOGOUT and ID are legal in every state (6.1, RFC
+//     2971 3.1); LOGOUT leads to logout whatever its tagged answer (6.1.3).
+//   - STARTTLS, AUTHENTICATE and LOGIN are not-authenticated commands
+//     (6.2); an accepted AUTHENTICATE or LOGIN leads to authenticated, a
+//     completed STARTTLS handshake stays (6.2.1).
+//   - SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE,
+//     LIST, LSUB, STATUS and APPEND are legal when authenticated and when
+//     selected (6.3, 6.4 preamble), as are NAMESPACE (RFC 2342 5), IDLE
+//     (RFC 2177 3) and COMPRESS (RFC 4978 3). An accepted SELECT or
+//     EXAMINE leads to selected; a refused one leaves no mailbox selected,
+//     so to authenticated (6.3.1).
+//   - ENABLE is legal only when authenticated (RFC 5161 3.1).
+//   - CHECK, CLOSE, EXPUNGE, SEARCH, FETCH, STORE, COPY and the UID forms
+//     are selected commands (6.4), as are UNSELECT (RFC 3691), MOVE (RFC
+//     6851 3.1), UID EXPUNGE (RFC 4315 2.1), SORT and THREAD (RFC 5256 3);
+//     an accepted CLOSE or UNSELECT leads to authenticated (6.4.2).
+var table = func() (t [numStates][numVerbs]rule) {
+	for s := range t {
+		for v := range t[s] {
+			for o := range t[s][v].next {
+				t[s][v].next[o] = State(s)
+			}
+			t[s][v].next[OutcomeClosed] = StateLogout
+		}
+	}
+	allow := func(states []State, verbs ...Verb) {
+		for _, s := range states {
+			for _, v := range verbs {
+				t[s][v].legal = true
+			}
+		}
+	}
+	on := func(states []State, o Outcome, next State, verbs ...Verb) {
+		for _, s := range states {
+			for _, v := range verbs {
+				t[s][v].next[o] = next
+			}
+		}
+	}
+	notAuth := []State{StateNotAuthenticated}
+	auth := []State{StateAuthenticated}
+	sel := []State{StateSelected}
+	authSel := []State{StateAuthenticated, StateSelected}
+	every := []State{StateNotAuthenticated, StateAuthenticated, StateSelected}
+
+	allow(every, VerbCAPABILITY, VerbNOOP, VerbLOGOUT, VerbID)
+	on(every, OutcomeAccepted, StateLogout, VerbLOGOUT)
+	on(every, OutcomeRefused, StateLogout, VerbLOGOUT)
+
+	allow(notAuth, VerbSTARTTLS, VerbAUTHENTICATE, VerbLOGIN)
+	on(notAuth, OutcomeAccepted, StateAuthenticated, VerbAUTHENTICATE, VerbLOGIN)
+
+	allow(authSel, VerbSELECT, VerbEXAMINE, VerbCREATE, VerbDELETE, VerbRENAME, VerbSUBSCRIBE,
+		VerbUNSUBSCRIBE, VerbLIST, VerbLSUB, VerbSTATUS, VerbAPPEND, VerbNAMESPACE, VerbIDLE, VerbCOMPRESS)
+	on(authSel, OutcomeAccepted, StateSelected, VerbSELECT, VerbEXAMINE)
+	on(authSel, OutcomeRefused, StateAuthenticated, VerbSELECT, VerbEXAMINE)
+	allow(auth, VerbENABLE)
+
+	allow(sel, VerbCHECK, VerbCLOSE, VerbUNSELECT, VerbEXPUNGE, VerbSEARCH, VerbFETCH, VerbSTORE,
+		VerbCOPY, VerbMOVE, VerbSORT, VerbTHREAD, VerbUIDSEARCH, VerbUIDFETCH, VerbUIDSTORE,
+		VerbUIDCOPY, VerbUIDMOVE, VerbUIDEXPUNGE, VerbUIDSORT, VerbUIDTHREAD)
+	on(sel, OutcomeAccepted, StateAuthenticated, VerbCLOSE, VerbUNSELECT)
+	return t
+}()
+
+// Allowed reports whether verb v may be sent (client) or run (server) in
+// state s.
+func Allowed(s State, v Verb) bool {
+	return s >= 0 && s < numStates && v < numVerbs && table[s][v].legal
 }
 
-// Next returns the state after command name completed with a tagged
-// response of type result in state s. BYE always leads to logout, a BAD
-// never changes the state, and a command that is not allowed in s leaves
-// it as it is (the server answered BAD).
-func Next(s State, name string, result StatusType) State {
-	if result == StatusBYE {
-		return StateLogout
+// Transition returns the state after v ended with outcome o in state s,
+// and whether v is legal in s. An illegal command leaves the state as it
+// was (the server answered BAD), unless the session closed.
+func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
+	if s < 0 || s >= numStates || v >= numVerbs || o >= numOutcomes {
+		return s, false
 	}
-	t, ok := transitions[name]
-	if !ok || !Allowed(s, name) || !t.changes || result == StatusBAD {
-		return s
+	r := table[s][v]
+	if !r.legal && o != OutcomeClosed {
+		return s, false
 	}
-	if result == StatusOK {
-		return t.onOK
-	}
-	return t.onNO
+	return r.next[o], r.legal
 }
 
 // Greeting returns the state a server greeting of type t leads to (RFC 3501

@@ -28,55 +28,109 @@ var commandStates = map[string][3]bool{ // not authenticated, authenticated, sel
 	"UID SORT": {false, false, true}, "UID THREAD": {false, false, true},
 }
 
-// TestAllowed_RFC3501_6 checks every state x command pair.
-func TestAllowed_RFC3501_6(t *testing.T) {
-	assert.ElementsMatch(t, Commands(), keys(commandStates))
-	for _, cmd := range append(Commands(), "XYZZY", "UID", "") {
-		want := commandStates[cmd]
-		for s := StateNotAuthenticated; s <= StateLogout; s++ {
-			exp := s != StateLogout && want[min(int(s), 2)]
-			assert.Equal(t, exp, Allowed(s, cmd), "%s in %v", cmd, s)
-		}
-	}
+// stateChanges are the transitions of the diagram in RFC 3501 section 3.5
+// after a tagged OK and a tagged NO; every other command keeps the state.
+var stateChanges = map[string][2]State{
+	"LOGIN": {StateAuthenticated, StateNotAuthenticated}, "AUTHENTICATE": {StateAuthenticated, StateNotAuthenticated},
+	// A failed SELECT or EXAMINE leaves no mailbox selected (6.3.1).
+	"SELECT": {StateSelected, StateAuthenticated}, "EXAMINE": {StateSelected, StateAuthenticated},
+	"CLOSE": {StateAuthenticated, StateSelected}, "UNSELECT": {StateAuthenticated, StateSelected},
+	"LOGOUT": {StateLogout, StateLogout},
 }
 
-func keys(m map[string][3]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
+// verbs returns every verb, VerbUnknown included.
+func verbs() []Verb {
+	var out []Verb
+	for v := VerbUnknown; v < numVerbs; v++ {
+		out = append(out, v)
 	}
 	return out
 }
 
-// TestNext_RFC3501_3_5 checks the transitions of the diagram in RFC 3501
-// section 3.5 for every state, command and result.
-func TestNext_RFC3501_3_5(t *testing.T) {
-	changes := map[string][2]State{ // on OK, on NO
-		"LOGIN": {StateAuthenticated, StateNotAuthenticated}, "AUTHENTICATE": {StateAuthenticated, StateNotAuthenticated},
-		"SELECT": {StateSelected, StateAuthenticated}, "EXAMINE": {StateSelected, StateAuthenticated},
-		"CLOSE": {StateAuthenticated, StateSelected}, "UNSELECT": {StateAuthenticated, StateSelected},
-		"LOGOUT": {StateLogout, StateLogout},
+// TestVerb_RFC3501_9 checks that every verb's name reads back as the
+// verb, case-insensitively, and that each is in the RFC list above.
+func TestVerb_RFC3501_9(t *testing.T) {
+	assert.Len(t, commandStates, int(numVerbs)-1)
+	for _, v := range verbs()[1:] {
+		name := v.String()
+		assert.Contains(t, commandStates, name)
+		cmd, got, err := readCommandHead(reader("t " + name + "\r\n"))
+		assert.NoError(t, err, name)
+		assert.Equal(t, Command{Tag: "t", Verb: v}, cmd, name)
+		assert.Equal(t, name, got)
 	}
-	for _, cmd := range Commands() {
+	assert.Equal(t, "UNKNOWN", VerbUnknown.String())
+	assert.Equal(t, "UNKNOWN", numVerbs.String())
+}
+
+// TestAllowed_RFC3501_6 checks every state x verb pair.
+func TestAllowed_RFC3501_6(t *testing.T) {
+	for _, v := range append(verbs(), numVerbs) {
+		want := commandStates[v.String()]
+		for s := StateNotAuthenticated; s <= numStates; s++ {
+			exp := s < StateLogout && want[s]
+			assert.Equal(t, exp, Allowed(s, v), "%s in %v", v, s)
+		}
+	}
+	assert.False(t, Allowed(-1, VerbNOOP))
+}
+
+// TestTransition_RFC3501_3_5 checks every state, verb and outcome against
+// the diagram in RFC 3501 section 3.5: BAD never changes the state
+// (7.1.3), a closed session ends in logout from anywhere, and an illegal
+// command leaves the state as it was.
+func TestTransition_RFC3501_3_5(t *testing.T) {
+	for _, v := range verbs() {
+		name := v.String()
 		for s := StateNotAuthenticated; s <= StateLogout; s++ {
-			for _, res := range []StatusType{StatusOK, StatusNO, StatusBAD, StatusBYE} {
-				got := Next(s, cmd, res)
+			legal := s < StateLogout && commandStates[name][min(int(s), 2)]
+			for o := OutcomeAccepted; o < numOutcomes; o++ {
 				want := s
 				switch {
-				case res == StatusBYE:
+				case o == OutcomeClosed:
 					want = StateLogout
-				case !Allowed(s, cmd) || res == StatusBAD:
-				case changes[cmd] != [2]State{}:
-					if res == StatusOK {
-						want = changes[cmd][0]
-					} else {
-						want = changes[cmd][1]
-					}
+				case !legal:
+				case o == OutcomeAccepted && stateChanges[name] != [2]State{}:
+					want = stateChanges[name][0]
+				case o == OutcomeRefused && stateChanges[name] != [2]State{}:
+					want = stateChanges[name][1]
 				}
-				assert.Equal(t, want, got, "%s %s in %v", cmd, res, s)
+				got, gotLegal := Transition(s, v, o)
+				assert.Equal(t, want, got, "%s %s in %v", name, o, s)
+				assert.Equal(t, legal, gotLegal, "%s %s in %v", name, o, s)
 			}
 		}
 	}
+}
+
+// TestTransition_outOfRange: inputs outside the table change nothing.
+func TestTransition_outOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		s State
+		v Verb
+		o Outcome
+	}{
+		{StateSelected, numVerbs, OutcomeClosed},
+		{StateSelected, VerbCLOSE, numOutcomes},
+		{numStates, VerbNOOP, OutcomeClosed},
+		{-1, VerbNOOP, OutcomeAccepted},
+	} {
+		next, legal := Transition(tc.s, tc.v, tc.o)
+		assert.Equal(t, tc.s, next)
+		assert.False(t, legal)
+	}
+}
+
+// TestOutcomeOf_RFC3501_7_1: the tagged response types as outcomes.
+func TestOutcomeOf_RFC3501_7_1(t *testing.T) {
+	for typ, want := range map[StatusType]Outcome{
+		StatusOK: OutcomeAccepted, StatusNO: OutcomeRefused, StatusBAD: OutcomeBad,
+		StatusBYE: OutcomeClosed, StatusType("XYZ"): OutcomeBad,
+	} {
+		assert.Equal(t, want, outcomeOf(typ), typ)
+	}
+	assert.Equal(t, "TLS started", OutcomeTLSStarted.String())
+	assert.Equal(t, "invalid", numOutcomes.String())
 }
 
 // TestGreeting_RFC3501_7_1 checks the three greetings.
@@ -85,4 +139,5 @@ func TestGreeting_RFC3501_7_1(t *testing.T) {
 	assert.Equal(t, StateAuthenticated, Greeting(StatusPREAUTH))
 	assert.Equal(t, StateLogout, Greeting(StatusBYE))
 	assert.Equal(t, "selected", StateSelected.String())
+	assert.Equal(t, "unknown", numStates.String())
 }

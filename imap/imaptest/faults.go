@@ -40,12 +40,13 @@ func (s *Server) DropOn(name string) {
 
 // beforeCommand applies FailCommand and DropOn, then runs the hook a
 // WithServer option set, if any.
-func (s *Server) beforeCommand(next func(*imap.Conn, string) error) func(*imap.Conn, string) error {
-	return func(c *imap.Conn, command string) error {
+func (s *Server) beforeCommand(next func(*imap.Conn, imap.Command) error) func(*imap.Conn, imap.Command) error {
+	return func(c *imap.Conn, cmd imap.Command) error {
+		name := cmd.Verb.String()
 		s.mu.Lock()
-		resp, ok := s.commands[command]
+		resp, ok := s.commands[name]
 		if ok && resp == nil {
-			delete(s.commands, command)
+			delete(s.commands, name)
 		}
 		s.mu.Unlock()
 		switch {
@@ -54,7 +55,7 @@ func (s *Server) beforeCommand(next func(*imap.Conn, string) error) func(*imap.C
 		case ok:
 			return resp
 		case next != nil:
-			return next(c, command)
+			return next(c, cmd)
 		}
 		return nil
 	}
