@@ -254,9 +254,19 @@ func (c *Client) closeErrLocked() error {
 }
 
 // refusal returns an error wrapping ErrClientState when the state table
-// does not allow v in the current state, nil when it does. c.mu is held.
+// allows v neither in the current state nor in the state the commands
+// still in flight lead to if they succeed, nil otherwise: commands may be
+// pipelined (RFC 3501 section 5.5), so a FETCH written right behind an
+// unanswered SELECT is legal. c.mu is held.
 func (c *Client) refusal(v Verb) error {
 	if Allowed(c.state, v) {
+		return nil
+	}
+	expected := c.state
+	for _, p := range c.pending {
+		expected, _ = Transition(expected, p.verb, OutcomeAccepted)
+	}
+	if Allowed(expected, v) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s in the %s state", ErrClientState, v, c.state)

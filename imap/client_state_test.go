@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -156,4 +157,50 @@ func TestClient_RefusedVerbs_RFC3501_3(t *testing.T) {
 		}
 		require.NoError(t, c.Noop(testCtx(t)), s) // the session goes on
 	}
+}
+
+// TestClient_PipelinedAfterSelect_RFC3501_5_5: a command legal only in
+// the selected state may be written behind a SELECT that is still
+// unanswered (commands are pipelined), and the server sees it before it
+// answers the SELECT.
+func TestClient_PipelinedAfterSelect_RFC3501_5_5(t *testing.T) {
+	client, server := net.Pipe()
+	seen := make(chan string, 2)
+	go func() {
+		defer server.Close()
+		io.WriteString(server, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n")
+		br := bufio.NewReader(server)
+		sel, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		check, err := br.ReadString('\n') // before SELECT is answered
+		if err != nil {
+			return
+		}
+		seen <- sel
+		seen <- check
+		selTag, _, _ := strings.Cut(sel, " ")
+		checkTag, _, _ := strings.Cut(check, " ")
+		io.WriteString(server, "* 0 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n"+selTag+" OK [READ-WRITE] done\r\n"+checkTag+" OK done\r\n")
+		io.Copy(io.Discard, br)
+	}()
+	c := NewClient(client, nil)
+	t.Cleanup(func() { c.Close() })
+	ctx := testCtx(t)
+	require.NoError(t, c.WaitGreeting(ctx))
+	selected := make(chan error, 1)
+	go func() { _, err := c.Select(ctx, "INBOX", nil); selected <- err }()
+	require.Eventually(t, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.pending) == 1
+	}, 5*time.Second, time.Millisecond, "SELECT in flight")
+	require.NoError(t, c.Check(ctx), "CHECK behind the unanswered SELECT")
+	require.NoError(t, <-selected)
+	assert.Contains(t, <-seen, "SELECT")
+	assert.Contains(t, <-seen, "CHECK")
+	assert.Equal(t, StateSelected, c.State())
+	err := c.Authenticate(ctx, PlainAuth("", "u", "p"))
+	assert.ErrorIs(t, err, ErrClientState, "still refused: legal in neither state")
 }
