@@ -329,6 +329,8 @@ func TestIMAPFlagsAfterBody_RFC3501_7_4_2(t *testing.T) {
 	}()
 	c := imap.NewClient(client, nil)
 	defer c.Close()
+	_, err := c.Select(testCtx(t), "INBOX", nil) // UID FETCH needs a selected mailbox
+	require.NoError(t, err)
 	src := &imapSource{c: c, mailbox: "INBOX", validity: 42}
 	md, err := openMaildir(t.TempDir())
 	require.NoError(t, err)
@@ -382,6 +384,8 @@ func TestIMAPLongSearchLine_RFC3501_7_2_5(t *testing.T) {
 	}()
 	c := imap.NewClient(client, &imap.Options{MaxLine: searchLine})
 	defer c.Close()
+	_, err := c.Select(testCtx(t), "INBOX", nil) // UID SEARCH needs a selected mailbox
+	require.NoError(t, err)
 	src := &imapSource{c: c, mailbox: "INBOX", validity: 9}
 	ids, err := src.List(testCtx(t))
 	require.NoError(t, err)
