@@ -14,6 +14,7 @@ const (
 
 var stateNames = [numStates]string{"not authenticated", "authenticated", "selected", "logout"}
 
+// String names the state as RFC 3501 section 3 does, in lower case.
 func (s State) String() string {
 	if s >= 0 && s < numStates {
 		return stateNames[s]
