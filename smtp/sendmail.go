@@ -16,6 +16,7 @@ type RecipientError struct {
 	Reply     *Reply
 }
 
+// Error names the recipient and the server's reply.
 func (e *RecipientError) Error() string {
 	return "smtp: recipient <" + e.Recipient + ">: " + e.Reply.Error()
 }
@@ -31,6 +32,7 @@ type SendError struct {
 	Delivered int
 }
 
+// Error counts the refused recipients and gives each one's reply.
 func (e *SendError) Error() string {
 	var b strings.Builder
 	b.WriteString("smtp: ")
