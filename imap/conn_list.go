@@ -8,46 +8,8 @@ import (
 // with the selection and return options of LIST-EXTENDED (RFC 5258),
 // SPECIAL-USE (RFC 6154) and LIST-STATUS (RFC 5819).
 func (c *Conn) handleList(lsub bool) (*StatusResponse, error) {
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	var o ListOptions
-	if ch, _ := c.r.Peek(); ch == '(' && !lsub {
-		if err := c.readListSelect(&o); err != nil {
-			return nil, err
-		}
-		if err := c.sp(); err != nil {
-			return nil, err
-		}
-	}
-	ref, err := c.mailbox()
+	ref, patterns, o, err := c.readListArgs(lsub)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	var patterns []string
-	if ch, _ := c.r.Peek(); ch == '(' && !lsub {
-		err = c.r.List(func() error {
-			p, err := c.r.ListMailbox()
-			patterns = append(patterns, p)
-			return err
-		})
-	} else {
-		var p string
-		p, err = c.r.ListMailbox()
-		patterns = append(patterns, p)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !lsub && c.r.Accept(' ') {
-		if err := c.readListReturn(&o); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.eol(); err != nil {
 		return nil, err
 	}
 	verb := "LIST"
@@ -69,26 +31,76 @@ func (c *Conn) handleList(lsub bool) (*StatusResponse, error) {
 		patterns[i] = c.decodeMailbox(ref + patterns[i])
 	}
 	for i, mb := range boxes {
-		if !matchesAny(patterns, mb.Name) || !selectedBy(&o, &mb) {
-			continue
-		}
-		d := &ListData{Delim: Delimiter, Mailbox: mb.Name, Attrs: append([]MailboxAttr(nil), mb.Attrs...)}
-		if !lsub {
-			d.Attrs = append(d.Attrs, childAttr(boxes, i))
-			if mb.Subscribed && (o.ReturnSubscribed || o.SelectSubscribed) {
-				d.Attrs = append(d.Attrs, AttrSubscribed)
-			}
-		}
-		writeListData(c.w, verb, d)
-		if o.ReturnStatus != nil && !hasAttr(mb.Attrs, AttrNoSelect) {
-			// RFC 5819 section 2: the STATUS follows its LIST; a
-			// mailbox that cannot report is left out silently.
-			if st, err := c.user.Status(c.ctx, mb.Name); err == nil {
-				c.writeStatus(mb.Name, st, o.ReturnStatus)
-			}
+		if matchesAny(patterns, mb.Name) && selectedBy(&o, &mb) {
+			c.writeListed(verb, &o, boxes, i)
 		}
 	}
 	return ok(verb + " completed"), nil
+}
+
+// readListArgs reads what follows LIST or LSUB: the selection options
+// (LIST only), the reference, one pattern or a list of them (LIST only,
+// RFC 5258 section 3), and the return options (LIST only).
+func (c *Conn) readListArgs(lsub bool) (ref string, patterns []string, o ListOptions, err error) {
+	if err = c.sp(); err != nil {
+		return
+	}
+	if ch, _ := c.r.Peek(); ch == '(' && !lsub {
+		if err = c.readListSelect(&o); err != nil {
+			return
+		}
+		if err = c.sp(); err != nil {
+			return
+		}
+	}
+	if ref, err = c.mailbox(); err != nil {
+		return
+	}
+	if err = c.sp(); err != nil {
+		return
+	}
+	if ch, _ := c.r.Peek(); ch == '(' && !lsub {
+		err = c.r.List(func() error {
+			p, err := c.r.ListMailbox()
+			patterns = append(patterns, p)
+			return err
+		})
+	} else {
+		var p string
+		p, err = c.r.ListMailbox()
+		patterns = append(patterns, p)
+	}
+	if err != nil {
+		return
+	}
+	if !lsub && c.r.Accept(' ') {
+		if err = c.readListReturn(&o); err != nil {
+			return
+		}
+	}
+	err = c.eol()
+	return
+}
+
+// writeListed writes the LIST or LSUB line of boxes[i] and, when LIST
+// asked for RETURN (STATUS ...), its STATUS line after it.
+func (c *Conn) writeListed(verb string, o *ListOptions, boxes []MailboxInfo, i int) {
+	mb := &boxes[i]
+	d := &ListData{Delim: Delimiter, Mailbox: mb.Name, Attrs: append([]MailboxAttr(nil), mb.Attrs...)}
+	if verb == "LIST" {
+		d.Attrs = append(d.Attrs, childAttr(boxes, i))
+		if mb.Subscribed && (o.ReturnSubscribed || o.SelectSubscribed) {
+			d.Attrs = append(d.Attrs, AttrSubscribed)
+		}
+	}
+	writeListData(c.w, verb, d)
+	if o.ReturnStatus != nil && !hasAttr(mb.Attrs, AttrNoSelect) {
+		// RFC 5819 section 2: the STATUS follows its LIST; a mailbox
+		// that cannot report is left out silently.
+		if st, err := c.user.Status(c.ctx, mb.Name); err == nil {
+			c.writeStatus(mb.Name, st, o.ReturnStatus)
+		}
+	}
 }
 
 // readListSelect reads the selection options (RFC 5258 section 3.1).
