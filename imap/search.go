@@ -230,6 +230,12 @@ func readSearchKey(r *wire.Reader, c *SearchCriteria) error {
 	if err := r.SP(); err != nil {
 		return err
 	}
+	return readSearchKeyArgs(r, c, key)
+}
+
+// readSearchKeyArgs reads the arguments of a search key that has some,
+// after its name and a space, and adds the key to c.
+func readSearchKeyArgs(r *wire.Reader, c *SearchCriteria, key string) error {
 	switch key {
 	case "BCC", "CC", "FROM", "SUBJECT", "TO":
 		v, err := r.AString()
@@ -274,6 +280,15 @@ func readSearchKey(r *wire.Reader, c *SearchCriteria) error {
 		set, err := readSeqSet(r)
 		c.UID = append(c.UID, set)
 		return err
+	}
+	return readSearchKeyNested(r, c, key)
+}
+
+// readSearchKeyNested reads the keys whose arguments are other keys (NOT,
+// OR), dates, or the MODSEQ form, and adds the key to c.
+func readSearchKeyNested(r *wire.Reader, c *SearchCriteria, key string) error {
+	var err error
+	switch key {
 	case "MODSEQ": // RFC 7162 section 3.1.5: [SP entry-name SP entry-type-req] SP number
 		if ch, _ := r.Peek(); ch == '"' {
 			if _, err := r.Quoted(); err != nil {
