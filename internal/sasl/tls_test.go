@@ -2,19 +2,15 @@ package sasl
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/sasl/sasltest"
 	"github.com/mailwire/mailwire/internal/testcert"
 	"github.com/stretchr/testify/require"
 )
@@ -259,35 +255,13 @@ func TestEndPointBinding_Hash_RFC5929_4_1(t *testing.T) {
 	}
 }
 
-// clientCert makes a client certificate signed by a fresh CA, and a pool
-// with the CA.
-func clientCert(t *testing.T, name string) (tls.Certificate, *x509.CertPool) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		IsCA:         true, BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	leaf, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}
-
 // TestExternal_TLSClientCertificate_RFC4422_A runs EXTERNAL over TLS with
 // and without a client certificate.
 func TestExternal_TLSClientCertificate_RFC4422_A(t *testing.T) {
 	pair, err := testcert.New()
 	require.NoError(t, err)
-	cert, pool := clientCert(t, "alice")
+	cert, pool, err := sasltest.ClientCertificate("alice")
+	require.NoError(t, err)
 	auth := func(cs *tls.ConnectionState, authzid string) (string, error) {
 		cn := cs.VerifiedChains[0][0].Subject.CommonName
 		if authzid != "" && authzid != cn {
