@@ -1,12 +1,10 @@
 package pop3
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
 	"github.com/mailwire/mailwire/internal/netserver"
-	"github.com/mailwire/mailwire/internal/sasl"
 )
 
 // passwordAllowed reports whether a password may be received now: over
@@ -123,128 +121,4 @@ func (c *Conn) pauseAfterFailure() error {
 func (c *Conn) loggedIn() {
 	c.srv.group.Authenticated(c)
 	c.line.LoggedIn()
-}
-
-// authMechanisms lists the SASL mechanisms offered: the backend's own, then
-// PLAIN (RFC 4616) and LOGIN, which every Backend supports through Login.
-func (c *Conn) authMechanisms() []string {
-	var mechs []string
-	if sb, ok := c.srv.Backend.(SASLBackend); ok {
-		mechs = append(mechs, sb.AuthMechanisms()...)
-	}
-	return append(mechs, sasl.Plain, sasl.Login)
-}
-
-// saslExchange starts mech and returns how to open the maildrop once it
-// succeeds, or nil for a mechanism the server does not know. user receives
-// the authenticated name.
-func (c *Conn) saslExchange(mech string, user *string) (SASLServer, func() (Maildrop, error), error) {
-	if sb, ok := c.srv.Backend.(SASLBackend); ok {
-		for _, m := range sb.AuthMechanisms() {
-			if strings.EqualFold(m, mech) {
-				ex, open, err := sb.Auth(c.ctx, c, m)
-				return ex, open, err
-			}
-		}
-	}
-	var md Maildrop
-	open := func() (Maildrop, error) { return md, nil }
-	check := func(identity, username, password string) error {
-		if identity != "" && identity != username {
-			return ErrResponse(CodeAuth, "Authorization identity not permitted")
-		}
-		m, err := c.srv.Backend.Login(c.ctx, c, username, password)
-		md, *user = m, username
-		return err
-	}
-	switch strings.ToUpper(mech) {
-	case sasl.Plain:
-		return sasl.NewPlainServer(check), open, nil
-	case sasl.Login:
-		return sasl.NewLoginServer(func(u, p string) error { return check("", u, p) }), open, nil
-	}
-	return nil, nil, nil
-}
-
-// handleAuth runs AUTH mechanism [initial-response] (RFC 5034 section 4):
-// challenges go out as "+ base64", the client answers with a base64 line,
-// "*" cancels, "=" is an empty initial response.
-func (c *Conn) handleAuth(args []string) Outcome {
-	if !c.passwordAllowed() {
-		return c.refuseCleartext()
-	}
-	user := ""
-	ex, open, err := c.saslExchange(args[0], &user)
-	if err != nil {
-		return c.fail(c.responseFor(err, CodeSysTemp, "Authentication not available"))
-	}
-	if ex == nil {
-		return c.fail(ErrResponse("", "Unrecognized authentication mechanism"))
-	}
-	var resp []byte
-	if len(args) == 2 {
-		if resp, err = decodeSASL(args[1]); err != nil {
-			return c.fail(ErrResponse("", "Invalid base64 in initial response"))
-		}
-	}
-	for {
-		challenge, done, err := ex.Next(resp)
-		if err != nil {
-			return c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
-		}
-		if done {
-			break
-		}
-		var o Outcome
-		if resp, o = c.challenge(challenge); o != OutcomeAccepted {
-			return o
-		}
-	}
-	if user == "" {
-		if id, ok := ex.(interface{ Identity() string }); ok {
-			user = id.Identity()
-		}
-	}
-	if user == "" {
-		return c.fail(ErrResponse(CodeSysPerm, "Authentication gave no identity"))
-	}
-	return c.login(user, open)
-}
-
-// challenge sends one SASL challenge and returns the client's decoded
-// response and OutcomeAccepted, or the outcome that ends the exchange: a
-// broken connection, a line too long or holding NUL (answered by
-// readLine), "*" or bad base64.
-func (c *Conn) challenge(challenge []byte) ([]byte, Outcome) {
-	line := "+ " + base64.StdEncoding.EncodeToString(challenge)
-	c.debug("S: %s", line) // challenges hold no secret
-	c.bw.WriteString(line + "\r\n")
-	if err := c.bw.Flush(); err != nil {
-		return nil, OutcomeClosed
-	}
-	resLine, err := c.readLine(c.srv.limits().MaxAuthLineLength)
-	if err != nil {
-		return nil, OutcomeClosed
-	}
-	if resLine == nil {
-		return nil, OutcomeRefused
-	}
-	c.debug("C: ***")
-	if string(resLine) == "*" {
-		return nil, c.fail(ErrResponse("", "Authentication cancelled"))
-	}
-	resp, err := decodeSASL(string(resLine))
-	if err != nil {
-		return nil, c.fail(ErrResponse("", "Invalid base64 response"))
-	}
-	return resp, OutcomeAccepted
-}
-
-// decodeSASL decodes one base64 SASL message; "=" is an empty one (RFC
-// 5034 section 4).
-func decodeSASL(s string) ([]byte, error) {
-	if s == "=" {
-		return []byte{}, nil
-	}
-	return base64.StdEncoding.DecodeString(s)
 }
