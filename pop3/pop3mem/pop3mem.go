@@ -1,7 +1,9 @@
-// Package pop3mem is an in-memory maildrop store for pop3.Server: users with
-// passwords (USER/PASS, SASL PLAIN and LOGIN, and APOP, RFC 1939 section
-// 7), messages delivered as bytes, unique ids that are never reused, and
-// deletions applied all at once in the UPDATE state (RFC 1939 section 6).
+// Package pop3mem is an in-memory maildrop store for pop3.Server: users
+// with passwords (USER/PASS, SASL PLAIN and LOGIN, and APOP, RFC 1939
+// section 7) and the SCRAM verifiers derived from them (SCRAM-SHA-256 and
+// SCRAM-SHA-1, RFC 7677 and RFC 5802: a pop3.ScramBackend), messages
+// delivered as bytes, unique ids that are never reused, and deletions
+// applied all at once in the UPDATE state (RFC 1939 section 6).
 //
 // It serves tests (pop3test builds on it) and small servers that keep mail
 // in memory; it is safe for concurrent use, so an SMTP backend can Deliver
@@ -25,8 +27,15 @@ type Store struct {
 	users map[string]*user
 }
 
+// Store is a pop3.APOPBackend and a pop3.ScramBackend.
+var (
+	_ pop3.APOPBackend  = (*Store)(nil)
+	_ pop3.ScramBackend = (*Store)(nil)
+)
+
 type user struct {
 	password string
+	scram    map[string]pop3.ScramCredentials // by mechanism
 	msgs     []*message
 	nextUID  int
 }
@@ -36,19 +45,33 @@ type message struct {
 	data []byte // CRLF line ends
 }
 
+// scramMechanisms are the SCRAM mechanisms whose verifiers AddUser
+// derives.
+var scramMechanisms = []string{"SCRAM-SHA-256", "SCRAM-SHA-1"}
+
 // AddUser creates a user with an empty maildrop, or changes the password of
-// an existing one.
+// an existing one. It keeps the password (for Login and APOP) and the
+// SCRAM verifiers of it, with a fresh salt and 4096 iterations, the
+// lowest RFC 7677 section 4 allows, since tests create many users.
 func (s *Store) AddUser(name, password string) {
+	scram := make(map[string]pop3.ScramCredentials, len(scramMechanisms))
+	for _, mech := range scramMechanisms {
+		creds, err := pop3.NewScramCredentials(mech, password, nil, 4096)
+		if err != nil {
+			panic(err) // only for a mechanism or an iteration count unknown to SCRAM
+		}
+		scram[mech] = creds
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u, ok := s.users[name]; ok {
-		u.password = password
+		u.password, u.scram = password, scram
 		return
 	}
 	if s.users == nil {
 		s.users = make(map[string]*user)
 	}
-	s.users[name] = &user{password: password, nextUID: 1}
+	s.users[name] = &user{password: password, scram: scram, nextUID: 1}
 }
 
 // ErrNoSuchUser is returned by Deliver for a user AddUser did not create.
@@ -114,6 +137,24 @@ func (s *Store) Login(_ context.Context, _ *pop3.Conn, name, password string) (p
 // LoginAPOP implements pop3.APOPBackend: the password is the shared secret.
 func (s *Store) LoginAPOP(_ context.Context, _ *pop3.Conn, name string, verify func(secret string) bool) (pop3.Maildrop, error) {
 	return s.open(name, verify)
+}
+
+// ScramCredentials implements pop3.ScramBackend: the verifiers AddUser
+// derived, or pop3.ErrUnknownUser for a name it did not create, so that the exchange fails at the proof as
+// a wrong password does (RFC 5802 section 9).
+func (s *Store) ScramCredentials(_ context.Context, mech, name string) (pop3.ScramCredentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[name]; ok {
+		return u.scram[mech], nil
+	}
+	return pop3.ScramCredentials{}, pop3.ErrUnknownUser
+}
+
+// OpenIdentity implements pop3.IdentityBackend: the maildrop of a user a
+// SASL exchange authenticated without the password.
+func (s *Store) OpenIdentity(_ context.Context, _ *pop3.Conn, name string) (pop3.Maildrop, error) {
+	return s.open(name, func(string) bool { return true })
 }
 
 func (s *Store) open(name string, check func(secret string) bool) (pop3.Maildrop, error) {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"testing"
 
+	"github.com/mailwire/mailwire/pop3"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,4 +61,29 @@ func TestMaildrop_SnapshotAndDelete_RFC1939_6(t *testing.T) {
 	_, err = s.LoginAPOP(ctx, nil, "alice", func(secret string) bool { ok = secret == "secret"; return ok })
 	require.NoError(t, err)
 	require.True(t, ok)
+}
+
+// TestStore_Scram_RFC5802_3: AddUser keeps SCRAM verifiers of the
+// password for both mechanisms, which a changed password replaces; an
+// unknown name gets ErrUnknownUser (RFC 5802 section 9); OpenIdentity
+// opens a known user's maildrop without the password.
+func TestStore_Scram_RFC5802_3(t *testing.T) {
+	s := &Store{}
+	s.AddUser("alice", "old")
+	s.AddUser("alice", "pencil")
+	ctx := context.Background()
+	for _, mech := range []string{"SCRAM-SHA-256", "SCRAM-SHA-1"} {
+		creds, err := s.ScramCredentials(ctx, mech, "alice")
+		require.NoError(t, err)
+		want, err := pop3.NewScramCredentials(mech, "pencil", creds.Salt, creds.Iterations)
+		require.NoError(t, err)
+		require.Equal(t, want, creds, mech)
+		_, err = s.ScramCredentials(ctx, mech, "bob")
+		require.ErrorIs(t, err, pop3.ErrUnknownUser)
+	}
+	md, err := s.OpenIdentity(ctx, nil, "alice")
+	require.NoError(t, err)
+	require.NoError(t, md.Close(ctx))
+	_, err = s.OpenIdentity(ctx, nil, "bob")
+	require.Error(t, err)
 }

@@ -18,6 +18,16 @@ func (b *backend) LoginAPOP(ctx context.Context, c *pop3.Conn, user string, veri
 	return b.wrap(user)(b.s.Store.LoginAPOP(ctx, c, user, verify))
 }
 
+// ScramCredentials makes the test server a pop3.ScramBackend: the
+// store's verifiers of each user's password.
+func (b *backend) ScramCredentials(ctx context.Context, mech, user string) (pop3.ScramCredentials, error) {
+	return b.s.Store.ScramCredentials(ctx, mech, user)
+}
+
+func (b *backend) OpenIdentity(ctx context.Context, c *pop3.Conn, user string) (pop3.Maildrop, error) {
+	return b.wrap(user)(b.s.Store.OpenIdentity(ctx, c, user))
+}
+
 func (b *backend) wrap(user string) func(pop3.Maildrop, error) (pop3.Maildrop, error) {
 	return func(md pop3.Maildrop, err error) (pop3.Maildrop, error) {
 		if err != nil {

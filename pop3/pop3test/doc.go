@@ -3,7 +3,10 @@
 // over an in-memory store (pop3mem) with a port of its own, its address is
 // the Addr field, and it stops when the test ends.
 //
-// Users and their messages are preloaded by options; Deliver drops mail
+// Users and their messages are preloaded by options; a user logs in with
+// the password (USER/PASS, APOP, SASL PLAIN and LOGIN) or with SCRAM
+// (RFC 5802, RFC 7677; -PLUS after STLS), which the store's verifiers of
+// the password serve. Deliver drops mail
 // in while the server runs (an smtptest OnMessage hook can call it, so
 // SMTP in and POP3 out share one store) and wakes WaitMessages. The
 // server records the messages deleted in the UPDATE state (RFC 1939
