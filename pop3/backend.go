@@ -40,8 +40,11 @@ type APOPBackend interface {
 }
 
 // SASLBackend is a Backend that offers SASL mechanisms of its own (RFC
-// 5034), such as XOAUTH2 or SCRAM, besides PLAIN and LOGIN, which every
-// Backend gets through Login.
+// 5034), such as XOAUTH2, besides PLAIN and LOGIN, which every Backend
+// gets through Login, and those of ScramBackend, ExternalBackend and
+// OAuthBearerBackend. CAPA lists them after SCRAM, EXTERNAL and
+// OAUTHBEARER and before PLAIN and LOGIN; a name it shares with those is
+// served by Auth.
 type SASLBackend interface {
 	Backend
 	// AuthMechanisms lists the mechanisms to advertise.

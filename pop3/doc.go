@@ -3,9 +3,13 @@
 //
 // Both sides speak the extensions in common use: CAPA, response codes and
 // PIPELINING (RFC 2449), the [SYS/TEMP], [SYS/PERM] and [AUTH] codes (RFC
-// 3206), STLS (RFC 2595), SASL AUTH with PLAIN and LOGIN (RFC 5034, RFC
-// 4616), APOP (RFC 1939 section 7), UTF8 (RFC 6856) and implicit TLS on
-// port 995 (RFC 8314).
+// 3206), STLS (RFC 2595), SASL AUTH (RFC 5034) with PLAIN and LOGIN (RFC
+// 4616), SCRAM-SHA-256, SCRAM-SHA-1 and their -PLUS (RFC 7677, RFC 5802),
+// EXTERNAL (RFC 4422 appendix A) and OAUTHBEARER (RFC 7628), APOP (RFC
+// 1939 section 7), UTF8 (RFC 6856) and implicit TLS on port 995 (RFC
+// 8314). The Server offers a SASL mechanism beyond PLAIN and LOGIN when
+// its Backend implements the interface for it (ScramBackend,
+// ExternalBackend, OAuthBearerBackend, SASLBackend).
 //
 // Mail is never lost: messages marked with DELE are removed only in the
 // UPDATE state after QUIT, a dropped connection deletes nothing, and a
