@@ -1,0 +1,42 @@
+// Package debugtrace writes the Debug transcript that the smtp, pop3 and
+// imap clients share: one line per protocol line, "C: " for what the
+// client sent and "S: " for what the server sent, as in the RFCs'
+// examples (RFC 5321 appendix D, RFC 1939 section 10, RFC 3501 section
+// 8). Credentials are replaced by Redacted and message data by a count,
+// so that a trace can be shared without leaking passwords or mail.
+package debugtrace
+
+import (
+	"fmt"
+	"io"
+)
+
+// Redacted stands in a trace for credentials: a password, a SASL
+// response, an AUTH initial response.
+const Redacted = "***"
+
+// Side says who sent a line.
+type Side byte
+
+const (
+	Client Side = 'C'
+	Server Side = 'S'
+)
+
+// Line writes one protocol line, without its CRLF, as "C: line" or
+// "S: line". A nil w writes nothing, so that callers need no check of
+// their own. Write errors are ignored: a failing trace must not fail the
+// session.
+func Line(w io.Writer, from Side, line string) {
+	if w != nil {
+		fmt.Fprintf(w, "%c: %s\n", from, line)
+	}
+}
+
+// Octets writes "C: [n octets]" or "S: [n octets]" in place of n octets
+// of message data or of a literal.
+func Octets(w io.Writer, from Side, n int64) {
+	if w != nil {
+		fmt.Fprintf(w, "%c: [%d octets]\n", from, n)
+	}
+}
