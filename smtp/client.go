@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -30,21 +31,7 @@ import (
 //
 // A Client is not safe for concurrent use.
 type Client struct {
-	// Debug, if set, receives the protocol exchange ("C: ..." / "S: ..."
-	// lines), with AUTH credentials redacted and message data summarised.
-	Debug io.Writer
-	// NormalizeNewlines makes Data and Send convert a bare CR or LF in the
-	// message to CRLF. By default such a message is refused: the connection
-	// is closed without sending the terminator, so that nothing is
-	// delivered, because receivers disagree on where such lines end (the
-	// 2023 "SMTP smuggling" attacks).
-	NormalizeNewlines bool
-	// LocalName is the name Hello sends when given "" (default "localhost").
-	LocalName string
-	// InsecureAuth lets Auth send credentials over a cleartext TCP
-	// connection to a host that is not on a loopback address.
-	InsecureAuth bool
-
+	opts       Options
 	conn       net.Conn
 	br         *bufio.Reader
 	bw         *bufio.Writer
@@ -52,14 +39,39 @@ type Client struct {
 	serverName string // host part of the dialled address, for TLS
 
 	state    State
-	helo     string            // the name of the last accepted EHLO/HELO
-	ext      map[string]string // EHLO keywords (upper case) to parameters; nil after HELO
-	txUTF8   bool              // the open transaction uses SMTPUTF8
-	accepted []string          // recipients accepted in the open transaction
-	dataOpen bool              // a DataWriter owns the connection
-	redact   bool              // the lines being sent are SASL responses
+	helo     string   // the name of the last accepted EHLO/HELO
+	ext      Caps     // what the last EHLO advertised; empty after HELO, nil before
+	txUTF8   bool     // the open transaction uses SMTPUTF8
+	accepted []string // recipients accepted in the open transaction
+	dataOpen bool     // a DataWriter owns the connection
+	redact   bool     // the lines being sent are SASL responses
 
 	calls ctxio.Calls // the running call; the error that broke the connection
+}
+
+// Options configure a Client. A nil *Options, like the zero value, takes
+// every default.
+type Options struct {
+	// TLSConfig is used by DialTLS, DialStartTLS, and StartTLS when it is
+	// given no configuration of its own. nil means a default configuration;
+	// an empty ServerName is the host of the dialled address.
+	TLSConfig *tls.Config
+	// Debug, when set, receives the protocol exchange from the greeting on,
+	// as "C: " and "S: " lines; credentials are replaced by "***" and
+	// message data by "[N octets]".
+	Debug io.Writer
+	// InsecureAuth lets Auth send credentials over a cleartext TCP
+	// connection to a host that is not on a loopback address; without it
+	// Auth fails there with ErrInsecureAuth and sends nothing.
+	InsecureAuth bool
+	// LocalName is the name Hello sends when given "" (default "localhost").
+	LocalName string
+	// NormalizeNewlines makes Data and Send convert a bare CR or LF in the
+	// message to CRLF. By default such a message is refused: the connection
+	// is closed without sending the terminator, so that nothing is
+	// delivered, because receivers disagree on where such lines end (the
+	// 2023 "SMTP smuggling" attacks).
+	NormalizeNewlines bool
 }
 
 // Limits on what a server may send; RFC 5321 4.5.3.1.5 bounds a reply line
@@ -79,63 +91,94 @@ var ErrClientState = errors.New("smtp: command not allowed now")
 // sent.
 var ErrInvalidArgument = errors.New("smtp: invalid argument")
 
+// ErrInsecureAuth is returned by Auth on a cleartext
+// connection to a host that is not on a loopback address, unless
+// Options.InsecureAuth is set (RFC 4954 4: "a client SHOULD NOT send
+// credentials in the clear"); nothing was sent.
+var ErrInsecureAuth = errors.New("smtp: refusing to send credentials over a cleartext connection")
+
+// ErrClosed is returned by the calls on a Client after Close or Quit, and
+// wrapped by the error of a call whose server closed the connection.
+var ErrClosed = errors.New("smtp: connection closed")
+
 // Dial connects to addr ("host:port") over TCP and reads the server's 220
 // greeting (RFC 5321 3.1).
-func Dial(ctx context.Context, addr string) (*Client, error) {
+func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newClient(ctx, conn, false)
-	if err != nil {
-		return nil, err
-	}
-	c.serverName, _, _ = net.SplitHostPort(addr)
-	return c, nil
+	return newClient(ctx, conn, host, opts, false)
 }
 
 // DialTLS connects to addr with implicit TLS (RFC 8314 3.3, port 465) and
-// reads the greeting. A nil cfg, or one without ServerName, verifies the
-// host of addr.
-func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Client, error) {
+// reads the greeting. Options.TLSConfig, or a default configuration,
+// verifies the host of addr unless it names another ServerName.
+func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	d := tls.Dialer{Config: withServerName(cfg, host)}
+	d := tls.Dialer{Config: withServerName(opts.tlsConfig(), host)}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newClient(ctx, conn, false)
+	return newClient(ctx, conn, host, opts, false)
+}
+
+// DialStartTLS connects to addr over TCP, reads the greeting, sends EHLO
+// (with Options.LocalName), upgrades the connection with STARTTLS and sends
+// EHLO again (RFC 3207 4, 4.2). It never goes on in cleartext: when the
+// server does not offer STARTTLS (an error wrapping ErrClientState) or the
+// upgrade fails, the connection is closed and the error returned.
+func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	c, err := Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	c.serverName = host
+	if err := c.Hello(ctx, ""); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.StartTLS(ctx, nil); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
-// NewClient starts an SMTP session on conn and reads the greeting. A
-// greeting other than 220 (such as 554, RFC 5321 3.1) closes conn and is
-// returned as a *Reply.
-func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
-	return newClient(ctx, conn, false)
+// NewClient starts an SMTP session on conn, for example a net.Pipe in a
+// test or a connection a proxy handed over, and reads the greeting within
+// ctx. A greeting other than 220 (such as 554, RFC 5321 3.1) closes conn
+// and is returned as a *Reply. StartTLS verifies Options.TLSConfig's
+// ServerName, since there is no dialled host.
+func NewClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
+	return newClient(ctx, conn, "", opts, false)
 }
 
 // NewLMTPClient starts an LMTP session (RFC 2033) on conn: Hello sends LHLO
 // and the end of the data gets one reply per accepted recipient.
-func NewLMTPClient(ctx context.Context, conn net.Conn) (*Client, error) {
-	return newClient(ctx, conn, true)
+func NewLMTPClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
+	return newClient(ctx, conn, "", opts, true)
 }
 
-func newClient(ctx context.Context, conn net.Conn, lmtp bool) (*Client, error) {
+func newClient(ctx context.Context, conn net.Conn, host string, opts *Options, lmtp bool) (*Client, error) {
 	c := &Client{
-		conn:  conn,
-		br:    bufio.NewReaderSize(conn, clientReadBuffer),
-		bw:    bufio.NewWriter(conn),
-		lmtp:  lmtp,
-		state: StateGreeted,
+		conn:       conn,
+		br:         bufio.NewReaderSize(conn, clientReadBuffer),
+		bw:         bufio.NewWriter(conn),
+		lmtp:       lmtp,
+		serverName: host,
+		state:      StateGreeted,
+	}
+	if opts != nil {
+		c.opts = *opts
 	}
 	c.calls = ctxio.Calls{Prefix: "smtp", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
 	err := c.do(ctx, func() error { return c.expect(CodeReady) })
@@ -144,6 +187,14 @@ func newClient(ctx context.Context, conn net.Conn, lmtp bool) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// tlsConfig returns Options.TLSConfig; a nil *Options has none.
+func (o *Options) tlsConfig() *tls.Config {
+	if o == nil {
+		return nil
+	}
+	return o.TLSConfig
 }
 
 // withServerName returns cfg, or a copy of it, that verifies host.
@@ -179,14 +230,14 @@ func (c *Client) allowed(v Verb) error {
 // 4954 4), reports none.
 func (c *Client) transition(v Verb, o Outcome) { c.state, _ = Transition(c.state, v, o) }
 
-// Hello sends EHLO (LHLO for LMTP) with name, or LocalName when name is "",
+// Hello sends EHLO (LHLO for LMTP) with name, or Options.LocalName when name is "",
 // and records the extensions the server advertises (RFC 5321 4.1.1.1). A
 // server that answers 500 or 502 to EHLO gets HELO instead (RFC 5321 3.2)
 // and is treated as offering no extension. name must be a domain or an
 // address literal.
 func (c *Client) Hello(ctx context.Context, name string) error {
 	if name == "" {
-		name = c.LocalName
+		name = c.opts.LocalName
 	}
 	if name == "" {
 		name = "localhost"
@@ -219,7 +270,7 @@ func (c *Client) hello(verb Verb, name string) error {
 	if err := c.answered(verb, r, CodeOK); err != nil {
 		return err
 	}
-	c.ext = nil
+	c.ext = Caps{}
 	if verb != VerbHELO {
 		c.ext = parseEHLO(r.Lines[1:])
 	}
@@ -231,8 +282,8 @@ func (c *Client) hello(verb Verb, name string) error {
 // parseEHLO reads the ehlo-lines of an EHLO reply (RFC 5321 4.1.1.1):
 // keyword, then parameters after a space. The pre-standard "AUTH=" form
 // that some servers still send is read as AUTH when no AUTH line exists.
-func parseEHLO(lines []string) map[string]string {
-	ext := make(map[string]string, len(lines))
+func parseEHLO(lines []string) Caps {
+	ext := make(Caps, len(lines))
 	var oldAuth string
 	for _, l := range lines {
 		kw, param, _ := strings.Cut(l, " ")
@@ -251,17 +302,37 @@ func parseEHLO(lines []string) map[string]string {
 	return ext
 }
 
-// Extension reports whether the server advertised the EHLO keyword name
-// (case-insensitive) and returns its parameters, e.g. "10240000" for SIZE.
-func (c *Client) Extension(name string) (param string, ok bool) {
-	param, ok = c.ext[strings.ToUpper(name)]
-	return param, ok
+// Caps is what a server advertised in its EHLO reply (RFC 5321 4.1.1.1):
+// each keyword, in upper case, with its parameters ("" when it has none),
+// such as "SIZE": "10240000" or "AUTH": "PLAIN LOGIN".
+type Caps map[string]string
+
+// Has reports whether the server advertised the keyword name, in any case.
+func (c Caps) Has(name string) bool {
+	_, ok := c[strings.ToUpper(name)]
+	return ok
 }
+
+// Caps returns a copy of what the server advertised in its last EHLO
+// reply; it asks nothing of the server. Before Hello, and after StartTLS
+// until its second EHLO has been answered, the server has said nothing
+// that still holds (RFC 3207 4.2), and Caps returns an error wrapping
+// ErrClientState. After a HELO fallback it returns an empty Caps.
+func (c *Client) Caps() (Caps, error) {
+	if c.ext == nil {
+		return nil, fmt.Errorf("%w: no EHLO reply yet", ErrClientState)
+	}
+	return maps.Clone(c.ext), nil
+}
+
+// Supports reports whether the server advertised the EHLO keyword name
+// (case-insensitive); it is false whenever Caps returns an error.
+func (c *Client) Supports(name string) bool { return c.ext.Has(name) }
 
 // MaxMessageSize returns the limit the server declared with SIZE (RFC 1870
 // 4). ok is false when it declared none; "SIZE 0" also means no limit.
 func (c *Client) MaxMessageSize() (int64, bool) {
-	p, ok := c.Extension("SIZE")
+	p, ok := c.ext["SIZE"]
 	if !ok {
 		return 0, false
 	}
@@ -282,18 +353,22 @@ func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
 }
 
 // StartTLS upgrades the connection (RFC 3207). It needs Hello first and
-// the STARTTLS extension. A nil cfg, or one without ServerName, verifies the
-// host that Dial connected to. Afterwards it sends EHLO again, since the
-// server forgets what it said before (RFC 3207 4.2).
+// the STARTTLS extension. A nil cfg means Options.TLSConfig; either one
+// without ServerName verifies the host that Dial connected to. Afterwards
+// it sends EHLO again, since the server forgets what it said before (RFC
+// 3207 4.2).
 func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if err := c.allowed(VerbSTARTTLS); err != nil {
 		return err
 	}
-	if _, ok := c.Extension("STARTTLS"); !ok {
+	if !c.Supports("STARTTLS") {
 		return fmt.Errorf("%w: server does not offer STARTTLS", ErrClientState)
 	}
 	if _, ok := c.conn.(*tls.Conn); ok {
 		return fmt.Errorf("%w: TLS is already active", ErrClientState)
+	}
+	if cfg == nil {
+		cfg = c.opts.TLSConfig
 	}
 	cfg = withServerName(cfg, c.serverName)
 	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
@@ -378,11 +453,11 @@ func (c *Client) Quit(ctx context.Context) error {
 	return err
 }
 
-// Close closes the connection without QUIT. Later calls fail.
+// Close closes the connection without QUIT. Later calls return ErrClosed,
+// or the error that broke the client before.
 func (c *Client) Close() error {
-	c.transition(VerbUnknown, OutcomeClosed)
-	c.calls.Closed()
 	err := c.conn.Close()
+	c.calls.Fail(ErrClosed, c.conn) // records ErrClosed; closing again is harmless
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}

@@ -19,18 +19,18 @@ import (
 // 6) and fails an exchange whose server does not prove its identity.
 //
 // Credentials are not sent over a cleartext TCP connection to a host other
-// than a loopback address, unless InsecureAuth is set: use StartTLS or
-// DialTLS first.
+// than a loopback address (ErrInsecureAuth), unless Options.InsecureAuth is
+// set: use DialStartTLS, StartTLS or DialTLS first.
 func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if err := c.allowed(VerbAUTH); err != nil {
 		return err
 	}
-	mechs, ok := c.Extension("AUTH")
+	mechs, ok := c.ext["AUTH"]
 	if !ok {
 		return fmt.Errorf("%w: server does not offer AUTH", ErrClientState)
 	}
-	if !c.InsecureAuth && !c.privateChannel() {
-		return fmt.Errorf("%w: refusing to send credentials over a cleartext connection", ErrClientState)
+	if !c.opts.InsecureAuth && !c.privateChannel() {
+		return ErrInsecureAuth
 	}
 	t := &authTransport{c: c, offered: strings.Fields(mechs)}
 	return c.do(ctx, func() error { return sasl.RunClient(a, t) })

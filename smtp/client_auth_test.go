@@ -17,25 +17,23 @@ func TestClient_RFC4954_Auth(t *testing.T) {
 	ctx := context.Background()
 	t.Run("PLAIN initial response", func(t *testing.T) {
 		f := &fakeServer{}
-		c, _ := greetedClient(t, f)
 		var trace bytes.Buffer
-		c.Debug = &trace
+		c, _ := greetedClientWith(t, f, &Options{Debug: &trace})
 		require.NoError(t, c.Auth(ctx, PlainAuth("", "alice", "secret")))
 		assert.Equal(t, "AUTH PLAIN AGFsaWNlAHNlY3JldA==", f.Lines()[1])
-		assert.Contains(t, trace.String(), "C: AUTH PLAIN <redacted>\n")
+		assert.Contains(t, trace.String(), "C: AUTH PLAIN ***\n")
 		assert.NotContains(t, trace.String(), "AGFsaWNlAHNlY3JldA")
 		assert.Contains(t, trace.String(), "S: 235 2.7.0 Authentication successful\n")
 		require.NoError(t, c.Send(ctx, "a@b.test", []string{"c@d.test"}, strings.NewReader("x\r\n"), nil))
 	})
 	t.Run("LOGIN challenges", func(t *testing.T) {
 		f := &fakeServer{}
-		c, _ := greetedClient(t, f)
 		var trace bytes.Buffer
-		c.Debug = &trace
+		c, _ := greetedClientWith(t, f, &Options{Debug: &trace})
 		require.NoError(t, c.Auth(ctx, LoginAuth("alice", "secret")))
 		assert.Equal(t, []string{"AUTH LOGIN", "YWxpY2U=", "c2VjcmV0"}, f.Lines()[1:4])
 		assert.NotContains(t, trace.String(), "c2VjcmV0")
-		assert.Contains(t, trace.String(), "C: <redacted>\n")
+		assert.Contains(t, trace.String(), "C: ***\n")
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		c, _ := greetedClient(t, &fakeServer{})
@@ -128,18 +126,38 @@ func TestClient_RFC3207_6_ResponseInjectionRefused(t *testing.T) {
 	require.Error(t, c.Noop(context.Background()), "the connection is dropped")
 }
 
-func TestClient_RFC4954_NoCredentialsInCleartext(t *testing.T) {
-	// A TCP peer that is not on loopback: the address is what matters.
-	f := &fakeServer{ext: standardExt}
-	rc := f.start(t)
-	c, err := NewClient(context.Background(), remoteAddrConn{rc, &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 25}})
-	require.NoError(t, err)
-	require.NoError(t, c.Hello(context.Background(), ""))
-	n := len(rc.Writes())
-	require.ErrorIs(t, c.Auth(context.Background(), PlainAuth("", "alice", "secret")), ErrClientState)
-	assert.Len(t, rc.Writes(), n)
-	c.InsecureAuth = true
-	require.NoError(t, c.Auth(context.Background(), PlainAuth("", "alice", "secret")))
+func TestClient_RFC4954_4_InsecureAuth(t *testing.T) {
+	remote := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 25}
+	loopback := &net.TCPAddr{IP: net.IPv6loopback, Port: 25}
+	for _, tc := range []struct {
+		name     string
+		peer     net.Addr
+		insecure bool
+		want     error
+	}{
+		{"cleartext to a remote host", remote, false, ErrInsecureAuth},
+		{"cleartext to a remote host, allowed", remote, true, nil},
+		{"cleartext to loopback", loopback, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The address is what matters, not the pipe under it.
+			f := &fakeServer{ext: standardExt}
+			rc := f.start(t)
+			conn := remoteAddrConn{rc, tc.peer}
+			c, err := NewClient(context.Background(), conn, &Options{InsecureAuth: tc.insecure})
+			require.NoError(t, err)
+			require.NoError(t, c.Hello(context.Background(), ""))
+			n := len(rc.Writes())
+			err = c.Auth(context.Background(), PlainAuth("", "alice", "secret"))
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+				assert.Len(t, rc.Writes(), n, "nothing sent")
+				require.NoError(t, c.Noop(context.Background()), "the session goes on")
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
 }
 
 type remoteAddrConn struct {

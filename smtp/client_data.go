@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/mailwire/mailwire/internal/debugtrace"
 	"github.com/mailwire/mailwire/internal/dotstream"
 )
 
@@ -35,7 +36,7 @@ type DataWriter struct {
 // Data sends DATA (RFC 5321 4.1.1.4) and, once the server answered 354,
 // returns the writer for the message. Write dot-stuffs (RFC 5321 4.5.2);
 // a bare CR or LF fails the Write and closes the connection without the
-// terminator, so the server delivers nothing, unless NormalizeNewlines is
+// terminator, so the server delivers nothing, unless Options.NormalizeNewlines is
 // set. Close sends the terminating "." and returns nil for a 250, else the
 // *Reply. On an LMTP client Data behaves as LMTPData.
 func (c *Client) Data(ctx context.Context) (*DataWriter, error) {
@@ -85,7 +86,7 @@ func (c *Client) openData(dot bool) *DataWriter {
 	c.dataOpen = true
 	w := &DataWriter{c: c}
 	if dot {
-		w.dot = dotstream.NewWriter(c.bw, c.NormalizeNewlines)
+		w.dot = dotstream.NewWriter(c.bw, c.opts.NormalizeNewlines)
 	} else {
 		w.chunk = make([]byte, 0, bdatChunkSize)
 	}
@@ -165,9 +166,7 @@ func (w *DataWriter) sendChunk(last bool) error {
 
 // traceData notes message octets in the debug trace without their content.
 func (c *Client) traceData(n int64) {
-	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "C: [%d octets of message data]\n", n)
-	}
+	debugtrace.Octets(c.opts.Debug, debugtrace.Client, n)
 }
 
 // Close ends the message and returns the server's verdict: nil when it

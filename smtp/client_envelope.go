@@ -73,14 +73,8 @@ func (c *Client) rcptReply(to string, r *Reply) error {
 	return nil
 }
 
-// has reports whether the server advertised the EHLO keyword kw (upper case).
-func (c *Client) has(kw string) bool {
-	_, ok := c.ext[kw]
-	return ok
-}
-
 func (c *Client) needExt(kw, what string) error {
-	if !c.has(kw) {
+	if !c.Supports(kw) {
 		return fmt.Errorf("%w: %s needs the %s extension, which the server does not offer", ErrClientState, what, kw)
 	}
 	return nil
@@ -109,7 +103,7 @@ func (c *Client) mailLine(from string, opts *MailOptions) (string, bool, error) 
 	if o.Size < 0 {
 		return "", false, fmt.Errorf("%w: SIZE %d", ErrInvalidArgument, o.Size)
 	}
-	if o.Size > 0 && c.has("SIZE") {
+	if o.Size > 0 && c.Supports("SIZE") {
 		b.WriteString(" SIZE=")
 		b.WriteString(strconv.FormatInt(o.Size, 10))
 	}

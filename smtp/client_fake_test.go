@@ -86,6 +86,33 @@ func (f *fakeServer) start(t *testing.T) *recConn {
 	return &recConn{Conn: cc}
 }
 
+// listen serves one TCP connection on a loopback address and returns the
+// address, for Dial and SendMail. wait returns once that connection has
+// ended, so that Lines then holds everything the client sent.
+func (f *fakeServer) listen(t *testing.T) (addr string, wait func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.done = make(chan struct{})
+	go func() {
+		defer close(f.done)
+		conn, err := l.Accept()
+		l.Close()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		f.serve(conn)
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-f.done
+	})
+	return l.Addr().String(), func() { <-f.done }
+}
+
 // teeConn records the octets the server reads.
 type teeConn struct {
 	net.Conn

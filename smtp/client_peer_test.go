@@ -110,12 +110,11 @@ func TestClientPeer_SmtpSink_RFC2920_PipelinedSession(t *testing.T) {
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	require.NoError(t, err)
 	rc := &recConn{Conn: conn}
-	c, err := NewClient(ctx, rc)
+	c, err := NewClient(ctx, rc, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx, "client.test"))
-	_, ok := c.Extension("PIPELINING")
-	require.True(t, ok, "smtp-sink offers PIPELINING")
+	require.True(t, c.Supports("PIPELINING"), "smtp-sink offers PIPELINING")
 	require.NoError(t, c.Auth(ctx, PlainAuth("", "alice", "secret")))
 
 	const messages = 5
@@ -167,7 +166,7 @@ func TestClientPeer_SmtpSink_RFC2033_LMTP(t *testing.T) {
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	require.NoError(t, err)
-	c, err := NewLMTPClient(ctx, conn)
+	c, err := NewLMTPClient(ctx, conn, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx, "client.test"))
@@ -198,7 +197,7 @@ func TestClientPeer_SmtpSink_Refusals(t *testing.T) {
 	defer cancel()
 	t.Run("every RCPT refused", func(t *testing.T) {
 		addr, _ := startSink(t, "-f", "RCPT")
-		c, err := Dial(ctx, addr)
+		c, err := Dial(ctx, addr, nil)
 		require.NoError(t, err)
 		defer c.Close()
 		require.NoError(t, c.Hello(ctx, ""))
@@ -212,7 +211,7 @@ func TestClientPeer_SmtpSink_Refusals(t *testing.T) {
 	})
 	t.Run("421 after DATA", func(t *testing.T) {
 		addr, _ := startSink(t, "-Q", "DATA")
-		c, err := Dial(ctx, addr)
+		c, err := Dial(ctx, addr, nil)
 		require.NoError(t, err)
 		defer c.Close()
 		require.NoError(t, c.Hello(ctx, ""))
@@ -227,7 +226,7 @@ func TestClientPeer_SmtpSink_SendMail(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	msg := "Subject: SendMail\r\n\r\nHello.\r\n"
-	require.NoError(t, SendMail(ctx, addr, LoginAuth("alice", "secret"), "a@client.test", []string{"b@sink.test"}, strings.NewReader(msg)))
+	require.NoError(t, SendMail(ctx, addr, LoginAuth("alice", "secret"), "a@client.test", []string{"b@sink.test"}, strings.NewReader(msg), nil))
 	d := readDumps(t, dir, 1)[0]
 	assert.Equal(t, "<a@client.test>", d.mail)
 	assert.Equal(t, "Subject: SendMail\n\nHello.\n", d.body)

@@ -139,7 +139,7 @@ func scramClient(t *testing.T, f *scramSMTPServer, version uint16) *Client {
 		client = tls.Client(cc, pair.ClientConfig())
 	}
 	go f.serve(server)
-	c, err := NewClient(context.Background(), client)
+	c, err := NewClient(context.Background(), client, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Hello(context.Background(), "client.test"))
 	return c

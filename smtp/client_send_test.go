@@ -60,8 +60,7 @@ func TestClient_BareLineEndsRefused_Smuggling(t *testing.T) {
 func TestClient_NormalizeNewlines(t *testing.T) {
 	ctx := context.Background()
 	f := &fakeServer{}
-	c, _ := greetedClient(t, f)
-	c.NormalizeNewlines = true
+	c, _ := greetedClientWith(t, f, &Options{NormalizeNewlines: true})
 	require.NoError(t, c.Send(ctx, "a@b.test", []string{"c@d.test"}, strings.NewReader("A: b\n\nx\r.\ny"), nil))
 	assert.Equal(t, "A: b\r\n\r\nx\r\n.\r\ny\r\n", f.Messages()[0].data)
 }

@@ -3,7 +3,6 @@ package smtp
 import (
 	"bytes"
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,24 +11,32 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func fakeClient(t *testing.T, f *fakeServer, lmtp bool) (*Client, *recConn) {
+// fakeClient starts a Client, an LMTP one when f.lmtp is set, on f.
+func fakeClient(t *testing.T, f *fakeServer, opts *Options) (*Client, *recConn) {
 	t.Helper()
 	rc := f.start(t)
 	newc := NewClient
-	if lmtp {
+	if f.lmtp {
 		newc = NewLMTPClient
 	}
-	c, err := newc(context.Background(), rc)
+	c, err := newc(context.Background(), rc, opts)
 	require.NoError(t, err)
 	return c, rc
 }
 
+// greetedClient is fakeClient after EHLO, with the standard extensions
+// unless f names others.
 func greetedClient(t *testing.T, f *fakeServer) (*Client, *recConn) {
+	t.Helper()
+	return greetedClientWith(t, f, nil)
+}
+
+func greetedClientWith(t *testing.T, f *fakeServer, opts *Options) (*Client, *recConn) {
 	t.Helper()
 	if f.ext == nil {
 		f.ext = standardExt
 	}
-	c, rc := fakeClient(t, f, f.lmtp)
+	c, rc := fakeClient(t, f, opts)
 	require.NoError(t, c.Hello(context.Background(), "client.test"))
 	return c, rc
 }
@@ -42,10 +49,10 @@ func asReply(t *testing.T, err error) *Reply {
 }
 
 func TestClient_RFC5321_3_1_Greeting(t *testing.T) {
-	_, _ = fakeClient(t, &fakeServer{}, false)
+	_, _ = fakeClient(t, &fakeServer{}, nil)
 
 	rc := (&fakeServer{greeting: "554 5.3.2 no SMTP service here"}).start(t)
-	_, err := NewClient(context.Background(), rc)
+	_, err := NewClient(context.Background(), rc, nil)
 	r := asReply(t, err)
 	assert.Equal(t, CodeTransactionFailed, r.Code)
 	assert.Equal(t, EnhancedCode{5, 3, 2}, r.Enhanced)
@@ -53,23 +60,18 @@ func TestClient_RFC5321_3_1_Greeting(t *testing.T) {
 
 func TestClient_RFC5321_4_1_1_1_EHLOExtensions(t *testing.T) {
 	f := &fakeServer{ext: []string{"SIZE 1000", "pipelining", "AUTH=LOGIN PLAIN", "STARTTLS"}}
-	c, rc := fakeClient(t, f, false)
-	c.LocalName = "me.example"
+	c, rc := fakeClient(t, f, &Options{LocalName: "me.example"})
 	require.NoError(t, c.Hello(context.Background(), ""))
 	assert.Equal(t, []string{"EHLO me.example"}, f.Lines())
 	n, ok := c.MaxMessageSize()
 	assert.True(t, ok)
 	assert.EqualValues(t, 1000, n)
-	p, ok := c.Extension("size")
-	assert.True(t, ok)
-	assert.Equal(t, "1000", p)
-	_, ok = c.Extension("PIPELINING")
-	assert.True(t, ok)
-	p, ok = c.Extension("AUTH")
-	assert.True(t, ok, "pre-standard AUTH= is read as AUTH")
-	assert.Equal(t, "LOGIN PLAIN", p)
-	_, ok = c.Extension("CHUNKING")
-	assert.False(t, ok)
+	caps, err := c.Caps()
+	require.NoError(t, err)
+	assert.Equal(t, Caps{"SIZE": "1000", "PIPELINING": "", "AUTH": "LOGIN PLAIN", "STARTTLS": ""}, caps,
+		"keywords in upper case; the pre-standard AUTH= is read as AUTH")
+	assert.True(t, c.Supports("pipelining"))
+	assert.False(t, c.Supports("CHUNKING"))
 	assert.Equal(t, "EHLO me.example\r\n", rc.Writes()[0])
 }
 
@@ -81,11 +83,10 @@ func TestClient_RFC1870_4_SizeZeroIsNoLimit(t *testing.T) {
 
 func TestClient_RFC5321_3_2_HELOFallback(t *testing.T) {
 	f := &fakeServer{} // no ext: 502 to EHLO
-	c, _ := fakeClient(t, f, false)
+	c, _ := fakeClient(t, f, nil)
 	require.NoError(t, c.Hello(context.Background(), "client.test"))
 	assert.Equal(t, []string{"EHLO client.test", "HELO client.test"}, f.Lines())
-	_, ok := c.Extension("PIPELINING")
-	assert.False(t, ok)
+	assert.False(t, c.Supports("PIPELINING"))
 	// The session works without extensions, one command at a time.
 	require.NoError(t, c.Send(context.Background(), "a@b.test", []string{"c@d.test"}, strings.NewReader("Hi\r\n"), nil))
 	assert.Equal(t, "Hi\r\n", f.Messages()[0].data)
@@ -94,7 +95,7 @@ func TestClient_RFC5321_3_2_HELOFallback(t *testing.T) {
 func TestClient_RFC5321_4_1_4_OutOfSequenceWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	f := &fakeServer{ext: []string{"PIPELINING"}, replies: map[string]string{"RCPT TO:<bad@d.test>": "550 5.1.1 No such user"}}
-	c, rc := fakeClient(t, f, false)
+	c, rc := fakeClient(t, f, nil)
 
 	assertNoWrite := func(name string, call func() error) {
 		t.Helper()
@@ -130,7 +131,7 @@ func TestClient_RFC5321_4_1_4_OutOfSequenceWritesNothing(t *testing.T) {
 	require.NoError(t, w.Close())
 	require.NoError(t, c.Quit(ctx))
 	n := len(rc.Writes())
-	require.ErrorIs(t, c.Noop(ctx), net.ErrClosed, "NOOP after QUIT")
+	require.ErrorIs(t, c.Noop(ctx), ErrClosed, "NOOP after QUIT")
 	assert.Len(t, rc.Writes(), n)
 }
 
@@ -246,7 +247,7 @@ func TestClient_RFC5321_3_8_Reply421BreaksClient(t *testing.T) {
 
 func TestClient_ContextCancelUnblocks(t *testing.T) {
 	f := &fakeServer{silent: true}
-	c, _ := fakeClient(t, f, false)
+	c, _ := fakeClient(t, f, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	err := c.Hello(ctx, "client.test")
@@ -254,12 +255,12 @@ func TestClient_ContextCancelUnblocks(t *testing.T) {
 	require.ErrorIs(t, c.Noop(context.Background()), context.Canceled, "the client stays broken")
 
 	f2 := &fakeServer{silent: true}
-	c2, _ := fakeClient(t, f2, false)
+	c2, _ := fakeClient(t, f2, nil)
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel2()
 	require.ErrorIs(t, c2.Hello(ctx2, "client.test"), context.DeadlineExceeded)
 
-	c3, rc := fakeClient(t, &fakeServer{}, false)
+	c3, rc := fakeClient(t, &fakeServer{}, nil)
 	done, cancel3 := context.WithCancel(context.Background())
 	cancel3()
 	n := len(rc.Writes())
@@ -284,21 +285,22 @@ func TestClient_RFC5321_4_2_1_MalformedReplyBreaksClient(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c, _ := greetedClient(t, &fakeServer{replies: map[string]string{"NOOP": reply}})
 			err := c.Noop(ctx)
-			require.ErrorIs(t, err, ErrReplyMalformed)
-			require.ErrorIs(t, c.Noop(ctx), ErrReplyMalformed)
+			require.ErrorIs(t, err, ErrMalformedReply)
+			require.ErrorIs(t, c.Noop(ctx), ErrMalformedReply)
 		})
 	}
 }
 
+// Debug is set at NewClient, so it sees the greeting too.
 func TestClient_DebugTrace(t *testing.T) {
 	ctx := context.Background()
 	f := &fakeServer{ext: []string{"ENHANCEDSTATUSCODES"}}
-	c, _ := fakeClient(t, f, false)
 	var trace bytes.Buffer
-	c.Debug = &trace
+	c, _ := fakeClient(t, f, &Options{Debug: &trace})
 	require.NoError(t, c.Hello(ctx, "client.test"))
 	require.NoError(t, c.Send(ctx, "a@b.test", []string{"c@d.test"}, strings.NewReader("Subject: hi\r\n"), nil))
-	assert.Equal(t, `C: EHLO client.test
+	assert.Equal(t, `S: 220 fake.test ESMTP
+C: EHLO client.test
 S: 250-fake.test greets client.test
 S: 250 ENHANCEDSTATUSCODES
 C: MAIL FROM:<a@b.test>
@@ -307,7 +309,7 @@ C: RCPT TO:<c@d.test>
 S: 250 2.1.5 Ok
 C: DATA
 S: 354 End data with <CR><LF>.<CR><LF>
-C: [13 octets of message data]
+C: [13 octets]
 C: .
 S: 250 2.0.0 Ok: queued as 1234
 `, trace.String())

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/debugtrace"
 )
 
 // This file is the Client's plumbing: one network call under a context,
@@ -37,19 +39,20 @@ func (c *Client) writeLine(line string) {
 	c.bw.WriteString("\r\n")
 }
 
-// traceLine writes a command line to Debug, AUTH arguments redacted.
+// traceLine writes a command line to Debug, a SASL response and the
+// initial response of AUTH replaced by debugtrace.Redacted.
 func (c *Client) traceLine(line string) {
-	if c.Debug == nil {
+	if c.opts.Debug == nil {
 		return
 	}
 	if c.redact {
-		line = "<redacted>"
+		line = debugtrace.Redacted
 	} else if len(line) > 5 && equalFoldASCII([]byte(line[:5]), "AUTH ") {
 		if mech, ir, ok := strings.Cut(line[5:], " "); ok && ir != "" {
-			line = line[:5] + mech + " <redacted>"
+			line = line[:5] + mech + " " + debugtrace.Redacted
 		}
 	}
-	fmt.Fprintf(c.Debug, "C: %s\n", line)
+	debugtrace.Line(c.opts.Debug, debugtrace.Client, line)
 }
 
 // flush sends what was buffered.
@@ -61,12 +64,13 @@ func (c *Client) flush() error {
 }
 
 // read reads one reply. A 421 means the server is closing the connection
-// (RFC 5321 3.8), so it breaks the client too.
+// (RFC 5321 3.8), so it breaks the client too; so does the end of the
+// connection, an error wrapping ErrClosed.
 func (c *Client) read() (*Reply, error) {
 	r, err := readReply(c.br, clientMaxLines)
 	if err != nil {
 		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			err = fmt.Errorf("%w: %w", ErrClosed, io.ErrUnexpectedEOF)
 		}
 		return nil, c.fail(err)
 	}
@@ -79,7 +83,7 @@ func (c *Client) read() (*Reply, error) {
 
 // traceReply writes a reply to Debug as it was sent.
 func (c *Client) traceReply(r *Reply) {
-	if c.Debug == nil {
+	if c.opts.Debug == nil {
 		return
 	}
 	for i, l := range r.Lines {
@@ -90,7 +94,7 @@ func (c *Client) traceReply(r *Reply) {
 		if r.Enhanced != NoEnhancedCode {
 			l = r.Enhanced.String() + " " + l
 		}
-		fmt.Fprintf(c.Debug, "S: %s%s%s\n", strconv.Itoa(r.Code), sep, l)
+		debugtrace.Line(c.opts.Debug, debugtrace.Server, strconv.Itoa(r.Code)+sep+l)
 	}
 }
 

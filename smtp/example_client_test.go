@@ -22,7 +22,7 @@ func ExampleClient() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func ExampleClient_Send() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -72,8 +72,7 @@ func ExampleClient_Send() {
 	if err := c.Hello(ctx, ""); err != nil {
 		log.Fatal(err)
 	}
-	_, pipelining := c.Extension("PIPELINING")
-	fmt.Println("pipelining:", pipelining)
+	fmt.Println("pipelining:", c.Supports("PIPELINING"))
 
 	msg := strings.NewReader("Subject: Team lunch\r\n\r\nFriday, noon.\r\n")
 	err = c.Send(ctx, "alice@example.org", []string{"bob@example.net", "nobody@example.net", "carol@example.net"}, msg, nil)
@@ -108,7 +107,7 @@ func ExampleSendMail() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	msg := strings.NewReader("Subject: Report\r\n\r\nAll good.\r\n")
-	if err := smtp.SendMail(ctx, addr, nil, "alice@example.org", []string{"bob@example.net"}, msg); err != nil {
+	if err := smtp.SendMail(ctx, addr, nil, "alice@example.org", []string{"bob@example.net"}, msg, nil); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Print(inbox.String())

@@ -301,9 +301,9 @@ func writeSafe(w *bufio.Writer, s string) {
 	}
 }
 
-// ErrReplyMalformed is wrapped by the errors readReply returns for a line
+// ErrMalformedReply is wrapped by the errors readReply returns for a line
 // that is not an RFC 5321 4.2 reply line.
-var ErrReplyMalformed = errors.New("smtp: malformed reply")
+var ErrMalformedReply = errors.New("smtp: malformed reply")
 
 // readReply reads one possibly multi-line reply (RFC 5321 4.2.1). Each line
 // is "ddd" followed by "-" (more lines follow), or " " or nothing (last
@@ -318,7 +318,7 @@ func readReply(br *bufio.Reader, maxLines int) (*Reply, error) {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			if err == bufio.ErrBufferFull {
-				return nil, fmt.Errorf("%w: line too long", ErrReplyMalformed)
+				return nil, fmt.Errorf("%w: line too long", ErrMalformedReply)
 			}
 			if err == io.EOF && len(line) > 0 {
 				err = io.ErrUnexpectedEOF
@@ -327,17 +327,17 @@ func readReply(br *bufio.Reader, maxLines int) (*Reply, error) {
 		}
 		line = trimEOL(line)
 		if len(line) < 3 || len(line) > 3 && line[3] != ' ' && line[3] != '-' {
-			return nil, fmt.Errorf("%w: %q", ErrReplyMalformed, line)
+			return nil, fmt.Errorf("%w: %q", ErrMalformedReply, line)
 		}
 		code := 0
 		for _, c := range line[:3] {
 			if c < '0' || c > '9' {
-				return nil, fmt.Errorf("%w: %q", ErrReplyMalformed, line)
+				return nil, fmt.Errorf("%w: %q", ErrMalformedReply, line)
 			}
 			code = code*10 + int(c-'0')
 		}
 		if code < 200 || code > 599 || len(r.Lines) > 0 && code != r.Code {
-			return nil, fmt.Errorf("%w: %q", ErrReplyMalformed, line)
+			return nil, fmt.Errorf("%w: %q", ErrMalformedReply, line)
 		}
 		r.Code = code
 		var text string
@@ -358,7 +358,7 @@ func readReply(br *bufio.Reader, maxLines int) (*Reply, error) {
 			return r, nil
 		}
 		if len(r.Lines) >= maxLines {
-			return nil, fmt.Errorf("%w: more than %d lines", ErrReplyMalformed, maxLines)
+			return nil, fmt.Errorf("%w: more than %d lines", ErrMalformedReply, maxLines)
 		}
 	}
 }

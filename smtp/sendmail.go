@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -60,7 +61,7 @@ func (e *SendError) Unwrap() []error {
 
 // Send runs one whole mail transaction (RFC 5321 3.3): MAIL, a RCPT for
 // each of to, then the message read from msg, which must be a complete RFC
-// 5322 message with CRLF line ends (see NormalizeNewlines).
+// 5322 message with CRLF line ends (see Options.NormalizeNewlines).
 //
 // When the server offers PIPELINING, MAIL, every RCPT and DATA go in one
 // write and the replies are matched in order (RFC 2920 3.1). With
@@ -73,6 +74,11 @@ func (e *SendError) Unwrap() []error {
 // returns a *SendError listing the refusals; when all are, nothing is
 // sent, the transaction is reset and the *SendError has Delivered 0.
 func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Reader, opts *MailOptions) error {
+	return c.send(ctx, from, to, msg, opts, nil)
+}
+
+// send is Send with the parameters of every RCPT.
+func (c *Client) send(ctx context.Context, from string, to []string, msg io.Reader, opts *MailOptions, rcpt *RcptOptions) error {
 	if err := c.allowed(VerbMAIL); err != nil {
 		return err
 	}
@@ -83,7 +89,7 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 	if opts != nil {
 		o = *opts
 	}
-	if !o.UTF8 && c.has("SMTPUTF8") && anyNonASCII(from, to) {
+	if !o.UTF8 && c.Supports("SMTPUTF8") && anyNonASCII(from, to) {
 		o.UTF8 = true
 	}
 	mail, utf8, err := c.mailLine(from, &o)
@@ -98,7 +104,7 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 	}
 	rcpts := make([]string, len(to))
 	for i, t := range to {
-		if rcpts[i], err = c.rcptLine(t, nil, utf8); err != nil {
+		if rcpts[i], err = c.rcptLine(t, rcpt, utf8); err != nil {
 			return err
 		}
 	}
@@ -106,7 +112,7 @@ func (c *Client) Send(ctx context.Context, from string, to []string, msg io.Read
 		return err
 	}
 	var refused []*RecipientError
-	if c.has("PIPELINING") {
+	if c.Supports("PIPELINING") {
 		refused, err = c.envelopePipelined(mail, rcpts, to, utf8, !bdat)
 	} else {
 		refused, err = c.envelope(mail, rcpts, to, utf8, !bdat)
@@ -242,30 +248,64 @@ func anyNonASCII(from string, to []string) bool {
 	return false
 }
 
-// SendMail sends one message the way a program usually does: Dial addr,
-// Hello, StartTLS when the server offers it (verifying the host of addr),
-// Auth when auth is not nil, Send, and Quit. The errors are those of the
-// steps; a *SendError from Send is returned after the Quit.
-func SendMail(ctx context.Context, addr string, auth SASLClient, from string, to []string, msg io.Reader) error {
-	c, err := Dial(ctx, addr)
+// SendOptions are the choices of SendMail. A nil *SendOptions takes every
+// default.
+type SendOptions struct {
+	// TLSConfig, when set, makes STARTTLS required (RFC 3207): when the
+	// server does not offer it, or the upgrade fails, SendMail returns the
+	// error having sent nothing after EHLO. nil means opportunistic
+	// STARTTLS, as mail between servers does: used when the server offers
+	// it, skipped when it does not, so that the message may travel in
+	// cleartext. In both cases the certificate must match the host of addr
+	// (unless TLSConfig names another ServerName) and a failed upgrade is
+	// an error, never a fallback to cleartext.
+	TLSConfig *tls.Config
+	// LocalName is the name EHLO sends (default "localhost").
+	LocalName string
+	// Size declares the message's size in octets with SIZE (RFC 1870 6)
+	// when the server offers it, so that a server which cannot take it
+	// refuses MAIL before the data is sent; 0 declares nothing.
+	Size int64
+	// SMTPUTF8 says that the message needs SMTPUTF8 (RFC 6531 3.4), for
+	// UTF-8 in its header fields. A server that does not offer it cannot
+	// take such a message: SendMail fails with ErrClientState before
+	// MAIL. Addresses with UTF-8 turn it on by themselves (see Send).
+	SMTPUTF8 bool
+	// Return, EnvelopeID and Notify are the DSN parameters (RFC 3461 4.3,
+	// 4.4 and 4.1, Notify for every recipient). They are sent when the
+	// server offers DSN and left out when it does not, where they would be
+	// refused (RFC 3461 4).
+	Return     DSNReturn
+	EnvelopeID string
+	Notify     []DSNNotify
+}
+
+// SendMail sends one message the way a program usually does: it connects
+// to addr, sends EHLO, STARTTLS as opts.TLSConfig says (see SendOptions),
+// AUTH when auth is not nil (which refuses to send credentials in
+// cleartext to a host that is not on a loopback address,
+// ErrInsecureAuth), the transaction (Send) and QUIT. The errors are those
+// of the steps; a *SendError from Send is returned after the QUIT.
+func SendMail(ctx context.Context, addr string, auth SASLClient, from string, to []string, msg io.Reader, opts *SendOptions) error {
+	var o SendOptions
+	if opts != nil {
+		o = *opts
+	}
+	c, err := o.dial(ctx, addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.Hello(ctx, ""); err != nil {
-		return err
-	}
-	if _, ok := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(ctx, nil); err != nil {
-			return err
-		}
-	}
 	if auth != nil {
 		if err := c.Auth(ctx, auth); err != nil {
 			return err
 		}
 	}
-	sendErr := c.Send(ctx, from, to, msg, nil)
+	mail, rcpt, err := o.params(c)
+	if err != nil {
+		return err
+	}
+	sendErr := c.send(ctx, from, to, msg, mail, rcpt)
 	var partial *SendError
 	if sendErr != nil && !(errors.As(sendErr, &partial) && partial.Delivered > 0) {
 		return sendErr
@@ -274,4 +314,39 @@ func SendMail(ctx context.Context, addr string, auth SASLClient, from string, to
 		return err
 	}
 	return sendErr
+}
+
+// dial connects, greets and starts TLS as o.TLSConfig says.
+func (o *SendOptions) dial(ctx context.Context, addr string) (*Client, error) {
+	copts := &Options{TLSConfig: o.TLSConfig, LocalName: o.LocalName}
+	if o.TLSConfig != nil {
+		return DialStartTLS(ctx, addr, copts)
+	}
+	c, err := Dial(ctx, addr, copts)
+	if err != nil {
+		return nil, err
+	}
+	err = c.Hello(ctx, "")
+	if err == nil && c.Supports("STARTTLS") {
+		err = c.StartTLS(ctx, nil)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// params turns o into the parameters of MAIL and RCPT that the server's
+// extensions allow.
+func (o *SendOptions) params(c *Client) (*MailOptions, *RcptOptions, error) {
+	mail := &MailOptions{Size: o.Size, UTF8: o.SMTPUTF8}
+	if o.SMTPUTF8 && !c.Supports("SMTPUTF8") {
+		return nil, nil, c.needExt("SMTPUTF8", "a message with UTF-8 header fields")
+	}
+	if !c.Supports("DSN") {
+		return mail, nil, nil
+	}
+	mail.Return, mail.EnvelopeID = o.Return, o.EnvelopeID
+	return mail, &RcptOptions{Notify: o.Notify}, nil
 }

@@ -209,7 +209,7 @@ func TestServer_RFC5321_4_1_4_RefusedInEveryState(t *testing.T) {
 // there: it returns ErrClientState naming the verb and the state, and
 // writes nothing. The server offers every extension, so that the state is
 // the only reason. StateBDAT lasts only while a DataWriter is open, which
-// refuses every call, and a closed client returns net.ErrClosed.
+// refuses every call, and a closed client returns ErrClosed.
 func TestClient_RFC5321_4_1_4_RefusedInEveryState(t *testing.T) {
 	ctx := context.Background()
 	calls := map[Verb][]func(c *Client) error{
@@ -247,7 +247,7 @@ func TestClient_RFC5321_4_1_4_RefusedInEveryState(t *testing.T) {
 			for i, call := range calls[v] {
 				t.Run(r.state.String()+"/"+v.String()+"/"+strconv.Itoa(i), func(t *testing.T) {
 					f := &fakeServer{ext: []string{"PIPELINING", "STARTTLS", "AUTH PLAIN", "CHUNKING", "BINARYMIME", "8BITMIME"}}
-					c, rc := fakeClient(t, f, false)
+					c, rc := fakeClient(t, f, nil)
 					reach[r.state](c)
 					require.Equal(t, r.state, c.state)
 					before := len(rc.Writes())

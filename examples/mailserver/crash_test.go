@@ -80,7 +80,7 @@ func deliverUntilKilled(ctx context.Context, t *testing.T, srv *child, senders, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := smtp.Dial(ctx, srv.addrs["smtp"])
+			c, err := smtp.Dial(ctx, srv.addrs["smtp"], nil)
 			if err != nil {
 				return
 			}

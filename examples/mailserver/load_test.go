@@ -107,7 +107,7 @@ func testLoad(t *testing.T, maildir string) {
 
 // loadSend delivers loadPerClient messages in one SMTP session.
 func loadSend(ctx context.Context, addr string, g int) error {
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	if err != nil {
 		return err
 	}

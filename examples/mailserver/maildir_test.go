@@ -29,7 +29,7 @@ func send(t *testing.T, m *Mailserver, n int) {
 	t.Helper()
 	for i := 1; i <= n; i++ {
 		require.NoError(t, smtp.SendMail(context.Background(), m.Addr("smtp"), nil, "carol@example.org",
-			[]string{"alice@example.test"}, strings.NewReader(message(i))))
+			[]string{"alice@example.test"}, strings.NewReader(message(i)), nil))
 	}
 }
 

@@ -120,7 +120,7 @@ func testSMTPToIMAPAndPOP3(t *testing.T, maildir string) {
 	go func() { idled <- c.Idle(idleCtx) }()
 
 	require.NoError(t, smtp.SendMail(ctx, m.Addr("smtp"), nil, "carol@example.org",
-		[]string{"alice@example.test"}, strings.NewReader(sample)))
+		[]string{"alice@example.test"}, strings.NewReader(sample), nil))
 	select {
 	case n := <-exists:
 		require.Equal(t, uint32(1), n)
@@ -170,7 +170,7 @@ func TestRecipients(t *testing.T) {
 	m := startServer(t, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := smtp.Dial(ctx, m.Addr("smtp"))
+	c, err := smtp.Dial(ctx, m.Addr("smtp"), nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx, "client.example.org"))
@@ -206,12 +206,12 @@ func TestSubmission(t *testing.T) {
 	m := startServer(t, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err := smtp.SendMail(ctx, m.Addr("submission"), nil, "carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample))
+	err := smtp.SendMail(ctx, m.Addr("submission"), nil, "carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample), nil)
 	requireReply(t, err, 530, smtp.EnhancedCode{5, 7, 0})
-	err = smtp.SendMail(ctx, m.Addr("submission"), smtp.PlainAuth("", "bob", "wrong"), "carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample))
+	err = smtp.SendMail(ctx, m.Addr("submission"), smtp.PlainAuth("", "bob", "wrong"), "carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample), nil)
 	requireReply(t, err, 535, smtp.EnhancedCode{5, 7, 8})
 	require.NoError(t, smtp.SendMail(ctx, m.Addr("submission"), smtp.PlainAuth("", "bob", "hunter2"),
-		"carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample)))
+		"carol@example.org", []string{"alice@example.test"}, strings.NewReader(sample), nil))
 
 	ic := imapLogin(t, m.Addr("imap"), "alice@example.test", "secret", nil)
 	_, err = ic.Select(ctx, "INBOX", nil)

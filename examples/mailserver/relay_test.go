@@ -60,7 +60,7 @@ const relayed = "From: Alice <alice@a.test>\r\nTo: Bob <bob@b.test>\r\nSubject: 
 func submit(t *testing.T, addr string, to ...string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx, "mua.a.test"))
@@ -136,7 +136,7 @@ func TestRelay_TwoInstances_RFC5321_4_4(t *testing.T) {
 // Without AUTH, A is no open relay (RFC 5321 section 3.6.2).
 func TestRelay_NoOpenRelay_RFC5321_3_6_2(t *testing.T) {
 	a := serverA(t, relayConfig(t.TempDir(), peertest.FreeAddr(t)))
-	err := smtp.SendMail(context.Background(), a.Addr("smtp"), nil, "x@x.test", []string{"bob@b.test"}, strings.NewReader(relayed))
+	err := smtp.SendMail(context.Background(), a.Addr("smtp"), nil, "x@x.test", []string{"bob@b.test"}, strings.NewReader(relayed), nil)
 	requireReply(t, err, 550, smtp.EnhancedCode{5, 7, 1})
 	assert.Empty(t, a.relay.queue.Entries())
 }

@@ -102,8 +102,7 @@ func TestTLSPorts(t *testing.T) {
 		defer c.Close()
 		require.NoError(t, c.Hello(ctx, ""))
 		if _, ok := c.TLSConnectionState(); !ok {
-			_, offered := c.Extension("STARTTLS")
-			require.True(t, offered)
+			require.True(t, c.Supports("STARTTLS"))
 			require.NoError(t, c.StartTLS(ctx, clientTLS))
 		}
 		if auth {
@@ -112,13 +111,13 @@ func TestTLSPorts(t *testing.T) {
 		require.NoError(t, c.Send(ctx, "carol@example.org", []string{"alice@example.test"}, strings.NewReader("Subject: "+subject+"\r\n\r\nx\r\n"), nil))
 		require.NoError(t, c.Quit(ctx))
 	}
-	c, err := smtp.Dial(ctx, m.Addr("smtp"))
+	c, err := smtp.Dial(ctx, m.Addr("smtp"), nil)
 	require.NoError(t, err)
 	send(c, false, "smtp")
-	c, err = smtp.Dial(ctx, m.Addr("submission"))
+	c, err = smtp.Dial(ctx, m.Addr("submission"), nil)
 	require.NoError(t, err)
 	send(c, true, "submission")
-	c, err = smtp.DialTLS(ctx, m.Addr("smtps"), clientTLS)
+	c, err = smtp.DialTLS(ctx, m.Addr("smtps"), &smtp.Options{TLSConfig: clientTLS})
 	require.NoError(t, err)
 	send(c, true, "smtps")
 
@@ -213,7 +212,7 @@ func TestCleartextAuthRefused(t *testing.T) {
 	require.NoError(t, err, msg)
 	require.True(t, strings.HasPrefix(msg, "5.7.11"), msg)
 	tp.Close()
-	c, err := smtp.Dial(ctx, m.Addr("submission"))
+	c, err := smtp.Dial(ctx, m.Addr("submission"), nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Hello(ctx, ""))
 	require.NoError(t, c.StartTLS(ctx, clientTLS))

@@ -92,24 +92,23 @@ type options struct {
 // send delivers msg and returns the reply to its end (RFC 5321 4.1.1.4),
 // or the refusal that stopped it earlier, and the error.
 func send(ctx context.Context, o options, msg io.Reader) (*smtp.Reply, error) {
+	copts := &smtp.Options{TLSConfig: o.tlsConfig, Debug: o.debug, LocalName: o.helo, NormalizeNewlines: true}
 	var c *smtp.Client
 	var err error
-	if o.implicitTLS {
-		c, err = smtp.DialTLS(ctx, o.server, o.tlsConfig)
-	} else {
-		c, err = smtp.Dial(ctx, o.server)
+	switch {
+	case o.startTLS: // sends EHLO before and after STARTTLS
+		c, err = smtp.DialStartTLS(ctx, o.server, copts)
+	case o.implicitTLS:
+		c, err = smtp.DialTLS(ctx, o.server, copts)
+	default:
+		c, err = smtp.Dial(ctx, o.server, copts)
 	}
 	if err != nil {
 		return replyOf(err), err
 	}
 	defer c.Close()
-	c.Debug = o.debug
-	c.NormalizeNewlines = true
-	if err := c.Hello(ctx, o.helo); err != nil {
-		return replyOf(err), err
-	}
-	if o.startTLS {
-		if err := c.StartTLS(ctx, o.tlsConfig); err != nil {
+	if !o.startTLS {
+		if err := c.Hello(ctx, ""); err != nil {
 			return replyOf(err), err
 		}
 	}

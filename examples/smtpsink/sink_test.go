@@ -55,7 +55,7 @@ func sendOne(t *testing.T, addr, from string, to []string, msg string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return smtp.SendMail(ctx, addr, nil, from, to, strings.NewReader(msg))
+	return smtp.SendMail(ctx, addr, nil, from, to, strings.NewReader(msg), nil)
 }
 
 // With -dir each message is kept byte-exact (RFC 5321 4.5.2: the dot

@@ -48,7 +48,7 @@ func TestBackend_RFC5321_6_1_QueuedBefore250(t *testing.T) {
 	addr := serve(t, &Backend{Queue: q, Hostname: "mx.a.test", Now: func() time.Time { return at }})
 
 	ctx := context.Background()
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Hello(ctx, "client.a.test"))
 	require.NoError(t, c.Mail(ctx, "alice@a.test", &smtp.MailOptions{EnvelopeID: "E1", Return: smtp.ReturnHeaders}))
@@ -83,7 +83,7 @@ func TestBackend_RFC5321_6_1_QueuedBefore250(t *testing.T) {
 func TestTrace_RFC5321_4_4_NoForWithSeveralRecipients(t *testing.T) {
 	q, _ := newQueue(t)
 	addr := serve(t, &Backend{Queue: q, Hostname: "mx.a.test"})
-	require.NoError(t, smtp.SendMail(context.Background(), addr, nil, "a@a.test", []string{"b@b.test", "c@c.test"}, strings.NewReader(testMsg)))
+	require.NoError(t, smtp.SendMail(context.Background(), addr, nil, "a@a.test", []string{"b@b.test", "c@c.test"}, strings.NewReader(testMsg), nil))
 	e := q.Entries()[0]
 	h, err := message.ReadHeader(bufioReader(stored(t, q, e.ID)))
 	require.NoError(t, err)
@@ -127,18 +127,18 @@ func TestBackend_PolicyHooks(t *testing.T) {
 	addr := serve(t, b)
 	ctx := context.Background()
 
-	err := smtp.SendMail(ctx, addr, nil, "spammer@x.test", []string{"b@b.test"}, strings.NewReader(testMsg))
+	err := smtp.SendMail(ctx, addr, nil, "spammer@x.test", []string{"b@b.test"}, strings.NewReader(testMsg), nil)
 	var reply *smtp.Reply
 	require.ErrorAs(t, err, &reply)
 	assert.Equal(t, "Go away", reply.Text())
 
-	err = smtp.SendMail(ctx, addr, nil, "a@a.test", []string{"x@elsewhere.test"}, strings.NewReader(testMsg))
+	err = smtp.SendMail(ctx, addr, nil, "a@a.test", []string{"x@elsewhere.test"}, strings.NewReader(testMsg), nil)
 	require.ErrorAs(t, err, &reply)
 	assert.Equal(t, 550, reply.Code)
 	assert.Empty(t, q.Entries())
 
 	msg := "From: alice@a.test\r\nBcc: hidden@b.test\r\nSubject: s\r\n\r\nbody\r\n"
-	require.NoError(t, smtp.SendMail(ctx, addr, nil, "a@a.test", []string{"b@b.test"}, strings.NewReader(msg)))
+	require.NoError(t, smtp.SendMail(ctx, addr, nil, "a@a.test", []string{"b@b.test"}, strings.NewReader(msg), nil))
 	e := q.Entries()[0]
 	got := stored(t, q, e.ID)
 	rewritten := "From: Alice <alice@a.test>\r\nSubject: s\r\n\r\nbody\r\n"

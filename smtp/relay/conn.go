@@ -73,18 +73,16 @@ func (r *Relay) dialHop(ctx context.Context, h hop, useTLS bool) (s *session, re
 	if err != nil {
 		return nil, withText(replyNoAnswer, err.Error()), false
 	}
-	c, err := smtp.NewClient(dctx, conn)
+	c, err := smtp.NewClient(dctx, conn, &smtp.Options{NormalizeNewlines: true, LocalName: r.hostname()})
 	if err != nil {
 		conn.Close()
 		return nil, asReply(err, replyNoAnswer), false
 	}
-	c.NormalizeNewlines = true
-	c.LocalName = r.hostname()
 	if err := c.Hello(dctx, ""); err != nil {
 		c.Close()
 		return nil, asReply(err, replyNoAnswer), false
 	}
-	if _, ok := c.Extension("STARTTLS"); ok && useTLS {
+	if c.Supports("STARTTLS") && useTLS {
 		if err := c.StartTLS(dctx, r.tlsConfig(h.host)); err != nil {
 			c.Close()
 			return nil, asReply(err, replyNoTLS), true

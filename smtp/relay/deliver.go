@@ -73,7 +73,7 @@ func (r *Relay) deliver(ctx context.Context, domain string, jobs []job) {
 			}
 		}
 		replies, broken := r.transact(finishing, s, j)
-		_, dsn := s.c.Extension("DSN")
+		dsn := s.c.Supports("DSN")
 		r.record(j, replies, s.host, dsn)
 		if broken {
 			s.c.Close()
@@ -109,7 +109,7 @@ func (r *Relay) transact(ctx context.Context, s *session, j job) ([]*smtp.Reply,
 	opts.Size = e.Size
 	// Not authenticated to the next hop (RFC 4954 section 5).
 	opts.Auth = ""
-	_, dsn := s.c.Extension("DSN")
+	dsn := s.c.Supports("DSN")
 	if !dsn {
 		// RFC 3461 section 6.2: the parameters are dropped, and a
 		// requested success notice says "relayed".
@@ -133,16 +133,16 @@ func fits(c *smtp.Client, e *queue.Entry) *smtp.Reply {
 	if max, ok := c.MaxMessageSize(); ok && max > 0 && e.Size > max {
 		return replyTooBig
 	}
-	if _, ok := c.Extension("SMTPUTF8"); e.Options.UTF8 && !ok {
+	if e.Options.UTF8 && !c.Supports("SMTPUTF8") {
 		return replyNeedsUTF8
 	}
 	switch e.Options.Body {
 	case smtp.Body8BitMIME:
-		if _, ok := c.Extension("8BITMIME"); !ok {
+		if !c.Supports("8BITMIME") {
 			return replyNeeds8Bit
 		}
 	case smtp.BodyBinaryMIME:
-		if _, ok := c.Extension("BINARYMIME"); !ok {
+		if !c.Supports("BINARYMIME") {
 			return replyNeeds8Bit
 		}
 	}

@@ -31,7 +31,7 @@ func scripted(t *testing.T, ext ...string) *smtp.Client {
 		}
 		sc.Write([]byte(reply + "250 HELP\r\n"))
 	}()
-	c, err := smtp.NewClient(context.Background(), cc)
+	c, err := smtp.NewClient(context.Background(), cc, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Hello(context.Background(), "relay.test"))
 	return c

@@ -155,7 +155,7 @@ func TestRelay_PostfixPeer(t *testing.T) {
 
 	ctx := context.Background()
 	in := "From: alice@x.test\r\nTo: bob@in.test\r\nSubject: via postfix\r\nMessage-ID: <in@x.test>\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nIn through Postfix.\r\n"
-	require.NoError(t, smtp.SendMail(ctx, pf, nil, "alice@x.test", []string{"bob@in.test"}, strings.NewReader(in)))
+	require.NoError(t, smtp.SendMail(ctx, pf, nil, "alice@x.test", []string{"bob@in.test"}, strings.NewReader(in), nil))
 	out := "From: alice@a.test\r\nTo: carol@out.test\r\nSubject: to postfix\r\nMessage-ID: <out@a.test>\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nOut through Postfix.\r\n"
 	enqueue(t, q, "alice@a.test", out, rcpt("carol@out.test"))
 

@@ -22,7 +22,7 @@ func ExampleStart() {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	fmt.Println("sent:", err)
 	m := s.Messages()[0]
 	h, _ := m.Header()
@@ -42,10 +42,10 @@ func ExampleWithUser() {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	fmt.Println("without AUTH:", err)
 	auth := smtp.PlainAuth("", "shop", "secret")
-	err = smtp.SendMail(ctx, s.Addr, auth, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	err = smtp.SendMail(ctx, s.Addr, auth, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	fmt.Println("with AUTH:", err, s.Messages()[0].Identity)
 	// Output:
 	// without AUTH: 530 5.7.0 Authentication required
@@ -62,7 +62,7 @@ func ExampleServer_WaitMessages() {
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	go smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	go smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	msgs, err := s.WaitMessages(ctx, 1)
 	fmt.Println(len(msgs), err, string(msgs[0].Body()))
 	// Output:
@@ -80,10 +80,10 @@ func ExampleServer_FailCommand() {
 	defer s.Close()
 	ctx := context.Background()
 	s.FailCommand(smtp.VerbMAIL, smtp.NewReply(451, smtp.EnhancedCode{4, 3, 0}, "Try later"))
-	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	fmt.Println(err)
 	s.FailCommand(smtp.VerbMAIL, nil)
-	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome))
+	err = smtp.SendMail(ctx, s.Addr, nil, "shop@example.com", []string{"ann@example.org"}, strings.NewReader(welcome), nil)
 	fmt.Println(err, len(s.Messages()))
 	// Output:
 	// 451 4.3.0 Try later

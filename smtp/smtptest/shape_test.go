@@ -27,7 +27,7 @@ func TestWithUser_NoCleartextAuth_RFC4954_4(t *testing.T) {
 	assert.NotContains(t, d.cmd(250, "EHLO client.test"), "AUTH")
 	assert.Contains(t, d.cmd(538, "AUTH PLAIN "+plainIR("alice", "secret")), "5.7.11")
 
-	c, err := smtp.Dial(ctx(t), s.Addr)
+	c, err := smtp.Dial(ctx(t), s.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx(t), "client.test"))

@@ -133,12 +133,11 @@ func TestWithTLS_RFC3207(t *testing.T) {
 	s := smtptest.NewServer(t, smtptest.WithTLS())
 	require.NotNil(t, s.ClientTLSConfig())
 	require.Contains(t, string(s.CertificatePEM()), "BEGIN CERTIFICATE")
-	c, err := smtp.Dial(ctx(t), s.Addr)
+	c, err := smtp.Dial(ctx(t), s.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx(t), "client.test"))
-	_, ok := c.Extension("STARTTLS")
-	require.True(t, ok)
+	require.True(t, c.Supports("STARTTLS"))
 	require.NoError(t, c.StartTLS(ctx(t), s.ClientTLSConfig()))
 	require.NoError(t, c.Send(ctx(t), "a@x.test", []string{"b@y.test"}, stringsReader(sample), nil))
 	require.NoError(t, c.Quit(ctx(t)))
@@ -210,7 +209,7 @@ func TestFailNextData_RFC5321_4_5_4_1(t *testing.T) {
 // deadline give up; Close does not wait for the delay to pass.
 func TestDelayReply_RFC5321_4_5_3_2(t *testing.T) {
 	s := smtptest.NewServer(t, smtptest.DelayReply(smtptest.AtMail, time.Hour))
-	c, err := smtp.Dial(ctx(t), s.Addr)
+	c, err := smtp.Dial(ctx(t), s.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx(t), "client.test"))

@@ -39,7 +39,7 @@ func TestDeliverGetsSessionContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	require.NoError(t, smtp.SendMail(ctx, l.Addr().String(), nil, "carol@example.org",
-		[]string{"alice@example.test"}, strings.NewReader("Subject: x\r\n\r\nx\r\n")))
+		[]string{"alice@example.test"}, strings.NewReader("Subject: x\r\n\r\nx\r\n"), nil))
 	got := <-box.ctxs
 	require.NotNil(t, got.Done(), "not context.Background")
 	select {

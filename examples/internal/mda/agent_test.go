@@ -67,7 +67,7 @@ func serve(t *testing.T, box *copies) string {
 func TestRcpt(t *testing.T) {
 	addr := serve(t, &copies{})
 	ctx := context.Background()
-	c, err := smtp.Dial(ctx, addr)
+	c, err := smtp.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Hello(ctx, "client.example.org"))
@@ -153,7 +153,7 @@ func TestDeliverFailure(t *testing.T) {
 	box := &copies{fail: "bob"}
 	addr := serve(t, box)
 	err := smtp.SendMail(context.Background(), addr, nil, "carol@example.org",
-		[]string{"alice@example.test", "bob@example.test"}, strings.NewReader("Subject: x\r\n\r\nx\r\n"))
+		[]string{"alice@example.test", "bob@example.test"}, strings.NewReader("Subject: x\r\n\r\nx\r\n"), nil)
 	var r *smtp.Reply
 	require.ErrorAs(t, err, &r)
 	require.Equal(t, 4, r.Code/100, r.Error())
