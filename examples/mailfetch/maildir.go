@@ -4,7 +4,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // folder is the Maildir folder fetched mail goes to. The shared maildir

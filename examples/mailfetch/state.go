@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // stateFile is the name, inside the Maildir, of the file that lists the

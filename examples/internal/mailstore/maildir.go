@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 	"github.com/mailwire/mailwire/pop3"
 )
 
@@ -142,7 +142,7 @@ func (s *Maildir) folder(user, name string) (*mdFolder, error) {
 		return nil, &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeTryCreate, Text: "No such mailbox"}
 	}
 	s.validity = max(s.validity+1, uint32(time.Now().Unix()))
-	list, err := maildir.ReadUIDList(dir, s.validity)
+	list, err := ReadUIDList(dir, s.validity)
 	if err != nil {
 		return nil, err
 	}

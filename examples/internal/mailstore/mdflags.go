@@ -3,8 +3,8 @@ package mailstore
 import (
 	"strings"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // infoLetters maps the IMAP system flags (RFC 3501 section 2.3.2) to

@@ -7,15 +7,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // mdFolder is the in-memory index of one Maildir folder; every field is
 // guarded by Maildir.mu.
 type mdFolder struct {
 	dir      string
-	list     *maildir.UIDList
+	list     *UIDList
 	msgs     []*mdMsg // ascending UIDs
 	byBase   map[string]*mdMsg
 	handles  []*mdHandle

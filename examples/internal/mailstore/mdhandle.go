@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // mdHandle is one session's selection of a Maildir folder: the

@@ -5,8 +5,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // errGone is a message whose file is no longer in the folder: another

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/message"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // maxCachedStructures bounds the structures a Maildir store keeps in

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mailwire/mailwire/examples/internal/maildir"
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/message/maildir"
 )
 
 type mdIMAP struct{ s *Maildir }
