@@ -27,21 +27,38 @@ type Name struct {
 	// with optional ",S=" and ",W=" fields.
 	Base string
 	// Flags are the info letters after ":2,", sorted; "" when none.
+	// Upper-case letters are the flags above; "a" to "z" are keywords
+	// (see Keywords). Letters this package does not know are kept.
 	Flags string
+	// Extra is what follows a comma in the info ("…:2,S,xyz"): Dovecot's
+	// extension of the info, which it leaves alone when it changes
+	// flags, and so does File. "" when none.
+	Extra string
 }
 
-// ParseName splits a file name found in new or cur.
+// ParseName splits a file name found in new or cur. An info of another
+// version than "2," (the only one the specification defines) is taken
+// as no flags.
 func ParseName(file string) Name {
 	base, info, ok := strings.Cut(file, ":")
 	if !ok {
 		return Name{Base: file}
 	}
-	flags, _ := strings.CutPrefix(info, "2,")
-	return Name{Base: base, Flags: SortFlags(flags)}
+	info, ok = strings.CutPrefix(info, "2,")
+	if !ok {
+		return Name{Base: base}
+	}
+	flags, extra, _ := strings.Cut(info, ",")
+	return Name{Base: base, Flags: SortFlags(flags), Extra: extra}
 }
 
 // File is the name of a message in cur: the base and the info suffix.
-func (n Name) File() string { return n.Base + ":2," + n.Flags }
+func (n Name) File() string {
+	if n.Extra != "" {
+		return n.Base + ":2," + n.Flags + "," + n.Extra
+	}
+	return n.Base + ":2," + n.Flags
+}
 
 // Field returns the value of a ",X=" field of the base, such as the sizes
 // S and W, or -1 when it is missing or not a number.
@@ -73,16 +90,14 @@ func SortFlags(flags string) string {
 // deliveries makes names unique within the process.
 var deliveries atomic.Uint64
 
-// NewBase returns a base name unique on this host: seconds, then
-// "M" microseconds, "P" process id and "Q" a counter for the unique part
-// (the form Dovecot uses), then the host name with "/" and ":" escaped as
-// the specification asks.
+// NewBase returns a base name unique on this host, as the Maildir
+// specification builds it: seconds, then for the unique part "M" and the
+// microseconds, "P" and the process id, "Q" and the count of deliveries
+// by this process, then the host name with "/" written \057 and ":"
+// written \072. The ",S=" (file size) and ",W=" (size with CRLF line
+// ends, RFC822.SIZE) fields follow, as Dovecot writes and reads them.
 func NewBase(now time.Time, size, wireSize int64) string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "localhost"
-	}
-	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
+	host := strings.NewReplacer("/", `\057`, ":", `\072`).Replace(hostname())
 	var b strings.Builder
 	b.WriteString(strconv.FormatInt(now.Unix(), 10))
 	b.WriteString(".M" + strconv.Itoa(now.Nanosecond()/1000))
