@@ -9,4 +9,13 @@
 // them; the names carry ",S=size" (the file's size) and ",W=size" (the
 // size with CRLF line ends, RFC 822 wire form), as Dovecot's LDA writes
 // them, so sizes are known without reading the file.
+//
+// The IMAP state of a folder is kept in Dovecot's own files, so that
+// Dovecot and this package can serve one Maildir at the same time:
+// dovecot-uidlist (UIDVALIDITY, the next UID and each message's UID,
+// see UIDList), changed only under its dotlock dovecot-uidlist.lock
+// (see Lock and UpdateUIDList), and dovecot-keywords (the keywords of
+// the info letters a to z, see Keywords). Mod-sequences are not among
+// them: Dovecot keeps its own in its binary index, so a store that
+// needs them keeps them in a file of its own.
 package maildir
