@@ -83,7 +83,7 @@ func Example_smtpInIMAPOut() {
 		"Subject: Lunch?\r\n" +
 		"\r\n" +
 		"Pizza at noon.\r\n"
-	err = smtp.SendMail(ctx, smtpLn.Addr().String(), nil, "bob@example.net", []string{"alice@example.org"}, strings.NewReader(msg))
+	err = smtp.SendMail(ctx, smtpLn.Addr().String(), nil, "bob@example.net", []string{"alice@example.org"}, strings.NewReader(msg), nil)
 	if err != nil {
 		panic(err)
 	}
