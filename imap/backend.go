@@ -45,10 +45,10 @@ type MailboxInfo struct {
 }
 
 // MailboxStatus are the counts STATUS reports (RFC 3501 section 6.3.10,
-// RFC 8438 for Size).
+// RFC 8438 for Size). RECENT is the server's to count: it decides which
+// session sees a message as \Recent, for every backend (section 2.3.2).
 type MailboxStatus struct {
 	Messages    uint32
-	Recent      uint32
 	Unseen      uint32
 	Deleted     uint32
 	UIDNext     uint32
@@ -110,9 +110,6 @@ type MailboxView struct {
 	PermanentFlags []Flag
 	// UIDs of the messages, ascending (RFC 3501 section 2.3.1.1).
 	UIDs []uint32
-	// Recent are the UIDs that are \Recent in this session; a message is
-	// \Recent in one session only (RFC 3501 section 2.3.2).
-	Recent []uint32
 	// FirstUnseen is the UID of the first message without \Seen, or 0.
 	FirstUnseen uint32
 }
@@ -209,6 +206,4 @@ type Update struct {
 	UID  uint32
 	// Flags are the new flags of UpdateFlags and the flags of UpdateNew.
 	Flags []Flag
-	// Recent marks an UpdateNew message as \Recent in this session.
-	Recent bool
 }

@@ -34,6 +34,7 @@ type Conn struct {
 	state    State
 	tls      *tls.ConnectionState
 	user     User
+	identity string // who logged in, for the \\Recent claims
 	sel      *selected
 	utf8     bool // UTF8=ACCEPT enabled (RFC 6855)
 	failures int  // failed logins

@@ -73,14 +73,15 @@ func (c *Conn) login(tag, user, pass string) *StatusResponse {
 		return c.loginFailed(tag, err)
 	}
 	c.user = u
-	c.loggedIn()
+	c.loggedIn(user)
 	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(StateAuthenticated), Text: "Logged in"}
 }
 
-// loggedIn records a successful login: the session can no longer be
-// evicted to make room, the login timeout no longer applies, and the
-// client's failed-login delay starts over.
-func (c *Conn) loggedIn() {
+// loggedIn records a successful login of identity: the session can no
+// longer be evicted to make room, the login timeout no longer applies, and
+// the client's failed-login delay starts over.
+func (c *Conn) loggedIn(identity string) {
+	c.identity = identity
 	c.srv.group.Authenticated(c)
 	c.line.LoggedIn()
 }

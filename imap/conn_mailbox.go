@@ -75,6 +75,7 @@ func (c *Conn) handleDelete() (*StatusResponse, error) {
 	if err := c.user.DeleteMailbox(c.ctx, name); err != nil {
 		return c.backendError(err), nil
 	}
+	c.srv.recent.forget(c.identity, name)
 	return ok("DELETE completed"), nil
 }
 
@@ -102,6 +103,8 @@ func (c *Conn) handleRename() (*StatusResponse, error) {
 	if err := c.user.RenameMailbox(c.ctx, from, to); err != nil {
 		return c.backendError(err), nil
 	}
+	c.srv.recent.forget(c.identity, from)
+	c.srv.recent.forget(c.identity, to)
 	return ok("RENAME completed"), nil
 }
 
@@ -159,7 +162,9 @@ func (c *Conn) writeStatus(name string, st *MailboxStatus, o *StatusOptions) {
 		return &n
 	}
 	d.NumMessages = num(o.NumMessages, st.Messages)
-	d.NumRecent = num(o.NumRecent, st.Recent)
+	if o.NumRecent {
+		d.NumRecent = num(true, c.srv.recent.count(recentKey{c.identity, name, st.UIDValidity}, st))
+	}
 	d.NumUnseen = num(o.NumUnseen, st.Unseen)
 	d.NumDeleted = num(o.NumDeleted, st.Deleted)
 	if o.UIDNext {

@@ -12,7 +12,10 @@ type selected struct {
 	mbox     Mailbox
 	readOnly bool
 	uids     []uint32
-	recent   map[uint32]struct{}
+	// recent holds the UIDs that are \Recent in this session, as the
+	// server's recentClaims under recentKey gave them.
+	recent    map[uint32]struct{}
+	recentKey recentKey
 	// flags are the flags announced with FLAGS (RFC 3501 section 7.2.6);
 	// a keyword is announced before a FETCH response uses it.
 	flags     []Flag
@@ -184,6 +187,9 @@ func (c *Conn) sendUpdates(allowExpunge bool) error {
 		switch u.Type {
 		case UpdateNew:
 			if s.addNew(u) {
+				if c.srv.recent.arrived(s.recentKey, u.UID, !s.readOnly) {
+					s.recent[u.UID] = struct{}{}
+				}
 				c.announce(u.Flags)
 			}
 		case UpdateExpunge:
@@ -228,9 +234,6 @@ func (s *selected) addNew(u Update) bool {
 		return false
 	}
 	s.uids = append(s.uids, u.UID)
-	if u.Recent {
-		s.recent[u.UID] = struct{}{}
-	}
 	return true
 }
 
@@ -321,17 +324,18 @@ func (c *Conn) handleSelect(readOnly bool) (*StatusResponse, error) {
 		return c.backendError(err), nil
 	}
 	s := &selected{
-		name:     name,
-		mbox:     mbox,
-		readOnly: readOnly,
-		uids:     view.UIDs,
-		recent:   make(map[uint32]struct{}, len(view.Recent)),
-		flags:    slices.Clone(view.Flags),
+		name:      name,
+		mbox:      mbox,
+		readOnly:  readOnly,
+		uids:      view.UIDs,
+		recent:    make(map[uint32]struct{}),
+		recentKey: recentKey{user: c.identity, mailbox: name, uidValidity: view.UIDValidity},
+		flags:     slices.Clone(view.Flags),
 	}
 	if !readOnly {
 		s.permanent = slices.Clone(view.PermanentFlags)
 	}
-	for _, uid := range view.Recent {
+	for _, uid := range c.srv.recent.open(s.recentKey, view.UIDs, !readOnly) {
 		s.recent[uid] = struct{}{}
 	}
 	c.sel = s

@@ -173,6 +173,8 @@ type Server struct {
 	group netserver.Group[*Conn]
 	base  netserver.Base
 	lim   limits // set by resolve
+	// recent decides which session sees a message as \\Recent.
+	recent recentClaims
 }
 
 // core returns the state the three servers share, with the fields

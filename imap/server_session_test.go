@@ -96,10 +96,12 @@ func TestSessions_RFC3501_7_4_1(t *testing.T) {
 
 	_, err := srv.Deliver("alice", "INBOX", sample("three"))
 	require.NoError(t, err)
+	// The new message is \Recent in the session notified of it first,
+	// whichever selected the mailbox first (RFC 3501 section 2.3.2).
 	untagged, _ = b.cmd("n", "NOOP")
-	require.Equal(t, []string{"* 2 EXISTS", "* 0 RECENT"}, untagged)
+	require.Equal(t, []string{"* 2 EXISTS", "* 1 RECENT"}, untagged)
 	untagged, _ = a.cmd("n2", "NOOP")
-	require.Equal(t, []string{"* 2 EXISTS", "* 2 RECENT"}, untagged)
+	require.Equal(t, []string{"* 2 EXISTS", "* 1 RECENT"}, untagged)
 }
 
 // TestIdle_RFC2177 checks that an IDLE session hears of a delivery at

@@ -142,25 +142,19 @@ func (b *Backend) Append(username, mailboxName string, data []byte, flags []imap
 
 // newMessage builds a message; its structure is parsed when first needed.
 func newMessage(data []byte, flags []imap.Flag, date time.Time) *msg {
-	return &msg{data: data, flags: normalize(flags), date: date, st: &structure{}, recent: true}
+	return &msg{data: data, flags: normalize(flags), date: date, st: &structure{}}
 }
 
 // add appends m to mb with the next UID, notifies every session that has
 // mb selected, the one that added it included, and returns the UID; the
-// caller holds b.mu. The first read-write session gets the message as
-// \Recent (RFC 3501 section 2.3.2).
+// caller holds b.mu.
 func (b *Backend) add(mb *mailbox, m *msg) uint32 {
 	m.uid = mb.uidNext
 	mb.uidNext++
 	mb.msgs = append(mb.msgs, m)
 	mb.learn(m.flags)
 	for _, h := range mb.handles {
-		up := imap.Update{Type: imap.UpdateNew, UID: m.uid, Flags: slices.Clone(m.flags)}
-		if m.owner == nil && !h.readOnly {
-			m.owner = h
-			up.Recent = true
-		}
-		h.push(up)
+		h.push(imap.Update{Type: imap.UpdateNew, UID: m.uid, Flags: slices.Clone(m.flags)})
 	}
 	b.notify()
 	return m.uid

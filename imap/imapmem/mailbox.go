@@ -27,17 +27,15 @@ type mailbox struct {
 // msg is one stored message. data and st never change once stored, so
 // they are shared with copies and with the server without locking.
 type msg struct {
-	uid    uint32
-	flags  []imap.Flag
-	date   time.Time
-	data   []byte
-	st     *structure
-	recent bool    // \Recent: no session that saw it has ended
-	owner  *handle // the session in which it is \Recent
+	uid   uint32
+	flags []imap.Flag
+	date  time.Time
+	data  []byte
+	st    *structure
 }
 
 func (m *msg) copy() *msg {
-	return &msg{flags: slices.Clone(m.flags), date: m.date, data: m.data, st: m.st, recent: true}
+	return &msg{flags: slices.Clone(m.flags), date: m.date, data: m.data, st: m.st}
 }
 
 // structure is a message's MIME structure, parsed the first time FETCH or
@@ -267,16 +265,10 @@ func (h *handle) Poll(context.Context) ([]imap.Update, error) {
 
 func (h *handle) Changed() <-chan struct{} { return h.changed }
 
-// Close ends the selection; the messages that were \Recent in this
-// session are no longer \Recent anywhere (RFC 3501 section 2.3.2).
+// Close ends the selection.
 func (h *handle) Close(context.Context) error {
 	h.b.mu.Lock()
 	defer h.b.mu.Unlock()
 	h.mb.handles = slices.DeleteFunc(h.mb.handles, func(o *handle) bool { return o == h })
-	for _, m := range h.mb.msgs {
-		if m.owner == h {
-			m.owner, m.recent = nil, false
-		}
-	}
 	return nil
 }

@@ -135,9 +135,6 @@ func (s *session) Status(_ context.Context, name string) (*imap.MailboxStatus, e
 	}
 	st := &imap.MailboxStatus{Messages: uint32(len(mb.msgs)), UIDNext: mb.uidNext, UIDValidity: mb.uidValidity}
 	for _, m := range mb.msgs {
-		if m.recent {
-			st.Recent++
-		}
 		if !containsFlag(m.flags, imap.FlagSeen) {
 			st.Unseen++
 		}
@@ -185,15 +182,6 @@ func (s *session) Open(_ context.Context, name string, readOnly bool) (imap.Mail
 		view.UIDs[i] = m.uid
 		if view.FirstUnseen == 0 && !containsFlag(m.flags, imap.FlagSeen) {
 			view.FirstUnseen = m.uid
-		}
-		// RFC 3501 section 2.3.2: \Recent goes to the first session
-		// that sees the message; EXAMINE sees it without taking it
-		// (section 6.3.2).
-		if m.recent && (m.owner == nil || m.owner == h) {
-			view.Recent = append(view.Recent, m.uid)
-			if !readOnly {
-				m.owner = h
-			}
 		}
 	}
 	return h, view, nil

@@ -29,14 +29,12 @@ type mdFolder struct {
 
 // mdMsg is one message file.
 type mdMsg struct {
-	uid    uint32
-	name   maildir.Name
-	path   string
-	date   time.Time
-	size   int64 // RFC822.SIZE: the size with CRLF line ends
-	flags  []imap.Flag
-	recent bool
-	owner  *mdHandle // the session in which it is \Recent
+	uid   uint32
+	name  maildir.Name
+	path  string
+	date  time.Time
+	size  int64 // RFC822.SIZE: the size with CRLF line ends
+	flags []imap.Flag
 }
 
 // sync brings the index in line with the directories: files others
@@ -148,7 +146,7 @@ func (f *mdFolder) adopt(e maildir.Entry, record bool) (*mdMsg, error) {
 	}
 	f.list.Next = max(f.list.Next, uid+1)
 	m := &mdMsg{uid: uid, name: e.Name, path: e.Path, date: e.ModTime, size: e.Field('W'),
-		flags: flagsFromInfo(e.Flags), recent: strings.Contains(e.Path, "/new/") || record}
+		flags: flagsFromInfo(e.Flags)}
 	if m.size < 0 {
 		if data, err := os.ReadFile(e.Path); err == nil {
 			m.size = maildir.WireSize(data)
@@ -157,12 +155,7 @@ func (f *mdFolder) adopt(e maildir.Entry, record bool) (*mdMsg, error) {
 	f.msgs = append(f.msgs, m)
 	f.byBase[e.Base] = m
 	for _, h := range f.handles {
-		up := imap.Update{Type: imap.UpdateNew, UID: m.uid, Flags: slices.Clone(m.flags)}
-		if m.recent && m.owner == nil && !h.readOnly {
-			m.owner = h
-			up.Recent = true
-		}
-		h.push(up)
+		h.push(imap.Update{Type: imap.UpdateNew, UID: m.uid, Flags: slices.Clone(m.flags)})
 	}
 	return m, nil
 }

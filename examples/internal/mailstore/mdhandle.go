@@ -206,19 +206,13 @@ func (h *mdHandle) Poll(context.Context) ([]imap.Update, error) {
 
 func (h *mdHandle) Changed() <-chan struct{} { return h.changed }
 
-// Close ends the selection; its \Recent messages are \Recent no more
-// (RFC 3501 section 2.3.2).
+// Close ends the selection.
 func (h *mdHandle) Close(context.Context) error {
 	h.s.mu.Lock()
 	defer h.s.mu.Unlock()
 	h.f.handles = slices.DeleteFunc(h.f.handles, func(o *mdHandle) bool { return o == h })
 	if len(h.f.handles) == 0 {
 		h.f.stopWatch()
-	}
-	for _, m := range h.f.msgs {
-		if m.owner == h {
-			m.owner, m.recent = nil, false
-		}
 	}
 	return nil
 }

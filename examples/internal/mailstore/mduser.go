@@ -196,9 +196,6 @@ func (u *mdUser) Status(_ context.Context, name string) (*imap.MailboxStatus, er
 	}
 	st := &imap.MailboxStatus{Messages: uint32(len(f.msgs)), UIDNext: f.list.Next, UIDValidity: f.list.Validity}
 	for _, m := range f.msgs {
-		if m.recent {
-			st.Recent++
-		}
 		if !hasFlag(m.flags, imap.FlagSeen) {
 			st.Unseen++
 		}
@@ -252,12 +249,6 @@ func (u *mdUser) Open(_ context.Context, name string, readOnly bool) (imap.Mailb
 		view.UIDs[i] = m.uid
 		if view.FirstUnseen == 0 && !hasFlag(m.flags, imap.FlagSeen) {
 			view.FirstUnseen = m.uid
-		}
-		if m.recent && (m.owner == nil || m.owner == h) {
-			view.Recent = append(view.Recent, m.uid)
-			if !readOnly {
-				m.owner = h
-			}
 		}
 	}
 	return h, view, nil

@@ -34,10 +34,9 @@ func (d *memDrop) Open(_ context.Context, n int) (io.ReadCloser, error) {
 
 // Delete flags the messages \Deleted and expunges exactly those UIDs
 // (RFC 4315 UID EXPUNGE semantics), so every IMAP session with the INBOX
-// selected is told EXPUNGE. The INBOX is opened read-only so that the
-// POP3 session takes no \Recent from IMAP sessions (RFC 3501 section
-// 2.3.2); imapmem's handles accept Store and Expunge either way, only the
-// IMAP server refuses them on EXAMINE.
+// selected is told EXPUNGE. The INBOX is opened read-only, as POP3 only
+// reads and deletes; imapmem's handles accept Store and Expunge either
+// way, only the IMAP server refuses them on EXAMINE.
 func (d *memDrop) Delete(ctx context.Context, numbers []int) error {
 	mb, _, err := d.u.Open(ctx, imap.Inbox, true)
 	if err != nil {
