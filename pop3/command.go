@@ -130,14 +130,6 @@ func (c Command) String() string {
 	return b.String()
 }
 
-// parseMsgNumber parses a message number (RFC 1939 section 3: a decimal
-// number, 1 for the first message). Leading zeros are accepted, signs and
-// anything else are not; zero and numbers beyond max fail.
-func parseMsgNumber(s string, max int) (int, bool) {
-	n, ok := parseDecimal(s)
-	return n, ok && n >= 1 && n <= max
-}
-
 // parseDecimal parses a non-negative decimal of at most 9 significant
 // digits, so that it never overflows.
 func parseDecimal(s string) (int, bool) {

@@ -39,17 +39,20 @@ func TestCommandString(t *testing.T) {
 	require.Equal(t, "QUIT", Command{Verb: VerbQUIT}.String())
 }
 
-func TestParseMsgNumber_RFC1939_3(t *testing.T) {
+// TestParseDecimal_RFC1939_3: message numbers and counts are decimals;
+// leading zeros are accepted, signs and anything else are not, nor a
+// number that would overflow.
+func TestParseDecimal_RFC1939_3(t *testing.T) {
 	for _, tc := range []struct {
 		in string
 		n  int
 		ok bool
 	}{
-		{"1", 1, true}, {"007", 7, true}, {"0", 0, false}, {"11", 11, false},
+		{"1", 1, true}, {"007", 7, true}, {"0", 0, true}, {"11", 11, true},
 		{"-1", 0, false}, {"+1", 0, false}, {"1x", 0, false}, {"", 0, false},
 		{"99999999999999999999", 0, false},
 	} {
-		n, ok := parseMsgNumber(tc.in, 10)
+		n, ok := parseDecimal(tc.in)
 		require.Equal(t, tc.ok, ok, tc.in)
 		if ok {
 			require.Equal(t, tc.n, n, tc.in)
