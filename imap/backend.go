@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/mailwire/mailwire/message"
 )
 
 // Backend is the mail store a Server serves. It checks credentials and
@@ -158,6 +160,17 @@ type MoveMailbox interface {
 	Move(ctx context.Context, uids []uint32, dest string) (uidValidity uint32, newUIDs []uint32, err error)
 }
 
+// SearchMailbox is a Mailbox with its own search index. The server hands
+// it the criteria that do not depend on the session (no sequence numbers,
+// no \Recent, which the server tracks per session) and evaluates the
+// others itself.
+type SearchMailbox interface {
+	Mailbox
+	// Search returns the UIDs among uids, ascending, of the messages
+	// that match every criterion (RFC 3501 section 6.4.4).
+	Search(ctx context.Context, criteria *SearchCriteria, uids []uint32) ([]uint32, error)
+}
+
 // Message is one stored message as Mailbox.Messages returns it.
 type Message interface {
 	UID() uint32
@@ -173,6 +186,14 @@ type Message interface {
 	// *StatusResponse with CodeExpungeIssued (RFC 5530): FETCH then
 	// skips it and ends OK [EXPUNGEISSUED] (RFC 2180 section 4.1).
 	Open(ctx context.Context) (MessageReader, error)
+}
+
+// StructureMessage is a Message whose backend keeps its parsed structure
+// (for example computed once at APPEND), so that FETCH ENVELOPE,
+// BODYSTRUCTURE and BODY[section] need not parse the message again.
+type StructureMessage interface {
+	Message
+	Structure() *message.Structure
 }
 
 // MessageReader reads a stored message at any offset.

@@ -20,14 +20,6 @@ type fetchRequest struct {
 	names []string // per BodySection; "" means BODY[...]
 }
 
-// StructureMessage is a Message whose backend keeps its parsed structure
-// (for example computed once at APPEND), so that FETCH ENVELOPE,
-// BODYSTRUCTURE and BODY[section] need not parse the message again.
-type StructureMessage interface {
-	Message
-	Structure() *message.Structure
-}
-
 // handleFetch answers FETCH and UID FETCH (RFC 3501 sections 6.4.5 and
 // 6.4.8). Non-PEEK body sections set \Seen, and the new flags are sent
 // with the data.

@@ -1,20 +1,8 @@
 package imap
 
 import (
-	"context"
 	"strings"
 )
-
-// SearchMailbox is a Mailbox with its own search index. The server hands
-// it the criteria that do not depend on the session (no sequence numbers,
-// no \Recent, which the server tracks per session) and evaluates the
-// others itself.
-type SearchMailbox interface {
-	Mailbox
-	// Search returns the UIDs among uids, ascending, of the messages
-	// that match every criterion (RFC 3501 section 6.4.4).
-	Search(ctx context.Context, criteria *SearchCriteria, uids []uint32) ([]uint32, error)
-}
 
 // handleSearch answers SEARCH and UID SEARCH (RFC 3501 sections 6.4.4 and
 // 6.4.8), with RETURN options for ESEARCH (RFC 4731 section 3.1).
