@@ -127,26 +127,29 @@ func (c teeConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// fakeSession is one connection to the fake server: its buffers, which a
+// STARTTLS replaces, and the transaction being built.
+type fakeSession struct {
+	f    *fakeServer
+	conn net.Conn
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	msg  fakeMessage
+	inTx bool
+}
+
 func (f *fakeServer) serve(conn net.Conn) {
-	br := bufio.NewReader(teeConn{conn, f})
-	bw := bufio.NewWriter(conn)
-	say := func(s string) bool {
-		for _, l := range strings.Split(s, "\n") {
-			bw.WriteString(l + "\r\n")
-		}
-		return bw.Flush() == nil
-	}
+	s := &fakeSession{f: f}
+	s.use(conn)
 	greeting := f.greeting
 	if greeting == "" {
 		greeting = "220 fake.test ESMTP"
 	}
-	if !say(greeting) || !strings.HasPrefix(greeting, "220") {
+	if !s.say(greeting) || !strings.HasPrefix(greeting, "220") {
 		return
 	}
-	var msg fakeMessage
-	inTx := false
 	for {
-		line, err := br.ReadString('\n')
+		line, err := s.br.ReadString('\n')
 		if err != nil {
 			return
 		}
@@ -157,115 +160,154 @@ func (f *fakeServer) serve(conn net.Conn) {
 		if f.silent {
 			continue
 		}
-		if r, ok := f.replies[line]; ok {
-			if strings.HasPrefix(line, "BDAT ") {
-				n, _ := strconv.Atoi(strings.Fields(line)[1])
-				io.CopyN(io.Discard, br, int64(n))
-			}
-			if !say(r) || strings.HasPrefix(r, "421") {
-				return
-			}
-			continue
+		reply, ok := s.scripted(line)
+		if !ok {
+			verb, arg, _ := strings.Cut(line, " ")
+			reply, ok = s.handle(strings.ToUpper(verb), arg)
 		}
-		verb, arg, _ := strings.Cut(line, " ")
-		var reply string
-		switch strings.ToUpper(verb) {
-		case "EHLO", "LHLO":
-			if f.ext == nil {
-				reply = "502 5.5.1 EHLO not implemented"
-				break
-			}
-			lines := append([]string{"fake.test greets " + arg}, f.ext...)
-			for i, l := range lines {
-				sep := "-"
-				if i == len(lines)-1 {
-					sep = " "
-				}
-				lines[i] = "250" + sep + l
-			}
-			reply = strings.Join(lines, "\n")
-		case "HELO":
-			reply = "250 fake.test"
-		case "MAIL":
-			msg = fakeMessage{from: arg}
-			inTx = true
-			reply = "250 2.1.0 Ok"
-		case "RCPT":
-			if !inTx {
-				reply = "503 5.5.1 Need MAIL"
-				break
-			}
-			msg.to = append(msg.to, arg)
-			reply = "250 2.1.5 Ok"
-		case "DATA":
-			if len(msg.to) == 0 && !f.lenientData {
-				reply = "503 5.5.1 Need RCPT"
-				break
-			}
-			inTx = false
-			if !say("354 End data with <CR><LF>.<CR><LF>") {
-				return
-			}
-			data, ended := readDotted(br)
-			msg.data, msg.ended = data, ended
-			f.mu.Lock()
-			f.messages = append(f.messages, msg)
-			f.mu.Unlock()
-			if !ended {
-				return
-			}
-			reply = f.verdict(msg)
-		case "BDAT":
-			fields := strings.Fields(arg)
-			n, _ := strconv.Atoi(fields[0])
-			chunk := make([]byte, n)
-			if _, err := io.ReadFull(br, chunk); err != nil {
-				return
-			}
-			msg.data += string(chunk)
-			reply = "250 2.0.0 Chunk accepted"
-			if len(fields) > 1 {
-				inTx = false
-				msg.ended = true
-				f.mu.Lock()
-				f.messages = append(f.messages, msg)
-				f.mu.Unlock()
-				reply = f.verdict(msg)
-			}
-		case "RSET":
-			msg = fakeMessage{}
-			inTx = false
-			reply = "250 2.0.0 Ok"
-		case "NOOP":
-			reply = "250 2.0.0 Ok"
-		case "VRFY":
-			reply = "252 2.0.0 Cannot VRFY user"
-		case "QUIT":
-			say("221 2.0.0 Bye")
-			return
-		case "STARTTLS":
-			if !say("220 2.0.0 Ready to start TLS" + f.afterSTARTTLS) {
-				return
-			}
-			tc := tls.Server(conn, f.tls)
-			if err := tc.Handshake(); err != nil {
-				return
-			}
-			conn = tc
-			br = bufio.NewReader(teeConn{tc, f})
-			bw = bufio.NewWriter(tc)
-			continue
-		case "AUTH":
-			reply = f.auth(arg, br, say)
-		case "*":
-			reply = "501 5.7.0 Authentication cancelled"
-		default:
-			reply = "500 5.5.2 Unknown command"
-		}
-		if !say(reply) {
+		if !ok || (reply != "" && !s.say(reply)) || strings.HasPrefix(reply, "421") {
 			return
 		}
 	}
+}
+
+// use puts the session's buffers on conn, recording what it reads.
+func (s *fakeSession) use(conn net.Conn) {
+	s.conn = conn
+	s.br = bufio.NewReader(teeConn{conn, s.f})
+	s.bw = bufio.NewWriter(conn)
+}
+
+// say writes the reply lines of r, "\n"-separated, and flushes them.
+func (s *fakeSession) say(r string) bool {
+	for _, l := range strings.Split(r, "\n") {
+		s.bw.WriteString(l + "\r\n")
+	}
+	return s.bw.Flush() == nil
+}
+
+// scripted answers a line the test gave a reply for; a scripted BDAT
+// still consumes its chunk.
+func (s *fakeSession) scripted(line string) (string, bool) {
+	r, ok := s.f.replies[line]
+	if ok && strings.HasPrefix(line, "BDAT ") {
+		n, _ := strconv.Atoi(strings.Fields(line)[1])
+		io.CopyN(io.Discard, s.br, int64(n))
+	}
+	return r, ok
+}
+
+// handle answers one command with the reply to send ("" when it was sent
+// already); false ends the session.
+func (s *fakeSession) handle(verb, arg string) (string, bool) {
+	switch verb {
+	case "EHLO", "LHLO":
+		return s.f.ehlo(arg), true
+	case "HELO":
+		return "250 fake.test", true
+	case "MAIL":
+		s.msg, s.inTx = fakeMessage{from: arg}, true
+		return "250 2.1.0 Ok", true
+	case "RCPT":
+		if !s.inTx {
+			return "503 5.5.1 Need MAIL", true
+		}
+		s.msg.to = append(s.msg.to, arg)
+		return "250 2.1.5 Ok", true
+	case "DATA":
+		return s.data()
+	case "BDAT":
+		return s.bdat(arg)
+	case "RSET":
+		s.msg, s.inTx = fakeMessage{}, false
+		return "250 2.0.0 Ok", true
+	case "NOOP":
+		return "250 2.0.0 Ok", true
+	case "VRFY":
+		return "252 2.0.0 Cannot VRFY user", true
+	case "QUIT":
+		s.say("221 2.0.0 Bye")
+		return "", false
+	case "STARTTLS":
+		return "", s.startTLS()
+	case "AUTH":
+		return s.f.auth(arg, s.br, s.say), true
+	case "*":
+		return "501 5.7.0 Authentication cancelled", true
+	}
+	return "500 5.5.2 Unknown command", true
+}
+
+// ehlo builds the EHLO reply from the extensions the test set; without
+// any the server is an RFC 821 one that knows only HELO.
+func (f *fakeServer) ehlo(arg string) string {
+	if f.ext == nil {
+		return "502 5.5.1 EHLO not implemented"
+	}
+	lines := append([]string{"fake.test greets " + arg}, f.ext...)
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		lines[i] = "250" + sep + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// data reads a dot-terminated message and records it, ended or not.
+func (s *fakeSession) data() (string, bool) {
+	if len(s.msg.to) == 0 && !s.f.lenientData {
+		return "503 5.5.1 Need RCPT", true
+	}
+	s.inTx = false
+	if !s.say("354 End data with <CR><LF>.<CR><LF>") {
+		return "", false
+	}
+	s.msg.data, s.msg.ended = readDotted(s.br)
+	s.record()
+	if !s.msg.ended {
+		return "", false
+	}
+	return s.f.verdict(s.msg), true
+}
+
+// bdat reads one chunk (RFC 3030 2); the LAST one ends the message.
+func (s *fakeSession) bdat(arg string) (string, bool) {
+	fields := strings.Fields(arg)
+	n, _ := strconv.Atoi(fields[0])
+	chunk := make([]byte, n)
+	if _, err := io.ReadFull(s.br, chunk); err != nil {
+		return "", false
+	}
+	s.msg.data += string(chunk)
+	if len(fields) == 1 {
+		return "250 2.0.0 Chunk accepted", true
+	}
+	s.inTx, s.msg.ended = false, true
+	s.record()
+	return s.f.verdict(s.msg), true
+}
+
+// record keeps the message for the test.
+func (s *fakeSession) record() {
+	s.f.mu.Lock()
+	s.f.messages = append(s.f.messages, s.msg)
+	s.f.mu.Unlock()
+}
+
+// startTLS answers 220 (with what the test appends to it) and runs the
+// server handshake.
+func (s *fakeSession) startTLS() bool {
+	if !s.say("220 2.0.0 Ready to start TLS" + s.f.afterSTARTTLS) {
+		return false
+	}
+	tc := tls.Server(s.conn, s.f.tls)
+	if err := tc.Handshake(); err != nil {
+		return false
+	}
+	s.use(tc)
+	return true
 }
 
 // verdict answers the end of a message: one reply, or one per recipient
