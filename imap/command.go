@@ -66,12 +66,7 @@ var verbNames = [numVerbs]string{"", "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS",
 
 // String returns the command name as it is sent, "UID FETCH" for a UID
 // form.
-func (v Verb) String() string {
-	if v < numVerbs && v != VerbUnknown {
-		return verbNames[v]
-	}
-	return "UNKNOWN"
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "UNKNOWN") }
 
 // Command is a command as Server.BeforeCommand sees it: its tag and its
 // verb (RFC 3501 section 9, command). The arguments are still unread.

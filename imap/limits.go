@@ -16,13 +16,17 @@ type limits struct {
 	MaxSeqRanges   int
 }
 
+// defaults are the Default constants of the shared limits whose value
+// is IMAP's own; netserver gives the others.
+var defaults = netserver.Limits{
+	MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
+	CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
+}
+
 // resolve applies the defaults to the fields, once (see core).
 func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
-		Limits: netserver.Given(srv).Resolve(netserver.Limits{
-			MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
-			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
-		}),
+		Limits:         netserver.Given(srv).Resolve(defaults),
 		MaxLiteralSize: netserver.Or(srv.MaxLiteralSize, DefaultMaxLiteralSize),
 		MaxDepth:       netserver.Or(srv.MaxDepth, DefaultMaxDepth),
 		MaxSeqRanges:   netserver.Or(srv.MaxSeqRanges, DefaultMaxSeqRanges),

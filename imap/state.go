@@ -17,12 +17,7 @@ const (
 var stateNames = [numStates]string{"not authenticated", "authenticated", "selected", "logout"}
 
 // String names the state as RFC 3501 section 3 does, in lower case.
-func (s State) String() string {
-	if s >= 0 && s < numStates {
-		return stateNames[s]
-	}
-	return "unknown"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "unknown") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -51,12 +46,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed", "bad"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // outcomeOf is the outcome a tagged response of type t reports.
 func outcomeOf(t StatusType) Outcome {

@@ -36,12 +36,7 @@ var verbNames = [numVerbs]string{"", "USER", "PASS", "APOP", "AUTH", "STLS", "CA
 	"STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT"}
 
 // String returns the keyword in upper case, "" for VerbUnknown.
-func (v Verb) String() string {
-	if v < numVerbs {
-		return verbNames[v]
-	}
-	return ""
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "") }
 
 // lookupVerb matches a keyword case-insensitively (RFC 1939 section 3).
 func lookupVerb(word string) Verb { return statetable.Lookup[Verb](verbNames[:], "", word) }

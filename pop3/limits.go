@@ -14,13 +14,17 @@ type limits struct {
 	MaxAuthLineLength int
 }
 
+// defaults are the Default constants of the shared limits whose value
+// is POP3's own; netserver gives the others.
+var defaults = netserver.Limits{
+	MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
+	CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
+}
+
 // resolve applies the defaults to the fields, once (see core).
 func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
-		Limits: netserver.Given(srv).Resolve(netserver.Limits{
-			MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
-			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
-		}),
+		Limits:            netserver.Given(srv).Resolve(defaults),
 		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 	}
 	return netserver.Settings{Name: "pop3", Domain: srv.Domain, Logger: srv.Logger, Debug: srv.Debug, Limits: srv.lim.Limits}

@@ -25,12 +25,7 @@ const (
 var stateNames = [numStates]string{"AUTHORIZATION", "TRANSACTION", "UPDATE", "CLOSED"}
 
 // String names the state as RFC 1939 does.
-func (s State) String() string {
-	if s < numStates {
-		return stateNames[s]
-	}
-	return "INVALID"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "INVALID") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -54,12 +49,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // table[state][verb] holds every rule of the session. One table serves
 // the server (which answers -ERR to an illegal command) and the client

@@ -34,12 +34,7 @@ var verbNames = [numVerbs]string{"", "EHLO", "HELO", "LHLO", "MAIL", "RCPT", "DA
 	"RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH"}
 
 // String returns the verb as it is sent.
-func (v Verb) String() string {
-	if v < numVerbs && v != VerbUnknown {
-		return verbNames[v]
-	}
-	return "UNKNOWN"
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "UNKNOWN") }
 
 // Command is a command line as Server.BeforeCommand sees it: the verb
 // and the argument after it (RFC 5321 4.1.1), "" for none. AUTH's

@@ -22,13 +22,17 @@ type limits struct {
 	DataTimeout       time.Duration
 }
 
+// defaults are the Default constants of the shared limits whose value
+// is SMTP's own; netserver gives the others.
+var defaults = netserver.Limits{
+	MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
+	CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
+}
+
 // resolve applies the defaults to the fields, once (see core).
 func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
-		Limits: netserver.Given(srv).Resolve(netserver.Limits{
-			MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
-			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
-		}),
+		Limits:            netserver.Given(srv).Resolve(defaults),
 		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 		MaxTextLineLength: netserver.Or(srv.MaxTextLineLength, DefaultMaxTextLineLength),
 		MaxMessageBytes:   netserver.Limit(srv.MaxMessageBytes, DefaultMaxMessageBytes),

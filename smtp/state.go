@@ -30,12 +30,7 @@ const (
 var stateNames = [numStates]string{"greeted", "ready", "mail", "rcpt", "bdat", "closed"}
 
 // String names the state.
-func (s State) String() string {
-	if s < numStates {
-		return stateNames[s]
-	}
-	return "invalid"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "invalid") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -64,12 +59,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "tls-started", "closed", "message-ended"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // table[state][verb] holds every rule of the session; Transition only
 // looks it up. A single table serves the server (which answers 503 5.5.1

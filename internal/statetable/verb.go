@@ -34,3 +34,12 @@ func EqualFold[W ~string | ~[]byte](b W, upper string) bool {
 	}
 	return true
 }
+
+// Name returns names[i], the String of a protocol's State, Verb or
+// Outcome i, or unknown when i is out of range or its name is "".
+func Name[I Index](names []string, i I, unknown string) string {
+	if int(i) >= 0 && int(i) < len(names) && names[i] != "" {
+		return names[i]
+	}
+	return unknown
+}

@@ -29,3 +29,16 @@ func TestLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestName: a name in range, "" and out of range give unknown.
+func TestName(t *testing.T) {
+	names := []string{"", "NOOP"}
+	for i, want := range []string{"?", "NOOP", "?"} {
+		if got := Name(names, uint8(i), "?"); got != want {
+			t.Errorf("Name(%d) = %q, want %q", i, got, want)
+		}
+	}
+	if got := Name(names, -1, "?"); got != "?" {
+		t.Errorf("Name(-1) = %q", got)
+	}
+}
