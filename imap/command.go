@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/statetable"
 )
 
 // Verb is an IMAP command name (RFC 3501 section 6 and extensions); the
@@ -65,12 +66,7 @@ var verbNames = [numVerbs]string{"", "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS",
 
 // String returns the command name as it is sent, "UID FETCH" for a UID
 // form.
-func (v Verb) String() string {
-	if v < numVerbs && v != VerbUnknown {
-		return verbNames[v]
-	}
-	return "UNKNOWN"
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "UNKNOWN") }
 
 // Command is a command as Server.BeforeCommand sees it: its tag and its
 // verb (RFC 3501 section 9, command). The arguments are still unread.
@@ -86,33 +82,12 @@ const uidPrefix = "UID "
 // lookupVerb finds the verb named prefix+word, word matched
 // case-insensitively (RFC 3501 section 9), without allocating.
 func lookupVerb(prefix string, word []byte) Verb {
-	for v := VerbCAPABILITY; v < numVerbs; v++ {
-		name := verbNames[v]
-		if len(name) == len(prefix)+len(word) && strings.HasPrefix(name, prefix) &&
-			equalFoldASCII(word, name[len(prefix):]) {
-			return v
-		}
-	}
-	return VerbUnknown
+	return statetable.Lookup[Verb](verbNames[:], prefix, word)
 }
 
 // equalFoldASCII reports whether b equals upper (upper case ASCII)
 // ignoring case.
-func equalFoldASCII(b []byte, upper string) bool {
-	if len(b) != len(upper) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != upper[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalFoldASCII(b []byte, upper string) bool { return statetable.EqualFold(b, upper) }
 
 // readCommandHead reads the start of a command line (RFC 3501 section 9,
 // command): tag SP name, with "UID" joined to the command it prefixes.

@@ -1,5 +1,7 @@
 package imap
 
+import "github.com/mailwire/mailwire/internal/statetable"
+
 // State is a connection state of RFC 3501 section 3 (RFC 9051 section 3).
 type State int
 
@@ -15,12 +17,7 @@ const (
 var stateNames = [numStates]string{"not authenticated", "authenticated", "selected", "logout"}
 
 // String names the state as RFC 3501 section 3 does, in lower case.
-func (s State) String() string {
-	if s >= 0 && s < numStates {
-		return stateNames[s]
-	}
-	return "unknown"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "unknown") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -49,12 +46,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed", "bad"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // outcomeOf is the outcome a tagged response of type t reports.
 func outcomeOf(t StatusType) Outcome {
@@ -67,13 +59,6 @@ func outcomeOf(t StatusType) Outcome {
 		return OutcomeClosed
 	}
 	return OutcomeBad
-}
-
-// rule is one cell of the table: whether the verb is legal in the state,
-// and the state each outcome leads to.
-type rule struct {
-	legal bool
-	next  [numOutcomes]State
 }
 
 // table[state][verb] holds every rule of the session. One table serves
@@ -100,27 +85,16 @@ type rule struct {
 //     are selected commands (6.4), as are UNSELECT (RFC 3691), MOVE (RFC
 //     6851 3.1), UID EXPUNGE (RFC 4315 2.1), SORT and THREAD (RFC 5256 3);
 //     an accepted CLOSE or UNSELECT leads to authenticated (6.4.2).
-var table = func() (t [numStates][numVerbs]rule) {
-	for s := range t {
-		for v := range t[s] {
-			for o := range t[s][v].next {
-				t[s][v].next[o] = State(s)
-			}
-			t[s][v].next[OutcomeClosed] = StateLogout
-		}
-	}
+var table = func() *statetable.Table[State, Verb, Outcome] {
+	t := statetable.New(numStates, numVerbs, numOutcomes, OutcomeClosed, StateLogout)
 	allow := func(states []State, verbs ...Verb) {
 		for _, s := range states {
-			for _, v := range verbs {
-				t[s][v].legal = true
-			}
+			t.Allow(s, verbs...)
 		}
 	}
 	on := func(states []State, o Outcome, next State, verbs ...Verb) {
 		for _, s := range states {
-			for _, v := range verbs {
-				t[s][v].next[o] = next
-			}
+			t.On(s, o, next, verbs...)
 		}
 	}
 	notAuth := []State{StateNotAuthenticated}
@@ -151,22 +125,13 @@ var table = func() (t [numStates][numVerbs]rule) {
 
 // Allowed reports whether verb v may be sent (client) or run (server) in
 // state s.
-func Allowed(s State, v Verb) bool {
-	return s >= 0 && s < numStates && v < numVerbs && table[s][v].legal
-}
+func Allowed(s State, v Verb) bool { return table.Allowed(s, v) }
 
 // Transition returns the state after v ended with outcome o in state s,
 // and whether v is legal in s. An illegal command leaves the state as it
 // was (the server answered BAD), unless the session closed.
 func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
-	if s < 0 || s >= numStates || v >= numVerbs || o >= numOutcomes {
-		return s, false
-	}
-	r := table[s][v]
-	if !r.legal && o != OutcomeClosed {
-		return s, false
-	}
-	return r.next[o], r.legal
+	return table.Transition(s, v, o)
 }
 
 // Greeting returns the state a server greeting of type t leads to (RFC 3501

@@ -3,6 +3,8 @@ package pop3
 import (
 	"errors"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/statetable"
 )
 
 // Verb is a POP3 command keyword.
@@ -34,34 +36,10 @@ var verbNames = [numVerbs]string{"", "USER", "PASS", "APOP", "AUTH", "STLS", "CA
 	"STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT"}
 
 // String returns the keyword in upper case, "" for VerbUnknown.
-func (v Verb) String() string {
-	if v < numVerbs {
-		return verbNames[v]
-	}
-	return ""
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "") }
 
 // lookupVerb matches a keyword case-insensitively (RFC 1939 section 3).
-func lookupVerb(word string) Verb {
-	if len(word) < 3 || len(word) > 4 {
-		return VerbUnknown
-	}
-	var up [4]byte
-	for i := 0; i < len(word); i++ {
-		c := word[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		up[i] = c
-	}
-	key := string(up[:len(word)])
-	for v := VerbUSER; v < numVerbs; v++ {
-		if verbNames[v] == key {
-			return v
-		}
-	}
-	return VerbUnknown
-}
+func lookupVerb(word string) Verb { return statetable.Lookup[Verb](verbNames[:], "", word) }
 
 // Command is one parsed command line.
 type Command struct {

@@ -3,33 +3,28 @@ package pop3
 import "github.com/mailwire/mailwire/internal/netserver"
 
 // limits are the Server's limit fields with the defaults applied: the
-// limits the three servers share (netserver.Limits) and POP3's own. A
-// zero field takes its Default constant (netserver.Or); the fields
-// documented to take a negative value resolve with netserver.Limit, 0
-// then meaning no limit or off.
+// limits the three servers share (netserver.Limits, read from the
+// Server's fields of the same names) and POP3's own. A zero field takes
+// its Default constant (netserver.Or); the fields documented to take a
+// negative value resolve with netserver.Limit, 0 then meaning no limit
+// or off. netserver holds the shared defaults that are the same in the
+// three servers; the limits test holds them equal to the constants.
 type limits struct {
 	netserver.Limits
 	MaxAuthLineLength int
 }
 
+// defaults are the Default constants of the shared limits whose value
+// is POP3's own; netserver gives the others.
+var defaults = netserver.Limits{
+	MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors,
+	CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout,
+}
+
 // resolve applies the defaults to the fields, once (see core).
 func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
-		Limits: netserver.Limits{
-			MaxLineLength:         netserver.Or(srv.MaxLineLength, DefaultMaxLineLength),
-			MaxErrors:             netserver.Or(srv.MaxErrors, DefaultMaxErrors),
-			MaxAuthFailures:       netserver.Or(srv.MaxAuthFailures, DefaultMaxAuthFailures),
-			MaxConnections:        netserver.Or(srv.MaxConnections, DefaultMaxConnections),
-			MaxConnectionsPerAddr: netserver.Limit(srv.MaxConnectionsPerAddr, DefaultMaxConnectionsPerAddr),
-			CommandTimeout:        netserver.Or(srv.CommandTimeout, DefaultCommandTimeout),
-			LoginTimeout:          netserver.Or(srv.LoginTimeout, DefaultLoginTimeout),
-			WriteTimeout:          netserver.Or(srv.WriteTimeout, DefaultWriteTimeout),
-			TLSHandshakeTimeout:   netserver.Or(srv.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout),
-			AuthFailureDelay:      netserver.Limit(srv.AuthFailureDelay, DefaultAuthFailureDelay),
-			MaxAuthFailureDelay:   netserver.Or(srv.MaxAuthFailureDelay, DefaultMaxAuthFailureDelay),
-			AuthFailureReset:      netserver.Or(srv.AuthFailureReset, DefaultAuthFailureReset),
-			MaxAuthFailureAddrs:   netserver.Or(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
-		},
+		Limits:            netserver.Given(srv).Resolve(defaults),
 		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 	}
 	return netserver.Settings{Name: "pop3", Domain: srv.Domain, Logger: srv.Logger, Debug: srv.Debug, Limits: srv.lim.Limits}

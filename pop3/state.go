@@ -1,5 +1,7 @@
 package pop3
 
+import "github.com/mailwire/mailwire/internal/statetable"
+
 // State is where a POP3 session stands (RFC 1939 section 3).
 type State uint8
 
@@ -23,12 +25,7 @@ const (
 var stateNames = [numStates]string{"AUTHORIZATION", "TRANSACTION", "UPDATE", "CLOSED"}
 
 // String names the state as RFC 1939 does.
-func (s State) String() string {
-	if s < numStates {
-		return stateNames[s]
-	}
-	return "INVALID"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "INVALID") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -52,19 +49,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "TLS started", "closed"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
-
-// rule is one cell of the table: whether the verb is legal in the state,
-// and the state each outcome leads to.
-type rule struct {
-	legal bool
-	next  [numOutcomes]State
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // table[state][verb] holds every rule of the session. One table serves
 // the server (which answers -ERR to an illegal command) and the client
@@ -86,50 +71,27 @@ type rule struct {
 //     answer is QUIT's outcome in UPDATE, and whether +OK or -ERR the
 //     session ends (RFC 1939 6). QUIT is the only input UPDATE takes;
 //     nothing is read from the client there.
-var table = func() (t [numStates][numVerbs]rule) {
-	for s := range t {
-		for v := range t[s] {
-			t[s][v].next = [numOutcomes]State{State(s), State(s), State(s), StateClosed}
-		}
-	}
-	allow := func(s State, verbs ...Verb) {
-		for _, v := range verbs {
-			t[s][v].legal = true
-		}
-	}
-	on := func(s State, o Outcome, next State, verbs ...Verb) {
-		for _, v := range verbs {
-			t[s][v].next[o] = next
-		}
-	}
-	allow(StateAuthorization, VerbUSER, VerbPASS, VerbAPOP, VerbAUTH, VerbSTLS, VerbUTF8, VerbCAPA, VerbQUIT)
-	on(StateAuthorization, OutcomeAccepted, StateTransaction, VerbPASS, VerbAPOP, VerbAUTH)
-	on(StateAuthorization, OutcomeAccepted, StateClosed, VerbQUIT)
-	allow(StateTransaction, VerbCAPA, VerbSTAT, VerbLIST, VerbRETR, VerbDELE,
+var table = func() *statetable.Table[State, Verb, Outcome] {
+	t := statetable.New(numStates, numVerbs, numOutcomes, OutcomeClosed, StateClosed)
+	t.Allow(StateAuthorization, VerbUSER, VerbPASS, VerbAPOP, VerbAUTH, VerbSTLS, VerbUTF8, VerbCAPA, VerbQUIT)
+	t.On(StateAuthorization, OutcomeAccepted, StateTransaction, VerbPASS, VerbAPOP, VerbAUTH)
+	t.On(StateAuthorization, OutcomeAccepted, StateClosed, VerbQUIT)
+	t.Allow(StateTransaction, VerbCAPA, VerbSTAT, VerbLIST, VerbRETR, VerbDELE,
 		VerbNOOP, VerbRSET, VerbTOP, VerbUIDL, VerbQUIT)
-	on(StateTransaction, OutcomeAccepted, StateUpdate, VerbQUIT)
-	allow(StateUpdate, VerbQUIT)
-	on(StateUpdate, OutcomeAccepted, StateClosed, VerbQUIT)
-	on(StateUpdate, OutcomeRefused, StateClosed, VerbQUIT)
+	t.On(StateTransaction, OutcomeAccepted, StateUpdate, VerbQUIT)
+	t.Allow(StateUpdate, VerbQUIT)
+	t.On(StateUpdate, OutcomeAccepted, StateClosed, VerbQUIT)
+	t.On(StateUpdate, OutcomeRefused, StateClosed, VerbQUIT)
 	return t
 }()
 
 // Allowed reports whether verb v may be sent (client) or run (server) in
 // state s.
-func Allowed(s State, v Verb) bool {
-	return s < numStates && v < numVerbs && table[s][v].legal
-}
+func Allowed(s State, v Verb) bool { return table.Allowed(s, v) }
 
 // Transition returns the state after v ended with outcome o in state s,
 // and whether v is legal in s. An illegal command leaves the state as it
 // was, unless the session closed.
 func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
-	if s >= numStates || v >= numVerbs || o >= numOutcomes {
-		return s, false
-	}
-	r := table[s][v]
-	if !r.legal && o != OutcomeClosed {
-		return s, false
-	}
-	return r.next[o], r.legal
+	return table.Transition(s, v, o)
 }

@@ -2,6 +2,8 @@ package smtp
 
 import (
 	"bytes"
+
+	"github.com/mailwire/mailwire/internal/statetable"
 )
 
 // Verb is an SMTP command verb (RFC 5321 section 4.1.1 and extensions).
@@ -32,12 +34,7 @@ var verbNames = [numVerbs]string{"", "EHLO", "HELO", "LHLO", "MAIL", "RCPT", "DA
 	"RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH"}
 
 // String returns the verb as it is sent.
-func (v Verb) String() string {
-	if v < numVerbs && v != VerbUnknown {
-		return verbNames[v]
-	}
-	return "UNKNOWN"
-}
+func (v Verb) String() string { return statetable.Name(verbNames[:], v, "UNKNOWN") }
 
 // Command is a command line as Server.BeforeCommand sees it: the verb
 // and the argument after it (RFC 5321 4.1.1), "" for none. AUTH's
@@ -50,34 +47,10 @@ type Command struct {
 
 // lookupVerb finds the verb of a command line case-insensitively (RFC 5321
 // 2.4) without allocating.
-func lookupVerb(word []byte) Verb {
-	if len(word) != 4 && len(word) != 8 {
-		return VerbUnknown
-	}
-	for v := VerbEHLO; v < numVerbs; v++ {
-		if len(verbNames[v]) == len(word) && equalFoldASCII(word, verbNames[v]) {
-			return v
-		}
-	}
-	return VerbUnknown
-}
+func lookupVerb(word []byte) Verb { return statetable.Lookup[Verb](verbNames[:], "", word) }
 
 // equalFoldASCII reports whether b equals upper (upper case ASCII) ignoring case.
-func equalFoldASCII(b []byte, upper string) bool {
-	if len(b) != len(upper) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != upper[i] {
-			return false
-		}
-	}
-	return true
-}
+func equalFoldASCII(b []byte, upper string) bool { return statetable.EqualFold(b, upper) }
 
 // splitCommand splits a command line (without CRLF) into its verb and the
 // argument after one or more spaces (RFC 5321 4.1.1: verb SP argument).

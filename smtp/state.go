@@ -1,5 +1,7 @@
 package smtp
 
+import "github.com/mailwire/mailwire/internal/statetable"
+
 // State is where an SMTP session stands (RFC 5321 section 4.1.4 and 3.3):
 // before the client's greeting, between transactions, inside a mail
 // transaction, or inside a chunked BDAT transfer (RFC 3030).
@@ -28,12 +30,7 @@ const (
 var stateNames = [numStates]string{"greeted", "ready", "mail", "rcpt", "bdat", "closed"}
 
 // String names the state.
-func (s State) String() string {
-	if s < numStates {
-		return stateNames[s]
-	}
-	return "invalid"
-}
+func (s State) String() string { return statetable.Name(stateNames[:], s, "invalid") }
 
 // Outcome is what became of a command; with the state and the verb it is
 // the input of Transition.
@@ -62,22 +59,7 @@ const (
 var outcomeNames = [numOutcomes]string{"accepted", "refused", "tls-started", "closed", "message-ended"}
 
 // String names the outcome.
-func (o Outcome) String() string {
-	if o < numOutcomes {
-		return outcomeNames[o]
-	}
-	return "invalid"
-}
-
-// stay, as the next state of a rule, keeps the state unchanged.
-const stay = numStates
-
-// rule is what the table knows of one verb in one state: whether it is
-// legal, and the state after each outcome.
-type rule struct {
-	legal bool
-	next  [numOutcomes]State
-}
+func (o Outcome) String() string { return statetable.Name(outcomeNames[:], o, "invalid") }
 
 // table[state][verb] holds every rule of the session; Transition only
 // looks it up. A single table serves the server (which answers 503 5.5.1
@@ -106,36 +88,27 @@ type rule struct {
 //   - A refused command, and an outcome a verb does not have, keep the
 //     state; OutcomeClosed leads to StateClosed from every state, after
 //     every verb, legal or not. Nothing is legal in StateClosed.
-var table = func() (t [numStates][numVerbs]rule) {
-	for s := range t {
-		for v := range t[s] {
-			for o := range t[s][v].next {
-				t[s][v].next[o] = stay
-			}
-			t[s][v].next[OutcomeClosed] = StateClosed
-		}
-	}
+var table = func() *statetable.Table[State, Verb, Outcome] {
+	t := statetable.New(numStates, numVerbs, numOutcomes, OutcomeClosed, StateClosed)
 	// on makes verbs legal in s and sets the state after outcome o.
 	on := func(s State, o Outcome, next State, verbs ...Verb) {
-		for _, v := range verbs {
-			t[s][v].legal = true
-			t[s][v].next[o] = next
-		}
+		t.Allow(s, verbs...)
+		t.On(s, o, next, verbs...)
 	}
 	for s := StateGreeted; s < StateClosed; s++ {
-		on(s, OutcomeAccepted, stay, VerbNOOP, VerbHELP, VerbVRFY, VerbEXPN)
+		on(s, OutcomeAccepted, s, VerbNOOP, VerbHELP, VerbVRFY, VerbEXPN)
 		on(s, OutcomeAccepted, StateClosed, VerbQUIT)
 		on(s, OutcomeAccepted, StateReady, VerbEHLO, VerbHELO, VerbLHLO, VerbRSET)
 	}
-	on(StateGreeted, OutcomeAccepted, stay, VerbRSET)
+	on(StateGreeted, OutcomeAccepted, StateGreeted, VerbRSET)
 	on(StateReady, OutcomeAccepted, StateMail, VerbMAIL)
-	on(StateReady, OutcomeAccepted, stay, VerbAUTH)
+	on(StateReady, OutcomeAccepted, StateReady, VerbAUTH)
 	on(StateReady, OutcomeTLSStarted, StateGreeted, VerbSTARTTLS)
 	on(StateMail, OutcomeAccepted, StateRcpt, VerbRCPT)
-	on(StateRcpt, OutcomeAccepted, stay, VerbRCPT, VerbDATA)
+	on(StateRcpt, OutcomeAccepted, StateRcpt, VerbRCPT, VerbDATA)
 	on(StateRcpt, OutcomeAccepted, StateBDAT, VerbBDAT)
 	on(StateRcpt, OutcomeMessageEnded, StateReady, VerbDATA, VerbBDAT)
-	on(StateBDAT, OutcomeAccepted, stay, VerbBDAT)
+	on(StateBDAT, OutcomeAccepted, StateBDAT, VerbBDAT)
 	on(StateBDAT, OutcomeRefused, StateReady, VerbBDAT)
 	on(StateBDAT, OutcomeMessageEnded, StateReady, VerbBDAT)
 	return t
@@ -143,20 +116,11 @@ var table = func() (t [numStates][numVerbs]rule) {
 
 // Allowed reports whether verb v may be sent (client) or run (server) in
 // state s.
-func Allowed(s State, v Verb) bool {
-	return s < numStates && v < numVerbs && table[s][v].legal
-}
+func Allowed(s State, v Verb) bool { return table.Allowed(s, v) }
 
 // Transition returns the state after v ended with outcome o in state s,
 // and whether v is legal in s. An illegal verb keeps the state, unless
 // the outcome is OutcomeClosed.
 func Transition(s State, v Verb, o Outcome) (next State, legal bool) {
-	if s >= numStates || v >= numVerbs || o >= numOutcomes {
-		return s, false
-	}
-	r := table[s][v]
-	if next = r.next[o]; next == stay {
-		next = s
-	}
-	return next, r.legal
+	return table.Transition(s, v, o)
 }

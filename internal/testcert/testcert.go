@@ -26,26 +26,41 @@ type Pair struct {
 // New returns a certificate for localhost, 127.0.0.1 and ::1 and the given
 // extra DNS names, valid for one day.
 func New(names ...string) (*Pair, error) {
+	return issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "mailwire test"},
+		NotAfter:    time.Now().Add(24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:    append([]string{"localhost"}, names...),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	})
+}
+
+// Client returns a client certificate whose subject common name is name,
+// valid for one hour: what a client presents for SASL EXTERNAL (RFC 4422
+// appendix A). Roots is then the server's tls.Config.ClientCAs.
+func Client(name string) (*Pair, error) {
+	return issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: name},
+		NotAfter:    time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+}
+
+// issue completes tmpl as a self-signed CA certificate with a new P-256
+// key and a random serial, valid from an hour ago (clock skew), and
+// returns it with a pool that trusts it.
+func issue(tmpl *x509.Certificate) (*Pair, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	tmpl.SerialNumber, err = rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
 		return nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "mailwire test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              append([]string{"localhost"}, names...),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
+	tmpl.NotBefore = time.Now().Add(-time.Hour)
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
+	tmpl.BasicConstraintsValid, tmpl.IsCA = true, true
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, err
