@@ -72,6 +72,21 @@ func (a authSession) AuthPlain(ctx context.Context, identity, user, pass string)
 	return nil
 }
 
+// ScramCredentials gives WithUser's users SCRAM-SHA-256 and SCRAM-SHA-1,
+// and their -PLUS variants over TLS (RFC 5802, RFC 7677), from the same
+// passwords; an unknown name gets smtp.ErrUnknownUser, which fails as a
+// wrong password does.
+func (a authSession) ScramCredentials(ctx context.Context, mech, user string) (smtp.ScramCredentials, error) {
+	if a.s.fault(AtAuth, a.c) {
+		return smtp.ScramCredentials{}, errDropped
+	}
+	pass, ok := a.s.cfg.users[user]
+	if !ok {
+		return smtp.ScramCredentials{}, smtp.ErrUnknownUser
+	}
+	return smtp.NewScramCredentials(mech, pass, []byte("smtptest:"+user), 4096)
+}
+
 func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
 	if ss.s.fault(AtMail, ss.c) {
 		return errDropped

@@ -105,7 +105,7 @@ func TestWithUser_RFC4954_6(t *testing.T) {
 	s := smtptest.NewServer(t, smtptest.WithUser("alice", "secret"), smtptest.WithInsecureAuth())
 	d := dial(t, s.Addr)
 	ehlo := d.cmd(250, "EHLO client.test")
-	assert.Contains(t, ehlo, "AUTH PLAIN LOGIN")
+	assert.Contains(t, ehlo, "AUTH SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN")
 	assert.Contains(t, d.cmd(530, "MAIL FROM:<a@x.test>"), "5.7.0")
 	plain := func(user, pass string) string {
 		return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
@@ -117,6 +117,38 @@ func TestWithUser_RFC4954_6(t *testing.T) {
 	d.cmd(250, "RCPT TO:<b@y.test>")
 	require.Equal(t, 250, d.data(sample))
 	assert.Equal(t, "alice", s.Messages()[0].Identity)
+}
+
+// RFC 5802, RFC 7677: WithUser's users log in with SCRAM too, from the
+// same password; an unknown name fails as a wrong password does.
+func TestWithUser_SCRAM_RFC7677(t *testing.T) {
+	s := smtptest.NewServer(t, smtptest.WithUser("alice", "secret"), smtptest.WithInsecureAuth())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		auth smtp.SASLClient
+		ok   bool
+	}{
+		{smtp.ScramSHA256Auth("alice", "secret"), true},
+		{smtp.ScramSHA1Auth("alice", "secret"), true},
+		{smtp.ScramSHA256Auth("alice", "wrong"), false},
+		{smtp.ScramSHA256Auth("bob", "secret"), false},
+	} {
+		c, err := smtp.Dial(ctx, s.Addr, &smtp.Options{InsecureAuth: true})
+		require.NoError(t, err)
+		require.NoError(t, c.Hello(ctx, ""))
+		caps, err := c.Caps()
+		require.NoError(t, err)
+		assert.Equal(t, "SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN", caps["AUTH"])
+		err = c.Auth(ctx, tc.auth)
+		if tc.ok {
+			require.NoError(t, err)
+		} else {
+			var r *smtp.Reply
+			require.ErrorAs(t, err, &r)
+			assert.Equal(t, 535, r.Code)
+		}
+		c.Close()
+	}
 }
 
 // Without WithUser the server does not advertise AUTH at all.
