@@ -12,6 +12,8 @@ type limits struct {
 	MaxLiteralSize int64
 	MaxDepth       int
 	MaxSeqRanges   int
+	// MaxAuthLineLength bounds an AUTHENTICATE response line.
+	MaxAuthLineLength int
 }
 
 // resolve applies the defaults to the fields, once (see core).
@@ -32,9 +34,10 @@ func (srv *Server) resolve() netserver.Settings {
 			AuthFailureReset:      netserver.Or(srv.AuthFailureReset, DefaultAuthFailureReset),
 			MaxAuthFailureAddrs:   netserver.Or(srv.MaxAuthFailureAddrs, DefaultMaxAuthFailureAddrs),
 		},
-		MaxLiteralSize: netserver.Or(srv.MaxLiteralSize, DefaultMaxLiteralSize),
-		MaxDepth:       netserver.Or(srv.MaxDepth, DefaultMaxDepth),
-		MaxSeqRanges:   netserver.Or(srv.MaxSeqRanges, DefaultMaxSeqRanges),
+		MaxLiteralSize:    netserver.Or(srv.MaxLiteralSize, DefaultMaxLiteralSize),
+		MaxDepth:          netserver.Or(srv.MaxDepth, DefaultMaxDepth),
+		MaxSeqRanges:      netserver.Or(srv.MaxSeqRanges, DefaultMaxSeqRanges),
+		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 	}
 	return netserver.Settings{Name: "imap", Logger: srv.Logger, Debug: srv.Debug, Limits: srv.lim.Limits}
 }
