@@ -1,12 +1,6 @@
 package imap
 
-import (
-	"encoding/base64"
-	"errors"
-	"strings"
-
-	"github.com/mailwire/mailwire/internal/sasl"
-)
+import "errors"
 
 // handleStartTLS answers STARTTLS (RFC 3501 section 6.2.1). Input the
 // client pipelined after the command is thrown away, not run under TLS
@@ -72,8 +66,15 @@ func (c *Conn) login(tag, user, pass string) *StatusResponse {
 	if err != nil {
 		return c.loginFailed(tag, err)
 	}
+	return c.authenticated(user, u)
+}
+
+// authenticated starts identity's session u after LOGIN or AUTHENTICATE; the
+// OK it returns moves the state table to Authenticated, and carries the
+// capabilities of that state (RFC 3501 section 7.1, CAPABILITY code).
+func (c *Conn) authenticated(identity string, u User) *StatusResponse {
 	c.user = u
-	c.loggedIn(user)
+	c.loggedIn(identity)
 	return &StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(StateAuthenticated), Text: "Logged in"}
 }
 
@@ -113,97 +114,6 @@ func (c *Conn) loginFailed(tag string, err error) *StatusResponse {
 	c.untagged(&StatusResponse{Type: StatusBYE, Text: "Too many authentication failures"})
 	c.transition(VerbUnknown, OutcomeClosed)
 	return nil
-}
-
-// handleAuthenticate runs AUTHENTICATE mechanism [initial-response] (RFC
-// 3501 section 6.2.2, RFC 4959 for the initial response).
-func (c *Conn) handleAuthenticate(tag string) (*StatusResponse, error) {
-	c.redact.Store(true)
-	defer c.redact.Store(false)
-	if err := c.sp(); err != nil {
-		return nil, err
-	}
-	mech, err := c.r.Atom()
-	if err != nil {
-		return nil, err
-	}
-	mech = strings.ToUpper(mech)
-	var ir []byte
-	hasIR := false
-	if c.r.Accept(' ') {
-		s, err := c.r.Text()
-		if err != nil {
-			return nil, err
-		}
-		if ir, err = decodeSASL(s); err != nil {
-			return nil, badArgs("Invalid base64 in initial response")
-		}
-		hasIR = true
-	}
-	if err := c.eol(); err != nil {
-		return nil, err
-	}
-	if !c.authAllowed() {
-		return no(CodePrivacyRequired, "Authentication is disabled until TLS is active"), nil
-	}
-	var user, pass string
-	check := func(identity, u, p string) error {
-		if identity != "" && identity != u {
-			return errors.New("imap: authorization identity differs")
-		}
-		user, pass = u, p
-		return nil
-	}
-	var server sasl.Server
-	switch mech {
-	case sasl.Plain:
-		server = sasl.NewPlainServer(check)
-	case sasl.Login:
-		server = sasl.NewLoginServer(func(u, p string) error { return check("", u, p) })
-	default:
-		return no(CodeCannot, "Unsupported authentication mechanism"), nil
-	}
-	resp := ir
-	if !hasIR {
-		resp = nil
-	}
-	for {
-		challenge, done, err := server.Next(resp)
-		if err != nil {
-			return c.loginFailed(tag, err), nil
-		}
-		if done {
-			break
-		}
-		c.w.Raw("+ ").Raw(base64.StdEncoding.EncodeToString(challenge)).CRLF()
-		if err := c.w.Flush(); err != nil {
-			return nil, err
-		}
-		line, err := c.r.Text()
-		if err != nil {
-			return nil, err
-		}
-		if err := c.r.CRLF(); err != nil {
-			return nil, err
-		}
-		if line == "*" {
-			// RFC 3501 section 6.2.2: a cancelled exchange gets BAD.
-			return &StatusResponse{Type: StatusBAD, Text: "Authentication cancelled"}, nil
-		}
-		if resp, err = base64.StdEncoding.DecodeString(line); err != nil {
-			return &StatusResponse{Type: StatusBAD, Text: "Invalid base64 in response"}, nil
-		}
-	}
-	return c.login(tag, user, pass), nil
-}
-
-// decodeSASL decodes an initial response; "=" is an empty one (RFC 4959
-// section 3).
-func decodeSASL(s string) ([]byte, error) {
-	if s == "=" {
-		return []byte{}, nil
-	}
-	return base64.StdEncoding.DecodeString(s)
 }
 
 // handleID answers ID (RFC 2971 section 3.1) with the server's name.

@@ -90,7 +90,7 @@ func (c *Conn) capabilities(s State) string {
 		if c.tls == nil && !c.srv.AllowInsecureAuth {
 			caps = append(caps, string(CapLoginDisabled))
 		} else {
-			caps = append(caps, string(CapAuthPlain), string(CapAuthLogin))
+			caps = append(caps, c.authCapabilities()...)
 		}
 		return strings.Join(caps, " ")
 	}

@@ -14,6 +14,8 @@ type limits struct {
 	MaxLiteralSize int64
 	MaxDepth       int
 	MaxSeqRanges   int
+	// MaxAuthLineLength bounds an AUTHENTICATE response line.
+	MaxAuthLineLength int
 }
 
 // defaults are the Default constants of the shared limits whose value
@@ -26,10 +28,11 @@ var defaults = netserver.Limits{
 // resolve applies the defaults to the fields, once (see core).
 func (srv *Server) resolve() netserver.Settings {
 	srv.lim = limits{
-		Limits:         netserver.Given(srv).Resolve(defaults),
-		MaxLiteralSize: netserver.Or(srv.MaxLiteralSize, DefaultMaxLiteralSize),
-		MaxDepth:       netserver.Or(srv.MaxDepth, DefaultMaxDepth),
-		MaxSeqRanges:   netserver.Or(srv.MaxSeqRanges, DefaultMaxSeqRanges),
+		Limits:            netserver.Given(srv).Resolve(defaults),
+		MaxLiteralSize:    netserver.Or(srv.MaxLiteralSize, DefaultMaxLiteralSize),
+		MaxDepth:          netserver.Or(srv.MaxDepth, DefaultMaxDepth),
+		MaxSeqRanges:      netserver.Or(srv.MaxSeqRanges, DefaultMaxSeqRanges),
+		MaxAuthLineLength: netserver.Or(srv.MaxAuthLineLength, DefaultMaxAuthLineLength),
 	}
 	return netserver.Settings{Name: "imap", Logger: srv.Logger, Debug: srv.Debug, Limits: srv.lim.Limits}
 }

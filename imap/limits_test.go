@@ -27,5 +27,6 @@ func TestServer_LimitDefaults(t *testing.T) {
 		{Name: "MaxLiteralSize", Default: int64(DefaultMaxLiteralSize)},
 		{Name: "MaxDepth", Default: DefaultMaxDepth},
 		{Name: "MaxSeqRanges", Default: DefaultMaxSeqRanges},
+		{Name: "MaxAuthLineLength", Default: DefaultMaxAuthLineLength},
 	})
 }

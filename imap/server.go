@@ -40,6 +40,12 @@ const (
 	// [LIMIT] (RFC 5530) and the session goes on. Sets are worked on as
 	// ranges, so each range costs O(log R), not a message list.
 	DefaultMaxSeqRanges = 10000
+	// DefaultMaxAuthLineLength is the longest SASL response line a client
+	// sends after an AUTHENTICATE continuation, CRLF included (RFC 3501
+	// section 6.2.2 leaves it open; SCRAM with long names and OAUTHBEARER
+	// tokens need a few kilobytes, and SMTP's RFC 4954 section 4 asks for
+	// 12288). A longer line gets BAD and the session goes on.
+	DefaultMaxAuthLineLength = 12288
 	// DefaultMaxAuthFailures is how many failed LOGIN or AUTHENTICATE
 	// commands a connection may make before BYE (RFC 9051 section 11.7
 	// asks servers to limit failed attempts); 3, as Dovecot's login
@@ -153,6 +159,10 @@ type Server struct {
 	MaxLiteralSize int64
 	MaxDepth       int
 	MaxSeqRanges   int
+	// MaxAuthLineLength bounds each AUTHENTICATE response line; the
+	// initial response (RFC 4959) is part of the command, which
+	// MaxLineLength bounds.
+	MaxAuthLineLength int
 
 	// BeforeCommand, if set, is called before each command the state
 	// allows, before its arguments are read and it runs, with its tag and

@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"crypto/tls"
 	"errors"
 
 	"github.com/mailwire/mailwire/internal/sasl"
@@ -22,16 +21,8 @@ type authOpen struct {
 func (c *Conn) saslOffer(a *authOpen) *sasl.Offer {
 	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	b := c.srv.Backend
-	if sb, ok := b.(ScramBackend); ok {
-		o.Scram = func(mech, user string) (ScramCredentials, error) { return sb.ScramCredentials(c.ctx, mech, user) }
-	}
-	if eb, ok := b.(ExternalBackend); ok {
-		o.External = func(cs *tls.ConnectionState, authzid string) (string, error) {
-			return eb.AuthExternal(c.ctx, cs, authzid)
-		}
-	}
-	if ob, ok := b.(OAuthBearerBackend); ok {
-		o.OAuthBearer = func(req OAuthBearerRequest) (string, error) { return ob.AuthOAuthBearer(c.ctx, req) }
+	if ib, ok := b.(IdentityBackend); ok {
+		o.Use(c.ctx, ib) // ScramBackend, ExternalBackend, OAuthBearerBackend
 	}
 	if sb, ok := b.(SASLBackend); ok {
 		o.Own = sb.AuthMechanisms()

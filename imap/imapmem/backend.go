@@ -35,6 +35,7 @@ type Backend struct {
 
 type user struct {
 	name, password string
+	scram          map[string]imap.ScramCredentials // by mechanism
 	mailboxes      map[string]*mailbox
 }
 
@@ -51,15 +52,17 @@ func New() *Backend {
 var ErrNoUser = errors.New("imapmem: no such user")
 
 // AddUser adds a user with an empty INBOX, or changes the password of an
-// existing one.
+// existing one. It keeps the password (for Login) and the SCRAM
+// verifiers of it (see ScramCredentials).
 func (b *Backend) AddUser(username, password string) {
+	scram := scramVerifiers(password)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if u, ok := b.users[username]; ok {
-		u.password = password
+		u.password, u.scram = password, scram
 		return
 	}
-	u := &user{name: username, password: password, mailboxes: make(map[string]*mailbox)}
+	u := &user{name: username, password: password, scram: scram, mailboxes: make(map[string]*mailbox)}
 	b.users[username] = u
 	b.newMailbox(u, imap.Inbox, "")
 }
@@ -220,11 +223,19 @@ func (b *Backend) WaitMessages(ctx context.Context, username, mailboxName string
 
 // Login implements imap.Backend.
 func (b *Backend) Login(_ context.Context, _ *imap.Conn, username, password string) (imap.User, error) {
+	return b.open(username, func(u *user) bool { return u.password == password })
+}
+
+// errCredentials answers a failed login (RFC 5530 section 3).
+var errCredentials = &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeAuthenticationFailed, Text: "Invalid credentials"}
+
+// open starts a session of username if the user exists and check lets it.
+func (b *Backend) open(username string, check func(*user) bool) (imap.User, error) {
 	b.mu.Lock()
 	u, ok := b.users[username]
 	b.mu.Unlock()
-	if !ok || u.password != password {
-		return nil, &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeAuthenticationFailed, Text: "Invalid credentials"}
+	if !ok || !check(u) {
+		return nil, errCredentials
 	}
 	return &session{b: b, u: u}, nil
 }

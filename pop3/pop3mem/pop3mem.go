@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/mailwire/mailwire/internal/sasl"
 	"github.com/mailwire/mailwire/pop3"
 )
 
@@ -45,22 +46,14 @@ type message struct {
 	data []byte // CRLF line ends
 }
 
-// scramMechanisms are the SCRAM mechanisms whose verifiers AddUser
-// derives.
-var scramMechanisms = []string{"SCRAM-SHA-256", "SCRAM-SHA-1"}
-
 // AddUser creates a user with an empty maildrop, or changes the password of
 // an existing one. It keeps the password (for Login and APOP) and the
 // SCRAM verifiers of it, with a fresh salt and 4096 iterations, the
 // lowest RFC 7677 section 4 allows, since tests create many users.
 func (s *Store) AddUser(name, password string) {
-	scram := make(map[string]pop3.ScramCredentials, len(scramMechanisms))
-	for _, mech := range scramMechanisms {
-		creds, err := pop3.NewScramCredentials(mech, password, nil, 4096)
-		if err != nil {
-			panic(err) // only for a mechanism or an iteration count unknown to SCRAM
-		}
-		scram[mech] = creds
+	scram, err := sasl.NewScramVerifiers(password, 4096)
+	if err != nil {
+		panic(err) // only for an iteration count SCRAM refuses
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
