@@ -230,7 +230,9 @@ func (p *pair) rearm(old *time.Timer, t time.Time) *time.Timer {
 type Addr string
 
 // Network returns "memnet".
-func (Addr) Network() string  { return "memnet" }
+func (Addr) Network() string { return "memnet" }
+
+// String returns the end's name, "client" or "server".
 func (a Addr) String() string { return string(a) }
 
 var names = [2]Addr{"client", "server"}

@@ -132,6 +132,8 @@ func (d *Deadlines) EvictIfIdle() bool {
 	return true
 }
 
+// Read reads from the connection within the command timeout; an evicted
+// connection reads nothing more.
 func (d *Deadlines) Read(p []byte) (int, error) {
 	if d.evicted.Load() {
 		return 0, ErrEvicted
@@ -158,6 +160,7 @@ func (d *Deadlines) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write writes to the connection within the write timeout.
 func (d *Deadlines) Write(p []byte) (int, error) {
 	if now := time.Now(); stale(d.writeDeadline.Sub(now), d.writeTimeout) {
 		d.writeDeadline = now.Add(d.writeTimeout)

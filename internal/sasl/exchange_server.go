@@ -39,7 +39,10 @@ var (
 // IMAP NO [AUTHENTICATIONFAILED]) after its failed-login delay.
 type MechanismError struct{ Err error }
 
+// Error returns the mechanism's error text.
 func (e *MechanismError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the mechanism's error, for errors.Is and errors.As.
 func (e *MechanismError) Unwrap() error { return e.Err }
 
 // RunServer runs mech over t and returns nil once the client is

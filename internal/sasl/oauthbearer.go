@@ -23,6 +23,7 @@ type OAuthBearerError struct {
 	OpenIDConfiguration string `json:"openid-configuration,omitempty"`
 }
 
+// Error names the status the server sent (RFC 7628 section 3.2.2).
 func (e *OAuthBearerError) Error() string { return "sasl: OAUTHBEARER failed: " + e.Status }
 
 // OAuthBearerOptions configures an OAUTHBEARER client.

@@ -47,6 +47,7 @@ const scramNonceRandom = 18
 // server sent "e=".
 type ScramError struct{ Reason string }
 
+// Error names why the exchange failed (RFC 5802 section 7, server-error).
 func (e *ScramError) Error() string { return "sasl: SCRAM failed: " + e.Reason }
 
 // Server error values of RFC 5802 section 7.

@@ -72,6 +72,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error places the mismatch in its transcript file and line.
 func (e *Error) Error() string {
 	if e.Line == 0 {
 		return e.File + ": " + e.Msg
