@@ -57,3 +57,20 @@ type OAuthBearerBackend interface {
 	// {"status":"invalid_token"}.
 	AuthOAuthBearer(ctx context.Context, req OAuthBearerRequest) (identity string, err error)
 }
+
+// SASLBackend is a Backend that offers SASL mechanisms of its own (RFC
+// 3501 section 6.2.2), such as XOAUTH2, besides PLAIN and LOGIN, which
+// every Backend gets through Login, and those of ScramBackend,
+// ExternalBackend and OAuthBearerBackend. CAPABILITY lists them as AUTH=
+// after SCRAM, EXTERNAL and OAUTHBEARER and before PLAIN and LOGIN; a name
+// it shares with those is served by Auth.
+type SASLBackend interface {
+	Backend
+	// AuthMechanisms lists the mechanisms to advertise.
+	AuthMechanisms() []string
+	// Auth starts an exchange for mech. Once the exchange succeeds, the
+	// server calls open for the authenticated user's session. The
+	// exchange must implement interface{ Identity() string }: the name it
+	// returns is the user the session belongs to.
+	Auth(ctx context.Context, c *Conn, mech string) (exchange SASLServer, open func() (User, error), err error)
+}

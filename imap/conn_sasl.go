@@ -11,11 +11,20 @@ import (
 // saslOffer maps the backend's optional interfaces onto the mechanisms
 // this connection can run (RFC 3501 section 6.2.2): what CAPABILITY
 // lists as AUTH= and AUTHENTICATE starts. PLAIN and LOGIN check the
-// password with Backend.Login and leave the User it opened in *u.
-func (c *Conn) saslOffer(u *User) *sasl.Offer {
+// password with Backend.Login and leave the User it opened in *u; a
+// SASLBackend's own mechanism leaves its opener in *open.
+func (c *Conn) saslOffer(u *User, open *func() (User, error)) *sasl.Offer {
 	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	if ib, ok := c.srv.Backend.(IdentityBackend); ok {
 		o.Use(c.ctx, ib)
+	}
+	if sb, ok := c.srv.Backend.(SASLBackend); ok {
+		o.Own = sb.AuthMechanisms()
+		o.StartOwn = func(mech string) (SASLServer, error) {
+			ex, opener, err := sb.Auth(c.ctx, c, mech)
+			*open = opener
+			return ex, err
+		}
 	}
 	o.Password = func(identity, username, password string) error {
 		if identity != "" && identity != username {
@@ -32,7 +41,7 @@ func (c *Conn) saslOffer(u *User) *sasl.Offer {
 // of what AUTHENTICATE can run on this connection.
 func (c *Conn) authCapabilities() []string {
 	var caps []string
-	for _, mech := range c.saslOffer(new(User)).Mechanisms() {
+	for _, mech := range c.saslOffer(new(User), new(func() (User, error))).Mechanisms() {
 		caps = append(caps, "AUTH="+mech)
 	}
 	return caps
@@ -54,8 +63,11 @@ func (c *Conn) handleAuthenticate(tag string) (*StatusResponse, error) {
 	if !c.authAllowed() {
 		return no(CodePrivacyRequired, "Authentication is disabled until TLS is active"), nil
 	}
-	var u User
-	ex, err := c.saslOffer(&u).Start(mech)
+	var (
+		u    User
+		open func() (User, error)
+	)
+	ex, err := c.saslOffer(&u, &open).Start(mech)
 	if err != nil {
 		return c.backendError(err), nil
 	}
@@ -65,7 +77,13 @@ func (c *Conn) handleAuthenticate(tag string) (*StatusResponse, error) {
 	if err := sasl.RunServer(ex, t); err != nil {
 		return c.authFailed(tag, err)
 	}
-	if u == nil {
+	switch {
+	case u != nil:
+	case open != nil:
+		if u, err = open(); err != nil {
+			return c.loginFailed(tag, err), nil
+		}
+	default:
 		if u, err = c.openIdentity(sasl.Identity(ex)); err != nil {
 			return c.loginFailed(tag, err), nil
 		}
