@@ -2,8 +2,6 @@ package imap
 
 import (
 	"errors"
-	"iter"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -106,28 +104,6 @@ func (s SeqSet) Nums() ([]uint32, bool) {
 		}
 	}
 	return out, true
-}
-
-// Values yields the numbers of the set in its order, one range after the
-// other, without building the list Nums returns, so "1:4000000000" costs
-// nothing up front. A set holding "*" or "$" (which only the server can
-// resolve) yields nothing; Nums reports that case.
-func (s SeqSet) Values() iter.Seq[uint32] {
-	return func(yield func(uint32) bool) {
-		if s.Saved || slices.ContainsFunc(s.Ranges, func(r SeqRange) bool { return r.Start == 0 || r.Stop == 0 }) {
-			return
-		}
-		for _, r := range s.Ranges {
-			for n := min(r.Start, r.Stop); ; n++ {
-				if !yield(n) {
-					return
-				}
-				if n == max(r.Start, r.Stop) {
-					break
-				}
-			}
-		}
-	}
 }
 
 // String formats the set as on the wire: "1:3,5,7:*" or "$".
