@@ -108,36 +108,24 @@ func DecodeAddressGroups(list []Address) ([]message.Group, error) {
 // after the c-client library, so that it cannot pass for a group marker.
 const missingHost = ".MISSING-HOST-NAME."
 
-// decodeAddress converts one mailbox of an envelope.
+// decodeAddress converts one mailbox of an envelope. The address goes
+// through message.ParseAddress with its local part quoted, so that Addr
+// is quoted where RFC 5322 section 3.4.1 needs it, exactly as the
+// message package writes it; a host it cannot parse is kept as sent.
 func decodeAddress(a Address, decode func(string) string) *message.Address {
-	addr := quoteLocalPart(a.Mailbox)
+	spec := `"` + localEscaper.Replace(a.Mailbox) + `"`
+	raw := a.Mailbox
 	if a.Host != missingHost {
-		addr += "@" + a.Host
+		spec += "@" + a.Host
+		raw += "@" + a.Host
+	}
+	addr := raw
+	if p, err := message.ParseAddress("<" + spec + ">"); err == nil {
+		addr = p.Addr
 	}
 	return &message.Address{Name: decode(a.Name), Addr: addr}
 }
 
-// quoteLocalPart writes a local part as a dot-atom when it is one and as
-// a quoted string otherwise (RFC 5322 section 3.4.1), as message.Address
-// holds it. UTF-8 counts as atext (RFC 6532 section 3.2).
-func quoteLocalPart(s string) string {
-	dotAtom := s != "" && s[0] != '.' && s[len(s)-1] != '.' && !strings.Contains(s, "..")
-	for i := 0; dotAtom && i < len(s); i++ {
-		c := s[i]
-		dotAtom = c == '.' || c >= 0x80 || 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
-	}
-	if dotAtom {
-		return s
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[i])
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// localEscaper writes quoted-pairs for a quoted-string (RFC 5322 section
+// 3.2.4).
+var localEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

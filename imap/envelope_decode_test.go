@@ -89,6 +89,8 @@ func TestDecodeAddressGroups_RFC3501_7_4_2(t *testing.T) {
 			[]message.Group{{Members: []*message.Address{{Addr: "a.b+c@example.org"}}}}, nil},
 		{"missing host", []Address{{Mailbox: "root", Host: missingHost}},
 			[]message.Group{{Members: []*message.Address{{Addr: "root"}}}}, nil},
+		{"unparseable host kept", []Address{{Mailbox: "a", Host: "bad host>"}},
+			[]message.Group{{Members: []*message.Address{{Addr: "a@bad host>"}}}}, nil},
 		{"source route dropped", []Address{{ADL: "@relay.example", Mailbox: "alice", Host: "example.org"}},
 			[]message.Group{{Members: []*message.Address{{Addr: "alice@example.org"}}}}, nil},
 		{"group", []Address{{Mailbox: "=?utf-8?q?=C3=A9quipe?="}, alice, {Mailbox: "bob", Host: "example.org"}, {}, alice},
