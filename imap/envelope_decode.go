@@ -13,10 +13,11 @@ import (
 // would read them from the message itself.
 
 // DecodedSubject returns the Subject with its encoded words decoded to
-// UTF-8 (RFC 2047 section 6.1), as message.DecodeText does it: malformed
-// encoded words are kept as they are, without an error, and a word in an
-// unknown charset is kept as well, with a *message.CharsetError returned
-// beside the rest of the decoded text. A NIL subject is "".
+// UTF-8 (RFC 2047 section 6.1), as message.DecodeText does it: text that
+// is not an encoded word by the syntax of RFC 2047 section 2 is kept as
+// it is, without an error, and a word in an unknown charset is kept as
+// well, with a *message.CharsetError returned beside the rest of the
+// decoded text. A NIL subject is "".
 func (e *Envelope) DecodedSubject() (string, error) {
 	return message.DecodeText(e.Subject)
 }
