@@ -11,7 +11,8 @@ import (
 // FetchCommand is a FETCH or STORE in progress. Messages arrive one at a
 // time through Next, each with its items, body sections as streams, so
 // memory stays flat however many messages or however large the bodies.
-// Close must be called; it drains what the caller did not read.
+// Close must be called; it drains what the caller did not read. All is
+// the same walk as a range-over-func iterator, and closes the command.
 type FetchCommand struct {
 	c    *Client
 	ctx  context.Context

@@ -154,6 +154,7 @@ func (c *Client) Unsubscribe(ctx context.Context, mailbox string) error {
 
 // List lists mailboxes (RFC 3501 section 6.3.8), with the options of
 // LIST-EXTENDED, SPECIAL-USE and LIST-STATUS when opts is not nil.
+// ListSeq is the same as a range-over-func iterator.
 func (c *Client) List(ctx context.Context, ref string, patterns []string, opts *ListOptions) ([]*ListData, error) {
 	return c.list(ctx, VerbLIST, ref, patterns, opts)
 }

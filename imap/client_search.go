@@ -7,7 +7,8 @@ import (
 )
 
 // Search finds messages (RFC 3501 section 6.4.4); with options it uses
-// ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
+// ESEARCH (RFC 4731) and SEARCHRES (RFC 5182). SearchSeq ranges over
+// the numbers of a search without options.
 func (c *Client) Search(ctx context.Context, criteria *SearchCriteria, opts *SearchOptions) (*SearchData, error) {
 	return c.search(ctx, VerbSEARCH, criteria, opts)
 }

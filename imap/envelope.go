@@ -5,7 +5,9 @@ import "github.com/mailwire/mailwire/imap/internal/wire"
 // Envelope is the ENVELOPE fetch item (RFC 3501 section 7.4.2): the
 // header fields a client lists messages by, as the server parsed them.
 // Strings are raw header values: encoded words (RFC 2047) are not decoded
-// here, so nothing is lost; the message package decodes them.
+// here, so nothing is lost; DecodedSubject, ParsedDate and the Addresses
+// methods (FromAddresses and the rest) decode them as the message package
+// decodes the header.
 type Envelope struct {
 	Date      string
 	Subject   string

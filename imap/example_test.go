@@ -117,3 +117,76 @@ func ExampleParseSeqSet() {
 	// true false true
 	// 1:3,7,10:*,8
 }
+
+// The envelope keeps the header values as sent; its methods decode them
+// as the message package decodes the header; white space between two
+// encoded words is dropped (RFC 2047 section 6.2).
+func ExampleEnvelope() {
+	env := &imap.Envelope{
+		Date:    "Fri, 21 Nov 97 09:55:06 -0600",
+		Subject: "=?ISO-8859-1?Q?Caf=E9?= =?UTF-8?Q?_=C3=A0_la_cr=C3=A8me?=",
+		From:    []imap.Address{{Name: "=?UTF-8?Q?Andr=C3=A9_Pirard?=", Mailbox: "andre", Host: "example.be"}},
+		To: []imap.Address{
+			{Mailbox: "team"}, // a group "team: ...;" starts
+			{Mailbox: "alice", Host: "example.org"},
+			{Mailbox: "bob smith", Host: "example.org"},
+			{}, // and ends
+		},
+	}
+	subject, _ := env.DecodedSubject()
+	date, _ := env.ParsedDate()
+	from, _ := env.FromAddresses()
+	fmt.Println(subject)
+	fmt.Println(date.UTC())
+	fmt.Println(from[0].Name, "/", from[0].Addr)
+	groups, _ := imap.DecodeAddressGroups(env.To)
+	for _, g := range groups {
+		fmt.Print(g.Name, ":")
+		for _, a := range g.Members {
+			fmt.Print(" ", a.Addr)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// Café à la crème
+	// 1997-11-21 15:55:06 +0000 UTC
+	// André Pirard / andre@example.be
+	// team: alice@example.org "bob smith"@example.org
+}
+
+func ExampleFetchCommand_All() {
+	conn := fakeServer(map[string]string{
+		"LOGIN":  "$TAG OK logged in\r\n",
+		"SELECT": "* 3 EXISTS\r\n$TAG OK [READ-WRITE] selected\r\n",
+		"FETCH": "* 1 FETCH (ENVELOPE (NIL \"=?utf-8?q?caf=C3=A9?=\" ((\"Ann\" NIL \"ann\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n" +
+			"* 2 FETCH (ENVELOPE (NIL \"plain\" ((NIL NIL \"bob\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n" +
+			"* 3 FETCH (ENVELOPE (NIL \"never read\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n$TAG OK done\r\n",
+		"NOOP": "$TAG OK nothing new\r\n",
+	})
+	ctx := context.Background()
+	c := imap.NewClient(conn, nil)
+	defer c.Close()
+	_ = c.Login(ctx, "alice", "secret")
+	_, _ = c.Select(ctx, imap.Inbox, nil)
+
+	for m, err := range c.Fetch(ctx, imap.SeqSetRange(1, 0), &imap.FetchOptions{Envelope: true}).All() {
+		if err != nil {
+			panic(err)
+		}
+		for item := range m.Items() {
+			if it, ok := item.(imap.FetchItemDataEnvelope); ok {
+				subject, _ := it.Envelope.DecodedSubject()
+				from, _ := it.Envelope.FromAddresses()
+				fmt.Println(m.Seq, subject, from[0].String())
+			}
+		}
+		if m.Seq == 2 {
+			break // the rest of the response is skipped
+		}
+	}
+	fmt.Println(c.Noop(ctx))
+	// Output:
+	// 1 café Ann <ann@example.org>
+	// 2 plain <bob@example.org>
+	// <nil>
+}
