@@ -105,7 +105,7 @@ func TestWithUser_RFC4954_6(t *testing.T) {
 	s := smtptest.NewServer(t, smtptest.WithUser("alice", "secret"), smtptest.WithInsecureAuth())
 	d := dial(t, s.Addr)
 	ehlo := d.cmd(250, "EHLO client.test")
-	assert.Contains(t, ehlo, "AUTH PLAIN LOGIN")
+	assert.Contains(t, ehlo, "AUTH SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN")
 	assert.Contains(t, d.cmd(530, "MAIL FROM:<a@x.test>"), "5.7.0")
 	plain := func(user, pass string) string {
 		return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
