@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"io"
 	"net"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/peertest"
 	"github.com/mailwire/mailwire/internal/sasl/sasltest"
 	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/smtp"
@@ -244,4 +246,23 @@ func TestServer_OAUTHBEARER_RFC7628_3_2(t *testing.T) {
 		x.send(step.send + "\r\n")
 		x.expect(step.want)
 	}
+}
+
+// TestPeerCurl_OAUTHBEARER_RFC7628: curl's --oauth2-bearer picks
+// OAUTHBEARER from EHLO, sends its GS2 header with host and port (RFC
+// 7628 section 3.1) and delivers once the token is good; with a bad one
+// curl gets 535 and exits non-zero (67, login denied).
+func TestPeerCurl_OAUTHBEARER_RFC7628(t *testing.T) {
+	curl := peertest.Need(t, "curl")
+	addr, _ := startCertTokenServer(t)
+	file := writeFile(t, "msg.eml", []byte(peerMessage))
+	args := func(token string) []string {
+		return []string{"-sS", "--max-time", "30", "smtp://" + addr + "/curl.test", "--user", "alice:",
+			"--oauth2-bearer", token, "--mail-from", "peer@x.test", "--mail-rcpt", "bob@y.test", "--upload-file", file}
+	}
+	runPeer(t, curl, args("good-token")...)
+	err := exec.CommandContext(testutil.Context(t), curl, args("bad-token")...).Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 67, ee.ExitCode())
 }
