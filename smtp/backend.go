@@ -66,7 +66,9 @@ type AuthSession interface {
 }
 
 // SASLSession is a Session that offers SASL mechanisms of its own, such as
-// XOAUTH2, OAUTHBEARER or SCRAM, besides or instead of PLAIN and LOGIN.
+// XOAUTH2, besides those of AuthSession, ScramSession, ExternalSession
+// and OAuthBearerSession (backend_sasl.go); a mechanism it lists is run
+// by Auth even where one of those offers it too.
 type SASLSession interface {
 	Session
 	// AuthMechanisms lists the mechanisms to advertise.

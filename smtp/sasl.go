@@ -83,26 +83,28 @@ func ScramSHA1PlusAuth(username, password string) SASLClient {
 	return sasl.NewScramClient(sasl.ScramSHA1Plus, sasl.ScramClientOptions{Username: username, Password: password})
 }
 
-// ScramCredentials is what a ScramSession stores for a user instead of
-// the password (RFC 5802 section 3): salt, iteration count, StoredKey and
-// ServerKey.
-type ScramCredentials = sasl.ScramCredentials
+// The types of ScramSession and OAuthBearerSession are internal/sasl's,
+// shared with the pop3 and imap packages.
+type (
+	// ScramCredentials is what a ScramSession keeps for a user instead
+	// of the password (RFC 5802 section 3): salt, iteration count,
+	// StoredKey and ServerKey.
+	ScramCredentials = sasl.ScramCredentials
+	// OAuthBearerRequest is what an OAUTHBEARER client sent (RFC 7628
+	// section 3.1): authzid, bearer token, host and port.
+	OAuthBearerRequest = sasl.OAuthBearerRequest
+	// OAuthBearerError chooses the JSON status an OAUTHBEARER client is
+	// told (RFC 7628 section 3.2.2).
+	OAuthBearerError = sasl.OAuthBearerError
+)
 
-// NewScramCredentials derives the ScramCredentials of mech from password;
-// a nil salt is replaced by 16 random octets, and iterations must be at
+// ErrUnknownUser is what ScramSession.ScramCredentials returns for a name
+// it does not know.
+var ErrUnknownUser = sasl.ErrUnknownUser
+
+// NewScramCredentials derives mech's ScramCredentials from password; a
+// nil salt is replaced by 16 random octets, and iterations must be at
 // least 4096 (RFC 7677 section 4).
 func NewScramCredentials(mech, password string, salt []byte, iterations int) (ScramCredentials, error) {
 	return sasl.NewScramCredentials(mech, password, salt, iterations)
 }
-
-// ErrUnknownUser is what ScramCredentials returns for a name it does not
-// know; see ScramSession.
-var ErrUnknownUser = sasl.ErrUnknownUser
-
-// OAuthBearerRequest is what an OAUTHBEARER client sent (RFC 7628 section
-// 3.1): the authzid, the bearer token and the host and port it named.
-type OAuthBearerRequest = sasl.OAuthBearerRequest
-
-// OAuthBearerError is the error an OAuthBearerSession returns to choose
-// the JSON status the client is told (RFC 7628 section 3.2.2).
-type OAuthBearerError = sasl.OAuthBearerError

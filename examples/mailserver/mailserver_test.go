@@ -219,6 +219,28 @@ func TestSubmission(t *testing.T) {
 	require.Equal(t, sample, string(splitTrace(t, imapBody(t, ic, 1), "localhost", "ESMTPA", "alice@example.test")))
 }
 
+// TestSubmissionSCRAM: the users may also authenticate with SCRAM
+// (RFC 5802, RFC 7677), by name or by address, and a wrong password gets
+// 535 5.7.8 as it does with PLAIN; with -relay too, where the sessions
+// are split between the delivery agent and the queue.
+func TestSubmissionSCRAM(t *testing.T) {
+	for _, relay := range []bool{false, true} {
+		cfg := Config{Submission: "127.0.0.1:0", Domain: "example.test", UserList: "bob:hunter2"}
+		if relay {
+			cfg.Relay = relayConfig(t.TempDir(), "127.0.0.1:9")
+		}
+		m := startMS(t, cfg)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		send := func(a smtp.SASLClient) error {
+			return smtp.SendMail(ctx, m.Addr("submission"), a, "bob@example.test", []string{"bob@example.test"}, strings.NewReader(sample), nil)
+		}
+		requireReply(t, send(smtp.ScramSHA256Auth("bob", "wrong")), 535, smtp.EnhancedCode{5, 7, 8})
+		require.NoError(t, send(smtp.ScramSHA256Auth("bob@example.test", "hunter2")), "relay %v", relay)
+		require.NoError(t, send(smtp.ScramSHA1Auth("bob", "hunter2")), "relay %v", relay)
+	}
+}
+
 func requireReply(t *testing.T, err error, code int, enhanced smtp.EnhancedCode) {
 	t.Helper()
 	var r *smtp.Reply

@@ -114,3 +114,9 @@ func (s *splitSession) Logout(ctx context.Context) error {
 func (s *splitSession) AuthPlain(ctx context.Context, identity, username, password string) error {
 	return s.local.(smtp.AuthSession).AuthPlain(ctx, identity, username, password)
 }
+
+// ScramCredentials lets the delivery agent's users log in with SCRAM
+// (RFC 5802); its sessions are smtp.ScramSessions.
+func (s *splitSession) ScramCredentials(ctx context.Context, mech, username string) (smtp.ScramCredentials, error) {
+	return s.local.(smtp.ScramSession).ScramCredentials(ctx, mech, username)
+}

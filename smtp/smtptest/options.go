@@ -13,7 +13,7 @@ type Option func(*config)
 // config is what the options set. It does not change once the server runs;
 // the faults in it are copied into the Server, where Reset clears them.
 type config struct {
-	users        map[string]string
+	users        map[string]user
 	tls          bool
 	implicitTLS  bool
 	insecureAuth bool
@@ -44,16 +44,18 @@ const (
 )
 
 // WithUser accepts user with password for AUTH PLAIN or LOGIN (RFC 4954,
-// RFC 4616) and requires AUTH before MAIL, answering MAIL without it with
-// 530 5.7.0 (RFC 4954 6); give it several times for several users. Wrong
-// credentials get 535 5.7.8. AUTH is only offered over TLS unless
-// WithInsecureAuth is given too (RFC 4954 4).
+// RFC 4616) and for SCRAM-SHA-256 and SCRAM-SHA-1, with -PLUS over TLS
+// (RFC 7677, RFC 5802), and requires AUTH before MAIL, answering MAIL
+// without it with 530 5.7.0 (RFC 4954 6); give it several times for
+// several users. Wrong credentials get 535 5.7.8. AUTH is only offered
+// over TLS unless WithInsecureAuth is given too (RFC 4954 4).
 func WithUser(name, password string) Option {
+	u := newUser(password)
 	return func(c *config) {
 		if c.users == nil {
-			c.users = make(map[string]string)
+			c.users = make(map[string]user)
 		}
-		c.users[name] = password
+		c.users[name] = u
 	}
 }
 

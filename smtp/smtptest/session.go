@@ -26,8 +26,8 @@ type session struct {
 	ropt []smtp.RcptOptions
 }
 
-// authSession adds AUTH PLAIN and LOGIN (RFC 4954) when WithUser was given;
-// without it the server must not advertise AUTH at all.
+// authSession adds AUTH PLAIN, LOGIN and SCRAM (RFC 4954) when WithUser
+// was given; without it the server must not advertise AUTH at all.
 type authSession struct{ *session }
 
 func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, error) {
@@ -66,25 +66,23 @@ func (a authSession) AuthPlain(ctx context.Context, identity, user, pass string)
 	if a.s.fault(AtAuth, a.c) {
 		return errDropped
 	}
-	if want, ok := a.s.cfg.users[user]; !ok || want != pass || identity != "" && identity != user {
+	if u, ok := a.s.cfg.users[user]; !ok || u.password != pass || identity != "" && identity != user {
 		return errors.New("smtptest: invalid credentials")
 	}
 	return nil
 }
 
-// ScramCredentials gives WithUser's users SCRAM-SHA-256 and SCRAM-SHA-1,
-// and their -PLUS variants over TLS (RFC 5802, RFC 7677), from the same
-// passwords; an unknown name gets smtp.ErrUnknownUser, which fails as a
-// wrong password does.
+// ScramCredentials returns the verifiers WithUser derived, or
+// smtp.ErrUnknownUser for a name it was not given, which fails as a
+// wrong password does (RFC 5802 section 9).
 func (a authSession) ScramCredentials(ctx context.Context, mech, user string) (smtp.ScramCredentials, error) {
 	if a.s.fault(AtAuth, a.c) {
 		return smtp.ScramCredentials{}, errDropped
 	}
-	pass, ok := a.s.cfg.users[user]
-	if !ok {
-		return smtp.ScramCredentials{}, smtp.ErrUnknownUser
+	if u, ok := a.s.cfg.users[user]; ok {
+		return u.scram[mech], nil
 	}
-	return smtp.NewScramCredentials(mech, pass, []byte("smtptest:"+user), 4096)
+	return smtp.ScramCredentials{}, smtp.ErrUnknownUser
 }
 
 func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {

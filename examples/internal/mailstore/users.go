@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/mailwire/mailwire/smtp"
 )
 
 // Users is the account table: user names with their passwords. A user
@@ -18,16 +20,41 @@ import (
 type Users struct {
 	domain    string
 	passwords map[string]string
+	// scram holds each user's SCRAM-SHA-256 and SCRAM-SHA-1 verifiers,
+	// by name and then mechanism (RFC 5802 section 3).
+	scram map[string]map[string]smtp.ScramCredentials
 }
 
 // NewUsers returns an empty table for the mail domain.
 func NewUsers(domain string) *Users {
-	return &Users{domain: strings.ToLower(domain), passwords: make(map[string]string)}
+	return &Users{domain: strings.ToLower(domain), passwords: make(map[string]string),
+		scram: make(map[string]map[string]smtp.ScramCredentials)}
 }
 
-// Add adds a user or changes its password.
+// Add adds a user or changes its password, and derives its SCRAM
+// verifiers with a fresh salt and 4096 iterations (RFC 7677 section 4).
 func (u *Users) Add(name, password string) {
-	u.passwords[strings.ToLower(name)] = password
+	name = strings.ToLower(name)
+	u.passwords[name] = password
+	u.scram[name] = make(map[string]smtp.ScramCredentials, 2)
+	for _, mech := range [...]string{"SCRAM-SHA-256", "SCRAM-SHA-1"} {
+		creds, err := smtp.NewScramCredentials(mech, password, nil, 4096)
+		if err != nil {
+			panic(err) // only for a mechanism or an iteration count SCRAM does not know
+		}
+		u.scram[name][mech] = creds
+	}
+}
+
+// ScramCredentials returns the SCRAM verifiers of a login name or
+// address for mech; ok is false for an unknown login.
+func (u *Users) ScramCredentials(login, mech string) (creds smtp.ScramCredentials, ok bool) {
+	name, ok := u.Lookup(login)
+	if !ok {
+		return creds, false
+	}
+	creds, ok = u.scram[name][mech]
+	return creds, ok
 }
 
 // Domain is the mail domain the users' addresses are at.

@@ -20,6 +20,9 @@ type Users interface {
 	Lookup(local string) (user string, ok bool)
 	// Check verifies a login name and password (SMTP AUTH, RFC 4954).
 	Check(login, password string) (user string, ok bool)
+	// ScramCredentials returns the SCRAM verifiers of a login name for
+	// mech (SMTP AUTH SCRAM-SHA-256 and SCRAM-SHA-1, RFC 5802).
+	ScramCredentials(login, mech string) (creds smtp.ScramCredentials, ok bool)
 }
 
 // Mailboxes is what the agent delivers into; mailstore.Store is one.
@@ -137,4 +140,15 @@ func (s *session) AuthPlain(ctx context.Context, identity, username, password st
 		}
 	}
 	return nil
+}
+
+// ScramCredentials implements smtp.ScramSession: the store's users may
+// also authenticate with SCRAM (RFC 5802), by name or address, without
+// the password crossing the connection; anyone else gets
+// smtp.ErrUnknownUser, which fails as a wrong password does.
+func (s *session) ScramCredentials(ctx context.Context, mech, username string) (smtp.ScramCredentials, error) {
+	if creds, ok := s.a.Users.ScramCredentials(username, mech); ok {
+		return creds, nil
+	}
+	return smtp.ScramCredentials{}, smtp.ErrUnknownUser
 }
