@@ -16,7 +16,7 @@ import (
 func (c *Conn) saslOffer(u *User, open *func() (User, error)) *sasl.Offer {
 	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	if ib, ok := c.srv.Backend.(IdentityBackend); ok {
-		o.Use(c.ctx, ib)
+		o.UseMethods(c.ctx, ib)
 	}
 	if sb, ok := c.srv.Backend.(SASLBackend); ok {
 		o.Own = sb.AuthMechanisms()

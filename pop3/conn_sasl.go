@@ -22,7 +22,7 @@ func (c *Conn) saslOffer(a *authOpen) *sasl.Offer {
 	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	b := c.srv.Backend
 	if ib, ok := b.(IdentityBackend); ok {
-		o.Use(c.ctx, ib) // ScramBackend, ExternalBackend, OAuthBearerBackend
+		o.UseMethods(c.ctx, ib) // ScramBackend, ExternalBackend, OAuthBearerBackend
 	}
 	if sb, ok := b.(SASLBackend); ok {
 		o.Own = sb.AuthMechanisms()
