@@ -48,7 +48,7 @@ func (c *Conn) saslOffer(a *authOpen) *sasl.Offer {
 func (c *Conn) authMechanisms() []string { return c.saslOffer(&authOpen{}).Mechanisms() }
 
 // handleAuth runs AUTH mechanism [initial-response] (RFC 5034 section 4)
-// with sasl.RunServer over saslTransport. A cancelled exchange or bad
+// with sasl.RunServer over a sasl.LineTransport. A cancelled exchange or bad
 // base64 gets -ERR and the session goes on; a failed authentication is a
 // failed login (its delay, its count, -ERR [AUTH]); once the exchange
 // succeeds the identity's maildrop is opened and locked as for PASS.
@@ -64,9 +64,9 @@ func (c *Conn) handleAuth(args []string) Outcome {
 	if ex == nil {
 		return c.fail(ErrResponse("", "Unrecognized authentication mechanism"))
 	}
-	t := &saslTransport{c: c}
+	t := &sasl.LineTransport{Exchange: c.saslExchange}
 	if len(args) == 2 {
-		t.ir, t.hasIR = args[1], true
+		t.Initial, t.HasInitial = args[1], true
 	}
 	if o, ok := c.authOutcome(sasl.RunServer(ex, t), t); !ok {
 		return o
@@ -80,14 +80,14 @@ func (c *Conn) handleAuth(args []string) Outcome {
 
 // authOutcome answers an exchange that did not succeed and reports false;
 // for a successful one (err nil) it reports true.
-func (c *Conn) authOutcome(err error, t *saslTransport) (Outcome, bool) {
+func (c *Conn) authOutcome(err error, t *sasl.LineTransport) (Outcome, bool) {
 	var me *sasl.MechanismError
 	switch {
 	case err == nil:
 		return OutcomeAccepted, true
 	case errors.Is(err, sasl.ErrCancelled):
 		return c.fail(ErrResponse("", "Authentication cancelled")), false
-	case errors.Is(err, sasl.ErrBadBase64) && t.challenges == 0:
+	case errors.Is(err, sasl.ErrBadBase64) && t.Challenges == 0:
 		return c.fail(ErrResponse("", "Invalid base64 in initial response")), false
 	case errors.Is(err, sasl.ErrBadBase64):
 		return c.fail(ErrResponse("", "Invalid base64 response")), false
@@ -121,23 +121,10 @@ func (c *Conn) openAuthenticated(a *authOpen, user string) (Maildrop, error) {
 // readLine has answered it with -ERR.
 var errAuthLineRefused = errors.New("pop3: AUTH response line refused")
 
-// saslTransport carries one AUTH exchange (RFC 5034 section 4): the
-// initial response from the command line, challenges as "+ base64"
-// lines, responses as lines of up to MaxAuthLineLength octets, kept out
-// of the Debug output.
-type saslTransport struct {
-	c          *Conn
-	ir         string
-	hasIR      bool
-	challenges int
-}
-
-func (t *saslTransport) InitialResponse() (string, bool) { return t.ir, t.hasIR }
-
-// Challenge sends one challenge and reads the client's response line.
-func (t *saslTransport) Challenge(text string) (string, error) {
-	c := t.c
-	t.challenges++
+// saslExchange sends one challenge of an AUTH exchange (RFC 5034 section
+// 4) as a "+ base64" line and reads the client's response line of up to
+// MaxAuthLineLength octets, kept out of the Debug output.
+func (c *Conn) saslExchange(text string) (string, error) {
 	line := "+ " + text
 	c.debug("S: %s", line) // challenges hold no secret
 	c.bw.WriteString(line + "\r\n")
