@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"strconv"
 
-	"github.com/mailwire/mailwire/internal/netserver"
+	"github.com/mailwire/mailwire/internal/debugtrace"
 )
 
 // debugTap splits one direction of the byte stream into lines for
 // Server.Debug. Literals are shown as a count of octets, and the
-// credentials of LOGIN and AUTHENTICATE as netserver.RedactMarker.
+// credentials of LOGIN and AUTHENTICATE as debugtrace.Redacted.
 type debugTap struct {
 	prefix  string
 	line    []byte
@@ -96,9 +96,9 @@ func (t *debugTap) emit(c *Conn, redact bool) {
 	switch keep := credentialWords(line); {
 	case keep > 0:
 		t.redact = true
-		c.debugf("%s%s", t.prefix, netserver.Redact(line, keep))
+		c.debugf("%s%s", t.prefix, debugtrace.Redact(line, keep))
 	case t.redact || redact:
-		c.debugf("%s%s", t.prefix, netserver.RedactMarker)
+		c.debugf("%s%s", t.prefix, debugtrace.Redacted)
 	default:
 		c.debugf("%s%s", t.prefix, line)
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
@@ -27,33 +28,43 @@ import (
 // A Client is not safe for concurrent use. The reader Retr and Top return
 // owns the connection until it is closed.
 type Client struct {
-	// Debug, if set, receives the protocol exchange ("C: " and "S: "
-	// lines), with passwords and SASL data redacted and message data
-	// summarised.
-	Debug io.Writer
-	// InsecureAuth lets Pass and Auth send credentials over a cleartext TCP
-	// connection to a host that is not on a loopback address.
-	InsecureAuth bool
-	// MaxListingBytes bounds the multi-line responses of LIST, UIDL and
-	// CAPA, so that a hostile server cannot make the client allocate
-	// without limit; zero means DefaultMaxListingBytes.
-	MaxListingBytes int64
-
+	opts       Options
 	conn       net.Conn
 	br         *bufio.Reader
 	bw         *bufio.Writer
 	serverName string // host part of the dialled address, for TLS
 	state      State
-	timestamp  string       // the APOP timestamp of the greeting
-	caps       Capabilities // the last CAPA, nil before
-	reader     *MessageReader
-	redact     bool // the line being sent holds a secret
+	timestamp  string         // the APOP timestamp of the greeting
+	caps       Caps           // the last CAPA; nil before and after STLS
+	reader     *MessageReader // the message being read, which owns the connection
+	redact     bool           // the line being sent holds a secret
 
 	calls ctxio.Calls // the running call; the error that broke the connection
 }
 
-// DefaultMaxListingBytes is the default Client.MaxListingBytes: a LIST of
-// a million messages fits.
+// Options configure a Client. A nil *Options, like the zero value, takes
+// every default.
+type Options struct {
+	// TLSConfig is used by DialTLS, DialStartTLS, and StartTLS when it is
+	// given no configuration of its own. nil means a default configuration;
+	// an empty ServerName is the host of the dialled address.
+	TLSConfig *tls.Config
+	// Debug, when set, receives the protocol exchange from the greeting on,
+	// as "C: " and "S: " lines; credentials are replaced by "***" and
+	// message data by "[N octets]".
+	Debug io.Writer
+	// InsecureAuth lets User, Pass, Login and Auth send credentials over a
+	// cleartext TCP connection to a host that is not on a loopback address;
+	// without it they fail there with ErrInsecureAuth and send nothing.
+	InsecureAuth bool
+	// MaxListingBytes bounds the multi-line responses of LIST, UIDL and
+	// CAPA, so that a hostile server cannot make the client allocate
+	// without limit; zero means DefaultMaxListingBytes.
+	MaxListingBytes int64
+}
+
+// DefaultMaxListingBytes is the default Options.MaxListingBytes: a LIST
+// of a million messages fits.
 const DefaultMaxListingBytes = 32 << 20
 
 // clientReadBuffer holds one status line (RFC 2449 section 4: at most 512
@@ -70,50 +81,79 @@ var ErrClientState = errors.New("pop3: command not allowed now")
 // number below 1); nothing was sent.
 var ErrInvalidArgument = errors.New("pop3: invalid argument")
 
-// Dial connects to addr ("host:port", port 110) over TCP and reads the
-// greeting.
-func Dial(ctx context.Context, addr string) (*Client, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	c, err := NewClient(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	c.serverName, _, _ = net.SplitHostPort(addr)
-	return c, nil
+// ErrInsecureAuth is returned by User, Pass, Login and Auth on a cleartext
+// connection to a host that is not on a loopback address, unless
+// Options.InsecureAuth is set (RFC 2595 section 2.2: plaintext passwords
+// need a protected channel); nothing was sent.
+var ErrInsecureAuth = errors.New("pop3: refusing to send credentials over a cleartext connection")
+
+// ErrClosed is returned by the calls on a Client after Close or Quit, and
+// wrapped by the error of a call whose server closed the connection.
+var ErrClosed = errors.New("pop3: connection closed")
+
+// Dial connects to addr ("host:port", port 110) over TCP, reads the
+// greeting and asks for the capabilities (NewClient).
+func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	return dial(ctx, addr, opts, false)
 }
 
 // DialTLS connects to addr with implicit TLS (RFC 8314 section 3.3, port
-// 995) and reads the greeting. A nil cfg, or one without ServerName,
-// verifies the host of addr.
-func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Client, error) {
-	host, _, err := net.SplitHostPort(addr)
+// 995) and starts the session as Dial does. Options.TLSConfig, or a
+// default configuration, verifies the host of addr unless it names
+// another ServerName.
+func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	return dial(ctx, addr, opts, true)
+}
+
+// DialStartTLS connects to addr over TCP, starts the session and upgrades
+// the connection with STLS (RFC 2595 section 4), after which it asks for
+// the capabilities again. It never goes on in cleartext: when the server
+// does not offer STLS (an error wrapping ErrClientState) or the upgrade
+// fails, the connection is closed and the error returned.
+func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
+	c, err := Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	d := tls.Dialer{Config: withServerName(cfg, host)}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
+	if !c.Supports("STLS") {
+		c.Close()
+		return nil, fmt.Errorf("%w: server does not offer STLS", ErrClientState)
+	}
+	if err := c.StartTLS(ctx, nil); err != nil {
+		c.Close()
 		return nil, err
 	}
-	c, err := NewClient(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	c.serverName = host
 	return c, nil
 }
 
-// NewClient starts a session on conn and reads the greeting (RFC 1939
-// section 4). A -ERR greeting closes conn and is returned as a *Response.
-func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
+// dial connects (internal/clientconn) and starts the session.
+func dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*Client, error) {
+	conn, host, err := clientconn.Dial(ctx, addr, opts.tlsConfig(), implicitTLS)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(ctx, conn, host, opts)
+}
+
+// NewClient starts a session on conn, for example a net.Pipe in a test or
+// a connection a proxy handed over: within ctx it reads the greeting (RFC
+// 1939 section 4) and sends CAPA (RFC 2449 section 5), so that Caps is
+// ready; a server that answers CAPA with -ERR leaves an empty Caps. A
+// -ERR greeting closes conn and is returned as a *Response. StartTLS
+// verifies Options.TLSConfig's ServerName, since there is no dialled host.
+func NewClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
+	return newClient(ctx, conn, "", opts)
+}
+
+func newClient(ctx context.Context, conn net.Conn, host string, opts *Options) (*Client, error) {
 	c := &Client{
-		conn: conn,
-		br:   bufio.NewReaderSize(conn, clientReadBuffer),
-		bw:   bufio.NewWriter(conn),
+		conn:       conn,
+		br:         bufio.NewReaderSize(conn, clientReadBuffer),
+		bw:         bufio.NewWriter(conn),
+		serverName: host,
+	}
+	if opts != nil {
+		c.opts = *opts
 	}
 	c.calls = ctxio.Calls{Prefix: "pop3", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
 	err := c.do(ctx, func() error {
@@ -127,11 +167,22 @@ func NewClient(ctx context.Context, conn net.Conn) (*Client, error) {
 		c.timestamp = greetingTimestamp(r.Text)
 		return nil
 	})
+	if err == nil {
+		err = c.refreshCaps(ctx)
+	}
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// tlsConfig returns Options.TLSConfig; a nil *Options has none.
+func (o *Options) tlsConfig() *tls.Config {
+	if o == nil {
+		return nil
+	}
+	return o.TLSConfig
 }
 
 // greetingTimestamp finds the APOP timestamp, a msg-id in angle brackets,
@@ -146,18 +197,6 @@ func greetingTimestamp(text string) string {
 		return ""
 	}
 	return text[start : start+end+1]
-}
-
-// withServerName returns cfg, or a copy of it, that verifies host.
-func withServerName(cfg *tls.Config, host string) *tls.Config {
-	if cfg == nil {
-		return &tls.Config{ServerName: host}
-	}
-	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
-		cfg = cfg.Clone()
-		cfg.ServerName = host
-	}
-	return cfg
 }
 
 // State returns where the session stands.
@@ -219,11 +258,11 @@ func (c *Client) outcome(err error) Outcome {
 }
 
 // Close closes the connection without QUIT: the server deletes nothing
-// (RFC 1939 section 6). Later calls fail.
+// (RFC 1939 section 6). Later calls return ErrClosed, or the error that
+// broke the client before.
 func (c *Client) Close() error {
-	c.transition(VerbUnknown, OutcomeClosed)
-	c.calls.Closed()
 	err := c.conn.Close()
+	c.calls.Fail(ErrClosed, c.conn) // records ErrClosed; closing again is harmless
 	if errors.Is(err, net.ErrClosed) {
 		return nil
 	}

@@ -3,97 +3,12 @@ package pop3
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"net"
 	"strings"
 
+	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
-
-// Capabilities maps each CAPA capability (upper case) to its parameters
-// (RFC 2449 section 5).
-type Capabilities map[string][]string
-
-// Has reports whether the capability name was announced.
-func (c Capabilities) Has(name string) bool {
-	_, ok := c[strings.ToUpper(name)]
-	return ok
-}
-
-// Capabilities sends CAPA (RFC 2449 section 5) and returns what the server
-// announces now; the list depends on the state and on TLS, so call it again
-// after StartTLS and after logging in. A server without CAPA answers -ERR,
-// returned as a *Response.
-func (c *Client) Capabilities(ctx context.Context) (Capabilities, error) {
-	if err := c.allowed(VerbCAPA); err != nil {
-		return nil, err
-	}
-	var caps Capabilities
-	err := c.call(ctx, VerbCAPA, func() error {
-		if _, err := c.cmd("CAPA"); err != nil {
-			return err
-		}
-		body, err := c.readMultiLine()
-		if err != nil {
-			return err
-		}
-		caps = Capabilities{}
-		for _, line := range lines(body) {
-			f := strings.Fields(string(line))
-			if len(f) > 0 {
-				caps[strings.ToUpper(f[0])] = f[1:]
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	c.caps = caps
-	return caps, nil
-}
-
-// StartTLS sends STLS and upgrades the connection (RFC 2595 section 4). A
-// nil cfg, or one without ServerName, verifies the host that Dial connected
-// to. What the server said before is forgotten; call Capabilities again.
-func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
-	if err := c.allowed(VerbSTLS); err != nil {
-		return err
-	}
-	if _, ok := c.conn.(*tls.Conn); ok {
-		return fmt.Errorf("%w: TLS is already active", ErrClientState)
-	}
-	cfg = withServerName(cfg, c.serverName)
-	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
-		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
-	}
-	err := c.do(ctx, func() error {
-		if _, err := c.cmd("STLS"); err != nil {
-			return err
-		}
-		if c.br.Buffered() > 0 {
-			// Octets after the +OK would be read as if they came over TLS:
-			// a man in the middle injecting responses.
-			return c.fail(errors.New("pop3: server sent data after its STLS response"))
-		}
-		tc := tls.Client(c.conn, cfg)
-		if err := tc.HandshakeContext(c.calls.Context()); err != nil {
-			return c.fail(fmt.Errorf("pop3: TLS handshake: %w", err))
-		}
-		c.conn = tc
-		c.br.Reset(tc)
-		c.bw.Reset(tc)
-		c.caps = nil
-		return nil
-	})
-	o := c.outcome(err)
-	if o == OutcomeAccepted {
-		o = OutcomeTLSStarted
-	}
-	c.transition(VerbSTLS, o)
-	return err
-}
 
 // validArg checks that s can be sent as one argument: not empty, no space,
 // no control character.
@@ -109,25 +24,11 @@ func validArg(s string) bool {
 	return true
 }
 
-// privateChannel reports a connection that an eavesdropper on the network
-// cannot read: TLS, a loopback address, or one that is not IP at all.
-func (c *Client) privateChannel() bool {
-	if _, ok := c.TLSConnectionState(); ok {
-		return true
-	}
-	switch a := c.conn.RemoteAddr().(type) {
-	case *net.TCPAddr:
-		return a.IP.IsLoopback()
-	case *net.UDPAddr, *net.IPAddr:
-		return false
-	}
-	return true
-}
-
-// checkPrivate refuses to send a password where it could be read.
+// checkPrivate refuses to send credentials where they could be read
+// (internal/clientconn.Private), unless Options.InsecureAuth allows it.
 func (c *Client) checkPrivate() error {
-	if !c.InsecureAuth && !c.privateChannel() {
-		return fmt.Errorf("%w: refusing to send a password over a cleartext connection; use StartTLS", ErrClientState)
+	if !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
+		return ErrInsecureAuth
 	}
 	return nil
 }
@@ -165,7 +66,7 @@ func (c *Client) Pass(ctx context.Context, password string) error {
 }
 
 // Login sends USER and PASS, pipelined when the server announced
-// PIPELINING in the last Capabilities.
+// PIPELINING in its last CAPA.
 func (c *Client) Login(ctx context.Context, name, password string) error {
 	if !c.caps.Has("PIPELINING") {
 		if err := c.User(ctx, name); err != nil {
@@ -231,6 +132,9 @@ func (c *Client) APOP(ctx context.Context, name, secret string) error {
 // that is not base64, cancels the exchange with "*". A SCRAM client binds
 // to the TLS channel when it can (RFC 5802 section 6), for which Auth
 // asks for the capabilities first when it does not know the SASL list.
+// Credentials are not sent over a cleartext TCP connection to a host other
+// than a loopback address (ErrInsecureAuth), unless Options.InsecureAuth
+// is set.
 func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if err := c.allowed(VerbAUTH); err != nil {
 		return err
@@ -241,7 +145,7 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if _, binds := a.(sasl.ChannelBinder); binds && c.caps == nil {
 		// Without the list the client cannot tell whether -PLUS is
 		// offered; a server without CAPA leaves it unknown.
-		if _, err := c.Capabilities(ctx); err != nil {
+		if _, err := c.Capa(ctx); err != nil {
 			if _, ok := err.(*Response); !ok {
 				return err
 			}

@@ -204,8 +204,8 @@ func (m *MessageReader) Close() error {
 	if m.err == nil {
 		if err := m.r.Discard(); err != nil {
 			m.err = c.fail(fmt.Errorf("pop3: reading a message: %w", err))
-		} else if c.Debug != nil {
-			fmt.Fprintf(c.Debug, "S: [%d octets]\nS: .\n", m.r.Size())
+		} else {
+			c.traceMessage(m.r.Size())
 		}
 	}
 	c.reader = nil
@@ -249,7 +249,7 @@ func (c *Client) message(ctx context.Context, v Verb, line string, n int) (*Mess
 }
 
 // Dele marks messages deleted (RFC 1939 section 5); the server removes
-// them only after Quit. With PIPELINING announced in the last Capabilities
+// them only after Quit. With PIPELINING announced in the last CAPA
 // all DELE commands go out at once (RFC 2449 6.6). The first -ERR is
 // returned; the other numbers are marked all the same.
 func (c *Client) Dele(ctx context.Context, numbers ...int) error {

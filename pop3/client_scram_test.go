@@ -136,7 +136,7 @@ func scramPOP3Client(t *testing.T, f *scramPOP3Server, version uint16) *Client {
 		client = tls.Client(cc, pair.ClientConfig())
 	}
 	go f.serve(server)
-	c, err := NewClient(context.Background(), client)
+	c, err := NewClient(context.Background(), client, nil)
 	require.NoError(t, err)
 	return c
 }
@@ -158,7 +158,6 @@ func TestClient_RFC5034_ScramSHA256(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &scramPOP3Server{mechs: "SCRAM-SHA-256 SCRAM-SHA-256-PLUS"}
 			c := scramPOP3Client(t, f, tc.version)
-			c.InsecureAuth = true
 			require.NoError(t, c.Auth(ctx, ScramSHA256Auth("alice", "pencil")))
 			require.NoError(t, <-f.authErr)
 			require.True(t, strings.HasPrefix(<-f.lines, tc.want))

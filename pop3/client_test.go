@@ -1,6 +1,7 @@
 package pop3_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -48,7 +49,7 @@ func TestClientServer_RFC1939(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	ctx := testContext(t)
 
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NotEmpty(t, c.APOPTimestamp())
@@ -67,7 +68,7 @@ func TestClientServer_RFC1939(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []pop3.ListItem{{1, 20}, {2, 23}, {3, 17}}, list)
 
-	caps, err := c.Capabilities(ctx)
+	caps, err := c.Capa(ctx)
 	require.NoError(t, err)
 	require.True(t, caps.Has("pipelining"))
 	require.NoError(t, c.Dele(ctx, 1, 3))
@@ -84,12 +85,12 @@ func TestClientServer_RFC1939(t *testing.T) {
 	require.Equal(t, []string{"m2"}, ts.UIDs("alice"))
 
 	// Out of sequence calls send nothing.
-	c2, err := pop3.Dial(ctx, ts.Addr)
+	c2, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	defer c2.Close()
 	_, _, err = c2.Stat(ctx)
 	require.ErrorIs(t, err, pop3.ErrClientState)
-	_, err = c2.Capabilities(ctx)
+	_, err = c2.Capa(ctx)
 	require.NoError(t, err)
 	require.NoError(t, c2.Login(ctx, "alice", "secret"), "pipelined USER and PASS")
 	r, err := c2.Retr(ctx, 1)
@@ -107,7 +108,7 @@ func TestClient_QuitFails_RFC1939_6(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
 	ts.FailDelete(errors.New("disk on fire"))
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
 	require.NoError(t, c.Dele(ctx, 1))
@@ -124,7 +125,7 @@ func TestClient_QuitFails_RFC1939_6(t *testing.T) {
 func TestClient_DroppedConnectionDeletesNothing_RFC1939_6(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n"), []byte("b\r\n")))
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
 	require.NoError(t, c.Dele(ctx, 1, 2))
@@ -140,7 +141,7 @@ func TestClient_StartTLSAndAuth_RFC2595_RFC5034(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithTLS(), pop3test.WithUser("alice", "secret"))
 	ctx := testContext(t)
 	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
-		c, err := pop3.Dial(ctx, ts.Addr)
+		c, err := pop3.Dial(ctx, ts.Addr, nil)
 		require.NoError(t, err)
 		err = c.Auth(ctx, mech)
 		var resp *pop3.Response
@@ -168,14 +169,16 @@ func TestClient_ContextCancel(t *testing.T) {
 		}
 		defer nc.Close()
 		nc.Write([]byte("+OK hi\r\n"))
-		io.Copy(io.Discard, nc) // never answers
+		bufio.NewReader(nc).ReadString('\n')
+		nc.Write([]byte("-ERR no CAPA\r\n")) // the CAPA of NewClient
+		io.Copy(io.Discard, nc)              // never answers again
 	}()
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, l.Addr().String())
+	c, err := pop3.Dial(ctx, l.Addr().String(), nil)
 	require.NoError(t, err)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	_, err = c.Capabilities(short)
+	_, err = c.Capa(short)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Error(t, c.Noop(ctx))
 }
@@ -199,15 +202,15 @@ func (f *fakeConn) SetWriteDeadline(t time.Time) error { return nil }
 // panic, no hang, and a message that is read equals the unstuffed input.
 func FuzzClientResponses(f *testing.F) {
 	for _, s := range []string{
-		"+OK\r\n+OK\r\n+OK 2\r\n1 10\r\n2 20\r\n.\r\n+OK\r\n1 a\r\n.\r\n+OK\r\nx\r\n..y\r\n.\r\n",
-		"+OK\r\n-ERR [IN-USE] x\r\n",
-		"+OK <a@b>\r\n+OK\r\n+OK 1 2\r\n+OK\r\n\n.\n.\r\n",
+		"+OK\r\n-ERR\r\n+OK\r\n+OK\r\n+OK 2\r\n1 10\r\n2 20\r\n.\r\n+OK\r\n1 a\r\n.\r\n+OK\r\nx\r\n..y\r\n.\r\n",
+		"+OK\r\n+OK\r\nUSER\r\n.\r\n-ERR [IN-USE] x\r\n",
+		"+OK <a@b>\r\n-ERR\r\n+OK\r\n+OK 1 2\r\n+OK\r\n\n.\n.\r\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ctx := context.Background()
-		c, err := pop3.NewClient(ctx, &fakeConn{r: bytes.NewReader(in)})
+		c, err := pop3.NewClient(ctx, &fakeConn{r: bytes.NewReader(in)}, nil)
 		if err != nil {
 			return
 		}
@@ -242,10 +245,10 @@ func TestClient_ImplicitTLS_RFC8314(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 
 	ctx := testContext(t)
-	c, err := pop3.DialTLS(ctx, l.Addr().String(), pair.ClientConfig())
+	c, err := pop3.DialTLS(ctx, l.Addr().String(), &pop3.Options{TLSConfig: pair.ClientConfig()})
 	require.NoError(t, err)
 	defer c.Close()
-	caps, err := c.Capabilities(ctx)
+	caps, err := c.Capa(ctx)
 	require.NoError(t, err)
 	require.False(t, caps.Has("STLS"))
 	require.True(t, caps.Has("USER"))
@@ -274,7 +277,7 @@ var clientCalls = map[pop3.Verb]func(context.Context, *pop3.Client) error{
 		return c.Auth(ctx, pop3.PlainAuth("", "alice", "secret"))
 	},
 	pop3.VerbSTLS: func(ctx context.Context, c *pop3.Client) error { return c.StartTLS(ctx, nil) },
-	pop3.VerbCAPA: func(ctx context.Context, c *pop3.Client) error { _, err := c.Capabilities(ctx); return err },
+	pop3.VerbCAPA: func(ctx context.Context, c *pop3.Client) error { _, err := c.Capa(ctx); return err },
 	pop3.VerbUTF8: func(ctx context.Context, c *pop3.Client) error { return c.UTF8(ctx) },
 	pop3.VerbSTAT: func(ctx context.Context, c *pop3.Client) error { _, _, err := c.Stat(ctx); return err },
 	pop3.VerbLIST: func(ctx context.Context, c *pop3.Client) error { _, err := c.List(ctx); return err },
@@ -298,7 +301,7 @@ func TestClient_RefusesOutOfState_RFC1939_3(t *testing.T) {
 			nc, err := net.Dial("tcp", ts.Addr)
 			require.NoError(t, err)
 			conn := &writeCounter{Conn: nc}
-			c, err := pop3.NewClient(ctx, conn)
+			c, err := pop3.NewClient(ctx, conn, nil)
 			require.NoError(t, err)
 			defer c.Close()
 			if state == pop3.StateTransaction {
@@ -322,7 +325,7 @@ func TestClient_RefusesOutOfState_RFC1939_3(t *testing.T) {
 			require.NoError(t, c.Quit(ctx), "the session goes on")
 			require.Equal(t, pop3.StateClosed, c.State())
 			before := conn.n
-			require.ErrorIs(t, c.Noop(ctx), net.ErrClosed, "CLOSED: the closed connection's error wins")
+			require.ErrorIs(t, c.Noop(ctx), pop3.ErrClosed, "CLOSED: the closed connection's error wins")
 			require.Equal(t, before, conn.n)
 		})
 	}

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/mailwire/mailwire/internal/debugtrace"
 	"github.com/mailwire/mailwire/internal/dotstream"
 )
 
@@ -35,18 +37,29 @@ func (c *Client) fail(err error) error { return c.calls.Fail(err, c.conn) }
 
 // writeLine buffers one command line; flush sends it.
 func (c *Client) writeLine(line string) {
-	if c.Debug != nil {
-		trace := line
-		switch {
-		case c.redact:
-			trace = "<redacted>"
-		case len(line) > 5 && (line[:5] == "PASS " || line[:5] == "APOP " || line[:5] == "AUTH "):
-			trace = line[:5] + "<redacted>"
-		}
-		fmt.Fprintf(c.Debug, "C: %s\n", trace)
-	}
+	c.traceLine(line)
 	c.bw.WriteString(line)
 	c.bw.WriteString("\r\n")
+}
+
+// traceLine writes a command line to Debug with its secrets replaced by
+// debugtrace.Redacted: a SASL response whole, the argument of PASS (RFC
+// 1939 section 7), the digest of APOP and the initial response of AUTH
+// (RFC 5034 section 4).
+func (c *Client) traceLine(line string) {
+	if c.opts.Debug == nil {
+		return
+	}
+	verb, _, _ := strings.Cut(line, " ")
+	switch {
+	case c.redact:
+		line = debugtrace.Redacted
+	case strings.EqualFold(verb, "PASS"):
+		line = debugtrace.Redact([]byte(line), 1)
+	case strings.EqualFold(verb, "APOP"), strings.EqualFold(verb, "AUTH"):
+		line = debugtrace.Redact([]byte(line), 2)
+	}
+	debugtrace.Line(c.opts.Debug, debugtrace.Client, line)
 }
 
 // flush sends what was buffered.
@@ -66,13 +79,13 @@ func (c *Client) readLine() ([]byte, error) {
 			return nil, c.fail(fmt.Errorf("%w: line too long", ErrMalformedResponse))
 		}
 		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+			err = fmt.Errorf("%w: %w", ErrClosed, io.ErrUnexpectedEOF)
 		}
 		return nil, c.fail(err)
 	}
 	line = trimEOL(line)
-	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "S: %s\n", line)
+	if c.opts.Debug != nil {
+		debugtrace.Line(c.opts.Debug, debugtrace.Server, string(line))
 	}
 	return line, nil
 }
@@ -113,9 +126,10 @@ func (c *Client) expectOK() (*Response, error) {
 }
 
 // readMultiLine reads the body of a multi-line response up to the "."
-// line, unstuffed (RFC 1939 section 3), bounded by MaxListingBytes.
+// line, unstuffed (RFC 1939 section 3), bounded by MaxListingBytes; Debug
+// gets its lines.
 func (c *Client) readMultiLine() ([]byte, error) {
-	limit := c.MaxListingBytes
+	limit := c.opts.MaxListingBytes
 	if limit == 0 {
 		limit = DefaultMaxListingBytes
 	}
@@ -124,10 +138,20 @@ func (c *Client) readMultiLine() ([]byte, error) {
 	if _, err := io.Copy(&buf, r); err != nil {
 		return nil, c.fail(fmt.Errorf("pop3: reading a multi-line response: %w", err))
 	}
-	if c.Debug != nil {
-		fmt.Fprintf(c.Debug, "S: [%d octets]\nS: .\n", buf.Len())
+	if c.opts.Debug != nil {
+		for _, l := range lines(buf.Bytes()) {
+			debugtrace.Line(c.opts.Debug, debugtrace.Server, string(l))
+		}
+		debugtrace.Line(c.opts.Debug, debugtrace.Server, ".")
 	}
 	return buf.Bytes(), nil
+}
+
+// traceMessage writes the n octets of a message that RETR or TOP read to
+// Debug as a count, and the "." that ended it.
+func (c *Client) traceMessage(n int64) {
+	debugtrace.Octets(c.opts.Debug, debugtrace.Server, n)
+	debugtrace.Line(c.opts.Debug, debugtrace.Server, ".")
 }
 
 // lines splits a multi-line body into lines without their line ends.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/debugtrace"
 	"github.com/mailwire/mailwire/internal/netserver"
 )
 
@@ -289,9 +290,9 @@ func arityOK(cmd Command) bool {
 func redact(cmd Command, line []byte) string {
 	switch {
 	case cmd.Verb == VerbPASS:
-		return netserver.Redact(line, 1)
+		return debugtrace.Redact(line, 1)
 	case cmd.Verb == VerbAPOP, cmd.Verb == VerbAUTH:
-		return netserver.Redact(line, 2)
+		return debugtrace.Redact(line, 2)
 	}
 	return string(line)
 }

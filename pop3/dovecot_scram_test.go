@@ -24,11 +24,11 @@ func TestClient_Dovecot_SCRAM_RFC5802(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	c, err := pop3.Dial(ctx, s.POP3)
+	c, err := pop3.Dial(ctx, s.POP3, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.StartTLS(ctx, s.ClientTLS))
-	caps, err := c.Capabilities(ctx)
+	caps, err := c.Capa(ctx)
 	require.NoError(t, err)
 	require.Subset(t, caps["SASL"], []string{"SCRAM-SHA-1", "SCRAM-SHA-256"})
 	require.NoError(t, c.Auth(ctx, pop3.ScramSHA256Auth("alice", "secret")))
@@ -36,7 +36,7 @@ func TestClient_Dovecot_SCRAM_RFC5802(t *testing.T) {
 	_, _, err = c.Stat(ctx)
 	require.NoError(t, err)
 
-	c2, err := pop3.DialTLS(ctx, s.POP3S, s.ClientTLS)
+	c2, err := pop3.DialTLS(ctx, s.POP3S, &pop3.Options{TLSConfig: s.ClientTLS})
 	require.NoError(t, err)
 	defer c2.Close()
 	var resp *pop3.Response

@@ -78,17 +78,17 @@ func TestClient_Dovecot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	c, err := pop3.Dial(ctx, d.addr)
+	c, err := pop3.Dial(ctx, d.addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
-	caps, err := c.Capabilities(ctx)
-	require.NoError(t, err)
+	caps, err := c.Caps()
+	require.NoError(t, err, "Dial sent CAPA")
 	require.True(t, caps.Has("UIDL"))
 	require.True(t, caps.Has("TOP"))
 	require.True(t, caps.Has("STLS"))
 	require.NoError(t, c.StartTLS(ctx, d.tls))
-	caps, err = c.Capabilities(ctx)
-	require.NoError(t, err)
+	caps, err = c.Caps()
+	require.NoError(t, err, "StartTLS sent CAPA again")
 	require.Equal(t, []string{"PLAIN", "LOGIN"}, caps["SASL"])
 
 	// A wrong password comes back as a typed -ERR (RFC 3206 [AUTH]).
@@ -186,7 +186,7 @@ func TestClient_DovecotAuthAndTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, mech := range []pop3.SASLClient{pop3.PlainAuth("", "alice", "secret"), pop3.LoginAuth("alice", "secret")} {
-		c, err := pop3.DialTLS(ctx, d.addrs, d.tls)
+		c, err := pop3.DialTLS(ctx, d.addrs, &pop3.Options{TLSConfig: d.tls})
 		require.NoError(t, err)
 		_, ok := c.TLSConnectionState()
 		require.True(t, ok)
@@ -197,13 +197,13 @@ func TestClient_DovecotAuthAndTLS(t *testing.T) {
 		require.NoError(t, c.Quit(ctx))
 	}
 	// APOP (RFC 1939 section 7) with the timestamp of Dovecot's greeting.
-	c, err := pop3.Dial(ctx, d.addr)
+	c, err := pop3.Dial(ctx, d.addr, nil)
 	require.NoError(t, err)
 	require.NotEmpty(t, c.APOPTimestamp())
 	require.NoError(t, c.APOP(ctx, "alice", "secret"))
 	require.NoError(t, c.Quit(ctx))
 
-	c, err = pop3.DialTLS(ctx, d.addrs, d.tls)
+	c, err = pop3.DialTLS(ctx, d.addrs, &pop3.Options{TLSConfig: d.tls})
 	require.NoError(t, err)
 	defer c.Close()
 	err = c.Auth(ctx, pop3.PlainAuth("", "alice", "wrong"))

@@ -33,7 +33,7 @@ func ExampleServer() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := pop3.Dial(ctx, l.Addr().String())
+	c, err := pop3.Dial(ctx, l.Addr().String(), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,14 +59,12 @@ func ExampleClient() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := pop3.Dial(ctx, addr)
+	c, err := pop3.Dial(ctx, addr, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Capabilities(ctx); err != nil { // enables pipelining
-		log.Fatal(err)
-	}
+	// Dial asked for the capabilities: Login pipelines when it may.
 	if err := c.Login(ctx, "alice", "secret"); err != nil {
 		log.Fatal(err)
 	}

@@ -29,12 +29,10 @@ func saslContext(t *testing.T) context.Context {
 // nil (then it may send credentials in the clear).
 func dialSASL(t *testing.T, addr string, cfg *tls.Config) *pop3.Client {
 	ctx := saslContext(t)
-	c, err := pop3.Dial(ctx, addr)
+	c, err := pop3.Dial(ctx, addr, &pop3.Options{InsecureAuth: cfg == nil})
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
-	if cfg == nil {
-		c.InsecureAuth = true
-	} else {
+	if cfg != nil {
 		require.NoError(t, c.StartTLS(ctx, cfg))
 	}
 	return c
@@ -69,7 +67,7 @@ func TestServer_SCRAM_RFC5802_RFC7677(t *testing.T) {
 				want = []string{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "PLAIN", "LOGIN"}
 			}
 			c := dialSASL(t, ts.Addr, cfg)
-			caps, err := c.Capabilities(ctx)
+			caps, err := c.Capa(ctx)
 			require.NoError(t, err)
 			require.Equal(t, want, caps["SASL"])
 			require.NoError(t, c.Auth(ctx, tc.client))
@@ -215,7 +213,7 @@ func TestServer_EXTERNAL_RFC4422_A(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dialSASL(t, addr, tc.cfg)
-			caps, err := c.Capabilities(ctx)
+			caps, err := c.Capa(ctx)
 			require.NoError(t, err)
 			require.Equal(t, tc.offered, caps.Has("SASL") && strings.Contains(strings.Join(caps["SASL"], " "), "EXTERNAL"))
 			err = c.Auth(ctx, pop3.ExternalAuth(tc.authzid))

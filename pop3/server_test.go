@@ -87,7 +87,7 @@ func TestServer_RetrStreamsLargeMessage_RFC1939_5(t *testing.T) {
 	const size = 50 << 20 // not a multiple of len(bigLine): the last line is cut
 	addr := startServer(t, &pop3.Server{Backend: bigBackend{size}, AllowInsecureAuth: true})
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, addr)
+	c, err := pop3.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Login(ctx, "u", "p"))
@@ -198,7 +198,7 @@ func TestServer_ConcurrentSessions(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			c, err := pop3.Dial(ctx, ts.Addr)
+			c, err := pop3.Dial(ctx, ts.Addr, nil)
 			if !assertNoError(t, err) {
 				return
 			}
@@ -231,7 +231,7 @@ func TestServer_DebugRedactsPasswords(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", []byte("a\r\n")),
 		pop3test.WithServer(func(s *pop3.Server) { s.Debug = lockedWriter{&mu, &trace} }))
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	require.NoError(t, c.Auth(ctx, pop3.PlainAuth("", "alice", "secret")))
 	r, err := c.Retr(ctx, 1)
@@ -265,7 +265,7 @@ func BenchmarkRetr(b *testing.B) {
 	const size = 1 << 20
 	addr := startServer(b, &pop3.Server{Backend: bigBackend{size}, AllowInsecureAuth: true})
 	ctx := context.Background()
-	c, err := pop3.Dial(ctx, addr)
+	c, err := pop3.Dial(ctx, addr, nil)
 	require.NoError(b, err)
 	defer c.Close()
 	require.NoError(b, c.Login(ctx, "u", "p"))
@@ -292,7 +292,7 @@ func BenchmarkList(b *testing.B) {
 	}
 	ts := pop3test.NewServer(b, pop3test.WithInsecureAuth(), pop3test.WithUser("alice", "secret", msgs...))
 	ctx := context.Background()
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(b, err)
 	defer c.Close()
 	require.NoError(b, c.Login(ctx, "alice", "secret"))

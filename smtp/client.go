@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
@@ -104,28 +105,19 @@ var ErrClosed = errors.New("smtp: connection closed")
 // Dial connects to addr ("host:port") over TCP and reads the server's 220
 // greeting (RFC 5321 3.1).
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, conn, host, opts, false)
+	return dial(ctx, addr, opts, false)
 }
 
 // DialTLS connects to addr with implicit TLS (RFC 8314 3.3, port 465) and
 // reads the greeting. Options.TLSConfig, or a default configuration,
 // verifies the host of addr unless it names another ServerName.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	d := tls.Dialer{Config: withServerName(opts.tlsConfig(), host)}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	return dial(ctx, addr, opts, true)
+}
+
+// dial connects (internal/clientconn) and starts the session.
+func dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*Client, error) {
+	conn, host, err := clientconn.Dial(ctx, addr, opts.tlsConfig(), implicitTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -195,18 +187,6 @@ func (o *Options) tlsConfig() *tls.Config {
 		return nil
 	}
 	return o.TLSConfig
-}
-
-// withServerName returns cfg, or a copy of it, that verifies host.
-func withServerName(cfg *tls.Config, host string) *tls.Config {
-	if cfg == nil {
-		return &tls.Config{ServerName: host}
-	}
-	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
-		cfg = cfg.Clone()
-		cfg.ServerName = host
-	}
-	return cfg
 }
 
 // allowed checks the state table and that no DataWriter is open.
@@ -367,25 +347,18 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if _, ok := c.conn.(*tls.Conn); ok {
 		return fmt.Errorf("%w: TLS is already active", ErrClientState)
 	}
-	if cfg == nil {
-		cfg = c.opts.TLSConfig
-	}
-	cfg = withServerName(cfg, c.serverName)
-	if cfg.ServerName == "" && !cfg.InsecureSkipVerify {
-		return fmt.Errorf("%w: tls.Config needs ServerName", ErrInvalidArgument)
+	cfg, err := clientconn.UpgradeConfig(cfg, c.opts.TLSConfig, c.serverName)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 	}
 	return c.do(ctx, func() error {
 		if err := c.command(VerbSTARTTLS, "STARTTLS", CodeReady); err != nil {
 			return err
 		}
-		if c.br.Buffered() > 0 {
-			// Octets after the 220 would be read as if they came over TLS:
-			// a man in the middle injecting replies (RFC 3207 6).
-			return c.fail(errors.New("smtp: server sent data after its STARTTLS reply"))
-		}
-		tc := tls.Client(c.conn, cfg)
-		if err := tc.HandshakeContext(c.calls.Context()); err != nil {
-			return c.fail(fmt.Errorf("smtp: TLS handshake: %w", err))
+		// Octets after the 220 fail the upgrade (RFC 3207 6).
+		tc, err := clientconn.Handshake(c.calls.Context(), c.conn, cfg, c.br.Buffered(), "smtp", "STARTTLS")
+		if err != nil {
+			return c.fail(err)
 		}
 		c.conn = tc
 		c.br.Reset(tc)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"strings"
 
+	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
 
@@ -29,7 +29,7 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if !ok {
 		return fmt.Errorf("%w: server does not offer AUTH", ErrClientState)
 	}
-	if !c.opts.InsecureAuth && !c.privateChannel() {
+	if !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
 		return ErrInsecureAuth
 	}
 	t := &authTransport{c: c, offered: strings.Fields(mechs)}
@@ -106,22 +106,6 @@ func isSASLMechName(m string) bool {
 		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
 			return false
 		}
-	}
-	return true
-}
-
-// privateChannel reports a connection that an eavesdropper on the network
-// cannot read: TLS, a loopback address, or one that is not IP at all (a
-// pipe or a Unix socket).
-func (c *Client) privateChannel() bool {
-	if _, ok := c.TLSConnectionState(); ok {
-		return true
-	}
-	switch a := c.conn.RemoteAddr().(type) {
-	case *net.TCPAddr:
-		return a.IP.IsLoopback()
-	case *net.UDPAddr, *net.IPAddr:
-		return false
 	}
 	return true
 }

@@ -122,7 +122,7 @@ func TestClient_RFC3207_6_ResponseInjectionRefused(t *testing.T) {
 	cfg.ServerName = "localhost"
 	err = c.StartTLS(context.Background(), cfg)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "after its STARTTLS reply")
+	assert.Contains(t, err.Error(), "after its STARTTLS answer")
 	require.Error(t, c.Noop(context.Background()), "the connection is dropped")
 }
 

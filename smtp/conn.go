@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/mailwire/mailwire/internal/debugtrace"
 	"github.com/mailwire/mailwire/internal/netserver"
 )
 
@@ -249,7 +250,7 @@ func (c *Conn) readLine(max int) ([]byte, error) { return c.line.ReadLine(max) }
 func (c *Conn) handle(line []byte) {
 	verb, arg := splitCommand(line)
 	if verb == VerbAUTH {
-		c.debug("C: %s", netserver.Redact(line, 2))
+		c.debug("C: %s", debugtrace.Redact(line, 2))
 	} else {
 		c.debug("C: %s", line)
 	}

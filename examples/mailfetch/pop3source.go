@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -32,17 +31,15 @@ type pop3Source struct {
 // Connect dials, upgrades to TLS when asked and logs in with USER and PASS
 // (RFC 1939 section 7), pipelined when CAPA announces PIPELINING (RFC 2449).
 func (o pop3Options) Connect(ctx context.Context) (source, error) {
-	var c *pop3.Client
-	var err error
+	opts := &pop3.Options{TLSConfig: o.tlsConfig, Debug: o.debug}
+	dial := pop3.Dial
 	if o.implicitTLS {
-		c, err = pop3.DialTLS(ctx, o.addr, o.tlsConfig)
-	} else {
-		c, err = pop3.Dial(ctx, o.addr)
+		dial = pop3.DialTLS
 	}
+	c, err := dial(ctx, o.addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	c.Debug = o.debug
 	if err := o.login(ctx, c); err != nil {
 		c.Close()
 		return nil, err
@@ -54,25 +51,12 @@ func (o pop3Options) Connect(ctx context.Context) (source, error) {
 	return &pop3Source{c: c, account: "pop3:" + o.user + "@" + host}, nil
 }
 
+// login upgrades with STLS when asked, which asks for the capabilities
+// again (RFC 2595 section 4), and logs in.
 func (o pop3Options) login(ctx context.Context, c *pop3.Client) error {
-	// CAPA is optional (RFC 2449 section 5): a -ERR only means no
-	// pipelining; anything else broke the session.
-	capa := func() error {
-		var r *pop3.Response
-		if _, err := c.Capabilities(ctx); err != nil && !errors.As(err, &r) {
-			return err
-		}
-		return nil
-	}
-	if err := capa(); err != nil {
-		return err
-	}
 	if o.startTLS {
 		if err := c.StartTLS(ctx, o.tlsConfig); err != nil {
 			return fmt.Errorf("STLS: %w", err)
-		}
-		if err := capa(); err != nil { // RFC 2595 section 4: ask again
-			return err
 		}
 	}
 	if err := c.Login(ctx, o.user, o.pass); err != nil {

@@ -118,7 +118,7 @@ func deliverUntilKilled(ctx context.Context, t *testing.T, srv *child, senders, 
 // requireUIDLOnce checks that POP3 sees the same maildrop of n messages
 // and that UIDL names each once (RFC 1939 section 7).
 func requireUIDLOnce(ctx context.Context, t *testing.T, addr string, n int) {
-	p, err := pop3.Dial(ctx, addr)
+	p, err := pop3.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	defer p.Close()
 	require.NoError(t, p.Login(ctx, "alice", "secret"))

@@ -74,7 +74,7 @@ func readMailbox(t *testing.T, addr, user, pass, mailbox string) mailboxState {
 func pop3UIDL(t *testing.T, addr string) []string {
 	t.Helper()
 	ctx := context.Background()
-	p, err := pop3.Dial(ctx, addr)
+	p, err := pop3.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	defer p.Close()
 	require.NoError(t, p.Login(ctx, "alice", "secret"))
@@ -213,7 +213,7 @@ func TestMaildirDovecot(t *testing.T) {
 	require.Contains(t, after.bodies[4], crlf("Subject: via dovecot-lda\n\nline one\nline two\n"))
 	require.Equal(t, crlf(pfMsg), after.bodies[5])
 
-	p, err := pop3.Dial(ctx, m.Addr("pop3"))
+	p, err := pop3.Dial(ctx, m.Addr("pop3"), nil)
 	require.NoError(t, err)
 	defer p.Close()
 	require.NoError(t, p.Login(ctx, "alice", "secret"))

@@ -125,7 +125,7 @@ func TestRelay_TwoInstances_RFC5321_4_4(t *testing.T) {
 	assert.Equal(t, relayed, string(msgs[0][loc[1]:]))
 
 	ctx := context.Background()
-	p, err := pop3.Dial(ctx, b.Addr("pop3"))
+	p, err := pop3.Dial(ctx, b.Addr("pop3"), nil)
 	require.NoError(t, err)
 	defer p.Close()
 	require.NoError(t, p.Login(ctx, "bob", "bobpw"))

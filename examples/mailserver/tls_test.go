@@ -148,11 +148,11 @@ func TestTLSPorts(t *testing.T) {
 	for _, name := range []string{"pop3", "pop3s"} {
 		var p *pop3.Client
 		if name == "pop3" {
-			p, err = pop3.Dial(ctx, m.Addr(name))
+			p, err = pop3.Dial(ctx, m.Addr(name), nil)
 			require.NoError(t, err)
 			require.NoError(t, p.StartTLS(ctx, clientTLS))
 		} else {
-			p, err = pop3.DialTLS(ctx, m.Addr(name), clientTLS)
+			p, err = pop3.DialTLS(ctx, m.Addr(name), &pop3.Options{TLSConfig: clientTLS})
 			require.NoError(t, err)
 		}
 		_, ok := p.TLSConnectionState()
@@ -219,9 +219,8 @@ func TestCleartextAuthRefused(t *testing.T) {
 	require.NoError(t, c.Auth(ctx, smtp.PlainAuth("", "alice", "secret")))
 	c.Close()
 
-	p, err := pop3.Dial(ctx, m.Addr("pop3"))
+	p, err := pop3.Dial(ctx, m.Addr("pop3"), &pop3.Options{InsecureAuth: true})
 	require.NoError(t, err)
-	p.InsecureAuth = true
 	var r *pop3.Response
 	require.ErrorAs(t, p.Login(ctx, "alice", "secret"), &r)
 	require.Equal(t, pop3.CodeAuth, r.Code)

@@ -78,11 +78,3 @@ func (g *Calls) Fail(err error, conn net.Conn) error {
 	conn.Close()
 	return g.err
 }
-
-// Closed records that the client closed the connection itself, unless an
-// error broke it first: later calls return net.ErrClosed.
-func (g *Calls) Closed() {
-	if g.err == nil {
-		g.err = net.ErrClosed
-	}
-}

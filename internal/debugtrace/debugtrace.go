@@ -7,12 +7,14 @@
 package debugtrace
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 )
 
-// Redacted stands in a trace for credentials: a password, a SASL
-// response, an AUTH initial response.
+// Redacted stands in a trace, of a client or of a server
+// (internal/netserver), for credentials: a password, a SASL response, an
+// AUTH initial response, a token.
 const Redacted = "***"
 
 // Side says who sent a line.
@@ -39,4 +41,24 @@ func Octets(w io.Writer, from Side, n int64) {
 	if w != nil {
 		fmt.Fprintf(w, "%c: [%d octets]\n", from, n)
 	}
+}
+
+// Redact returns line for the Debug output with everything after its
+// first keep words replaced by Redacted: "AUTH PLAIN ***" (RFC 4954
+// section 4), "PASS ***" (RFC 1939 section 7), "a1 LOGIN ***" (RFC 3501
+// section 6.2.3). A line of keep words or fewer is returned as it is.
+func Redact(line []byte, keep int) string {
+	i := 0
+	for range keep {
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		for i < len(line) && line[i] != ' ' {
+			i++
+		}
+	}
+	if len(bytes.TrimLeft(line[i:], " ")) == 0 {
+		return string(line)
+	}
+	return string(line[:i]) + " " + Redacted
 }

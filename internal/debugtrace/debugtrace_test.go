@@ -21,3 +21,26 @@ func TestNilWriter(t *testing.T) {
 	Line(nil, Client, "QUIT") // must not panic
 	Octets(nil, Server, 1)
 }
+
+// TestRedact: the words after the kept ones become the marker; nothing
+// is added to a line without more words (RFC 4954 section 4, RFC 1939
+// section 7, RFC 3501 section 6.2.3).
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		keep int
+		want string
+	}{
+		{"AUTH PLAIN AGFsaWNlAHNlY3JldA==", 2, "AUTH PLAIN ***"},
+		{"AUTH PLAIN", 2, "AUTH PLAIN"},
+		{"AUTH PLAIN ", 2, "AUTH PLAIN "},
+		{"PASS secret word", 1, "PASS ***"},
+		{"a1 LOGIN alice secret", 2, "a1 LOGIN ***"},
+		{"a1  LOGIN {5}", 2, "a1  LOGIN ***"},
+		{"", 1, ""},
+	} {
+		if got := Redact([]byte(tc.line), tc.keep); got != tc.want {
+			t.Errorf("Redact(%q, %d) = %q, want %q", tc.line, tc.keep, got, tc.want)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // retrieve stands for the code under test: it logs in, prints each message
 // and deletes it, as a mail fetcher does (RFC 1939 sections 5 and 6).
 func retrieve(ctx context.Context, addr string) error {
-	c, err := pop3.Dial(ctx, addr)
+	c, err := pop3.Dial(ctx, addr, nil)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // (WithInsecureAuth) and the client too.
 func login(t *testing.T, ts *pop3test.Server, user, pass string) *pop3.Client {
 	t.Helper()
-	c, err := pop3.Dial(testutil.Context(t), ts.Addr)
+	c, err := pop3.Dial(testutil.Context(t), ts.Addr, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	require.NoError(t, c.Login(testutil.Context(t), user, pass))
@@ -81,7 +81,7 @@ func TestServer_WithTLS_RFC2595_4(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithTLS())
 	require.Contains(t, string(ts.CertificatePEM()), "BEGIN CERTIFICATE")
 	ctx := testutil.Context(t)
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.StartTLS(ctx, ts.ClientTLSConfig()))
@@ -102,7 +102,7 @@ func TestServer_WithTLS_RFC2595_4(t *testing.T) {
 func TestServer_WithImplicitTLS_RFC8314_3_3(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithImplicitTLS(), pop3test.WithUser("alice", "secret", []byte("a\r\n")))
 	ctx := testutil.Context(t)
-	c, err := pop3.DialTLS(ctx, ts.Addr, ts.ClientTLSConfig())
+	c, err := pop3.DialTLS(ctx, ts.Addr, &pop3.Options{TLSConfig: ts.ClientTLSConfig()})
 	require.NoError(t, err)
 	defer c.Close()
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
@@ -116,7 +116,7 @@ func TestServer_WithImplicitTLS_RFC8314_3_3(t *testing.T) {
 func TestServer_NoCleartextPassword_RFC2595_2_1(t *testing.T) {
 	ts := pop3test.NewServer(t, pop3test.WithUser("alice", "secret"))
 	ctx := testutil.Context(t)
-	c, err := pop3.Dial(ctx, ts.Addr)
+	c, err := pop3.Dial(ctx, ts.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	err = c.Login(ctx, "alice", "secret")
