@@ -71,8 +71,9 @@ var dovecotMessages = []string{
 	"Subject: last\r\n\r\nbody line 1\r\nbody line 2\r\nbody line 3\r\n",
 }
 
-// TestClient_Dovecot runs every Client method against Dovecot's POP3
-// server and compares every message byte for byte with its Maildir file.
+// TestClient_Dovecot runs every POP3 command of the Client against
+// Dovecot (RFC 1939, RFC 2449, RFC 2595): CAPA and STLS, a refused and an
+// accepted login, the listings, retrieval, and deletion in UPDATE.
 func TestClient_Dovecot(t *testing.T) {
 	d := startDovecot(t, dovecotMessages)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -81,6 +82,15 @@ func TestClient_Dovecot(t *testing.T) {
 	c, err := pop3.Dial(ctx, d.addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
+	dovecotLogin(ctx, t, c, d)
+	dovecotListings(ctx, t, c)
+	dovecotRetrieval(ctx, t, c, d)
+	dovecotDeletion(ctx, t, c, d)
+}
+
+// dovecotLogin checks CAPA before and after STLS, a wrong password's
+// typed -ERR (RFC 3206 [AUTH]) and then logs in.
+func dovecotLogin(ctx context.Context, t *testing.T, c *pop3.Client, d *dovecot) {
 	caps, err := c.Caps()
 	require.NoError(t, err, "Dial sent CAPA")
 	require.True(t, caps.Has("UIDL"))
@@ -102,6 +112,10 @@ func TestClient_Dovecot(t *testing.T) {
 	require.NoError(t, c.Login(ctx, "alice", "secret"))
 	require.Equal(t, pop3.StateTransaction, c.State())
 
+}
+
+// dovecotListings checks STAT, LIST and UIDL against the messages.
+func dovecotListings(ctx context.Context, t *testing.T, c *pop3.Client) {
 	count, size, err := c.Stat(ctx)
 	require.NoError(t, err)
 	require.Equal(t, len(dovecotMessages), count)
@@ -129,6 +143,11 @@ func TestClient_Dovecot(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uids[2], uid3)
 
+}
+
+// dovecotRetrieval checks RETR and TOP, and that a reader closed early
+// and a refused RETR leave the session in step.
+func dovecotRetrieval(ctx context.Context, t *testing.T, c *pop3.Client, d *dovecot) {
 	for i := range dovecotMessages {
 		r, err := c.Retr(ctx, i+1)
 		require.NoError(t, err)
@@ -156,11 +175,17 @@ func TestClient_Dovecot(t *testing.T) {
 	require.NoError(t, r.Close())
 	require.NoError(t, c.Noop(ctx))
 
+	var resp *pop3.Response
 	_, err = c.Retr(ctx, 99)
 	require.ErrorAs(t, err, &resp)
+}
 
+// dovecotDeletion checks DELE and RSET, and that Dovecot removes exactly
+// the message left marked when QUIT enters UPDATE (RFC 1939 section 6).
+func dovecotDeletion(ctx context.Context, t *testing.T, c *pop3.Client, d *dovecot) {
+	var resp *pop3.Response
 	require.NoError(t, c.Dele(ctx, 1, 2))
-	_, err = c.Retr(ctx, 1)
+	_, err := c.Retr(ctx, 1)
 	require.ErrorAs(t, err, &resp)
 	require.NoError(t, c.Rset(ctx))
 	require.NoError(t, c.Dele(ctx, 1))
