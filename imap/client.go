@@ -12,11 +12,19 @@ import (
 	"time"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/clientconn"
 )
 
 // ErrClosed reports a command issued on, or cut short by, a closed
 // connection.
 var ErrClosed = errors.New("imap: connection closed")
+
+// ErrInvalidArgument is wrapped by the errors of calls whose argument would
+// break the command syntax: a flag or keyword that is not an atom (RFC
+// 3501 section 9), a mailbox name with a control character (RFC 6855
+// section 3), an empty sequence set, a TLS configuration that cannot
+// verify the server; nothing was sent.
+var ErrInvalidArgument = errors.New("imap: invalid argument")
 
 // ErrClientState is wrapped by the errors of calls that the connection's
 // state does not allow (RFC 3501 section 3 and the state table); nothing
@@ -54,11 +62,12 @@ type Options struct {
 // does not allow, as it stands when the command is about to be written,
 // returns an error wrapping ErrClientState and sends nothing.
 type Client struct {
-	conn  net.Conn
-	opts  Options
-	debug *clientDebugTap // nil without Options.Debug
-	r     *wire.Reader
-	w     *wire.Writer
+	conn       net.Conn
+	serverName string // host part of the dialled address, for TLS
+	opts       Options
+	debug      *clientDebugTap // nil without Options.Debug
+	r          *wire.Reader
+	w          *wire.Writer
 
 	writeMu     sync.Mutex // held while one command is written, literals included
 	lastWritten *command   // the command being written; guarded by writeMu
@@ -88,75 +97,85 @@ type Client struct {
 	mailbox *SelectedMailbox
 }
 
-// Dial connects to addr over plain TCP and waits for the greeting.
+// Dial connects to addr ("host:port", port 143) over TCP and waits for
+// the greeting (NewClient).
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return start(ctx, conn, opts)
+	return dial(ctx, addr, opts, false)
 }
 
-// DialTLS connects to addr with implicit TLS (port 993, RFC 8314 section
-// 3.3) and waits for the greeting.
+// DialTLS connects to addr with implicit TLS (RFC 8314 section 3.3, port
+// 993) and waits for the greeting. Options.TLSConfig, or a default
+// configuration, verifies the host of addr unless it names another
+// ServerName.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	d := tls.Dialer{Config: tlsConfigFor(opts, addr)}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return start(ctx, conn, opts)
+	return dial(ctx, addr, opts, true)
 }
 
-// DialStartTLS connects to addr over plain TCP and upgrades it with
-// STARTTLS (RFC 3501 section 6.2.1) before returning.
+// DialStartTLS connects to addr over TCP, waits for the greeting and
+// upgrades the connection with STARTTLS (RFC 3501 section 6.2.1), after
+// which it asks for the capabilities again. It never goes on in
+// cleartext: when the server refuses STARTTLS or the upgrade fails, the
+// connection is closed and the error returned.
 func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 	c, err := Dial(ctx, addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.StartTLS(ctx, tlsConfigFor(opts, addr)); err != nil {
+	if err := c.StartTLS(ctx, nil); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-func tlsConfigFor(opts *Options, addr string) *tls.Config {
-	var cfg *tls.Config
-	if opts != nil && opts.TLSConfig != nil {
-		cfg = opts.TLSConfig.Clone()
-	} else {
-		cfg = new(tls.Config)
+// dial connects (internal/clientconn) and starts the session.
+func dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*Client, error) {
+	conn, host, err := clientconn.Dial(ctx, addr, opts.tlsConfig(), implicitTLS)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.ServerName == "" {
-		host, _, _ := net.SplitHostPort(addr)
-		cfg.ServerName = host
-	}
-	return cfg
+	return newClient(ctx, conn, host, opts)
 }
 
-func start(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
-	c := NewClient(conn, opts)
-	if err := c.WaitGreeting(ctx); err != nil {
+// tlsConfig returns Options.TLSConfig; a nil *Options has none.
+func (o *Options) tlsConfig() *tls.Config {
+	if o == nil {
+		return nil
+	}
+	return o.TLSConfig
+}
+
+// NewClient starts a session on conn, for example a net.Pipe in a test or
+// a connection a proxy handed over: within ctx it waits for the greeting
+// (RFC 3501 section 7.1), which Greeting returns from then on. OK leaves
+// the session not authenticated and PREAUTH authenticated (section
+// 7.1.4); a BYE greeting (section 7.1.5) closes conn and is returned as a
+// *StatusResponse. StartTLS verifies Options.TLSConfig's ServerName, since
+// there is no dialled host.
+func NewClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
+	return newClient(ctx, conn, "", opts)
+}
+
+func newClient(ctx context.Context, conn net.Conn, host string, opts *Options) (*Client, error) {
+	c := startClient(conn, host, opts)
+	if err := c.awaitGreeting(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
-// NewClient starts a client on conn, for example a net.Pipe in a test or
-// a connection a proxy handed over. It does not wait for the greeting;
-// commands do, or WaitGreeting.
-func NewClient(conn net.Conn, opts *Options) *Client {
+// startClient sets up a Client on conn and starts its reading goroutine,
+// which reads the greeting first.
+func startClient(conn net.Conn, host string, opts *Options) *Client {
 	c := &Client{
-		conn:    conn,
-		contCh:  make(chan string, 1),
-		greeted: make(chan struct{}),
-		closed:  make(chan struct{}),
-		quit:    make(chan struct{}),
-		enabled: Caps{},
+		conn:       conn,
+		serverName: host,
+		contCh:     make(chan string, 1),
+		greeted:    make(chan struct{}),
+		closed:     make(chan struct{}),
+		quit:       make(chan struct{}),
+		enabled:    Caps{},
 	}
 	if opts != nil {
 		c.opts = *opts
@@ -184,9 +203,9 @@ func (c *Client) transport(rd io.Reader, wr io.Writer) (io.Reader, io.Writer) {
 	return rd, wr
 }
 
-// WaitGreeting waits for the server's greeting (RFC 3501 section 7.1) and
-// returns an error for BYE.
-func (c *Client) WaitGreeting(ctx context.Context) error {
+// awaitGreeting waits for the server's greeting (RFC 3501 section 7.1)
+// and returns a BYE as the error.
+func (c *Client) awaitGreeting(ctx context.Context) error {
 	select {
 	case <-c.greeted:
 	case <-c.closed:
@@ -197,7 +216,8 @@ func (c *Client) WaitGreeting(ctx context.Context) error {
 	return c.greeting.Err()
 }
 
-// Greeting returns the server's greeting once it has arrived.
+// Greeting returns the server's greeting (RFC 3501 section 7.1), which
+// NewClient and the Dial functions waited for.
 func (c *Client) Greeting() *StatusResponse {
 	select {
 	case <-c.greeted:
@@ -270,6 +290,23 @@ func (c *Client) refusal(v Verb) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s in the %s state", ErrClientState, v, c.state)
+}
+
+// allowed returns the error a command v would meet in begin, the end of
+// the connection or the state table's refusal, for calls that have work
+// to do before they write the command.
+func (c *Client) allowed(v Verb) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.allowedLocked(v)
+}
+
+// allowedLocked is allowed with c.mu held.
+func (c *Client) allowedLocked(v Verb) error {
+	if c.err != nil || c.state == StateLogout {
+		return c.closeErrLocked()
+	}
+	return c.refusal(v)
 }
 
 // transition moves the session on after v ended with outcome o; it is the

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
 
@@ -23,9 +25,6 @@ func (c *Client) Capability(ctx context.Context) (Caps, error) {
 // Caps returns the cached capabilities, asking the server when they are
 // not known (after STARTTLS or a login that did not report them).
 func (c *Client) Caps(ctx context.Context) (Caps, error) {
-	if err := c.WaitGreeting(ctx); err != nil {
-		return nil, err
-	}
 	c.mu.Lock()
 	caps := c.caps
 	c.mu.Unlock()
@@ -72,10 +71,26 @@ func (c *Client) Logout(ctx context.Context) error {
 	return err
 }
 
-// StartTLS upgrades the connection (RFC 3501 section 6.2.1). The cached
-// capabilities are dropped, since they may change (RFC 3501 section 6.2.1,
-// RFC 2595 section 3.1).
+// StartTLS upgrades the connection (RFC 3501 section 6.2.1). A nil cfg
+// means Options.TLSConfig; either one without ServerName verifies the
+// host that Dial connected to. Octets the server sent after its OK fail
+// the upgrade, since they would pass for responses sent over TLS. The
+// capabilities the server announced before are dropped, and StartTLS asks
+// for them again, as the section recommends.
 func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
+	if err := c.allowed(VerbSTARTTLS); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	_, isTLS := c.conn.(*tls.Conn)
+	c.mu.Unlock()
+	if isTLS {
+		return fmt.Errorf("%w: TLS is already active", ErrClientState)
+	}
+	cfg, err := clientconn.UpgradeConfig(cfg, c.opts.TLSConfig, c.serverName)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
 	cmd, err := c.begin(ctx, VerbSTARTTLS, nil)
 	if err != nil {
 		return err
@@ -88,11 +103,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if _, err := c.wait(ctx, cmd); err != nil {
 		return err
 	}
-	if cfg == nil {
-		cfg = tlsConfigFor(&c.opts, c.conn.RemoteAddr().String())
-	}
-	tc := tls.Client(c.conn, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
+	// The reading goroutine waits on resume: c.r is still.
+	tc, err := clientconn.Handshake(ctx, c.conn, cfg, c.r.Buffered(), "imap", "STARTTLS")
+	if err != nil {
 		c.conn.Close()
 		return err
 	}
@@ -140,12 +153,7 @@ func (c *Client) afterLogin(resp *StatusResponse) {
 func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 	// Asking for the capabilities is part of AUTHENTICATE: refused in
 	// this state, neither is sent.
-	if err := c.WaitGreeting(ctx); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	err := c.refusal(VerbAUTHENTICATE)
-	c.mu.Unlock()
+	err := c.allowed(VerbAUTHENTICATE)
 	if err != nil {
 		return err
 	}

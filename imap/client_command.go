@@ -66,22 +66,12 @@ func (c *Client) continuation(ctx context.Context, cmd *command) (string, error)
 // held until end. The command's tag and name are written. A command the
 // state does not allow is refused before anything is written.
 func (c *Client) begin(ctx context.Context, v Verb, untagged func(*untagged) (bool, error)) (*command, error) {
-	select {
-	case <-c.greeted:
-	case <-c.closed:
-		return nil, c.closeErr()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	c.writeMu.Lock()
 	c.mu.Lock()
-	if c.err != nil || c.state == StateLogout {
-		err := c.closeErrLocked()
-		c.mu.Unlock()
-		c.writeMu.Unlock()
-		return nil, err
-	}
-	if err := c.refusal(v); err != nil {
+	if err := c.allowedLocked(v); err != nil {
 		c.mu.Unlock()
 		c.writeMu.Unlock()
 		return nil, err

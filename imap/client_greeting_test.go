@@ -20,25 +20,30 @@ func greetAndClose(server net.Conn, greeting string) {
 
 // TestGreetingBYE_RFC3501_7_1_5 checks that a BYE greeting followed by the
 // server closing is the BYE itself as the error, reachable with errors.As,
-// from WaitGreeting and from a command, never a hang or a bare EOF. The
-// closing races with the delivery of the greeting, so the exchange runs
-// many times.
+// from NewClient and, on a client that did not stop at it, from a
+// command, never a hang or a bare EOF. The closing races with the
+// delivery of the greeting, so the exchange runs many times.
 func TestGreetingBYE_RFC3501_7_1_5(t *testing.T) {
+	ctx := testCtx(t)
 	for range 50 {
 		client, server := net.Pipe()
 		go greetAndClose(server, "* BYE [UNAVAILABLE] too busy, try later\r\n")
-		c := NewClient(client, nil)
-		ctx := testCtx(t)
-
-		err := c.WaitGreeting(ctx)
+		c, err := NewClient(ctx, client, nil)
 		var resp *StatusResponse
-		require.True(t, errors.As(err, &resp), "WaitGreeting: %v", err)
+		require.True(t, errors.As(err, &resp), "NewClient: %v", err)
+		assert.Nil(t, c)
 		assert.Equal(t, StatusBYE, resp.Type)
 		assert.Equal(t, ResponseCode("UNAVAILABLE"), resp.Code)
 		assert.Equal(t, "too busy, try later", resp.Text)
+
+		client, server = net.Pipe()
+		go greetAndClose(server, "* BYE [UNAVAILABLE] too busy, try later\r\n")
+		c = startClient(client, "", nil)
+		err = c.awaitGreeting(ctx)
+		require.True(t, errors.As(err, &resp), "greeting: %v", err)
+		assert.Equal(t, StatusBYE, resp.Type)
 		assert.Equal(t, resp, c.Greeting())
 		assert.Equal(t, StateLogout, c.State())
-
 		err = c.Noop(ctx)
 		require.True(t, errors.As(err, &resp), "NOOP: %v", err)
 		assert.Equal(t, StatusBYE, resp.Type)
@@ -47,8 +52,7 @@ func TestGreetingBYE_RFC3501_7_1_5(t *testing.T) {
 	}
 }
 
-// TestDialGreetingBYE_RFC3501_7_1_5 checks the same over TCP through Dial,
-// which waits for the greeting.
+// TestDialGreetingBYE_RFC3501_7_1_5 checks the same over TCP through Dial.
 func TestDialGreetingBYE_RFC3501_7_1_5(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -77,8 +81,8 @@ func TestGreetingPREAUTH_RFC3501_7_1_4(t *testing.T) {
 	} {
 		client, server := net.Pipe()
 		go io.WriteString(server, greeting)
-		c := NewClient(client, nil)
-		require.NoError(t, c.WaitGreeting(context.Background()))
+		c, err := NewClient(context.Background(), client, nil)
+		require.NoError(t, err)
 		assert.Equal(t, want, c.State(), greeting)
 		caps, err := c.Caps(testCtx(t))
 		require.NoError(t, err)

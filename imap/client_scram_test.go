@@ -128,9 +128,7 @@ func scramIMAPClient(t *testing.T, f *scramIMAPServer, version uint16) *Client {
 		client = tls.Client(cc, pair.ClientConfig())
 	}
 	go f.serve(server)
-	c := NewClient(client, nil)
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newTestClient(t, client, nil)
 }
 
 // TestClient_RFC3501_6_2_2_Scram authenticates with SCRAM-SHA-256: with

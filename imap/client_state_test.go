@@ -48,12 +48,10 @@ func clientIn(t *testing.T, s State) (*Client, *countingConn) {
 		}
 	}()
 	cc := &countingConn{Conn: client}
-	c := NewClient(cc, nil)
-	t.Cleanup(func() { c.Close() })
+	c := newTestClient(t, cc, nil)
 	if s == StateSelected {
 		selectInbox(t, c)
 	}
-	require.NoError(t, c.WaitGreeting(testCtx(t)))
 	require.Equal(t, s, c.State())
 	return c, cc
 }
@@ -185,10 +183,8 @@ func TestClient_PipelinedAfterSelect_RFC3501_5_5(t *testing.T) {
 		io.WriteString(server, "* 0 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n"+selTag+" OK [READ-WRITE] done\r\n"+checkTag+" OK done\r\n")
 		io.Copy(io.Discard, br)
 	}()
-	c := NewClient(client, nil)
-	t.Cleanup(func() { c.Close() })
+	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
-	require.NoError(t, c.WaitGreeting(ctx))
 	selected := make(chan error, 1)
 	go func() { _, err := c.Select(ctx, "INBOX", nil); selected <- err }()
 	require.Eventually(t, func() bool {

@@ -36,7 +36,7 @@ func TestCloseWhileFetchAbandoned(t *testing.T) {
 		}
 		io.WriteString(server, tag+" OK done\r\n")
 	}()
-	c := NewClient(client, nil)
+	c := newTestClient(t, client, nil)
 	selectInbox(t, c)
 	f := c.Fetch(context.Background(), SeqSetRange(1, 0), &FetchOptions{BodySection: []*FetchItemBodySection{{}}})
 	m := f.Next()
@@ -61,14 +61,12 @@ func TestLimits_Client(t *testing.T) {
 		defer server.Close()
 		io.WriteString(server, "* OK "+strings.Repeat("x", 10000)+"\r\n")
 	}()
-	c := NewClient(client, &Options{MaxLine: 1000})
-	defer c.Close()
-	select {
-	case <-c.Closed():
-	case <-time.After(5 * time.Second):
-		t.Fatal("no error for an oversized line")
-	}
-	assert.ErrorContains(t, c.WaitGreeting(context.Background()), "line too long")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := NewClient(ctx, client, &Options{MaxLine: 1000})
+	require.NotErrorIs(t, err, context.DeadlineExceeded, "no error for an oversized line")
+	assert.Nil(t, c)
+	assert.ErrorContains(t, err, "line too long")
 }
 
 // TestBadKeywordKeepsConnection_RFC3501_9 checks that a keyword that is
@@ -93,8 +91,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 			io.WriteString(server, tag+" OK noop\r\n")
 		}
 	}()
-	c := NewClient(client, nil)
-	defer c.Close()
+	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
 	selectInbox(t, c)
 	err := c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{"bad\r\nT9 DELETE INBOX"}}, nil).Close()
@@ -125,8 +122,7 @@ func TestFetchCancelled(t *testing.T) {
 			io.WriteString(server, tag+" OK done\r\n")
 		}
 	}()
-	c := NewClient(client, nil)
-	defer c.Close()
+	c := newTestClient(t, client, nil)
 	selectInbox(t, c)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
@@ -146,6 +142,16 @@ func TestFetchCancelled(t *testing.T) {
 	}
 	assert.ErrorIs(t, f.Close(), context.Canceled)
 	require.NoError(t, c.Noop(testCtx(t)))
+}
+
+// newTestClient starts a client on conn, which NewClient returns once the
+// greeting is in, and closes it when the test ends.
+func newTestClient(t *testing.T, conn net.Conn, opts *Options) *Client {
+	t.Helper()
+	c, err := NewClient(testCtx(t), conn, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // selectInbox selects INBOX on a fake server that answers SELECT with OK,

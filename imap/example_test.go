@@ -45,7 +45,10 @@ func ExampleClient() {
 		"LOGOUT": "* BYE bye\r\n$TAG OK done\r\n",
 	})
 	ctx := context.Background()
-	c := imap.NewClient(conn, nil) // or imap.Dial / imap.DialTLS / imap.DialStartTLS
+	c, err := imap.NewClient(ctx, conn, nil) // or imap.Dial / imap.DialTLS / imap.DialStartTLS
+	if err != nil {
+		panic(err)
+	}
 	if err := c.Login(ctx, "alice", "secret"); err != nil {
 		panic(err)
 	}
@@ -92,11 +95,14 @@ func ExampleStatusResponse() {
 		"COPY":   "$TAG NO [TRYCREATE] no such mailbox\r\n",
 	})
 	ctx := context.Background()
-	c := imap.NewClient(conn, nil)
+	c, err := imap.NewClient(ctx, conn, nil)
+	if err != nil {
+		panic(err)
+	}
 	defer c.Close()
 	_ = c.Login(ctx, "alice", "secret")
 	_, _ = c.Select(ctx, "INBOX", nil)
-	_, err := c.Copy(ctx, imap.SeqSetNum(1), "Archive")
+	_, err = c.Copy(ctx, imap.SeqSetNum(1), "Archive")
 	var st *imap.StatusResponse
 	if errors.As(err, &st) && st.Code == imap.CodeTryCreate {
 		fmt.Println("create the mailbox first:", st.Text)
@@ -164,7 +170,10 @@ func ExampleFetchCommand_All() {
 		"NOOP": "$TAG OK nothing new\r\n",
 	})
 	ctx := context.Background()
-	c := imap.NewClient(conn, nil)
+	c, err := imap.NewClient(ctx, conn, nil)
+	if err != nil {
+		panic(err)
+	}
 	defer c.Close()
 	_ = c.Login(ctx, "alice", "secret")
 	_, _ = c.Select(ctx, imap.Inbox, nil)

@@ -2,6 +2,8 @@ package imap
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -69,7 +71,15 @@ func FuzzClientResponses(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := &Options{MaxLine: 4096, MaxLiteral: 1 << 16, MaxDepth: 16,
 			Unilateral: UnilateralHandler{Fetch: func(*FetchMessageBuffer) {}}}
-		c := NewClient(&fuzzConn{r: bytes.NewReader(data)}, opts)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := NewClient(ctx, &fuzzConn{r: bytes.NewReader(data)}, opts)
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatal("client neither greeted nor stopped at the end of its input")
+		}
+		if err != nil {
+			return
+		}
 		select {
 		case <-c.Closed():
 		case <-time.After(10 * time.Second):

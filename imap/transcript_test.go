@@ -20,9 +20,7 @@ import (
 func playTranscript(t *testing.T, name string) *Client {
 	t.Helper()
 	conn := transcript.Client{}.Play(t, filepath.Join("testdata/transcripts/client", name))
-	c := NewClient(conn, nil)
-	t.Cleanup(func() { c.Close() })
-	return c
+	return newTestClient(t, conn, nil)
 }
 
 // TestClientTranscript_RFC3501_8 replays the sample session of RFC 3501

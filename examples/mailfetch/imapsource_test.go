@@ -327,9 +327,10 @@ func TestIMAPFlagsAfterBody_RFC3501_7_4_2(t *testing.T) {
 			io.WriteString(server, tag+" OK done\r\n")
 		}
 	}()
-	c := imap.NewClient(client, nil)
+	c, err := imap.NewClient(testCtx(t), client, nil)
+	require.NoError(t, err)
 	defer c.Close()
-	_, err := c.Select(testCtx(t), "INBOX", nil) // UID FETCH needs a selected mailbox
+	_, err = c.Select(testCtx(t), "INBOX", nil) // UID FETCH needs a selected mailbox
 	require.NoError(t, err)
 	src := &imapSource{c: c, mailbox: "INBOX", validity: 42}
 	md, err := openMaildir(t.TempDir())
@@ -382,9 +383,10 @@ func TestIMAPLongSearchLine_RFC3501_7_2_5(t *testing.T) {
 			io.WriteString(server, tag+" OK done\r\n")
 		}
 	}()
-	c := imap.NewClient(client, &imap.Options{MaxLine: searchLine})
+	c, err := imap.NewClient(testCtx(t), client, &imap.Options{MaxLine: searchLine})
+	require.NoError(t, err)
 	defer c.Close()
-	_, err := c.Select(testCtx(t), "INBOX", nil) // UID SEARCH needs a selected mailbox
+	_, err = c.Select(testCtx(t), "INBOX", nil) // UID SEARCH needs a selected mailbox
 	require.NoError(t, err)
 	src := &imapSource{c: c, mailbox: "INBOX", validity: 9}
 	ids, err := src.List(testCtx(t))
