@@ -26,24 +26,36 @@ var ErrClosed = errors.New("imap: connection closed")
 // verify the server; nothing was sent.
 var ErrInvalidArgument = errors.New("imap: invalid argument")
 
+// ErrInsecureAuth is returned by Login and Authenticate on a cleartext
+// connection to a host that is not on a loopback address, unless
+// Options.InsecureAuth is set (RFC 3501 section 11.1: a password needs
+// STARTTLS or another protection against snooping); nothing was sent.
+var ErrInsecureAuth = errors.New("imap: refusing to send credentials over a cleartext connection")
+
 // ErrClientState is wrapped by the errors of calls that the connection's
 // state does not allow (RFC 3501 section 3 and the state table); nothing
 // was sent.
 var ErrClientState = errors.New("imap: command not allowed now")
 
-// Options configure a Client. The zero value is usable.
+// Options configure a Client. A nil *Options, like the zero value, takes
+// every default.
 type Options struct {
+	// TLSConfig is used by DialTLS, DialStartTLS, and StartTLS when it is
+	// given no configuration of its own. nil means a default configuration;
+	// an empty ServerName is the host of the dialled address.
+	TLSConfig *tls.Config
+	// Debug, when set, receives every byte sent and received, except the
+	// credentials of LOGIN and AUTHENTICATE. Writes to it are serialised.
+	Debug io.Writer
+	// InsecureAuth lets Login and Authenticate send credentials over a
+	// cleartext TCP connection to a host that is not on a loopback address;
+	// without it they fail there with ErrInsecureAuth and send nothing.
+	InsecureAuth bool
 	// Unilateral receives the responses no command asked for (RFC 3501
 	// section 7: EXISTS, EXPUNGE, FETCH flag changes, ALERT, BYE ...).
 	// Its functions run on the connection's reading goroutine and must not
 	// issue commands on the same client.
 	Unilateral UnilateralHandler
-	// Debug, when set, receives every byte sent and received, except the
-	// credentials of LOGIN and AUTHENTICATE. Writes to it are serialised.
-	Debug io.Writer
-	// TLSConfig is used by DialTLS and StartTLS; nil means a default
-	// configuration for the dialed host.
-	TLSConfig *tls.Config
 	// MaxLine, MaxLiteral and MaxDepth bound what the client reads; zero
 	// takes the codec's defaults (64 KiB lines, 1 GiB literals, 64 levels).
 	MaxLine    int
@@ -301,12 +313,20 @@ func (c *Client) allowed(v Verb) error {
 	return c.allowedLocked(v)
 }
 
-// allowedLocked is allowed with c.mu held.
+// allowedLocked is allowed with c.mu held. LOGIN and AUTHENTICATE carry
+// credentials, sent only where they cannot be read
+// (internal/clientconn.Private) unless Options.InsecureAuth allows it.
 func (c *Client) allowedLocked(v Verb) error {
 	if c.err != nil || c.state == StateLogout {
 		return c.closeErrLocked()
 	}
-	return c.refusal(v)
+	if err := c.refusal(v); err != nil {
+		return err
+	}
+	if (v == VerbLOGIN || v == VerbAUTHENTICATE) && !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
+		return ErrInsecureAuth
+	}
+	return nil
 }
 
 // transition moves the session on after v ended with outcome o; it is the

@@ -123,6 +123,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 }
 
 // Login identifies the user with a password (RFC 3501 section 6.2.3).
+// The password is not sent over a cleartext TCP connection to a host
+// other than a loopback address (ErrInsecureAuth), unless
+// Options.InsecureAuth is set.
 func (c *Client) Login(ctx context.Context, username, password string) error {
 	c.debug.hide(true)
 	defer c.debug.hide(false)
@@ -149,7 +152,9 @@ func (c *Client) afterLogin(resp *StatusResponse) {
 // cancels the exchange with "*" and is returned. A SCRAM client binds to
 // the TLS channel when it can (RFC 5802 section 6) and fails an exchange
 // whose server does not prove its identity (then close the client: the
-// server may consider it logged in).
+// server may consider it logged in). Like Login it refuses a cleartext
+// connection to a host other than a loopback address (ErrInsecureAuth)
+// unless Options.InsecureAuth is set.
 func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 	// Asking for the capabilities is part of AUTHENTICATE: refused in
 	// this state, neither is sent.

@@ -14,10 +14,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// countingConn counts the bytes the client writes.
+// countingConn counts the bytes the client writes; a non-nil remote is
+// the address it claims to be connected to.
 type countingConn struct {
 	net.Conn
 	written atomic.Int64
+	remote  net.Addr
+}
+
+func (c *countingConn) RemoteAddr() net.Addr {
+	if c.remote != nil {
+		return c.remote
+	}
+	return c.Conn.RemoteAddr()
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
@@ -27,8 +36,9 @@ func (c *countingConn) Write(p []byte) (int, error) {
 
 // clientIn returns a client in state s, on a fake server that greets with
 // the capabilities (so that no call needs to ask for them) and answers
-// every command OK, and the conn that counts what the client writes.
-func clientIn(t *testing.T, s State) (*Client, *countingConn) {
+// every command OK, and the conn that counts what the client writes; the
+// client claims to be connected to remote when it is not nil.
+func clientIn(t *testing.T, s State, remote net.Addr, opts *Options) (*Client, *countingConn) {
 	client, server := net.Pipe()
 	greeting := "* PREAUTH [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n"
 	if s == StateNotAuthenticated {
@@ -47,8 +57,8 @@ func clientIn(t *testing.T, s State) (*Client, *countingConn) {
 			io.WriteString(server, tag+" OK done\r\n")
 		}
 	}()
-	cc := &countingConn{Conn: client}
-	c := newTestClient(t, cc, nil)
+	cc := &countingConn{Conn: client, remote: remote}
+	c := newTestClient(t, cc, opts)
 	if s == StateSelected {
 		selectInbox(t, c)
 	}
@@ -141,7 +151,7 @@ func TestClient_RefusedVerbs_RFC3501_3(t *testing.T) {
 		require.Contains(t, clientCalls, v, "no call for %s", v)
 	}
 	for _, s := range []State{StateNotAuthenticated, StateAuthenticated, StateSelected} {
-		c, cc := clientIn(t, s)
+		c, cc := clientIn(t, s, nil, nil)
 		before := cc.written.Load()
 		for v := VerbCAPABILITY; v < numVerbs; v++ {
 			if Allowed(s, v) {

@@ -229,7 +229,7 @@ func TestCleartextAuthRefused(t *testing.T) {
 	require.NoError(t, p.Quit(ctx))
 	p.Close()
 
-	ic, err := imap.Dial(ctx, m.Addr("imap"), &imap.Options{TLSConfig: clientTLS})
+	ic, err := imap.Dial(ctx, m.Addr("imap"), &imap.Options{TLSConfig: clientTLS, InsecureAuth: true})
 	require.NoError(t, err)
 	defer ic.Close()
 	caps, err := ic.Capability(ctx)
