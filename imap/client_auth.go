@@ -2,51 +2,11 @@ package imap
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
-	"fmt"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
-	"github.com/mailwire/mailwire/internal/clientconn"
 	"github.com/mailwire/mailwire/internal/sasl"
 )
-
-// Capability asks the server for its capabilities (RFC 3501 section
-// 6.1.1) and caches them.
-func (c *Client) Capability(ctx context.Context) (Caps, error) {
-	if _, err := c.run(ctx, VerbCAPABILITY, nil, nil); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.caps, nil
-}
-
-// Caps returns the cached capabilities, asking the server when they are
-// not known (after STARTTLS or a login that did not report them).
-func (c *Client) Caps(ctx context.Context) (Caps, error) {
-	c.mu.Lock()
-	caps := c.caps
-	c.mu.Unlock()
-	if caps != nil {
-		return caps, nil
-	}
-	return c.Capability(ctx)
-}
-
-// Has reports whether the server has capability name, asking when the
-// capabilities are not cached.
-func (c *Client) Has(ctx context.Context, name Cap) bool {
-	caps, err := c.Caps(ctx)
-	return err == nil && caps.Has(name)
-}
-
-// Enabled reports whether an extension was enabled with ENABLE.
-func (c *Client) Enabled(name Cap) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.enabled.Has(name)
-}
 
 // Noop does nothing, which lets the server send pending updates (RFC 3501
 // section 6.1.2).
@@ -71,57 +31,6 @@ func (c *Client) Logout(ctx context.Context) error {
 	return err
 }
 
-// StartTLS upgrades the connection (RFC 3501 section 6.2.1). A nil cfg
-// means Options.TLSConfig; either one without ServerName verifies the
-// host that Dial connected to. Octets the server sent after its OK fail
-// the upgrade, since they would pass for responses sent over TLS. The
-// capabilities the server announced before are dropped, and StartTLS asks
-// for them again, as the section recommends.
-func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
-	if err := c.allowed(VerbSTARTTLS); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	_, isTLS := c.conn.(*tls.Conn)
-	c.mu.Unlock()
-	if isTLS {
-		return fmt.Errorf("%w: TLS is already active", ErrClientState)
-	}
-	cfg, err := clientconn.UpgradeConfig(cfg, c.opts.TLSConfig, c.serverName)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
-	}
-	cmd, err := c.begin(ctx, VerbSTARTTLS, nil)
-	if err != nil {
-		return err
-	}
-	cmd.resume = make(chan struct{})
-	defer close(cmd.resume)
-	if err := c.end(cmd); err != nil {
-		return err
-	}
-	if _, err := c.wait(ctx, cmd); err != nil {
-		return err
-	}
-	// The reading goroutine waits on resume: c.r is still.
-	tc, err := clientconn.Handshake(ctx, c.conn, cfg, c.r.Buffered(), "imap", "STARTTLS")
-	if err != nil {
-		c.conn.Close()
-		return err
-	}
-	c.writeMu.Lock()
-	c.mu.Lock()
-	c.conn = tc
-	c.caps = nil
-	c.transition(VerbSTARTTLS, OutcomeTLSStarted)
-	rd, wr := c.transport(tc, tc)
-	c.r.Reset(rd)
-	c.w.Reset(wr)
-	c.mu.Unlock()
-	c.writeMu.Unlock()
-	return nil
-}
-
 // Login identifies the user with a password (RFC 3501 section 6.2.3).
 // The password is not sent over a cleartext TCP connection to a host
 // other than a loopback address (ErrInsecureAuth), unless
@@ -136,8 +45,9 @@ func (c *Client) Login(ctx context.Context, username, password string) error {
 	return err
 }
 
-// afterLogin drops cached capabilities unless the tagged OK carried them:
-// they often grow after login (RFC 3501 section 6.2.3, section 7.1).
+// afterLogin drops the capabilities unless the tagged OK carried them:
+// they often grow after login (RFC 3501 section 6.2.3, section 7.1), and
+// until Capability asks again Caps reports them unknown.
 func (c *Client) afterLogin(resp *StatusResponse) {
 	if resp != nil && resp.Type == StatusOK && resp.Code != CodeCapability {
 		c.mu.Lock()
@@ -162,7 +72,12 @@ func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 	if err != nil {
 		return err
 	}
-	caps, _ := c.Caps(ctx) // unknown capabilities: no SASL-IR, offer unknown
+	caps, err := c.Caps()
+	if err != nil {
+		// Without the list the client can tell neither SASL-IR nor the
+		// -PLUS mechanisms; a failure leaves both unknown.
+		caps, _ = c.Capability(ctx)
+	}
 	c.debug.hide(true)
 	defer c.debug.hide(false)
 	t := &authTransport{c: c, ctx: ctx, caps: caps}

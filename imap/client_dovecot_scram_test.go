@@ -26,7 +26,7 @@ func TestDovecot_Scram_RFC5802(t *testing.T) {
 	c, err := DialStartTLS(ctx, s.IMAP, &Options{TLSConfig: s.ClientTLS})
 	require.NoError(t, err)
 	defer c.Close()
-	caps, err := c.Caps(ctx)
+	caps, err := c.Caps()
 	require.NoError(t, err)
 	require.True(t, caps.Has("AUTH=SCRAM-SHA-256"))
 	require.True(t, caps.Has(CapSASLIR))

@@ -84,7 +84,7 @@ func TestGreetingPREAUTH_RFC3501_7_1_4(t *testing.T) {
 		c, err := NewClient(context.Background(), client, nil)
 		require.NoError(t, err)
 		assert.Equal(t, want, c.State(), greeting)
-		caps, err := c.Caps(testCtx(t))
+		caps, err := c.Caps()
 		require.NoError(t, err)
 		assert.True(t, caps.Has(CapIMAP4rev1), greeting)
 		c.Close()

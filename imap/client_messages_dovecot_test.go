@@ -290,7 +290,7 @@ func TestDovecot_Compress_RFC4978(t *testing.T) {
 	d := startDovecot(t)
 	ctx := testCtx(t)
 	c := d.login(t, nil)
-	require.True(t, c.Has(ctx, CapCompress))
+	require.True(t, c.Supports(CapCompress))
 	require.NoError(t, c.Compress(ctx))
 	corpus := loadCorpus(t)
 	appendCorpus(t, c, Inbox, corpus, nil)

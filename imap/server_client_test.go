@@ -71,7 +71,7 @@ func TestClientServer_Session_RFC3501_6_1(t *testing.T) {
 
 	require.NoError(t, c.Login(ctx, "user", "pass"))
 	assert.Equal(t, imap.StateAuthenticated, c.State())
-	caps, err = c.Caps(ctx)
+	caps, err = c.Caps()
 	require.NoError(t, err)
 	for _, want := range []imap.Cap{imap.CapMove, imap.CapUIDPlus, imap.CapNamespace, imap.CapUnselect,
 		imap.CapSpecialUse, imap.CapListStatus, imap.CapESearch, imap.CapStatusSize, imap.CapChildren} {
@@ -93,14 +93,14 @@ func TestClientServer_Auth_RFC3501_6_2(t *testing.T) {
 	c, err := imap.Dial(ctx, srv.Addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
-	caps, err := c.Caps(ctx)
+	caps, err := c.Caps()
 	require.NoError(t, err)
 	assert.True(t, caps.Has(imap.CapLoginDisabled))
 	assert.True(t, caps.Has(imap.CapStartTLS))
 	st := asStatus(t, c.Login(ctx, "user", "pass"))
 	assert.Equal(t, imap.StatusNO, st.Type, "RFC 3501 6.2.3: LOGIN refused in the clear")
 	require.NoError(t, c.StartTLS(ctx, srv.ClientTLSConfig()))
-	caps, err = c.Caps(ctx)
+	caps, err = c.Caps()
 	require.NoError(t, err)
 	assert.False(t, caps.Has(imap.CapStartTLS), "capabilities re-read after STARTTLS")
 	assert.False(t, caps.Has(imap.CapLoginDisabled))

@@ -84,7 +84,7 @@ func TestClientTranscript_Extensions(t *testing.T) {
 		Exists:  func(n uint32) { exists <- n },
 	}
 	require.NoError(t, c.Authenticate(ctx, PlainAuth("", "alice", "secret")))
-	assert.True(t, c.Has(ctx, CapCondStore), "capabilities from the tagged OK")
+	assert.True(t, c.Supports(CapCondStore), "capabilities from the tagged OK")
 	enabled, err := c.Enable(ctx, CapCondStore)
 	require.NoError(t, err)
 	assert.Equal(t, []Cap{CapCondStore}, enabled)

@@ -29,7 +29,7 @@ func listMailboxes(ctx context.Context, o imapOptions, out io.Writer) error {
 	}
 	defer c.Close()
 	var opts *imap.ListOptions
-	if c.Has(ctx, imap.CapListStatus) {
+	if c.Supports(imap.CapListStatus) {
 		opts = &imap.ListOptions{ReturnStatus: &listStatus}
 	}
 	boxes, err := c.List(ctx, "", []string{"*"}, opts)

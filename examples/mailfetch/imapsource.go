@@ -74,6 +74,15 @@ func (o imapOptions) dial(ctx context.Context) (*imap.Client, error) {
 			return nil, fmt.Errorf("login as %s: %w", o.user, err)
 		}
 	}
+	// What List, Delete and listMailboxes look for may change with the
+	// login (RFC 3501 section 6.2.3); ask when the server's OK did not
+	// say.
+	if _, err := c.Caps(); err != nil {
+		if _, err := c.Capability(ctx); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("CAPABILITY: %w", err)
+		}
+	}
 	return c, nil
 }
 
@@ -124,7 +133,7 @@ func (s *imapSource) Account() string { return s.account }
 // answer is one line of every UID, which searchLine must hold.
 func (s *imapSource) List(ctx context.Context) ([]string, error) {
 	var opts *imap.SearchOptions
-	if s.c.Has(ctx, imap.CapESearch) {
+	if s.c.Supports(imap.CapESearch) {
 		opts = &imap.SearchOptions{ReturnAll: true}
 	}
 	res, err := s.c.UIDSearch(ctx, &imap.SearchCriteria{}, opts)
@@ -259,7 +268,7 @@ func (b *imapBody) MaildirFlags() string {
 // that fails leaves no message marked \Deleted, as POP3's DELE is undone
 // by a session that ends without QUIT.
 func (s *imapSource) Delete(ctx context.Context, ids []string) error {
-	if !s.c.Has(ctx, imap.CapUIDPlus) {
+	if !s.c.Supports(imap.CapUIDPlus) {
 		// A plain EXPUNGE would also remove what other clients marked.
 		return errors.New("-delete needs UID EXPUNGE (RFC 4315, UIDPLUS), which the server does not offer")
 	}
