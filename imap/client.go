@@ -15,28 +15,6 @@ import (
 	"github.com/mailwire/mailwire/internal/clientconn"
 )
 
-// ErrClosed reports a command issued on, or cut short by, a closed
-// connection.
-var ErrClosed = errors.New("imap: connection closed")
-
-// ErrInvalidArgument is wrapped by the errors of calls whose argument would
-// break the command syntax: a flag or keyword that is not an atom (RFC
-// 3501 section 9), a mailbox name with a control character (RFC 6855
-// section 3), an empty sequence set, a TLS configuration that cannot
-// verify the server; nothing was sent.
-var ErrInvalidArgument = errors.New("imap: invalid argument")
-
-// ErrInsecureAuth is returned by Login and Authenticate on a cleartext
-// connection to a host that is not on a loopback address, unless
-// Options.InsecureAuth is set (RFC 3501 section 11.1: a password needs
-// STARTTLS or another protection against snooping); nothing was sent.
-var ErrInsecureAuth = errors.New("imap: refusing to send credentials over a cleartext connection")
-
-// ErrClientState is wrapped by the errors of calls that the connection's
-// state does not allow (RFC 3501 section 3 and the state table); nothing
-// was sent.
-var ErrClientState = errors.New("imap: command not allowed now")
-
 // Options configure a Client. A nil *Options, like the zero value, takes
 // every default.
 type Options struct {

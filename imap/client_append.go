@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -29,6 +30,12 @@ type AppendData struct {
 // never held in memory. With LITERAL+ it is sent without waiting for the
 // server's continuation (RFC 7888).
 func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Reader, opts *AppendOptions) (*AppendData, error) {
+	if err := checkMailbox(mailbox); err != nil {
+		return nil, err
+	}
+	if size < 0 {
+		return nil, fmt.Errorf("%w: message size %d", ErrInvalidArgument, size)
+	}
 	resp, err := c.run(ctx, VerbAPPEND, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		if opts != nil && opts.Flags != nil {

@@ -54,7 +54,7 @@ func (c *Client) continuation(ctx context.Context, cmd *command) (string, error)
 		if err := cmd.resp.Err(); err != nil {
 			return "", err
 		}
-		return "", &wire.SyntaxError{Msg: "command completed while a continuation was expected"}
+		return "", asMalformed(&wire.SyntaxError{Msg: "command completed while a continuation was expected"})
 	case <-c.closed:
 		return "", c.closeErr()
 	case <-ctx.Done():
@@ -104,10 +104,14 @@ func (c *Client) end(cmd *command) error {
 	return c.finish(cmd)
 }
 
-// finish flushes what was written of cmd and releases the write lock.
+// finish flushes what was written of cmd and releases the write lock. An
+// argument the writer refused (wire.ErrNotAtom) is ErrInvalidArgument.
 func (c *Client) finish(cmd *command) error {
 	err := c.w.Flush()
-	if errors.Is(err, wire.ErrNotAtom) && c.w.Abort() {
+	if errors.Is(err, wire.ErrNotAtom) {
+		err = &kindError{ErrInvalidArgument, err}
+	}
+	if errors.Is(err, ErrInvalidArgument) && c.w.Abort() {
 		// Nothing was sent: forget the command, keep the connection.
 		c.mu.Lock()
 		for i, p := range c.pending {

@@ -208,12 +208,16 @@ func writeStore(w *wire.Writer, flags *StoreFlags, opts *StoreOptions) {
 
 func (c *Client) fetch(ctx context.Context, v Verb, set SeqSet, args func(*wire.Writer)) *FetchCommand {
 	f := &FetchCommand{c: c, ctx: ctx, msgs: make(chan *FetchMessageData, 32), ack: make(chan struct{})}
-	cmd, err := c.begin(ctx, v, func(u *untagged) (bool, error) {
-		if u.Name != "FETCH" {
-			return false, nil
-		}
-		return true, f.deliver(u)
-	})
+	err := checkSet(set)
+	var cmd *command
+	if err == nil {
+		cmd, err = c.begin(ctx, v, func(u *untagged) (bool, error) {
+			if u.Name != "FETCH" {
+				return false, nil
+			}
+			return true, f.deliver(u)
+		})
+	}
 	if err != nil {
 		f.err = err
 		close(f.msgs)

@@ -27,6 +27,9 @@ type QResyncOptions struct {
 // Select opens a mailbox (RFC 3501 sections 6.3.1 and 6.3.2) and returns
 // what the server reported about it.
 func (c *Client) Select(ctx context.Context, mailbox string, opts *SelectOptions) (*SelectedMailbox, error) {
+	if err := checkMailbox(mailbox); err != nil {
+		return nil, err
+	}
 	v := VerbSELECT
 	if opts != nil && opts.ReadOnly {
 		v = VerbEXAMINE
@@ -106,6 +109,9 @@ func selectCode(mb *SelectedMailbox, st *StatusResponse) {
 
 // simple runs a command whose only argument is a mailbox name.
 func (c *Client) simple(ctx context.Context, v Verb, mailbox string) error {
+	if err := checkMailbox(mailbox); err != nil {
+		return err
+	}
 	_, err := c.run(ctx, v, func(w *wire.Writer) { writeMailbox(w, mailbox) }, nil)
 	return err
 }
@@ -113,6 +119,9 @@ func (c *Client) simple(ctx context.Context, v Verb, mailbox string) error {
 // Create creates a mailbox (RFC 3501 section 6.3.3); specialUse, when
 // given, asks for special-use attributes (RFC 6154 section 3).
 func (c *Client) Create(ctx context.Context, mailbox string, specialUse ...MailboxAttr) error {
+	if err := checkMailbox(mailbox); err != nil {
+		return err
+	}
 	_, err := c.run(ctx, VerbCREATE, func(w *wire.Writer) {
 		writeMailbox(w, mailbox)
 		if len(specialUse) > 0 {
@@ -133,6 +142,9 @@ func (c *Client) Delete(ctx context.Context, mailbox string) error {
 
 // Rename renames a mailbox (RFC 3501 section 6.3.5).
 func (c *Client) Rename(ctx context.Context, from, to string) error {
+	if err := checkMailbox(from, to); err != nil {
+		return err
+	}
 	_, err := c.run(ctx, VerbRENAME, func(w *wire.Writer) {
 		writeMailbox(w, from)
 		w.SP()
@@ -165,6 +177,9 @@ func (c *Client) Lsub(ctx context.Context, ref, pattern string) ([]*ListData, er
 }
 
 func (c *Client) list(ctx context.Context, v Verb, ref string, patterns []string, opts *ListOptions) ([]*ListData, error) {
+	if err := checkMailbox(append([]string{ref}, patterns...)...); err != nil {
+		return nil, err
+	}
 	var out []*ListData
 	byName := map[string]*ListData{}
 	statuses := map[string]*StatusData{}
@@ -212,6 +227,9 @@ func (c *Client) list(ctx context.Context, v Verb, ref string, patterns []string
 
 // Status asks for a mailbox's status (RFC 3501 section 6.3.10).
 func (c *Client) Status(ctx context.Context, mailbox string, opts *StatusOptions) (*StatusData, error) {
+	if err := checkMailbox(mailbox); err != nil {
+		return nil, err
+	}
 	var data *StatusData
 	utf8 := c.Enabled(CapUTF8Accept)
 	_, err := c.run(ctx, VerbSTATUS, func(w *wire.Writer) {
@@ -345,6 +363,9 @@ func (c *Client) expunge(ctx context.Context, v Verb, uids *SeqSet) ([]uint32, e
 	var seqs []uint32
 	var args func(*wire.Writer)
 	if uids != nil {
+		if err := checkSet(*uids); err != nil {
+			return nil, err
+		}
 		args = func(w *wire.Writer) { w.Raw(uids.String()) }
 	}
 	_, err := c.run(ctx, v, args, func(u *untagged) (bool, error) {

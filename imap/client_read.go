@@ -29,7 +29,7 @@ func (c *Client) readLoop() {
 		err = c.readResponse()
 	}
 	c.mu.Lock()
-	c.err = err
+	c.err = asMalformed(err)
 	c.transition(VerbUnknown, OutcomeClosed)
 	pending := c.pending
 	c.pending = nil

@@ -265,6 +265,12 @@ func (c *Client) UIDMove(ctx context.Context, uids SeqSet, mailbox string) (*Cop
 }
 
 func (c *Client) copyMove(ctx context.Context, v Verb, set SeqSet, mailbox string) (*CopyData, error) {
+	if err := checkSet(set); err != nil {
+		return nil, err
+	}
+	if err := checkMailbox(mailbox); err != nil {
+		return nil, err
+	}
 	data := new(CopyData)
 	resp, err := c.run(ctx, v, func(w *wire.Writer) {
 		w.Raw(set.String()).SP()

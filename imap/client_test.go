@@ -67,6 +67,7 @@ func TestLimits_Client(t *testing.T) {
 	require.NotErrorIs(t, err, context.DeadlineExceeded, "no error for an oversized line")
 	assert.Nil(t, c)
 	assert.ErrorContains(t, err, "line too long")
+	assert.ErrorIs(t, err, ErrMalformedResponse)
 }
 
 // TestBadKeywordKeepsConnection_RFC3501_9 checks that a keyword that is
@@ -96,6 +97,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 	selectInbox(t, c)
 	err := c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{"bad\r\nT9 DELETE INBOX"}}, nil).Close()
 	assert.ErrorIs(t, err, wire.ErrNotAtom)
+	assert.ErrorIs(t, err, ErrInvalidArgument)
 	require.NoError(t, c.Noop(ctx))
 }
 
