@@ -22,8 +22,9 @@ type Options struct {
 	// given no configuration of its own. nil means a default configuration;
 	// an empty ServerName is the host of the dialled address.
 	TLSConfig *tls.Config
-	// Debug, when set, receives every byte sent and received, except the
-	// credentials of LOGIN and AUTHENTICATE. Writes to it are serialised.
+	// Debug, when set, receives the protocol exchange from the greeting on,
+	// as "C: " and "S: " lines, one Write each; credentials are replaced by
+	// "***" and literals by "[N octets]".
 	Debug io.Writer
 	// InsecureAuth lets Login and Authenticate send credentials over a
 	// cleartext TCP connection to a host that is not on a loopback address;
@@ -55,12 +56,13 @@ type Client struct {
 	conn       net.Conn
 	serverName string // host part of the dialled address, for TLS
 	opts       Options
-	debug      *clientDebugTap // nil without Options.Debug
+	debug      *clientDebug // nil without Options.Debug
 	r          *wire.Reader
 	w          *wire.Writer
 
 	writeMu     sync.Mutex // held while one command is written, literals included
 	lastWritten *command   // the command being written; guarded by writeMu
+	saslLines   bool       // an AUTHENTICATE exchange is being written; guarded by writeMu
 	writeCtx    context.Context
 	contCh      chan string
 
@@ -185,10 +187,12 @@ func startClient(conn net.Conn, host string, opts *Options) *Client {
 func (c *Client) transport(rd io.Reader, wr io.Writer) (io.Reader, io.Writer) {
 	if c.opts.Debug != nil {
 		if c.debug == nil {
-			c.debug = &clientDebugTap{w: c.opts.Debug}
+			c.debug = newClientDebug(c.opts.Debug)
 		}
-		rd = io.TeeReader(rd, clientTapWriter{c.debug, false})
-		wr = io.MultiWriter(wr, clientTapWriter{c.debug, true})
+		rd = io.TeeReader(rd, receivedTap{c})
+		// Traced before it is sent, so that the line comes before the
+		// answer to it.
+		wr = io.MultiWriter(sentTap{c}, wr)
 	}
 	return rd, wr
 }

@@ -36,8 +36,6 @@ func (c *Client) Logout(ctx context.Context) error {
 // other than a loopback address (ErrInsecureAuth), unless
 // Options.InsecureAuth is set.
 func (c *Client) Login(ctx context.Context, username, password string) error {
-	c.debug.hide(true)
-	defer c.debug.hide(false)
 	resp, err := c.run(ctx, VerbLOGIN, func(w *wire.Writer) {
 		w.AString(username).SP().AString(password)
 	}, nil)
@@ -78,8 +76,6 @@ func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 		// -PLUS mechanisms; a failure leaves both unknown.
 		caps, _ = c.Capability(ctx)
 	}
-	c.debug.hide(true)
-	defer c.debug.hide(false)
 	t := &authTransport{c: c, ctx: ctx, caps: caps}
 	err = sasl.RunClient(mech, t)
 	if t.cmd == nil {

@@ -121,13 +121,13 @@ func (c *Client) finish(cmd *command) error {
 			}
 		}
 		c.mu.Unlock()
-		c.lastWritten, c.writeCtx = nil, nil
+		c.lastWritten, c.writeCtx, c.saslLines = nil, nil, false
 		c.writeMu.Unlock()
 		cmd.err = err
 		close(cmd.done)
 		return err
 	}
-	c.lastWritten, c.writeCtx = nil, nil
+	c.lastWritten, c.writeCtx, c.saslLines = nil, nil, false
 	c.writeMu.Unlock()
 	if err != nil {
 		c.conn.Close()

@@ -3,51 +3,47 @@ package imap
 import (
 	"io"
 	"sync"
-	"sync/atomic"
+
+	"github.com/mailwire/mailwire/internal/debugtrace"
 )
 
-// clientDebugTap copies the client's traffic to Options.Debug. The read loop and
-// the writers run in different goroutines, so writes to Debug are
-// serialised. While credentials are being sent (LOGIN, an AUTHENTICATE
-// exchange) what the client writes is shown as one "[credentials
-// redacted]" line instead, so a trace can be shared safely.
-type clientDebugTap struct {
-	mu       sync.Mutex
-	w        io.Writer
-	redact   atomic.Bool
-	redacted bool // the marker was written for the current redaction
+// clientDebug is a Client's Debug trace: a debugTap for each direction,
+// and the lock that keeps their lines whole on Options.Debug, since the
+// reading goroutine and the writers run apart. The received tap is the
+// reading goroutine's alone, the sent one is fed under the write lock.
+type clientDebug struct {
+	mu             sync.Mutex
+	w              io.Writer
+	received, sent *debugTap
 }
 
-func (d *clientDebugTap) write(p []byte, sent bool) {
+func newClientDebug(w io.Writer) *clientDebug {
+	d := &clientDebug{w: w}
+	d.received = &debugTap{w: d, side: debugtrace.Server}
+	d.sent = &debugTap{w: d, side: debugtrace.Client, commands: true}
+	return d
+}
+
+// Write passes one trace line on to Options.Debug.
+func (d *clientDebug) Write(p []byte) (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if sent && d.redact.Load() {
-		if !d.redacted {
-			d.redacted = true
-			io.WriteString(d.w, "[credentials redacted]\r\n")
-		}
-		return
-	}
-	d.w.Write(p)
+	return d.w.Write(p)
 }
 
-// hide starts or ends a stretch of sent data that is not shown.
-func (d *clientDebugTap) hide(on bool) {
-	if d == nil {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.redact.Store(on)
-	d.redacted = false
+// receivedTap feeds what the client reads to the trace.
+type receivedTap struct{ c *Client }
+
+func (t receivedTap) Write(p []byte) (int, error) {
+	t.c.debug.received.feed(p, false)
+	return len(p), nil
 }
 
-type clientTapWriter struct {
-	d    *clientDebugTap
-	sent bool
-}
+// sentTap feeds what the client writes to the trace; the lines of an
+// AUTHENTICATE exchange (Client.saslLines) show as debugtrace.Redacted.
+type sentTap struct{ c *Client }
 
-func (t clientTapWriter) Write(p []byte) (int, error) {
-	t.d.write(p, t.sent)
+func (t sentTap) Write(p []byte) (int, error) {
+	t.c.debug.sent.feed(p, t.c.saslLines)
 	return len(p), nil
 }

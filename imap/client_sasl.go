@@ -117,6 +117,7 @@ func (t *authTransport) Start(mech, initial string) (bool, error) {
 		return false, err
 	}
 	t.cmd = cmd
+	t.c.saslLines = true // until finish
 	t.c.w.SP().Atom(mech)
 	sent := initial != "" && t.caps.Has(CapSASLIR)
 	if sent {
