@@ -2,6 +2,7 @@ package imap
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -83,7 +84,29 @@ func TestDovecot_Mailboxes_RFC3501_6_3(t *testing.T) {
 	d := startDovecot(t)
 	ctx := testCtx(t)
 	c := d.login(t, nil)
+	dovecotCreateAndList(t, ctx, c)
+	dovecotSubscribeRenameDelete(t, ctx, c)
 
+	ns, err := c.Namespace(ctx)
+	require.NoError(t, err)
+	require.Len(t, ns.Personal, 1)
+	assert.Equal(t, NamespaceDescriptor{Prefix: "", Delim: '/'}, ns.Personal[0])
+
+	id, err := c.ID(ctx, map[string]string{"name": "mailwire", "version": "test"})
+	require.NoError(t, err)
+	assert.Equal(t, "Dovecot", id["name"])
+
+	enabled, err := c.Enable(ctx, CapCondStore)
+	require.NoError(t, err)
+	assert.Equal(t, []Cap{CapCondStore}, enabled)
+	assert.True(t, c.Enabled(CapCondStore))
+}
+
+// dovecotCreateAndList is the CREATE and LIST step of
+// TestDovecot_Mailboxes_RFC3501_6_3: a name in modified UTF-7, LIST with
+// SPECIAL-USE (RFC 6154), LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC
+// 5819).
+func dovecotCreateAndList(t *testing.T, ctx context.Context, c *Client) {
 	require.NoError(t, c.Create(ctx, "Projekte/Entwürfe"))
 	require.NoError(t, c.Create(ctx, "Archive"))
 	err := c.Create(ctx, "Archive")
@@ -123,7 +146,13 @@ func TestDovecot_Mailboxes_RFC3501_6_3(t *testing.T) {
 		assert.Equal(t, uint32(0), *l.Status.NumMessages)
 		assert.Equal(t, uint32(1), l.Status.UIDNext)
 	}
+}
 
+// dovecotSubscribeRenameDelete is the step of
+// TestDovecot_Mailboxes_RFC3501_6_3 after dovecotCreateAndList:
+// SUBSCRIBE, LSUB, UNSUBSCRIBE, RENAME, STATUS and DELETE of the mailbox
+// it created.
+func dovecotSubscribeRenameDelete(t *testing.T, ctx context.Context, c *Client) {
 	require.NoError(t, c.Subscribe(ctx, "Projekte/Entwürfe"))
 	lsub, err := c.Lsub(ctx, "", "*")
 	require.NoError(t, err)
@@ -144,22 +173,9 @@ func TestDovecot_Mailboxes_RFC3501_6_3(t *testing.T) {
 	require.NotNil(t, status.Size)
 	require.NoError(t, c.Delete(ctx, "Projekte/Fertig ☺"))
 	err = c.Delete(ctx, "Projekte/Fertig ☺")
+	var st *StatusResponse
 	require.True(t, errors.As(err, &st))
 	assert.Equal(t, CodeNonExistent, st.Code)
-
-	ns, err := c.Namespace(ctx)
-	require.NoError(t, err)
-	require.Len(t, ns.Personal, 1)
-	assert.Equal(t, NamespaceDescriptor{Prefix: "", Delim: '/'}, ns.Personal[0])
-
-	id, err := c.ID(ctx, map[string]string{"name": "mailwire", "version": "test"})
-	require.NoError(t, err)
-	assert.Equal(t, "Dovecot", id["name"])
-
-	enabled, err := c.Enable(ctx, CapCondStore)
-	require.NoError(t, err)
-	assert.Equal(t, []Cap{CapCondStore}, enabled)
-	assert.True(t, c.Enabled(CapCondStore))
 }
 
 func containsMailbox(list []*ListData, name string) bool {

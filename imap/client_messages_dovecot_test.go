@@ -41,103 +41,16 @@ func TestDovecot_Messages_RFC3501_6_4(t *testing.T) {
 	corpus := loadCorpus(t)
 	uids := appendCorpus(t, c, Inbox, corpus, []Flag{FlagDraft, "$Custom"})
 	require.Len(t, uids, len(corpus))
+	dovecotExamine(t, ctx, c, uids[0])
 
-	// APPEND with an internal date and flags, checked through FETCH.
-	mb, err := c.Select(ctx, Inbox, &SelectOptions{ReadOnly: true})
-	require.NoError(t, err)
-	assert.True(t, mb.ReadOnly, "EXAMINE is read-only (RFC 3501 6.3.2)")
-	msgs, err := c.Fetch(ctx, SeqSetNum(1), &FetchOptions{Flags: true, InternalDate: true, UID: true}).Collect()
-	require.NoError(t, err)
-	require.Len(t, msgs, 1)
-	assert.ElementsMatch(t, []Flag{FlagDraft, "$Custom", FlagRecent}, msgs[0].Flags)
-	assert.True(t, msgs[0].InternalDate.Equal(time.Date(2022, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600))))
-	assert.Equal(t, uids[0], msgs[0].UID)
-	// Dovecot answers OK "Store ignored with read-only mailbox".
-	require.NoError(t, c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{FlagSeen}}, nil).Close())
-	msgs, err = c.Fetch(ctx, SeqSetNum(1), &FetchOptions{Flags: true}).Collect()
-	require.NoError(t, err)
-	assert.NotContains(t, msgs[0].Flags, FlagSeen, "EXAMINE is read-only")
-	var st *StatusResponse
-
-	mb, err = c.Select(ctx, Inbox, &SelectOptions{CondStore: true})
+	mb, err := c.Select(ctx, Inbox, &SelectOptions{CondStore: true})
 	require.NoError(t, err)
 	assert.NotZero(t, mb.HighestModSeq, "CONDSTORE (RFC 7162 3.1.2)")
+	dovecotSearch(t, ctx, c, uids, len(corpus))
+	dovecotStore(t, ctx, c, uids[0])
+	dovecotCopy(t, ctx, c)
 
-	// SEARCH and UID SEARCH (RFC 3501 6.4.4, 6.4.8).
-	res, err := c.Search(ctx, &SearchCriteria{Header: []SearchHeader{{"Subject", "meeting"}}}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, []uint32{1, 4}, res.Nums())
-	res, err = c.UIDSearch(ctx, &SearchCriteria{
-		Or:  [][2]SearchCriteria{{{Body: []string{"Forwarding"}}, {Header: []SearchHeader{{"From", "alice"}}}}},
-		Not: []SearchCriteria{{Larger: 100000}},
-	}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, []uint32{uids[2], uids[3]}, res.Nums())
-	res, err = c.Search(ctx, &SearchCriteria{Text: []string{"Grüße"}}, nil)
-	require.NoError(t, err, "CHARSET UTF-8")
-	assert.Equal(t, []uint32{2}, res.Nums())
-	res, err = c.Search(ctx, &SearchCriteria{
-		Since: time.Date(2022, 3, 4, 0, 0, 0, 0, time.UTC), SentBefore: time.Date(2022, 3, 3, 0, 0, 0, 0, time.UTC),
-		Flag: []Flag{"$Custom", FlagDraft}, NotFlag: []Flag{FlagDeleted},
-		SeqNum: []SeqSet{SeqSetRange(1, 0)}, Smaller: 100000, ModSeq: 1,
-	}, nil)
-	require.NoError(t, err)
-	// 5 and 6 have no Date: field; Dovecot then uses the internal date.
-	assert.Equal(t, []uint32{1, 2, 3, 5, 6}, res.Nums())
-
-	// ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
-	res, err = c.Search(ctx, &SearchCriteria{}, &SearchOptions{ReturnMin: true, ReturnMax: true, ReturnCount: true, ReturnAll: true})
-	require.NoError(t, err)
-	assert.Equal(t, uint32(1), res.Min)
-	assert.Equal(t, uint32(len(corpus)), res.Max)
-	assert.Equal(t, uint32(len(corpus)), res.Count)
-	assert.Equal(t, "1:6", res.All.String())
-	_, err = c.UIDSearch(ctx, &SearchCriteria{Header: []SearchHeader{{"To", "bob"}}}, &SearchOptions{ReturnSave: true})
-	require.NoError(t, err)
-	saved, err := c.UIDFetch(ctx, SavedSet(), &FetchOptions{UID: true}).Collect()
-	require.NoError(t, err)
-	assert.Len(t, saved, 3)
-
-	// SORT and THREAD (RFC 5256).
-	sorted, err := c.Sort(ctx, false, []SortCriterion{{Key: SortSize, Reverse: true}}, &SearchCriteria{})
-	require.NoError(t, err)
-	assert.Len(t, sorted, len(corpus))
-	threads, err := c.Thread(ctx, false, ThreadReferences, &SearchCriteria{})
-	require.NoError(t, err)
-	assert.NotEmpty(t, threads)
-	threads, err = c.Thread(ctx, true, ThreadOrderedSubject, &SearchCriteria{})
-	require.NoError(t, err)
-	assert.NotEmpty(t, threads)
-
-	// STORE: FETCH responses come back unless .SILENT (RFC 3501 6.4.6);
-	// UNCHANGEDSINCE (RFC 7162 3.1.3).
-	stored, err := c.Store(ctx, SeqSetNum(1, 2), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{FlagSeen, FlagFlagged}}, nil).Collect()
-	require.NoError(t, err)
-	require.Len(t, stored, 2)
-	assert.Contains(t, stored[0].Flags, FlagFlagged)
-	stored, err = c.UIDStore(ctx, SeqSetNum(uids[0]), &StoreFlags{Op: StoreFlagsDel, Silent: true, Flags: []Flag{FlagFlagged}}, nil).Collect()
-	require.NoError(t, err)
-	// Under CONDSTORE even .SILENT reports the new MODSEQ (RFC 7162
-	// section 3.1.3), but no flags.
-	for _, m := range stored {
-		assert.False(t, m.HasFlags)
-		assert.NotZero(t, m.ModSeq)
-	}
-	err = c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsSet, Flags: []Flag{FlagAnswered}}, &StoreOptions{UnchangedSince: 1}).Close()
-	if assert.True(t, errors.As(err, &st) || err == nil) && err == nil {
-		// Dovecot reports the conflict in the tagged OK's MODIFIED code.
-		t.Log("UNCHANGEDSINCE accepted")
-	}
-
-	// COPY and MOVE with COPYUID (RFC 4315, RFC 6851).
-	require.NoError(t, c.Create(ctx, "Archive"))
-	cp, err := c.Copy(ctx, SeqSetRange(1, 2), "Archive")
-	require.NoError(t, err)
-	assert.NotZero(t, cp.UIDValidity)
-	assert.Equal(t, "1:2", cp.DestinationUIDs.String())
-	err = func() error { _, err := c.Copy(ctx, SeqSetNum(1), "Nowhere"); return err }()
-	require.True(t, errors.As(err, &st))
-	assert.Equal(t, CodeTryCreate, st.Code)
+	// MOVE with COPYUID (RFC 6851, RFC 4315).
 	var expunged []uint32
 	var mu sync.Mutex
 	c.opts.Unilateral.Expunge = func(seq uint32) { mu.Lock(); expunged = append(expunged, seq); mu.Unlock() }
@@ -167,8 +80,119 @@ func TestDovecot_Messages_RFC3501_6_4(t *testing.T) {
 	require.NoError(t, c.CloseMailbox(ctx))
 	assert.Equal(t, StateAuthenticated, c.State())
 	_, err = c.Select(ctx, "Nowhere", nil)
+	var st *StatusResponse
 	require.True(t, errors.As(err, &st))
 	assert.Equal(t, StatusNO, st.Type)
+}
+
+// dovecotExamine is the EXAMINE step of TestDovecot_Messages_RFC3501_6_4:
+// APPEND kept the internal date and flags of the first message, uid, as
+// FETCH shows, and a STORE changes nothing (RFC 3501 6.3.2).
+func dovecotExamine(t *testing.T, ctx context.Context, c *Client, uid uint32) {
+	mb, err := c.Select(ctx, Inbox, &SelectOptions{ReadOnly: true})
+	require.NoError(t, err)
+	assert.True(t, mb.ReadOnly, "EXAMINE is read-only (RFC 3501 6.3.2)")
+	msgs, err := c.Fetch(ctx, SeqSetNum(1), &FetchOptions{Flags: true, InternalDate: true, UID: true}).Collect()
+	require.NoError(t, err)
+	require.Len(t, msgs, 1)
+	assert.ElementsMatch(t, []Flag{FlagDraft, "$Custom", FlagRecent}, msgs[0].Flags)
+	assert.True(t, msgs[0].InternalDate.Equal(time.Date(2022, 3, 4, 5, 6, 7, 0, time.FixedZone("", 3600))))
+	assert.Equal(t, uid, msgs[0].UID)
+	// Dovecot answers OK "Store ignored with read-only mailbox".
+	require.NoError(t, c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{FlagSeen}}, nil).Close())
+	msgs, err = c.Fetch(ctx, SeqSetNum(1), &FetchOptions{Flags: true}).Collect()
+	require.NoError(t, err)
+	assert.NotContains(t, msgs[0].Flags, FlagSeen, "EXAMINE is read-only")
+}
+
+// dovecotSearch is the SEARCH step of TestDovecot_Messages_RFC3501_6_4 on
+// the n messages of the corpus, whose UIDs are uids: SEARCH and UID SEARCH
+// (RFC 3501 6.4.4, 6.4.8), ESEARCH (RFC 4731), SEARCHRES (RFC 5182), SORT
+// and THREAD (RFC 5256).
+func dovecotSearch(t *testing.T, ctx context.Context, c *Client, uids []uint32, n int) {
+	// SEARCH and UID SEARCH (RFC 3501 6.4.4, 6.4.8).
+	res, err := c.Search(ctx, &SearchCriteria{Header: []SearchHeader{{"Subject", "meeting"}}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{1, 4}, res.Nums())
+	res, err = c.UIDSearch(ctx, &SearchCriteria{
+		Or:  [][2]SearchCriteria{{{Body: []string{"Forwarding"}}, {Header: []SearchHeader{{"From", "alice"}}}}},
+		Not: []SearchCriteria{{Larger: 100000}},
+	}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []uint32{uids[2], uids[3]}, res.Nums())
+	res, err = c.Search(ctx, &SearchCriteria{Text: []string{"Grüße"}}, nil)
+	require.NoError(t, err, "CHARSET UTF-8")
+	assert.Equal(t, []uint32{2}, res.Nums())
+	res, err = c.Search(ctx, &SearchCriteria{
+		Since: time.Date(2022, 3, 4, 0, 0, 0, 0, time.UTC), SentBefore: time.Date(2022, 3, 3, 0, 0, 0, 0, time.UTC),
+		Flag: []Flag{"$Custom", FlagDraft}, NotFlag: []Flag{FlagDeleted},
+		SeqNum: []SeqSet{SeqSetRange(1, 0)}, Smaller: 100000, ModSeq: 1,
+	}, nil)
+	require.NoError(t, err)
+	// 5 and 6 have no Date: field; Dovecot then uses the internal date.
+	assert.Equal(t, []uint32{1, 2, 3, 5, 6}, res.Nums())
+
+	// ESEARCH (RFC 4731) and SEARCHRES (RFC 5182).
+	res, err = c.Search(ctx, &SearchCriteria{}, &SearchOptions{ReturnMin: true, ReturnMax: true, ReturnCount: true, ReturnAll: true})
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1), res.Min)
+	assert.Equal(t, uint32(n), res.Max)
+	assert.Equal(t, uint32(n), res.Count)
+	assert.Equal(t, "1:6", res.All.String())
+	_, err = c.UIDSearch(ctx, &SearchCriteria{Header: []SearchHeader{{"To", "bob"}}}, &SearchOptions{ReturnSave: true})
+	require.NoError(t, err)
+	saved, err := c.UIDFetch(ctx, SavedSet(), &FetchOptions{UID: true}).Collect()
+	require.NoError(t, err)
+	assert.Len(t, saved, 3)
+
+	// SORT and THREAD (RFC 5256).
+	sorted, err := c.Sort(ctx, false, []SortCriterion{{Key: SortSize, Reverse: true}}, &SearchCriteria{})
+	require.NoError(t, err)
+	assert.Len(t, sorted, n)
+	threads, err := c.Thread(ctx, false, ThreadReferences, &SearchCriteria{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, threads)
+	threads, err = c.Thread(ctx, true, ThreadOrderedSubject, &SearchCriteria{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, threads)
+}
+
+// dovecotStore is the STORE step of TestDovecot_Messages_RFC3501_6_4, uid
+// being the first message's: FETCH responses come back unless .SILENT
+// (RFC 3501 6.4.6), and UNCHANGEDSINCE (RFC 7162 3.1.3).
+func dovecotStore(t *testing.T, ctx context.Context, c *Client, uid uint32) {
+	stored, err := c.Store(ctx, SeqSetNum(1, 2), &StoreFlags{Op: StoreFlagsAdd, Flags: []Flag{FlagSeen, FlagFlagged}}, nil).Collect()
+	require.NoError(t, err)
+	require.Len(t, stored, 2)
+	assert.Contains(t, stored[0].Flags, FlagFlagged)
+	stored, err = c.UIDStore(ctx, SeqSetNum(uid), &StoreFlags{Op: StoreFlagsDel, Silent: true, Flags: []Flag{FlagFlagged}}, nil).Collect()
+	require.NoError(t, err)
+	// Under CONDSTORE even .SILENT reports the new MODSEQ (RFC 7162
+	// section 3.1.3), but no flags.
+	for _, m := range stored {
+		assert.False(t, m.HasFlags)
+		assert.NotZero(t, m.ModSeq)
+	}
+	var st *StatusResponse
+	err = c.Store(ctx, SeqSetNum(1), &StoreFlags{Op: StoreFlagsSet, Flags: []Flag{FlagAnswered}}, &StoreOptions{UnchangedSince: 1}).Close()
+	if assert.True(t, errors.As(err, &st) || err == nil) && err == nil {
+		// Dovecot reports the conflict in the tagged OK's MODIFIED code.
+		t.Log("UNCHANGEDSINCE accepted")
+	}
+}
+
+// dovecotCopy is the COPY step of TestDovecot_Messages_RFC3501_6_4, with
+// COPYUID (RFC 4315), into an Archive it creates.
+func dovecotCopy(t *testing.T, ctx context.Context, c *Client) {
+	require.NoError(t, c.Create(ctx, "Archive"))
+	cp, err := c.Copy(ctx, SeqSetRange(1, 2), "Archive")
+	require.NoError(t, err)
+	assert.NotZero(t, cp.UIDValidity)
+	assert.Equal(t, "1:2", cp.DestinationUIDs.String())
+	var st *StatusResponse
+	err = func() error { _, err := c.Copy(ctx, SeqSetNum(1), "Nowhere"); return err }()
+	require.True(t, errors.As(err, &st))
+	assert.Equal(t, CodeTryCreate, st.Code)
 }
 
 // TestDovecot_IdleSeesAppend_RFC2177 checks that IDLE delivers the EXISTS
