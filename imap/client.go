@@ -51,7 +51,11 @@ type Options struct {
 // matched to them (RFC 3501 section 5.5). The state table says which
 // command may be sent and where its outcome leads: a command the state
 // does not allow, as it stands when the command is about to be written,
-// returns an error wrapping ErrClientState and sends nothing.
+// returns an error wrapping ErrClientState and sends nothing. A NO or BAD
+// comes back as a *StatusResponse (errors.As); the session goes on. A
+// malformed response (ErrMalformedResponse) or the end of the connection
+// closes the client, and every later call returns that error or
+// ErrClosed.
 type Client struct {
 	conn       net.Conn
 	serverName string // host part of the dialled address, for TLS
