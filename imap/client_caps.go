@@ -89,36 +89,25 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 }
 
 // upgrade sends STARTTLS and, once the server said OK, runs the TLS
-// handshake under the reading goroutine, which waits on the command's
-// resume channel until the connection is switched.
+// handshake and switches the connection to it.
 func (c *Client) upgrade(ctx context.Context, cfg *tls.Config) error {
-	cmd, err := c.begin(ctx, VerbSTARTTLS, nil)
-	if err != nil {
-		return err
-	}
-	cmd.resume = make(chan struct{})
-	defer close(cmd.resume)
-	if err := c.end(cmd); err != nil {
-		return err
-	}
-	if _, err := c.wait(ctx, cmd); err != nil {
-		return err
-	}
-	// Octets after the OK fail the upgrade (c.r stands still meanwhile).
-	tc, err := clientconn.Handshake(ctx, c.conn, cfg, c.r.Buffered(), "imap", "STARTTLS")
-	if err != nil {
-		c.conn.Close()
-		return err
-	}
-	c.writeMu.Lock()
-	c.mu.Lock()
-	c.conn = tc
-	c.caps = nil // what was said in cleartext no longer holds
-	c.transition(VerbSTARTTLS, OutcomeTLSStarted)
-	rd, wr := c.transport(tc, tc)
-	c.r.Reset(rd)
-	c.w.Reset(wr)
-	c.mu.Unlock()
-	c.writeMu.Unlock()
-	return nil
+	return c.runSwitching(ctx, VerbSTARTTLS, "", func() error {
+		// Octets after the OK fail the upgrade.
+		tc, err := clientconn.Handshake(ctx, c.conn, cfg, c.r.Buffered(), "imap", "STARTTLS")
+		if err != nil {
+			c.conn.Close()
+			return err
+		}
+		c.writeMu.Lock()
+		c.mu.Lock()
+		c.conn = tc
+		c.caps = nil // what was said in cleartext no longer holds
+		c.transition(VerbSTARTTLS, OutcomeTLSStarted)
+		rd, wr := c.transport(tc, tc)
+		c.r.Reset(rd)
+		c.w.Reset(wr)
+		c.mu.Unlock()
+		c.writeMu.Unlock()
+		return nil
+	})
 }

@@ -166,3 +166,25 @@ func (c *Client) run(ctx context.Context, v Verb, args func(w *wire.Writer), unt
 	}
 	return c.wait(ctx, cmd)
 }
+
+// runSwitching sends command v with args, raw, after its name, and once
+// the server said OK runs switchTo, which puts a new transport under the
+// connection (STARTTLS, COMPRESS): the reading goroutine waits after the
+// tagged OK until switchTo has returned, so that it reads nothing more
+// through the old one.
+func (c *Client) runSwitching(ctx context.Context, v Verb, args string, switchTo func() error) error {
+	cmd, err := c.begin(ctx, v, nil)
+	if err != nil {
+		return err
+	}
+	c.w.Raw(args)
+	cmd.resume = make(chan struct{})
+	defer close(cmd.resume)
+	if err := c.end(cmd); err != nil {
+		return err
+	}
+	if _, err := c.wait(ctx, cmd); err != nil {
+		return err
+	}
+	return switchTo()
+}

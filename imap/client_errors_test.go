@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"testing"
 
@@ -56,16 +55,12 @@ func TestClient_InvalidArgument_RFC3501_9(t *testing.T) {
 // ErrMalformedResponse, with the codec's *wire.SyntaxError behind it, and
 // closes the client, whose later calls return the same error.
 func TestClient_MalformedResponse_RFC3501_9(t *testing.T) {
-	client, server := net.Pipe()
-	go func() {
-		defer server.Close()
-		io.WriteString(server, "* PREAUTH hi\r\n")
-		br := bufio.NewReader(server)
+	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
 		line, _ := br.ReadString('\n')
 		tag, _, _ := strings.Cut(line, " ")
 		io.WriteString(server, "* STATUS INBOX (MESSAGES x)\r\n"+tag+" OK done\r\n")
 		io.Copy(io.Discard, br)
-	}()
+	})
 	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
 	_, err := c.Status(ctx, "INBOX", &StatusOptions{NumMessages: true})

@@ -48,30 +48,19 @@ func (c *Client) Idle(ctx context.Context) error {
 // Compress turns on COMPRESS=DEFLATE (RFC 4978): from the tagged OK on,
 // both directions are raw DEFLATE streams.
 func (c *Client) Compress(ctx context.Context) error {
-	cmd, err := c.begin(ctx, VerbCOMPRESS, nil)
-	if err != nil {
-		return err
-	}
-	c.w.Raw(" DEFLATE")
-	cmd.resume = make(chan struct{})
-	defer close(cmd.resume)
-	if err := c.end(cmd); err != nil {
-		return err
-	}
-	if _, err := c.wait(ctx, cmd); err != nil {
-		return err
-	}
-	fw, err := newFlushWriter(c.conn)
-	if err != nil {
-		return err
-	}
-	c.writeMu.Lock()
-	early := bytes.NewReader(c.r.TakeBuffered())
-	rd, wr := c.transport(flate.NewReader(io.MultiReader(early, c.conn)), fw)
-	c.r.Reset(rd)
-	c.w.Reset(wr)
-	c.writeMu.Unlock()
-	return nil
+	return c.runSwitching(ctx, VerbCOMPRESS, " DEFLATE", func() error {
+		fw, err := newFlushWriter(c.conn)
+		if err != nil {
+			return err
+		}
+		c.writeMu.Lock()
+		early := bytes.NewReader(c.r.TakeBuffered())
+		rd, wr := c.transport(flate.NewReader(io.MultiReader(early, c.conn)), fw)
+		c.r.Reset(rd)
+		c.w.Reset(wr)
+		c.writeMu.Unlock()
+		return nil
+	})
 }
 
 // flushWriter compresses each write into one DEFLATE sync-flushed chunk

@@ -39,15 +39,11 @@ func (c *countingConn) Write(p []byte) (int, error) {
 // every command OK, and the conn that counts what the client writes; the
 // client claims to be connected to remote when it is not nil.
 func clientIn(t *testing.T, s State, remote net.Addr, opts *Options) (*Client, *countingConn) {
-	client, server := net.Pipe()
 	greeting := "* PREAUTH [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n"
 	if s == StateNotAuthenticated {
 		greeting = "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n"
 	}
-	go func() {
-		defer server.Close()
-		io.WriteString(server, greeting)
-		br := bufio.NewReader(server)
+	client := pipeServer(greeting, func(br *bufio.Reader, server io.Writer) {
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
@@ -56,7 +52,7 @@ func clientIn(t *testing.T, s State, remote net.Addr, opts *Options) (*Client, *
 			tag, _, _ := strings.Cut(line, " ")
 			io.WriteString(server, tag+" OK done\r\n")
 		}
-	}()
+	})
 	cc := &countingConn{Conn: client, remote: remote}
 	c := newTestClient(t, cc, opts)
 	if s == StateSelected {
@@ -172,12 +168,8 @@ func TestClient_RefusedVerbs_RFC3501_3(t *testing.T) {
 // unanswered (commands are pipelined), and the server sees it before it
 // answers the SELECT.
 func TestClient_PipelinedAfterSelect_RFC3501_5_5(t *testing.T) {
-	client, server := net.Pipe()
 	seen := make(chan string, 2)
-	go func() {
-		defer server.Close()
-		io.WriteString(server, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n")
-		br := bufio.NewReader(server)
+	client := pipeServer("* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n", func(br *bufio.Reader, server io.Writer) {
 		sel, err := br.ReadString('\n')
 		if err != nil {
 			return
@@ -192,7 +184,7 @@ func TestClient_PipelinedAfterSelect_RFC3501_5_5(t *testing.T) {
 		checkTag, _, _ := strings.Cut(check, " ")
 		io.WriteString(server, "* 0 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\n"+selTag+" OK [READ-WRITE] done\r\n"+checkTag+" OK done\r\n")
 		io.Copy(io.Discard, br)
-	}()
+	})
 	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
 	selected := make(chan error, 1)

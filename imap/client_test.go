@@ -19,11 +19,7 @@ import (
 // FETCH consumer walked away with a body unread: the reading goroutine
 // must not outlive Close.
 func TestCloseWhileFetchAbandoned(t *testing.T) {
-	client, server := net.Pipe()
-	go func() {
-		defer server.Close()
-		io.WriteString(server, "* PREAUTH hi\r\n")
-		br := bufio.NewReader(server)
+	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
 		line, _ := br.ReadString('\n') // SELECT
 		tag, _, _ := strings.Cut(line, " ")
 		io.WriteString(server, tag+" OK selected\r\n")
@@ -35,7 +31,7 @@ func TestCloseWhileFetchAbandoned(t *testing.T) {
 			}
 		}
 		io.WriteString(server, tag+" OK done\r\n")
-	}()
+	})
 	c := newTestClient(t, client, nil)
 	selectInbox(t, c)
 	f := c.Fetch(context.Background(), SeqSetRange(1, 0), &FetchOptions{BodySection: []*FetchItemBodySection{{}}})
@@ -74,11 +70,7 @@ func TestLimits_Client(t *testing.T) {
 // not an atom fails its command before anything is sent, and the
 // connection stays usable.
 func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
-	client, server := net.Pipe()
-	go func() {
-		defer server.Close()
-		io.WriteString(server, "* PREAUTH hi\r\n")
-		br := bufio.NewReader(server)
+	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
@@ -91,7 +83,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 			}
 			io.WriteString(server, tag+" OK noop\r\n")
 		}
-	}()
+	})
 	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
 	selectInbox(t, c)
@@ -105,11 +97,7 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 // is being read neither races with the reading goroutine nor leaves the
 // connection stuck: the next command works.
 func TestFetchCancelled(t *testing.T) {
-	client, server := net.Pipe()
-	go func() {
-		defer server.Close()
-		io.WriteString(server, "* PREAUTH hi\r\n")
-		br := bufio.NewReader(server)
+	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
@@ -123,7 +111,7 @@ func TestFetchCancelled(t *testing.T) {
 			}
 			io.WriteString(server, tag+" OK done\r\n")
 		}
-	}()
+	})
 	c := newTestClient(t, client, nil)
 	selectInbox(t, c)
 	ctx, cancel := context.WithCancel(testCtx(t))
@@ -144,6 +132,19 @@ func TestFetchCancelled(t *testing.T) {
 	}
 	assert.ErrorIs(t, f.Close(), context.Canceled)
 	require.NoError(t, c.Noop(testCtx(t)))
+}
+
+// pipeServer returns the client end of a pipe whose server end sends
+// greeting and then runs serve on what the client writes, closing when
+// serve returns.
+func pipeServer(greeting string, serve func(br *bufio.Reader, server io.Writer)) net.Conn {
+	client, server := net.Pipe()
+	go func() {
+		defer server.Close()
+		io.WriteString(server, greeting)
+		serve(bufio.NewReader(server), server)
+	}()
+	return client
 }
 
 // newTestClient starts a client on conn, which NewClient returns once the
