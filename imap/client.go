@@ -96,7 +96,7 @@ type Client struct {
 // Dial connects to addr ("host:port", port 143) over TCP and waits for
 // the greeting (NewClient).
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	return dial(ctx, addr, opts, false)
+	return dial(ctx, addr, opts, dialPlain)
 }
 
 // DialTLS connects to addr with implicit TLS (RFC 8314 section 3.3, port
@@ -104,7 +104,7 @@ func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
 // configuration, verifies the host of addr unless it names another
 // ServerName.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	return dial(ctx, addr, opts, true)
+	return dial(ctx, addr, opts, dialTLS)
 }
 
 // DialStartTLS connects to addr over TCP, waits for the greeting and
@@ -113,41 +113,44 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 // cleartext: when the server refuses STARTTLS or the upgrade fails, the
 // connection is closed and the error returned.
 func DialStartTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	c, err := Dial(ctx, addr, opts)
+	return dial(ctx, addr, opts, dialStartTLS)
+}
+
+// How dial secures the connection.
+const (
+	dialPlain    = iota
+	dialTLS      // from the first octet
+	dialStartTLS // with STARTTLS after the greeting
+)
+
+// dial connects (internal/clientconn), starts the session and, for
+// dialStartTLS, upgrades it.
+func dial(ctx context.Context, addr string, opts *Options, mode int) (*Client, error) {
+	var cfg *tls.Config
+	if opts != nil {
+		cfg = opts.TLSConfig
+	}
+	conn, host, err := clientconn.Dial(ctx, addr, cfg, mode == dialTLS)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.StartTLS(ctx, nil); err != nil {
-		c.Close()
-		return nil, err
+	c, err := newClient(ctx, conn, host, opts)
+	if err == nil && mode == dialStartTLS {
+		if err = c.StartTLS(ctx, nil); err != nil {
+			c.Close()
+			c = nil
+		}
 	}
-	return c, nil
+	return c, err
 }
 
-// dial connects (internal/clientconn) and starts the session.
-func dial(ctx context.Context, addr string, opts *Options, implicitTLS bool) (*Client, error) {
-	conn, host, err := clientconn.Dial(ctx, addr, opts.tlsConfig(), implicitTLS)
-	if err != nil {
-		return nil, err
-	}
-	return newClient(ctx, conn, host, opts)
-}
-
-// tlsConfig returns Options.TLSConfig; a nil *Options has none.
-func (o *Options) tlsConfig() *tls.Config {
-	if o == nil {
-		return nil
-	}
-	return o.TLSConfig
-}
-
-// NewClient starts a session on conn, for example a net.Pipe in a test or
-// a connection a proxy handed over: within ctx it waits for the greeting
-// (RFC 3501 section 7.1), which Greeting returns from then on. OK leaves
-// the session not authenticated and PREAUTH authenticated (section
-// 7.1.4); a BYE greeting (section 7.1.5) closes conn and is returned as a
-// *StatusResponse. StartTLS verifies Options.TLSConfig's ServerName, since
-// there is no dialled host.
+// NewClient starts a session on a connection the caller opened (a
+// net.Pipe in a test, one a proxy hands over): it waits within ctx for the
+// greeting (RFC 3501 section 7.1), which Greeting returns from then on.
+// OK leaves the session not authenticated and PREAUTH authenticated
+// (section 7.1.4); a BYE greeting (section 7.1.5) closes conn and is
+// returned as a *StatusResponse. With no dialled host to verify, StartTLS
+// needs the ServerName of Options.TLSConfig or of its own configuration.
 func NewClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, error) {
 	return newClient(ctx, conn, "", opts)
 }
