@@ -34,6 +34,7 @@ func (d *clientDebug) Write(p []byte) (int, error) {
 // receivedTap feeds what the client reads to the trace.
 type receivedTap struct{ c *Client }
 
+// Write traces p, which never fails.
 func (t receivedTap) Write(p []byte) (int, error) {
 	t.c.debug.received.feed(p, false)
 	return len(p), nil
@@ -43,6 +44,7 @@ func (t receivedTap) Write(p []byte) (int, error) {
 // AUTHENTICATE exchange (Client.saslLines) show as debugtrace.Redacted.
 type sentTap struct{ c *Client }
 
+// Write traces p, which never fails.
 func (t sentTap) Write(p []byte) (int, error) {
 	t.c.debug.sent.feed(p, t.c.saslLines)
 	return len(p), nil

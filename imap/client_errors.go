@@ -44,10 +44,12 @@ var ErrMalformedResponse = errors.New("imap: malformed response")
 // invalid argument: value is not a valid atom".
 type kindError struct{ kind, cause error }
 
+// Error names the sentinel, then the cause without its "imap: ".
 func (e *kindError) Error() string {
 	return e.kind.Error() + ": " + strings.TrimPrefix(e.cause.Error(), "imap: ")
 }
 
+// Unwrap returns the sentinel and the cause, for errors.Is and errors.As.
 func (e *kindError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 // asMalformed marks err, which ended the reading goroutine or a command,

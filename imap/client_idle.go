@@ -80,6 +80,7 @@ func newFlushWriter(conn io.Writer) (*flushWriter, error) {
 	return w, err
 }
 
+// Write sends p as one compressed, sync-flushed chunk.
 func (w *flushWriter) Write(p []byte) (int, error) {
 	w.buf.Reset()
 	if _, err := w.fw.Write(p); err != nil {

@@ -97,6 +97,9 @@ type authTransport struct {
 	cmd  *command
 }
 
+// Channel returns the TLS state, nil in cleartext, and the AUTH=
+// mechanisms the server announced, for channel binding (RFC 5802 section
+// 6).
 func (t *authTransport) Channel() (*tls.ConnectionState, []string) {
 	offered := t.caps.AuthMechanisms()
 	t.c.mu.Lock()

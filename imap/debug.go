@@ -138,6 +138,7 @@ func (t *debugTap) emit(redact bool) {
 // set: the bytes are copied to the Debug taps on their way in and out.
 type tappedIO struct{ c *Conn }
 
+// Read reads from the connection and traces what came.
 func (t tappedIO) Read(p []byte) (int, error) {
 	n, err := t.c.io.Read(p)
 	if n > 0 {
@@ -146,6 +147,7 @@ func (t tappedIO) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write traces p and writes it to the connection.
 func (t tappedIO) Write(p []byte) (int, error) {
 	t.c.debugOutput(p)
 	return t.c.io.Write(p)
@@ -155,6 +157,7 @@ func (t tappedIO) Write(p []byte) (int, error) {
 // connection's netserver.Line, which puts the client's address first.
 type serverDebug struct{ c *Conn }
 
+// Write logs p, one trace line, without its newline.
 func (d serverDebug) Write(p []byte) (int, error) {
 	d.c.line.Debugf("%s", bytes.TrimSuffix(p, []byte("\n")))
 	return len(p), nil
