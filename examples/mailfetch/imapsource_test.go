@@ -192,8 +192,9 @@ func TestIMAPStartTLS_RFC3501_6_2_1(t *testing.T) {
 	code, stdout, stderr = runCmd(imapArgs(s.Addr, dir, "-starttls", "-cafile", ca, "-debug")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Equal(t, "fetched 2 new messages, 0 already present, 0 deleted\n", stdout)
-	assert.Contains(t, stderr, " STARTTLS\r\n")
-	assert.Contains(t, stderr, " UID FETCH 2 (UID FLAGS BODY.PEEK[])\r\n")
+	assert.Contains(t, stderr, " STARTTLS\n")
+	assert.Contains(t, stderr, " UID FETCH 2 (UID FLAGS BODY.PEEK[])\n")
+	assert.Regexp(t, `(?m)^S: \[\d+ octets\]$`, stderr, "the message as a count")
 	assert.NotContains(t, stderr, "secret")
 	assert.ElementsMatch(t, storedAll(msgs), stored(t, dir))
 
