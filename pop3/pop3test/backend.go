@@ -33,14 +33,8 @@ func (b *backend) wrap(user string) func(pop3.Maildrop, error) (pop3.Maildrop, e
 		if err != nil {
 			return nil, err
 		}
-		s := b.s
-		s.mu.Lock()
-		if s.open == 0 {
-			s.idle = make(chan struct{})
-		}
-		s.open++
-		s.mu.Unlock()
-		return &maildrop{Maildrop: md, s: s, user: user}, nil
+		b.s.open.Enter()
+		return &maildrop{Maildrop: md, s: b.s, user: user}, nil
 	}
 }
 
@@ -76,31 +70,11 @@ func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 }
 
 func (m *maildrop) Close(ctx context.Context) error {
-	err := m.Maildrop.Close(ctx)
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	m.s.open--
-	if m.s.open == 0 {
-		close(m.s.idle)
-	}
-	return err
+	defer m.s.open.Leave()
+	return m.Maildrop.Close(ctx)
 }
 
 // WaitIdle waits until no session holds a maildrop: every session that
 // logged in has ended and, after QUIT, applied its deletions (RFC 1939
 // section 6). It is woken by the sessions' ends, not by polling.
-func (s *Server) WaitIdle(ctx context.Context) error {
-	s.mu.Lock()
-	if s.open == 0 {
-		s.mu.Unlock()
-		return nil
-	}
-	ch := s.idle
-	s.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) WaitIdle(ctx context.Context) error { return s.open.Wait(ctx) }

@@ -31,15 +31,9 @@ type session struct {
 type authSession struct{ *session }
 
 func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, error) {
-	s.mu.Lock()
-	select {
-	case <-s.closing:
-		s.mu.Unlock()
+	if !s.core.Enter() {
 		return nil, errClosing
-	default:
 	}
-	s.sessions++
-	s.mu.Unlock()
 	if s.fault(AtConnect, c) {
 		s.endSession()
 		return nil, errDropped
@@ -51,14 +45,8 @@ func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, erro
 	return ss, nil
 }
 
-func (s *Server) endSession() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sessions--
-	if s.sessions == 0 {
-		s.idle.Broadcast()
-	}
-}
+// endSession lets Close go on once the last session ended.
+func (s *Server) endSession() { s.core.Leave() }
 
 // AuthPlain checks the credentials against WithUser's users. A wrong one
 // returns a plain error, which the server answers with 535 5.7.8.
