@@ -113,9 +113,7 @@ func Scram(t *testing.T, d Dialect, mechs Mechanisms, dial func(t *testing.T, co
 			if tc.lie {
 				return // what a client does after a lie is its own
 			}
-			if s, ok := c.(LoginState); ok {
-				require.Equal(t, tc.outcome == succeeds, s.LoggedIn(), "logged in")
-			}
+			requireLoggedIn(t, c, tc.outcome == succeeds)
 			require.NoError(t, c.Ping(ctx), "the client goes on")
 			require.Empty(t, f.Used, "nothing more was sent")
 			if tc.again {

@@ -1,8 +1,9 @@
 // Package clienttest runs the SASL tests of the smtp, pop3 and imap
 // clients once: a fake server of each protocol, told by a Dialect how the
 // protocol frames commands and challenges (RFC 4954 section 4, RFC 5034
-// section 4, RFC 3501 section 6.2.2), and Scram, the table of SCRAM
-// checks (RFC 5802, RFC 7677) that each package runs with its client.
+// section 4, RFC 3501 section 6.2.2); Scram, the table of SCRAM checks
+// (RFC 5802, RFC 7677) that each package runs with its client against
+// that fake server; and Dovecot, the same client against a real server.
 //
 // It is sasltest's client half, in a package of its own because the
 // tests of internal/sasl import sasltest, which therefore cannot import
