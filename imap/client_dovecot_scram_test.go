@@ -15,8 +15,7 @@ import (
 // INBOX, and at the end it logs out.
 func TestDovecot_Scram_RFC5802(t *testing.T) {
 	var clients []*Client
-	mechs := clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
-	clienttest.Dovecot(t, "imap", mechs, func(t *testing.T, ctx context.Context, s *dovecottest.Server, starttls bool) clienttest.Client {
+	clienttest.Dovecot(t, "imap", scramMechanisms, func(t *testing.T, ctx context.Context, s *dovecottest.Server, starttls bool) clienttest.Client {
 		c := dialDovecot(t, ctx, s, starttls)
 		clients = append(clients, c)
 		return dovecotClient{scramClient{c}}

@@ -12,18 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestClient_RFC3501_6_2_2_Scram runs clienttest's SCRAM checks on the
-// client: with SASL-IR the client-first-message goes on the command line
-// (RFC 4959), over TLS the client moves to -PLUS (RFC 5802 section 6), a
-// wrong password is the tagged NO, and after a failure the client stays
-// not authenticated and usable.
-func TestClient_RFC3501_6_2_2_Scram(t *testing.T) {
-	mechs := clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
-	clienttest.Scram(t, clienttest.IMAP, mechs, func(t *testing.T, conn net.Conn) clienttest.Client {
-		return scramClient{scramIMAPClient(t, conn)}
-	})
-}
-
 // TestClient_RFC4959_NoSASLIR: without SASL-IR the client-first-message
 // waits for the first continuation.
 func TestClient_RFC4959_NoSASLIR(t *testing.T) {
@@ -37,6 +25,17 @@ func TestClient_RFC4959_NoSASLIR(t *testing.T) {
 	require.Equal(t, "T1 AUTHENTICATE SCRAM-SHA-256-PLUS", <-f.Lines)
 	require.Equal(t, StateAuthenticated, c.State())
 	require.NoError(t, c.Noop(ctx))
+}
+
+// TestClient_RFC3501_6_2_2_Scram runs clienttest's SCRAM checks on the
+// client: with SASL-IR the client-first-message goes on the command line
+// (RFC 4959), over TLS the client moves to -PLUS (RFC 5802 section 6), a
+// wrong password is the tagged NO, and after a failure the client stays
+// not authenticated and usable.
+func TestClient_RFC3501_6_2_2_Scram(t *testing.T) {
+	clienttest.Scram(t, clienttest.IMAP, scramMechanisms, func(t *testing.T, conn net.Conn) clienttest.Client {
+		return scramClient{scramIMAPClient(t, conn)}
+	})
 }
 
 // failingNext starts like its mechanism and fails at the first challenge.
@@ -67,7 +66,10 @@ func scramIMAPClient(t *testing.T, conn net.Conn) *Client {
 	return c
 }
 
-// scramClient is the Client as clienttest.Scram drives it.
+// scramMechanisms are the package's SCRAM constructors.
+var scramMechanisms = clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
+
+// scramClient is the Client as clienttest drives it.
 type scramClient struct{ *Client }
 
 // Auth runs AUTHENTICATE.

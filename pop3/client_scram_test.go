@@ -11,17 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestClient_RFC5034_Scram runs clienttest's SCRAM checks on the client,
-// which learns the SASL list with CAPA: -PLUS over TLS, the base
-// mechanism in cleartext, the TRANSACTION state after a login, and a
-// wrong password refused with -ERR [AUTH].
-func TestClient_RFC5034_Scram(t *testing.T) {
-	mechs := clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
-	clienttest.Scram(t, clienttest.POP3, mechs, func(t *testing.T, conn net.Conn) clienttest.Client {
-		return scramClient{pop3Client(t, conn)}
-	})
-}
-
 // TestClient_RFC5034_4_LongInitialResponse: an initial response that would
 // make the AUTH line longer than 255 octets waits for the server's empty
 // challenge instead.
@@ -35,6 +24,14 @@ func TestClient_RFC5034_4_LongInitialResponse(t *testing.T) {
 	require.Len(t, <-f.Lines, 4*((len("n,a=alice,\x01auth=Bearer \x01\x01")+300+2)/3))
 }
 
+// TestClient_RFC5034_Scram runs clienttest's SCRAM checks on the client,
+// which learns the SASL list with CAPA: -PLUS over TLS, the base
+// mechanism in cleartext, the TRANSACTION state after a login, and a
+// wrong password refused with -ERR [AUTH].
+func TestClient_RFC5034_Scram(t *testing.T) {
+	clienttest.Scram(t, clienttest.POP3, scramMechanisms, dialScram)
+}
+
 // pop3Client is a Client over conn.
 func pop3Client(t *testing.T, conn net.Conn) *Client {
 	c, err := NewClient(context.Background(), conn, nil)
@@ -42,7 +39,15 @@ func pop3Client(t *testing.T, conn net.Conn) *Client {
 	return c
 }
 
-// scramClient is the Client as clienttest.Scram drives it.
+// dialScram makes the Client of clienttest.Scram.
+func dialScram(t *testing.T, conn net.Conn) clienttest.Client {
+	return scramClient{pop3Client(t, conn)}
+}
+
+// scramMechanisms are the package's SCRAM constructors.
+var scramMechanisms = clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
+
+// scramClient is the Client as clienttest drives it.
 type scramClient struct{ *Client }
 
 // Ping sends NOOP in the TRANSACTION state, where RFC 1939 section 5

@@ -13,8 +13,7 @@ import (
 // the client, over STLS and implicit TLS: a wrong password is refused
 // with -ERR [AUTH], and once logged in the client answers STAT.
 func TestClient_Dovecot_SCRAM_RFC5802(t *testing.T) {
-	mechs := clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
-	clienttest.Dovecot(t, "pop3", mechs, func(t *testing.T, ctx context.Context, s *dovecottest.Server, stls bool) clienttest.Client {
+	clienttest.Dovecot(t, "pop3", scramMechanisms, func(t *testing.T, ctx context.Context, s *dovecottest.Server, stls bool) clienttest.Client {
 		if !stls {
 			c, err := DialTLS(ctx, s.POP3S, &Options{TLSConfig: s.ClientTLS})
 			require.NoError(t, err)

@@ -14,14 +14,16 @@ import (
 // wrong password, an unproven success, a missing or removed channel
 // binding.
 func TestClient_RFC7677_Scram(t *testing.T) {
-	mechs := clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
-	clienttest.Scram(t, clienttest.SMTP, mechs, func(t *testing.T, conn net.Conn) clienttest.Client {
+	clienttest.Scram(t, clienttest.SMTP, scramMechanisms, func(t *testing.T, conn net.Conn) clienttest.Client {
 		c, err := NewClient(context.Background(), conn, nil)
 		require.NoError(t, err)
 		require.NoError(t, c.Hello(context.Background(), "client.test"))
 		return scramClient{c}
 	})
 }
+
+// scramMechanisms are the package's SCRAM constructors.
+var scramMechanisms = clienttest.Mechanisms{SHA256: ScramSHA256Auth, SHA256Plus: ScramSHA256PlusAuth, SHA1: ScramSHA1Auth, SHA1Plus: ScramSHA1PlusAuth}
 
 // scramClient is the Client as clienttest.Scram drives it.
 type scramClient struct{ *Client }
