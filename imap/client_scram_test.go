@@ -41,6 +41,7 @@ func TestClient_RFC3501_6_2_2_Scram(t *testing.T) {
 // failingNext starts like its mechanism and fails at the first challenge.
 type failingNext struct{ SASLClient }
 
+// Next fails instead of answering the challenge.
 func (failingNext) Next([]byte) ([]byte, error) { return nil, errors.New("no answer") }
 
 // TestClient_RFC3501_6_2_2_Cancel: a mechanism error sends "*"; the

@@ -16,6 +16,7 @@ import (
 // reply is a protocol reply for the table: an error by pointer.
 type reply struct{ text string }
 
+// Error returns the text.
 func (r *reply) Error() string { return r.text }
 
 var errDrop = errors.New("drop")
@@ -102,6 +103,7 @@ func TestUsers(t *testing.T) {
 // echoServer is a protocol server for Core: a greeting per connection.
 type echoServer struct{ l net.Listener }
 
+// Serve greets each connection with "hi" and closes it, until l closes.
 func (e *echoServer) Serve(l net.Listener) error {
 	e.l = l
 	for {
@@ -207,6 +209,7 @@ func TestSettings(t *testing.T) {
 // closer is a started server that notes its Close.
 type closer struct{ closed *bool }
 
+// Close notes the call.
 func (c closer) Close() { *c.closed = true }
 
 // TestNewServer: NewServer fails the test when the server cannot start,
@@ -237,8 +240,10 @@ type fatalTB struct {
 	fatal string
 }
 
+// Helper does nothing.
 func (f *fatalTB) Helper() {}
 
+// Fatal records the error and ends the call as t.Fatal would.
 func (f *fatalTB) Fatal(args ...any) {
 	f.fatal = args[0].(error).Error()
 	panic("fatal")

@@ -10,10 +10,12 @@ import (
 // deletions and injects FailDelete.
 type backend struct{ s *Server }
 
+// Login checks a USER/PASS or PLAIN login (RFC 1939 section 7) with the store.
 func (b *backend) Login(ctx context.Context, c *pop3.Conn, user, password string) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.Login(ctx, c, user, password))
 }
 
+// LoginAPOP checks an APOP digest (RFC 1939 section 7) with the store.
 func (b *backend) LoginAPOP(ctx context.Context, c *pop3.Conn, user string, verify func(string) bool) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.LoginAPOP(ctx, c, user, verify))
 }
@@ -24,6 +26,7 @@ func (b *backend) ScramCredentials(ctx context.Context, mech, user string) (pop3
 	return b.s.Store.ScramCredentials(ctx, mech, user)
 }
 
+// OpenIdentity opens the maildrop of a user a SASL mechanism authenticated.
 func (b *backend) OpenIdentity(ctx context.Context, c *pop3.Conn, user string) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.OpenIdentity(ctx, c, user))
 }
@@ -45,12 +48,15 @@ type maildrop struct {
 	msgs []pop3.MessageInfo
 }
 
+// Messages lists the maildrop and remembers the list, whose UIDs Delete records.
 func (m *maildrop) Messages(ctx context.Context) ([]pop3.MessageInfo, error) {
 	msgs, err := m.Maildrop.Messages(ctx)
 	m.msgs = msgs
 	return msgs, err
 }
 
+// Delete applies the UPDATE state's deletions (RFC 1939 section 6) unless
+// FailDelete says otherwise, and records their UIDs for Deleted.
 func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 	m.s.mu.Lock()
 	fail := m.s.failDelete
@@ -69,6 +75,7 @@ func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 	return nil
 }
 
+// Close closes the maildrop and lets WaitIdle go on once none is open.
 func (m *maildrop) Close(ctx context.Context) error {
 	defer m.s.open.Leave()
 	return m.Maildrop.Close(ctx)

@@ -135,6 +135,7 @@ type trackingListener struct {
 	s *Server
 }
 
+// Accept remembers the connection by its remote address.
 func (l trackingListener) Accept() (net.Conn, error) {
 	nc, err := l.Listener.Accept()
 	if err != nil {
@@ -154,6 +155,7 @@ type trackedConn struct {
 // can half-close it (netserver.CloseLingering).
 func (c trackedConn) NetConn() net.Conn { return c.Conn }
 
+// Close forgets the connection and closes it.
 func (c trackedConn) Close() error {
 	c.s.conns.Delete(c.RemoteAddr().String())
 	return c.Conn.Close()

@@ -187,6 +187,7 @@ func (s *Server) mechanism(conn net.Conn, mech string) (sasl.Server, error) {
 // lyingServer declares success without sending the server signature.
 type lyingServer struct{ sasl.Server }
 
+// Next runs SCRAM and drops the server-final-message from its success.
 func (l lyingServer) Next(resp []byte) ([]byte, bool, error) {
 	ch, done, err := l.Server.Next(resp)
 	if done {
