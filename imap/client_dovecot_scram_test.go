@@ -1,50 +1,54 @@
 package imap
 
 import (
-	"errors"
+	"context"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/mailwire/mailwire/internal/dovecottest"
+	"github.com/mailwire/mailwire/internal/sasl/sasltest/clienttest"
+	"github.com/stretchr/testify/require"
 )
 
-// TestDovecot_Scram_RFC5802 authenticates with SCRAM-SHA-256 and
-// SCRAM-SHA-1 against Dovecot's IMAP server, over STARTTLS with SASL-IR
-// and over implicit TLS, and sees a wrong password refused with a tagged
-// NO. Dovecot verifies the proof and signs back, which the client checks
-// (RFC 5802 section 5); it offers no -PLUS, so the client sends "y"
-// (section 6).
+// TestDovecot_Scram_RFC5802 runs clienttest's Dovecot checks on the
+// client: over STARTTLS with SASL-IR and over implicit TLS, a wrong
+// password refused with a tagged NO; once logged in the client selects
+// INBOX, and at the end it logs out.
 func TestDovecot_Scram_RFC5802(t *testing.T) {
-	s := dovecottest.Start(t, dovecottest.Config{
-		Protocols:      []string{"imap"},
-		AuthMechanisms: "plain scram-sha-1 scram-sha-256",
-		Extra:          "auth_failure_delay = 0\n",
+	var clients []*Client
+	clienttest.Dovecot(t, "imap", scramMechanisms, func(t *testing.T, ctx context.Context, s *dovecottest.Server, starttls bool) clienttest.Client {
+		c := dialDovecot(t, ctx, s, starttls)
+		clients = append(clients, c)
+		return dovecotClient{scramClient{c}}
 	})
-	ctx := testCtx(t)
+	for _, c := range clients {
+		require.NoError(t, c.Logout(testCtx(t)))
+	}
+}
 
+// dialDovecot connects to s with STARTTLS, where Dovecot advertises
+// SCRAM-SHA-256 and SASL-IR (RFC 4959), or with implicit TLS.
+func dialDovecot(t *testing.T, ctx context.Context, s *dovecottest.Server, starttls bool) *Client {
+	if !starttls {
+		c, err := DialTLS(ctx, s.IMAPS, &Options{TLSConfig: s.ClientTLS})
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
 	c, err := DialStartTLS(ctx, s.IMAP, &Options{TLSConfig: s.ClientTLS})
 	require.NoError(t, err)
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	caps, err := c.Caps()
 	require.NoError(t, err)
 	require.True(t, caps.Has("AUTH=SCRAM-SHA-256"))
 	require.True(t, caps.Has(CapSASLIR))
-	require.NoError(t, c.Authenticate(ctx, ScramSHA256Auth("alice", "secret")))
-	require.Equal(t, StateAuthenticated, c.State())
-	_, err = c.Select(ctx, "INBOX", nil)
-	require.NoError(t, err)
-	require.NoError(t, c.Logout(ctx))
+	return c
+}
 
-	c, err = DialTLS(ctx, s.IMAPS, &Options{TLSConfig: s.ClientTLS})
-	require.NoError(t, err)
-	defer c.Close()
-	err = c.Authenticate(ctx, ScramSHA256Auth("alice", "wrong"))
-	var st *StatusResponse
-	require.True(t, errors.As(err, &st), "%v", err)
-	require.Equal(t, StatusNO, st.Type)
-	require.Equal(t, StateNotAuthenticated, c.State())
-	require.NoError(t, c.Authenticate(ctx, ScramSHA1Auth("alice", "secret")))
-	require.Equal(t, StateAuthenticated, c.State())
-	require.NoError(t, c.Logout(ctx))
+// dovecotClient goes on after a login by selecting INBOX.
+type dovecotClient struct{ scramClient }
+
+// Ping selects INBOX.
+func (c dovecotClient) Ping(ctx context.Context) error {
+	_, err := c.Select(ctx, "INBOX", nil)
+	return err
 }

@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/mailwire/mailwire/internal/clientconn"
-	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // Client is a POP3 client session (RFC 1939) over one connection, with
@@ -29,17 +27,12 @@ import (
 // owns the connection until it is closed.
 type Client struct {
 	opts       Options
-	conn       net.Conn
-	br         *bufio.Reader
-	bw         *bufio.Writer
+	w          *clientconn.Wire
 	serverName string // host part of the dialled address, for TLS
 	state      State
 	timestamp  string         // the APOP timestamp of the greeting
 	caps       Caps           // the last CAPA; nil before and after STLS
 	reader     *MessageReader // the message being read, which owns the connection
-	redact     bool           // the line being sent holds a secret
-
-	calls ctxio.Calls // the running call; the error that broke the connection
 }
 
 // Options configure a Client. A nil *Options, like the zero value, takes
@@ -146,23 +139,19 @@ func NewClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, erro
 }
 
 func newClient(ctx context.Context, conn net.Conn, host string, opts *Options) (*Client, error) {
-	c := &Client{
-		conn:       conn,
-		br:         bufio.NewReaderSize(conn, clientReadBuffer),
-		bw:         bufio.NewWriter(conn),
-		serverName: host,
-	}
+	c := &Client{serverName: host}
 	if opts != nil {
 		c.opts = *opts
 	}
-	c.calls = ctxio.Calls{Prefix: "pop3", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
-	err := c.do(ctx, func() error {
+	c.w = clientconn.NewWire(conn, clientReadBuffer, "pop3", func() { c.transition(VerbUnknown, OutcomeClosed) })
+	c.w.Debug, c.w.Redact = c.opts.Debug, redactCommand
+	err := c.w.Do(ctx, func() error {
 		r, err := c.readStatus()
 		if err != nil {
 			return err
 		}
 		if !r.OK {
-			return c.fail(r)
+			return c.w.Fail(r)
 		}
 		c.timestamp = greetingTimestamp(r.Text)
 		return nil
@@ -209,16 +198,13 @@ func (c *Client) APOPTimestamp() string { return c.timestamp }
 // TLSConnectionState returns the TLS state, and false on a cleartext
 // connection.
 func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
-	if tc, ok := c.conn.(*tls.Conn); ok {
-		return tc.ConnectionState(), true
-	}
-	return tls.ConnectionState{}, false
+	return c.w.TLS()
 }
 
 // allowed checks the state table and that no message reader is open.
 func (c *Client) allowed(v Verb) error {
-	if c.calls.Err() != nil {
-		return c.calls.Err()
+	if c.w.Err() != nil {
+		return c.w.Err()
 	}
 	if c.reader != nil {
 		return fmt.Errorf("%w: close the message reader first", ErrClientState)
@@ -238,7 +224,7 @@ func (c *Client) transition(v Verb, o Outcome) {
 // call runs fn, the exchange of command v, as one call under ctx (do) and
 // feeds its outcome to the state table.
 func (c *Client) call(ctx context.Context, v Verb, fn func() error) error {
-	err := c.do(ctx, fn)
+	err := c.w.Do(ctx, fn)
 	c.transition(v, c.outcome(err))
 	return err
 }
@@ -251,7 +237,7 @@ func (c *Client) outcome(err error) Outcome {
 	switch {
 	case err == nil:
 		return OutcomeAccepted
-	case c.calls.Err() != nil:
+	case c.w.Err() != nil:
 		return OutcomeClosed
 	}
 	return OutcomeRefused
@@ -261,10 +247,5 @@ func (c *Client) outcome(err error) Outcome {
 // (RFC 1939 section 6). Later calls return ErrClosed, or the error that
 // broke the client before.
 func (c *Client) Close() error {
-	err := c.conn.Close()
-	c.calls.Fail(ErrClosed, c.conn) // records ErrClosed; closing again is harmless
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	return c.w.Close(ErrClosed)
 }

@@ -27,7 +27,7 @@ func validArg(s string) bool {
 // checkPrivate refuses to send credentials where they could be read
 // (internal/clientconn.Private), unless Options.InsecureAuth allows it.
 func (c *Client) checkPrivate() error {
-	if !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
+	if !c.opts.InsecureAuth && !clientconn.Private(c.w.Conn()) {
 		return ErrInsecureAuth
 	}
 	return nil
@@ -83,10 +83,10 @@ func (c *Client) Login(ctx context.Context, name, password string) error {
 	if err := c.checkPrivate(); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
-		c.writeLine("USER " + name)
-		c.writeLine("PASS " + password)
-		if err := c.flush(); err != nil {
+	return c.w.Do(ctx, func() error {
+		c.w.WriteLine("USER " + name)
+		c.w.WriteLine("PASS " + password)
+		if err := c.w.Flush(); err != nil {
 			return err
 		}
 		_, userErr := c.expectOK()
@@ -151,7 +151,7 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 			}
 		}
 	}
-	return c.do(ctx, func() error { return sasl.RunClient(a, &authTransport{c}) })
+	return c.w.Do(ctx, func() error { return sasl.RunClient(a, &authTransport{c}) })
 }
 
 // authTransport carries a SASL exchange in AUTH (RFC 5034 section 4):
@@ -177,8 +177,8 @@ func (t *authTransport) Start(mech, initial string) (bool, error) {
 	if sent {
 		line += " " + initial
 	}
-	t.c.writeLine(line)
-	return sent, t.c.flush()
+	t.c.w.WriteLine(line)
+	return sent, t.c.w.Flush()
 }
 
 // Read turns "+" and "+ text" into a challenge, and a status line into
@@ -195,7 +195,7 @@ func (t *authTransport) Read() (string, bool, error) {
 	}
 	r, err := ParseResponse(l)
 	if err != nil {
-		return "", false, t.c.fail(err)
+		return "", false, t.c.w.Fail(err)
 	}
 	if !r.OK {
 		t.c.transition(VerbAUTH, OutcomeRefused)
@@ -208,10 +208,7 @@ func (t *authTransport) Read() (string, bool, error) {
 // Write sends a response, kept out of Debug; "*" cancels (RFC 5034
 // section 4).
 func (t *authTransport) Write(line string) error {
-	t.c.redact = line != "*"
-	t.c.writeLine(line)
-	t.c.redact = false
-	return t.c.flush()
+	return t.c.w.WriteSecret(line)
 }
 
 // UTF8 enables UTF-8 mode (RFC 6856 section 2.1), before logging in.

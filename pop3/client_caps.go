@@ -7,8 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/mailwire/mailwire/internal/clientconn"
 )
 
 // Caps is what a server announced in its CAPA response (RFC 2449 section
@@ -100,26 +98,19 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if err := c.allowed(VerbSTLS); err != nil {
 		return err
 	}
-	if _, ok := c.conn.(*tls.Conn); ok {
-		return fmt.Errorf("%w: TLS is already active", ErrClientState)
-	}
-	cfg, err := clientconn.UpgradeConfig(cfg, c.opts.TLSConfig, c.serverName)
+	cfg, err := c.w.CheckStartTLS(cfg, c.opts.TLSConfig, c.serverName, ErrClientState, ErrInvalidArgument)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		return err
 	}
-	err = c.do(ctx, func() error {
+	err = c.w.Do(ctx, func() error {
 		if _, err := c.cmd("STLS"); err != nil {
 			return err
 		}
 		c.caps = nil // what was said in cleartext no longer holds
 		// Octets after the +OK fail the upgrade (RFC 2595 section 4).
-		tc, err := clientconn.Handshake(c.calls.Context(), c.conn, cfg, c.br.Buffered(), "pop3", "STLS")
-		if err != nil {
-			return c.fail(err)
+		if err := c.w.Upgrade(cfg, "pop3", "STLS"); err != nil {
+			return err
 		}
-		c.conn = tc
-		c.br.Reset(tc)
-		c.bw.Reset(tc)
 		return nil
 	})
 	o := c.outcome(err)

@@ -43,13 +43,13 @@ func (c *Client) Stat(ctx context.Context) (count int, size int64, err error) {
 		}
 		f := strings.Fields(r.Text)
 		if len(f) < 2 {
-			return c.fail(fmt.Errorf("%w: STAT %q", ErrMalformedResponse, r.Text))
+			return c.w.Fail(fmt.Errorf("%w: STAT %q", ErrMalformedResponse, r.Text))
 		}
 		var ok1, ok2 bool
 		count, ok1 = parseDecimal(f[0])
 		size, ok2 = parseSize(f[1])
 		if !ok1 || !ok2 {
-			return c.fail(fmt.Errorf("%w: STAT %q", ErrMalformedResponse, r.Text))
+			return c.w.Fail(fmt.Errorf("%w: STAT %q", ErrMalformedResponse, r.Text))
 		}
 		return nil
 	})
@@ -138,10 +138,10 @@ func (c *Client) listing(ctx context.Context, v Verb, add func(int, string) erro
 		for _, line := range lines(body) {
 			n, value, ok := splitListing(string(line))
 			if !ok {
-				return c.fail(fmt.Errorf("%w: %s line %q", ErrMalformedResponse, v, line))
+				return c.w.Fail(fmt.Errorf("%w: %s line %q", ErrMalformedResponse, v, line))
 			}
 			if err := add(n, value); err != nil {
-				return c.fail(err)
+				return c.w.Fail(err)
 			}
 		}
 		return nil
@@ -162,10 +162,10 @@ func (c *Client) listOne(ctx context.Context, v Verb, n int, set func(int, strin
 		}
 		num, value, ok := splitListing(r.Text)
 		if !ok {
-			return c.fail(fmt.Errorf("%w: %s %q", ErrMalformedResponse, v, r.Text))
+			return c.w.Fail(fmt.Errorf("%w: %s %q", ErrMalformedResponse, v, r.Text))
 		}
 		if err := set(num, value); err != nil {
-			return c.fail(err)
+			return c.w.Fail(err)
 		}
 		return nil
 	})
@@ -187,7 +187,7 @@ func (m *MessageReader) Read(p []byte) (int, error) {
 	}
 	n, err := m.r.Read(p)
 	if err != nil && err != io.EOF {
-		m.err = m.c.fail(fmt.Errorf("pop3: reading a message: %w", err))
+		m.err = m.c.w.Fail(fmt.Errorf("pop3: reading a message: %w", err))
 		return n, m.err
 	}
 	return n, err
@@ -203,13 +203,13 @@ func (m *MessageReader) Close() error {
 	c := m.c
 	if m.err == nil {
 		if err := m.r.Discard(); err != nil {
-			m.err = c.fail(fmt.Errorf("pop3: reading a message: %w", err))
+			m.err = c.w.Fail(fmt.Errorf("pop3: reading a message: %w", err))
 		} else {
 			c.traceMessage(m.r.Size())
 		}
 	}
 	c.reader = nil
-	c.end(nil)
+	c.w.End(nil)
 	return m.err
 }
 
@@ -235,15 +235,15 @@ func (c *Client) message(ctx context.Context, v Verb, line string, n int) (*Mess
 	if err := c.allowed(v); err != nil {
 		return nil, err
 	}
-	if err := c.begin(ctx); err != nil {
+	if err := c.w.Begin(ctx); err != nil {
 		return nil, err
 	}
 	_, err := c.cmd(line)
 	c.transition(v, c.outcome(err))
 	if err != nil {
-		return nil, c.end(err)
+		return nil, c.w.End(err)
 	}
-	m := &MessageReader{c: c, r: dotstream.NewReader(c.br, dotstream.Options{AllowBareNewlines: true})}
+	m := &MessageReader{c: c, r: dotstream.NewReader(c.w.Reader(), dotstream.Options{AllowBareNewlines: true})}
 	c.reader = m
 	return m, nil
 }
@@ -265,11 +265,11 @@ func (c *Client) Dele(ctx context.Context, numbers ...int) error {
 		var first error
 		pipelined := c.caps.Has("PIPELINING")
 		for i, n := range numbers {
-			c.writeLine("DELE " + strconv.Itoa(n))
+			c.w.WriteLine("DELE " + strconv.Itoa(n))
 			if pipelined && i < len(numbers)-1 {
 				continue
 			}
-			if err := c.flush(); err != nil {
+			if err := c.w.Flush(); err != nil {
 				return err
 			}
 			count := 1
@@ -314,7 +314,7 @@ func (c *Client) Quit(ctx context.Context) error {
 	if err := c.allowed(VerbQUIT); err != nil {
 		return err
 	}
-	err := c.do(ctx, func() error {
+	err := c.w.Do(ctx, func() error {
 		_, err := c.cmd("QUIT")
 		return err
 	})

@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/mailwire/mailwire/internal/clientconn"
-	"github.com/mailwire/mailwire/internal/ctxio"
 )
 
 // Client is an SMTP (RFC 5321) or LMTP (RFC 2033) client session over one
@@ -33,9 +31,7 @@ import (
 // A Client is not safe for concurrent use.
 type Client struct {
 	opts       Options
-	conn       net.Conn
-	br         *bufio.Reader
-	bw         *bufio.Writer
+	w          *clientconn.Wire
 	lmtp       bool
 	serverName string // host part of the dialled address, for TLS
 
@@ -45,9 +41,6 @@ type Client struct {
 	txUTF8   bool     // the open transaction uses SMTPUTF8
 	accepted []string // recipients accepted in the open transaction
 	dataOpen bool     // a DataWriter owns the connection
-	redact   bool     // the lines being sent are SASL responses
-
-	calls ctxio.Calls // the running call; the error that broke the connection
 }
 
 // Options configure a Client. A nil *Options, like the zero value, takes
@@ -162,9 +155,6 @@ func NewLMTPClient(ctx context.Context, conn net.Conn, opts *Options) (*Client, 
 
 func newClient(ctx context.Context, conn net.Conn, host string, opts *Options, lmtp bool) (*Client, error) {
 	c := &Client{
-		conn:       conn,
-		br:         bufio.NewReaderSize(conn, clientReadBuffer),
-		bw:         bufio.NewWriter(conn),
 		lmtp:       lmtp,
 		serverName: host,
 		state:      StateGreeted,
@@ -172,8 +162,9 @@ func newClient(ctx context.Context, conn net.Conn, host string, opts *Options, l
 	if opts != nil {
 		c.opts = *opts
 	}
-	c.calls = ctxio.Calls{Prefix: "smtp", OnFail: func() { c.transition(VerbUnknown, OutcomeClosed) }}
-	err := c.do(ctx, func() error { return c.expect(CodeReady) })
+	c.w = clientconn.NewWire(conn, clientReadBuffer, "smtp", func() { c.transition(VerbUnknown, OutcomeClosed) })
+	c.w.Debug, c.w.Redact = c.opts.Debug, redactAuth
+	err := c.w.Do(ctx, func() error { return c.expect(CodeReady) })
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -191,8 +182,8 @@ func (o *Options) tlsConfig() *tls.Config {
 
 // allowed checks the state table and that no DataWriter is open.
 func (c *Client) allowed(v Verb) error {
-	if c.calls.Err() != nil {
-		return c.calls.Err()
+	if c.w.Err() != nil {
+		return c.w.Err()
 	}
 	if c.dataOpen {
 		return fmt.Errorf("%w: %s while message data is being sent", ErrClientState, v)
@@ -232,7 +223,7 @@ func (c *Client) Hello(ctx context.Context, name string) error {
 	if err := c.allowed(verb); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error { return c.hello(verb, name) })
+	return c.w.Do(ctx, func() error { return c.hello(verb, name) })
 }
 
 // hello runs EHLO or LHLO and, for SMTP, the HELO fallback.
@@ -326,10 +317,7 @@ func (c *Client) MaxMessageSize() (int64, bool) {
 // TLSConnectionState returns the TLS state of the connection, after
 // StartTLS or on a connection from DialTLS.
 func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
-	if tc, ok := c.conn.(*tls.Conn); ok {
-		return tc.ConnectionState(), true
-	}
-	return tls.ConnectionState{}, false
+	return c.w.TLS()
 }
 
 // StartTLS upgrades the connection (RFC 3207). It needs Hello first and
@@ -344,25 +332,18 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if !c.Supports("STARTTLS") {
 		return fmt.Errorf("%w: server does not offer STARTTLS", ErrClientState)
 	}
-	if _, ok := c.conn.(*tls.Conn); ok {
-		return fmt.Errorf("%w: TLS is already active", ErrClientState)
-	}
-	cfg, err := clientconn.UpgradeConfig(cfg, c.opts.TLSConfig, c.serverName)
+	cfg, err := c.w.CheckStartTLS(cfg, c.opts.TLSConfig, c.serverName, ErrClientState, ErrInvalidArgument)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		return err
 	}
-	return c.do(ctx, func() error {
+	return c.w.Do(ctx, func() error {
 		if err := c.command(VerbSTARTTLS, "STARTTLS", CodeReady); err != nil {
 			return err
 		}
 		// Octets after the 220 fail the upgrade (RFC 3207 6).
-		tc, err := clientconn.Handshake(c.calls.Context(), c.conn, cfg, c.br.Buffered(), "smtp", "STARTTLS")
-		if err != nil {
-			return c.fail(err)
+		if err := c.w.Upgrade(cfg, "smtp", "STARTTLS"); err != nil {
+			return err
 		}
-		c.conn = tc
-		c.br.Reset(tc)
-		c.bw.Reset(tc)
 		c.transition(VerbSTARTTLS, OutcomeTLSStarted)
 		c.ext = nil
 		verb := VerbEHLO
@@ -378,7 +359,7 @@ func (c *Client) Reset(ctx context.Context) error {
 	if err := c.allowed(VerbRSET); err != nil {
 		return err
 	}
-	return c.do(ctx, c.rset)
+	return c.w.Do(ctx, c.rset)
 }
 
 // rset sends RSET and, once it is accepted, forgets the transaction.
@@ -395,7 +376,7 @@ func (c *Client) Noop(ctx context.Context) error {
 	if err := c.allowed(VerbNOOP); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error { return c.command(VerbNOOP, "NOOP", CodeOK) })
+	return c.w.Do(ctx, func() error { return c.command(VerbNOOP, "NOOP", CodeOK) })
 }
 
 // Verify sends VRFY (RFC 5321 4.1.1.6) for a mailbox or a user name (an
@@ -408,7 +389,7 @@ func (c *Client) Verify(ctx context.Context, addr string) error {
 	if err := c.allowed(VerbVRFY); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.w.Do(ctx, func() error {
 		return c.command(VerbVRFY, "VRFY "+addr, CodeOK, CodeUserNotLocalForwarded, CodeCannotVerify)
 	})
 }
@@ -419,7 +400,7 @@ func (c *Client) Quit(ctx context.Context) error {
 	if err := c.allowed(VerbQUIT); err != nil {
 		return err
 	}
-	err := c.do(ctx, func() error { return c.command(VerbQUIT, "QUIT", CodeClosing) })
+	err := c.w.Do(ctx, func() error { return c.command(VerbQUIT, "QUIT", CodeClosing) })
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}
@@ -429,12 +410,7 @@ func (c *Client) Quit(ctx context.Context) error {
 // Close closes the connection without QUIT. Later calls return ErrClosed,
 // or the error that broke the client before.
 func (c *Client) Close() error {
-	err := c.conn.Close()
-	c.calls.Fail(ErrClosed, c.conn) // records ErrClosed; closing again is harmless
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	return c.w.Close(ErrClosed)
 }
 
 // endTransaction forgets the open transaction (RFC 5321 4.1.1.5, 3.3).

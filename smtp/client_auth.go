@@ -29,11 +29,11 @@ func (c *Client) Auth(ctx context.Context, a SASLClient) error {
 	if !ok {
 		return fmt.Errorf("%w: server does not offer AUTH", ErrClientState)
 	}
-	if !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
+	if !c.opts.InsecureAuth && !clientconn.Private(c.w.Conn()) {
 		return ErrInsecureAuth
 	}
 	t := &authTransport{c: c, offered: strings.Fields(mechs)}
-	return c.do(ctx, func() error { return sasl.RunClient(a, t) })
+	return c.w.Do(ctx, func() error { return sasl.RunClient(a, t) })
 }
 
 // authTransport carries a SASL exchange in AUTH (RFC 4954 4): challenges
@@ -67,8 +67,8 @@ func (t *authTransport) Start(mech, initial string) (bool, error) {
 	if initial != "" {
 		line += " " + initial
 	}
-	t.c.writeLine(line)
-	return initial != "", t.c.flush()
+	t.c.w.WriteLine(line)
+	return initial != "", t.c.w.Flush()
 }
 
 // Read turns a 334 into a challenge and any other reply into the outcome:
@@ -89,10 +89,7 @@ func (t *authTransport) Read() (string, bool, error) {
 
 // Write sends a response, kept out of Debug; "*" cancels (RFC 4954 4).
 func (t *authTransport) Write(line string) error {
-	t.c.redact = line != "*"
-	t.c.writeLine(line)
-	t.c.redact = false
-	return t.c.flush()
+	return t.c.w.WriteSecret(line)
 }
 
 // isSASLMechName checks sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA

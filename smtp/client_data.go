@@ -43,11 +43,11 @@ func (c *Client) Data(ctx context.Context) (*DataWriter, error) {
 	if err := c.allowed(VerbDATA); err != nil {
 		return nil, err
 	}
-	if err := c.begin(ctx); err != nil {
+	if err := c.w.Begin(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.command(VerbDATA, "DATA", CodeStartMailInput); err != nil {
-		return nil, c.end(err)
+		return nil, c.w.End(err)
 	}
 	return c.openData(true), nil
 }
@@ -76,7 +76,7 @@ func (c *Client) Bdat(ctx context.Context) (*DataWriter, error) {
 	if err := c.needExt("CHUNKING", "BDAT"); err != nil {
 		return nil, err
 	}
-	if err := c.begin(ctx); err != nil {
+	if err := c.w.Begin(ctx); err != nil {
 		return nil, err
 	}
 	return c.openData(false), nil
@@ -86,7 +86,7 @@ func (c *Client) openData(dot bool) *DataWriter {
 	c.dataOpen = true
 	w := &DataWriter{c: c}
 	if dot {
-		w.dot = dotstream.NewWriter(c.bw, c.opts.NormalizeNewlines)
+		w.dot = dotstream.NewWriter(c.w.Writer(), c.opts.NormalizeNewlines)
 	} else {
 		w.chunk = make([]byte, 0, bdatChunkSize)
 	}
@@ -128,9 +128,9 @@ func (w *DataWriter) Write(p []byte) (int, error) {
 // abort breaks the connection before the message ended, so that the
 // server sees no terminator and delivers nothing.
 func (w *DataWriter) abort(err error) {
-	w.err = w.c.fail(err)
+	w.err = w.c.w.Fail(err)
 	w.c.dataOpen = false
-	w.c.end(nil)
+	w.c.w.End(nil)
 }
 
 // sendChunk sends the buffered octets as one BDAT chunk (RFC 3030 2). A
@@ -142,12 +142,12 @@ func (w *DataWriter) sendChunk(last bool) error {
 	if last {
 		line += " LAST"
 	}
-	c.writeLine(line)
+	c.w.WriteLine(line)
 	c.traceData(int64(len(w.chunk)))
-	c.bw.Write(w.chunk)
+	c.w.Writer().Write(w.chunk)
 	w.size += int64(len(w.chunk))
 	w.chunk = w.chunk[:0]
-	if err := c.flush(); err != nil {
+	if err := c.w.Flush(); err != nil {
 		w.err = err
 		return err
 	}
@@ -178,18 +178,18 @@ func (w *DataWriter) Close() error {
 	}
 	w.closed = true
 	c := w.c
-	if c.dataOpen && c.calls.Err() == nil && w.err != nil {
+	if c.dataOpen && c.w.Err() == nil && w.err != nil {
 		// A BDAT chunk was refused: the transaction failed (RFC 3030 2);
 		// RSET brings the server back in step.
-		return c.end(w.finishRefused())
+		return c.w.End(w.finishRefused())
 	}
-	if c.calls.Err() != nil {
-		c.end(nil)
+	if c.w.Err() != nil {
+		c.w.End(nil)
 		c.dataOpen = false
 		if w.err != nil {
 			return w.err
 		}
-		return c.calls.Err()
+		return c.w.Err()
 	}
 	if w.dot != nil {
 		if err := w.dot.Close(); err != nil {
@@ -197,8 +197,8 @@ func (w *DataWriter) Close() error {
 			return w.err
 		}
 		c.traceData(w.size)
-		c.traceLine(".")
-		if err := c.flush(); err != nil {
+		debugtrace.Line(c.opts.Debug, debugtrace.Client, ".")
+		if err := c.w.Flush(); err != nil {
 			return w.done(err)
 		}
 	} else if err := w.sendChunk(true); err != nil {
@@ -224,7 +224,7 @@ func (w *DataWriter) done(err error) error {
 	c.dataOpen = false
 	c.transition(w.verb(), OutcomeMessageEnded)
 	c.endTransaction()
-	return c.end(err)
+	return c.w.End(err)
 }
 
 // verb is the command that carries the message.

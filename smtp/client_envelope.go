@@ -23,7 +23,7 @@ func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.w.Do(ctx, func() error {
 		r, err := c.cmd(line)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (c *Client) Rcpt(ctx context.Context, to string, opts *RcptOptions) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.w.Do(ctx, func() error {
 		r, err := c.cmd(line)
 		if err != nil {
 			return err

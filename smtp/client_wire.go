@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,73 +9,35 @@ import (
 	"github.com/mailwire/mailwire/internal/debugtrace"
 )
 
-// This file is the Client's plumbing: one network call under a context,
-// command lines out, replies in, and the debug trace.
+// This file is the Client's protocol on its wire (internal/clientconn):
+// replies in, commands out and what the trace hides.
 
-// do runs fn, which talks to the server, as one call under ctx: the
-// context's deadline becomes the connection's and its cancellation makes
-// blocked I/O return at once (internal/ctxio).
-func (c *Client) do(ctx context.Context, fn func() error) error {
-	return c.calls.Do(ctx, c.conn, fn)
-}
-
-// begin starts a call under ctx; end must follow a nil return. A context
-// that is already done fails the call without breaking the client.
-func (c *Client) begin(ctx context.Context) error { return c.calls.Begin(ctx, c.conn) }
-
-// end finishes the call and returns err.
-func (c *Client) end(err error) error { return c.calls.End(err) }
-
-// fail breaks the client: the connection is closed and err (marked with
-// the call's context error when that is why the I/O failed) is returned by
-// this and every later call.
-func (c *Client) fail(err error) error { return c.calls.Fail(err, c.conn) }
-
-// writeLine buffers one command line; it is sent by flush.
-func (c *Client) writeLine(line string) {
-	c.traceLine(line)
-	c.bw.WriteString(line)
-	c.bw.WriteString("\r\n")
-}
-
-// traceLine writes a command line to Debug, a SASL response and the
-// initial response of AUTH replaced by debugtrace.Redacted.
-func (c *Client) traceLine(line string) {
-	if c.opts.Debug == nil {
-		return
-	}
-	if c.redact {
-		line = debugtrace.Redacted
-	} else if len(line) > 5 && equalFoldASCII([]byte(line[:5]), "AUTH ") {
+// redactAuth shows the initial response of AUTH as debugtrace.Redacted
+// (RFC 4954 section 4); the SASL responses that follow are sent with
+// Wire.WriteSecret.
+func redactAuth(line string) string {
+	if len(line) > 5 && equalFoldASCII([]byte(line[:5]), "AUTH ") {
 		if mech, ir, ok := strings.Cut(line[5:], " "); ok && ir != "" {
-			line = line[:5] + mech + " " + debugtrace.Redacted
+			return line[:5] + mech + " " + debugtrace.Redacted
 		}
 	}
-	debugtrace.Line(c.opts.Debug, debugtrace.Client, line)
-}
-
-// flush sends what was buffered.
-func (c *Client) flush() error {
-	if err := c.bw.Flush(); err != nil {
-		return c.fail(err)
-	}
-	return nil
+	return line
 }
 
 // read reads one reply. A 421 means the server is closing the connection
 // (RFC 5321 3.8), so it breaks the client too; so does the end of the
 // connection, an error wrapping ErrClosed.
 func (c *Client) read() (*Reply, error) {
-	r, err := readReply(c.br, clientMaxLines)
+	r, err := readReply(c.w.Reader(), clientMaxLines)
 	if err != nil {
 		if err == io.EOF {
 			err = fmt.Errorf("%w: %w", ErrClosed, io.ErrUnexpectedEOF)
 		}
-		return nil, c.fail(err)
+		return nil, c.w.Fail(err)
 	}
 	c.traceReply(r)
 	if r.Code == CodeServiceNotAvailable {
-		c.fail(r)
+		c.w.Fail(r)
 	}
 	return r, nil
 }
@@ -100,8 +61,8 @@ func (c *Client) traceReply(r *Reply) {
 
 // cmd sends one command line and reads its reply.
 func (c *Client) cmd(line string) (*Reply, error) {
-	c.writeLine(line)
-	if err := c.flush(); err != nil {
+	c.w.WriteLine(line)
+	if err := c.w.Flush(); err != nil {
 		return nil, err
 	}
 	return c.read()

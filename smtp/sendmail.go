@@ -108,7 +108,7 @@ func (c *Client) send(ctx context.Context, from string, to []string, msg io.Read
 			return err
 		}
 	}
-	if err := c.begin(ctx); err != nil {
+	if err := c.w.Begin(ctx); err != nil {
 		return err
 	}
 	var refused []*RecipientError
@@ -118,7 +118,7 @@ func (c *Client) send(ctx context.Context, from string, to []string, msg io.Read
 		refused, err = c.envelope(mail, rcpts, to, utf8, !bdat)
 	}
 	if err != nil {
-		return c.end(err)
+		return c.w.End(err)
 	}
 	w := c.openData(!bdat)
 	if _, err := io.Copy(w, msg); err != nil && w.err == nil {
@@ -174,14 +174,14 @@ func (c *Client) envelope(mail string, rcpts, to []string, utf8, data bool) ([]*
 // envelopePipelined is envelope in one write (RFC 2920 3.1): MAIL, the
 // RCPTs and DATA, whose replies are then read in order.
 func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data bool) ([]*RecipientError, error) {
-	c.writeLine(mail)
+	c.w.WriteLine(mail)
 	for _, line := range rcpts {
-		c.writeLine(line)
+		c.w.WriteLine(line)
 	}
 	if data {
-		c.writeLine("DATA")
+		c.w.WriteLine("DATA")
 	}
-	if err := c.flush(); err != nil {
+	if err := c.w.Flush(); err != nil {
 		return nil, err
 	}
 	r, err := c.read()
@@ -208,8 +208,8 @@ func (c *Client) envelopePipelined(mail string, rcpts, to []string, utf8, data b
 		if dataErr == nil && (mailErr != nil || len(c.accepted) == 0) {
 			// A server that took DATA without a recipient gets an empty
 			// message, which it must refuse (RFC 2920 3.1).
-			c.writeLine(".")
-			if err := c.flush(); err != nil {
+			c.w.WriteLine(".")
+			if err := c.w.Flush(); err != nil {
 				return nil, err
 			}
 			if _, err := c.read(); err != nil {

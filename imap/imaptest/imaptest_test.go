@@ -10,14 +10,12 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imaptest"
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
-func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// testCtx bounds a test's network calls, as in every package's tests.
+var testCtx = testutil.Context
 
 // raw is a line-level IMAP client: it sends exactly what a test gives.
 type raw struct {

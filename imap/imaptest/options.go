@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
+	"github.com/mailwire/mailwire/internal/testserver"
 )
 
 // An Option configures a Server made by NewServer or Start. The option
@@ -17,12 +18,9 @@ type Option func(*config)
 
 // config is what the options set; it does not change once the server runs.
 type config struct {
-	users        [][2]string
-	loads        []func(s *imapmem.Backend) error
-	tls          bool
-	implicitTLS  bool
-	insecureAuth bool
-	modify       []func(*imap.Server)
+	testserver.Settings[imap.Server]
+	users [][2]string
+	loads []func(s *imapmem.Backend) error
 }
 
 // WithUser adds a user with a password and an INBOX holding msgs, in
@@ -89,22 +87,20 @@ func WithEMLDir(user, mailbox, dir string) Option {
 // connection (imap.Server.AllowInsecureAuth). Without it the server
 // advertises LOGINDISABLED and refuses them before STARTTLS (RFC 3501
 // sections 6.2.3 and 11.1), as a production server should.
-func WithInsecureAuth() Option {
-	return func(c *config) { c.insecureAuth = true }
-}
+func WithInsecureAuth() Option { return func(c *config) { c.InsecureAuth = true } }
 
 // WithTLS offers STARTTLS (RFC 3501 section 6.2.1) with a certificate for
 // 127.0.0.1 and localhost made at run time; Server.ClientTLSConfig trusts
 // it.
-func WithTLS() Option { return func(c *config) { c.tls = true } }
+func WithTLS() Option { return func(c *config) { c.TLS = true } }
 
 // WithImplicitTLS serves IMAP inside TLS from the first octet, as on port
 // 993 (RFC 8314 section 3.3), with the certificate of WithTLS.
-func WithImplicitTLS() Option { return func(c *config) { c.implicitTLS = true } }
+func WithImplicitTLS() Option { return func(c *config) { c.ImplicitTLS = true } }
 
 // WithServer changes the imap.Server before it starts, to set limits,
 // timeouts or a Logger. A BeforeCommand set here runs after FailCommand
 // and DropOn.
 func WithServer(fn func(*imap.Server)) Option {
-	return func(c *config) { c.modify = append(c.modify, fn) }
+	return func(c *config) { c.Tweaks = append(c.Tweaks, fn) }
 }

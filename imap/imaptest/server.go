@@ -3,16 +3,12 @@ package imaptest
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
-	"net"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/testserver"
 )
 
 // Server is a running test server.
@@ -24,27 +20,17 @@ type Server struct {
 	// Server is the imap.Server; its fields must not change once started.
 	Server *imap.Server
 
-	cert      *testcert.Pair
-	served    chan struct{} // closed when Serve returned
-	closeOnce sync.Once
-
-	mu        sync.Mutex
-	passwords map[string]string               // every user, for Reset
-	commands  map[string]*imap.StatusResponse // FailCommand; nil drops (DropOn)
-	delivered int                             // Deliver calls since start or Reset
-	arrived   chan struct{}                   // closed and replaced by each Deliver
+	core     *testserver.Core
+	users    testserver.Users                                  // every user, for Reset
+	commands testserver.Commands[string, *imap.StatusResponse] // FailCommand, DropOn
+	uids     testserver.Log[uint32]                            // of Deliver, since start or Reset
 }
 
 // NewServer starts a server as Start does and stops it when t ends. It
 // fails t if the server cannot start.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return testserver.NewServer(t, Start, opts)
 }
 
 // Start starts a server on 127.0.0.1 with a port of its own, for code that
@@ -52,80 +38,47 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // a production imap.Server it answers failed logins at once
 // (AuthFailureDelay -1; WithServer can set a delay).
 func Start(opts ...Option) (*Server, error) {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := testserver.Configure(opts)
 	if len(cfg.users) == 0 {
 		cfg.users = [][2]string{{"user", "pass"}}
 	}
-	s := &Server{Store: imapmem.New(), served: make(chan struct{}), passwords: make(map[string]string),
-		arrived: make(chan struct{})}
+	s := &Server{Store: imapmem.New(), core: testserver.New("imaptest")}
 	for _, u := range cfg.users {
 		s.Store.AddUser(u[0], u[1])
-		s.passwords[u[0]] = u[1]
+		s.users.Set(u[0], u[1])
 	}
 	for _, load := range cfg.loads {
 		if err := load(s.Store); err != nil {
 			return nil, err
 		}
 	}
-	s.Server = &imap.Server{Backend: s.Store, AllowInsecureAuth: cfg.insecureAuth, AuthFailureDelay: -1}
-	if cfg.tls || cfg.implicitTLS {
-		pair, err := testcert.New("127.0.0.1", "localhost")
-		if err != nil {
-			return nil, fmt.Errorf("imaptest: certificate: %w", err)
-		}
-		s.cert = pair
-		s.Server.TLSConfig = pair.ServerConfig()
-	}
-	for _, fn := range cfg.modify {
-		fn(s.Server)
-	}
-	s.Server.BeforeCommand = s.beforeCommand(s.Server.BeforeCommand)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	tlsConfig, err := s.core.Certificate(cfg.Secure(), "127.0.0.1", "localhost")
 	if err != nil {
-		return nil, fmt.Errorf("imaptest: listen: %w", err)
+		return nil, err
 	}
-	s.Addr = l.Addr().String()
-	if cfg.implicitTLS {
-		l = tls.NewListener(l, s.Server.TLSConfig)
+	s.Server = &imap.Server{Backend: s.Store, AllowInsecureAuth: cfg.InsecureAuth, AuthFailureDelay: -1, TLSConfig: tlsConfig}
+	cfg.Tweak(s.Server)
+	s.Server.BeforeCommand = testserver.Hook(&s.commands, commandName, imap.ErrDropConnection, s.Server.BeforeCommand)
+	if err := s.core.Serve(cfg.Implicit(s.Server.TLSConfig), nil, s.Server.Serve); err != nil {
+		return nil, err
 	}
-	go func() {
-		defer close(s.served)
-		s.Server.Serve(l)
-	}()
+	s.Addr = s.core.Addr
 	return s, nil
 }
 
 // Close stops the server and its sessions and returns once it stopped.
 // NewServer registers it with t.Cleanup; calling it earlier is allowed,
 // and later calls do nothing.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		s.Server.Close()
-		<-s.served
-	})
-}
+func (s *Server) Close() { s.core.Close(func() { s.Server.Close() }) }
 
 // ClientTLSConfig returns a TLS configuration that trusts the server's
 // certificate, or nil without WithTLS or WithImplicitTLS.
-func (s *Server) ClientTLSConfig() *tls.Config {
-	if s.cert == nil {
-		return nil
-	}
-	return s.cert.ClientConfig()
-}
+func (s *Server) ClientTLSConfig() *tls.Config { return s.core.ClientTLSConfig() }
 
 // CertificatePEM returns the server's self-signed certificate in PEM, its
 // own CA, for a program outside the test (mbsync, curl) to trust; nil
 // without TLS.
-func (s *Server) CertificatePEM() []byte {
-	if s.cert == nil {
-		return nil
-	}
-	return slices.Clone(s.cert.CertPEM)
-}
+func (s *Server) CertificatePEM() []byte { return s.core.CertificatePEM() }
 
 // Deliver stores msg in a user's mailbox as new mail, returns its UID and
 // wakes WaitMessages; sessions that have the mailbox selected, IDLE ones
@@ -135,11 +88,7 @@ func (s *Server) Deliver(user, mailbox string, msg []byte) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delivered++
-	close(s.arrived)
-	s.arrived = make(chan struct{})
+	s.uids.Add(uid)
 	return uid, nil
 }
 
@@ -147,19 +96,8 @@ func (s *Server) Deliver(user, mailbox string, msg []byte) (uint32, error) {
 // with Deliver since the start or the last Reset. Each delivery wakes it;
 // no polling. When ctx ends first it returns ctx's error.
 func (s *Server) WaitMessages(ctx context.Context, n int) error {
-	for {
-		s.mu.Lock()
-		done, arrived := s.delivered >= n, s.arrived
-		s.mu.Unlock()
-		if done {
-			return nil
-		}
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	_, err := s.uids.Wait(ctx, n)
+	return err
 }
 
 // Messages returns what a user's mailbox holds.

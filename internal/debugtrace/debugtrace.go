@@ -21,8 +21,8 @@ const Redacted = "***"
 type Side byte
 
 const (
-	Client Side = 'C'
-	Server Side = 'S'
+	Client Side = 'C' // the client's lines, "C: ..."
+	Server Side = 'S' // the server's lines, "S: ..."
 )
 
 // Line writes one protocol line, without its CRLF, as "C: line" or

@@ -3,10 +3,9 @@ package transcript
 import (
 	"bufio"
 	"crypto/tls"
-	"errors"
+	"fmt"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -74,7 +73,7 @@ func expectLine(br *bufio.Reader, want string) error {
 
 func errIf(bad bool, what string) error {
 	if bad {
-		return errors.New("fake client: unexpected " + strings.TrimSpace(what))
+		return fmt.Errorf("fake client: unexpected %q", what)
 	}
 	return nil
 }

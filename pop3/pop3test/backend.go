@@ -10,10 +10,12 @@ import (
 // deletions and injects FailDelete.
 type backend struct{ s *Server }
 
+// Login checks a USER/PASS or PLAIN login (RFC 1939 section 7) with the store.
 func (b *backend) Login(ctx context.Context, c *pop3.Conn, user, password string) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.Login(ctx, c, user, password))
 }
 
+// LoginAPOP checks an APOP digest (RFC 1939 section 7) with the store.
 func (b *backend) LoginAPOP(ctx context.Context, c *pop3.Conn, user string, verify func(string) bool) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.LoginAPOP(ctx, c, user, verify))
 }
@@ -24,6 +26,7 @@ func (b *backend) ScramCredentials(ctx context.Context, mech, user string) (pop3
 	return b.s.Store.ScramCredentials(ctx, mech, user)
 }
 
+// OpenIdentity opens the maildrop of a user a SASL mechanism authenticated.
 func (b *backend) OpenIdentity(ctx context.Context, c *pop3.Conn, user string) (pop3.Maildrop, error) {
 	return b.wrap(user)(b.s.Store.OpenIdentity(ctx, c, user))
 }
@@ -33,14 +36,8 @@ func (b *backend) wrap(user string) func(pop3.Maildrop, error) (pop3.Maildrop, e
 		if err != nil {
 			return nil, err
 		}
-		s := b.s
-		s.mu.Lock()
-		if s.open == 0 {
-			s.idle = make(chan struct{})
-		}
-		s.open++
-		s.mu.Unlock()
-		return &maildrop{Maildrop: md, s: s, user: user}, nil
+		b.s.open.Enter()
+		return &maildrop{Maildrop: md, s: b.s, user: user}, nil
 	}
 }
 
@@ -51,12 +48,15 @@ type maildrop struct {
 	msgs []pop3.MessageInfo
 }
 
+// Messages lists the maildrop and remembers the list, whose UIDs Delete records.
 func (m *maildrop) Messages(ctx context.Context) ([]pop3.MessageInfo, error) {
 	msgs, err := m.Maildrop.Messages(ctx)
 	m.msgs = msgs
 	return msgs, err
 }
 
+// Delete applies the UPDATE state's deletions (RFC 1939 section 6) unless
+// FailDelete says otherwise, and records their UIDs for Deleted.
 func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 	m.s.mu.Lock()
 	fail := m.s.failDelete
@@ -75,32 +75,13 @@ func (m *maildrop) Delete(ctx context.Context, numbers []int) error {
 	return nil
 }
 
+// Close closes the maildrop and lets WaitIdle go on once none is open.
 func (m *maildrop) Close(ctx context.Context) error {
-	err := m.Maildrop.Close(ctx)
-	m.s.mu.Lock()
-	defer m.s.mu.Unlock()
-	m.s.open--
-	if m.s.open == 0 {
-		close(m.s.idle)
-	}
-	return err
+	defer m.s.open.Leave()
+	return m.Maildrop.Close(ctx)
 }
 
 // WaitIdle waits until no session holds a maildrop: every session that
 // logged in has ended and, after QUIT, applied its deletions (RFC 1939
 // section 6). It is woken by the sessions' ends, not by polling.
-func (s *Server) WaitIdle(ctx context.Context) error {
-	s.mu.Lock()
-	if s.open == 0 {
-		s.mu.Unlock()
-		return nil
-	}
-	ch := s.idle
-	s.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) WaitIdle(ctx context.Context) error { return s.open.Wait(ctx) }

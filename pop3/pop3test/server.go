@@ -4,12 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/testserver"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3mem"
 )
@@ -23,31 +22,22 @@ type Server struct {
 	// Store holds the users and their messages.
 	Store *pop3mem.Store
 
-	cert      *testcert.Pair
-	served    chan struct{} // closed when Serve returned
-	closeOnce sync.Once
+	core     *testserver.Core
+	users    testserver.Users                               // every user, for Reset
+	commands testserver.Commands[pop3.Verb, *pop3.Response] // FailCommand, DropOn
+	uids     testserver.Log[string]                         // of Deliver, since start or Reset
+	open     testserver.Gauge                               // maildrops open now
 
 	mu         sync.Mutex
-	passwords  map[string]string            // every user, for Reset
-	open       int                          // maildrops open now
-	idle       chan struct{}                // closed when open drops to 0
-	deleted    map[string][]string          // user -> UIDs deleted in UPDATE
-	commands   map[pop3.Verb]*pop3.Response // FailCommand; nil drops (DropOn)
-	failDelete error                        // the error of every UPDATE
-	delivered  int                          // Deliver calls since start or Reset
-	arrived    chan struct{}                // closed and replaced by each Deliver
+	deleted    map[string][]string // user -> UIDs deleted in UPDATE
+	failDelete error               // the error of every UPDATE
 }
 
 // NewServer starts a server as Start does and stops it when t ends. It
 // fails t if the server cannot start.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return testserver.NewServer(t, Start, opts)
 }
 
 // Start starts a server on 127.0.0.1 with a port of its own, for code that
@@ -55,92 +45,61 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // a production pop3.Server it answers failed logins at once
 // (AuthFailureDelay -1; WithServer can set a delay).
 func Start(opts ...Option) (*Server, error) {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
+	cfg := testserver.Configure(opts)
+	s := &Server{Store: &pop3mem.Store{}, core: testserver.New("pop3test"), deleted: make(map[string][]string)}
+	if err := s.preload(cfg.users); err != nil {
+		return nil, err
 	}
-	s := &Server{
-		Store:     &pop3mem.Store{},
-		served:    make(chan struct{}),
-		passwords: make(map[string]string),
-		deleted:   make(map[string][]string),
-		arrived:   make(chan struct{}),
+	tlsConfig, err := s.core.Certificate(cfg.Secure(), "localhost", "127.0.0.1")
+	if err != nil {
+		return nil, err
 	}
 	s.Server = &pop3.Server{
 		Domain:            "pop3test.local",
-		AllowInsecureAuth: cfg.insecureAuth,
+		AllowInsecureAuth: cfg.InsecureAuth,
 		AuthFailureDelay:  -1,
+		TLSConfig:         tlsConfig,
 	}
-	for _, u := range cfg.users {
+	cfg.Tweak(s.Server)
+	s.Server.Backend = &backend{s: s}
+	s.Server.BeforeCommand = testserver.Hook(&s.commands, commandVerb, pop3.ErrDropConnection, s.Server.BeforeCommand)
+	if err := s.core.Serve(cfg.Implicit(s.Server.TLSConfig), nil, s.Server.Serve); err != nil {
+		return nil, err
+	}
+	s.Addr = s.core.Addr
+	return s, nil
+}
+
+// preload creates the users of WithUser with their messages.
+func (s *Server) preload(users []preloadedUser) error {
+	for _, u := range users {
 		s.AddUser(u.name, u.password)
 		for _, m := range u.msgs {
 			if _, err := s.Store.Deliver(u.name, m); err != nil {
-				return nil, fmt.Errorf("pop3test: preloading %s: %w", u.name, err)
+				return fmt.Errorf("pop3test: preloading %s: %w", u.name, err)
 			}
 		}
 	}
-	if cfg.tls || cfg.implicitTLS {
-		pair, err := testcert.New("localhost", "127.0.0.1")
-		if err != nil {
-			return nil, fmt.Errorf("pop3test: certificate: %w", err)
-		}
-		s.cert = pair
-		s.Server.TLSConfig = pair.ServerConfig()
-	}
-	for _, fn := range cfg.tweaks {
-		fn(s.Server)
-	}
-	s.Server.Backend = &backend{s: s}
-	s.Server.BeforeCommand = s.beforeCommand(s.Server.BeforeCommand)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("pop3test: listen: %w", err)
-	}
-	s.Addr = l.Addr().String()
-	if cfg.implicitTLS {
-		l = tls.NewListener(l, s.Server.TLSConfig)
-	}
-	go func() {
-		defer close(s.served)
-		s.Server.Serve(l)
-	}()
-	return s, nil
+	return nil
 }
 
 // Close stops the server and its sessions and returns once it stopped.
 // NewServer registers it with t.Cleanup; calling it earlier is allowed,
 // and later calls do nothing.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		s.Server.Close()
-		<-s.served
-	})
-}
+func (s *Server) Close() { s.core.Close(func() { s.Server.Close() }) }
 
 // ClientTLSConfig returns a TLS configuration that trusts the server's
 // certificate, or nil without WithTLS or WithImplicitTLS.
-func (s *Server) ClientTLSConfig() *tls.Config {
-	if s.cert == nil {
-		return nil
-	}
-	return s.cert.ClientConfig()
-}
+func (s *Server) ClientTLSConfig() *tls.Config { return s.core.ClientTLSConfig() }
 
 // CertificatePEM returns the server's self-signed certificate in PEM, for
 // programs that read a CA file (fetchmail, Python's ssl), or nil without
 // TLS.
-func (s *Server) CertificatePEM() []byte {
-	if s.cert == nil {
-		return nil
-	}
-	return slices.Clone(s.cert.CertPEM)
-}
+func (s *Server) CertificatePEM() []byte { return s.core.CertificatePEM() }
 
 // AddUser creates a user with an empty maildrop, or changes its password.
 func (s *Server) AddUser(name, password string) {
-	s.mu.Lock()
-	s.passwords[name] = password
-	s.mu.Unlock()
+	s.users.Set(name, password)
 	s.Store.AddUser(name, password)
 }
 
@@ -153,11 +112,7 @@ func (s *Server) Deliver(user string, msg []byte) (uid string, err error) {
 	if err != nil {
 		return "", err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delivered++
-	close(s.arrived)
-	s.arrived = make(chan struct{})
+	s.uids.Add(uid)
 	return uid, nil
 }
 
@@ -165,19 +120,8 @@ func (s *Server) Deliver(user string, msg []byte) (uid string, err error) {
 // with Deliver since the start or the last Reset. Each delivery wakes it;
 // no polling. When ctx ends first it returns ctx's error.
 func (s *Server) WaitMessages(ctx context.Context, n int) error {
-	for {
-		s.mu.Lock()
-		done, arrived := s.delivered >= n, s.arrived
-		s.mu.Unlock()
-		if done {
-			return nil
-		}
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	_, err := s.uids.Wait(ctx, n)
+	return err
 }
 
 // Messages returns the messages in a user's maildrop now.

@@ -8,8 +8,8 @@ import (
 	"github.com/mailwire/mailwire/smtp"
 )
 
-// faults are the injected failures in force. Options set the first ones;
-// FailCommand and DropOn add more while the server runs; Reset clears
+// faults are the injected failures in force that options set;
+// FailCommand and DropOn keep theirs in Server.commands. Reset clears
 // them all. They are read and changed under Server.mu.
 type faults struct {
 	rejectSender map[string]*smtp.Reply
@@ -18,9 +18,6 @@ type faults struct {
 	failReply    *smtp.Reply
 	delays       map[Stage]time.Duration
 	drops        map[Stage]int
-	// commands maps a verb to the reply that replaces it; a nil reply
-	// drops the connection (DropOn).
-	commands map[smtp.Verb]*smtp.Reply
 }
 
 // clone returns a copy whose maps the server may change without touching
@@ -30,7 +27,6 @@ func (f faults) clone() faults {
 	f.rejectRcpt = maps.Clone(f.rejectRcpt)
 	f.delays = maps.Clone(f.delays)
 	f.drops = maps.Clone(f.drops)
-	f.commands = maps.Clone(f.commands)
 	return f
 }
 
@@ -39,51 +35,14 @@ func (f faults) clone() faults {
 // hook of smtp.Server sends the reply as it is (RFC 5321 4.2), e.g. 502
 // 5.5.1 for a command the server pretends not to implement, 421 4.3.2
 // for a server going away (RFC 5321 3.8).
-func (s *Server) FailCommand(verb smtp.Verb, reply *smtp.Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if reply == nil {
-		delete(s.faults.commands, verb)
-		return
-	}
-	if s.faults.commands == nil {
-		s.faults.commands = make(map[smtp.Verb]*smtp.Reply)
-	}
-	s.faults.commands[verb] = reply
-}
+func (s *Server) FailCommand(verb smtp.Verb, reply *smtp.Reply) { s.commands.Fail(verb, reply) }
 
 // DropOn closes the connection without a reply when the next command with
 // verb arrives, once; the lost connection of RFC 5321 4.1.1.5 and 6.1.
-func (s *Server) DropOn(verb smtp.Verb) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.faults.commands == nil {
-		s.faults.commands = make(map[smtp.Verb]*smtp.Reply)
-	}
-	s.faults.commands[verb] = nil
-}
+func (s *Server) DropOn(verb smtp.Verb) { s.commands.Drop(verb) }
 
-// beforeCommand applies FailCommand and DropOn, then runs the hook a
-// WithServer option set, if any.
-func (s *Server) beforeCommand(next func(*smtp.Conn, smtp.Command) error) func(*smtp.Conn, smtp.Command) error {
-	return func(c *smtp.Conn, cmd smtp.Command) error {
-		s.mu.Lock()
-		reply, ok := s.faults.commands[cmd.Verb]
-		if ok && reply == nil {
-			delete(s.faults.commands, cmd.Verb)
-		}
-		s.mu.Unlock()
-		switch {
-		case ok && reply == nil:
-			return smtp.ErrDropConnection
-		case ok:
-			return reply
-		case next != nil:
-			return next(c, cmd)
-		}
-		return nil
-	}
-}
+// commandVerb is the key of FailCommand and DropOn.
+func commandVerb(cmd smtp.Command) smtp.Verb { return cmd.Verb }
 
 // rejection returns the reply RejectSender or RejectRecipient chose for
 // addr, or nil.
@@ -117,7 +76,7 @@ func (s *Server) fault(stage Stage, c *smtp.Conn) bool {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
-		case <-s.closing:
+		case <-s.core.Closing():
 			t.Stop()
 		}
 	}

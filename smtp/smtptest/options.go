@@ -3,6 +3,7 @@ package smtptest
 import (
 	"time"
 
+	"github.com/mailwire/mailwire/internal/testserver"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -13,14 +14,11 @@ type Option func(*config)
 // config is what the options set. It does not change once the server runs;
 // the faults in it are copied into the Server, where Reset clears them.
 type config struct {
-	users        map[string]user
-	tls          bool
-	implicitTLS  bool
-	insecureAuth bool
-	lmtp         bool
-	faults       faults
-	onMessage    []func(Message)
-	tweaks       []func(*smtp.Server)
+	testserver.Settings[smtp.Server]
+	users     map[string]user
+	lmtp      bool
+	faults    faults
+	onMessage []func(Message)
 }
 
 // A Stage is a point of an SMTP session where a fault can be injected.
@@ -62,22 +60,16 @@ func WithUser(name, password string) Option {
 // WithInsecureAuth offers and accepts AUTH over a cleartext connection,
 // which RFC 4954 section 4 lets a server refuse and a production server
 // should: a test asks for it when its client logs in without TLS.
-func WithInsecureAuth() Option {
-	return func(c *config) { c.insecureAuth = true }
-}
+func WithInsecureAuth() Option { return func(c *config) { c.InsecureAuth = true } }
 
 // WithTLS offers STARTTLS (RFC 3207) with a self-signed certificate for
 // localhost and 127.0.0.1 made at run time; Server.ClientTLSConfig trusts
 // it.
-func WithTLS() Option {
-	return func(c *config) { c.tls = true }
-}
+func WithTLS() Option { return func(c *config) { c.TLS = true } }
 
 // WithImplicitTLS serves SMTP inside TLS from the first octet, as on port
 // 465 (RFC 8314 3.3), with the certificate of WithTLS.
-func WithImplicitTLS() Option {
-	return func(c *config) { c.implicitTLS = true }
-}
+func WithImplicitTLS() Option { return func(c *config) { c.ImplicitTLS = true } }
 
 // WithLMTP speaks LMTP (RFC 2033): LHLO instead of EHLO, and one reply per
 // recipient after the message.
@@ -89,7 +81,7 @@ func WithLMTP() Option {
 // limits, timeouts, Debug writer or Logger. Backend must not be replaced;
 // a BeforeCommand set here runs after FailCommand and DropOn.
 func WithServer(fn func(*smtp.Server)) Option {
-	return func(c *config) { c.tweaks = append(c.tweaks, fn) }
+	return func(c *config) { c.Tweaks = append(c.Tweaks, fn) }
 }
 
 // OnMessage calls fn with each accepted message, from the session's

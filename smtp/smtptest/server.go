@@ -3,14 +3,12 @@ package smtptest
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"net"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/testserver"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -23,33 +21,22 @@ type Server struct {
 	// Addr is the server's address, "127.0.0.1:port".
 	Addr string
 
-	cfg   config
-	srv   *smtp.Server
-	cert  *testcert.Pair
-	conns sync.Map // remote address -> net.Conn, for DropConnection
+	cfg      config
+	srv      *smtp.Server
+	core     *testserver.Core
+	conns    sync.Map // remote address -> net.Conn, for DropConnection
+	commands testserver.Commands[smtp.Verb, *smtp.Reply]
+	msgs     testserver.Log[Message]
 
-	closing   chan struct{} // closed by Close; ends delays
-	served    chan struct{} // closed when Serve returned
-	closeOnce sync.Once
-
-	mu       sync.Mutex
-	msgs     []Message
-	arrived  chan struct{} // closed and replaced on each delivery
-	faults   faults
-	sessions int
-	idle     *sync.Cond // signalled when sessions drops to zero
+	mu     sync.Mutex
+	faults faults
 }
 
 // NewServer starts a server as Start does and stops it when t ends. It
 // fails t if the server cannot start.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := Start(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return testserver.NewServer(t, Start, opts)
 }
 
 // Start starts a server on 127.0.0.1 with a port of its own, accepting any
@@ -58,47 +45,29 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // production smtp.Server it answers failed AUTHs at once
 // (AuthFailureDelay -1; WithServer can set a delay).
 func Start(opts ...Option) (*Server, error) {
-	s := &Server{closing: make(chan struct{}), served: make(chan struct{}), arrived: make(chan struct{})}
-	s.idle = sync.NewCond(&s.mu)
-	for _, o := range opts {
-		o(&s.cfg)
-	}
+	s := &Server{cfg: testserver.Configure(opts), core: testserver.New("smtptest")}
 	s.faults = s.cfg.faults.clone()
+	tlsConfig, err := s.core.Certificate(s.cfg.Secure())
+	if err != nil {
+		return nil, err
+	}
 	s.srv = &smtp.Server{
 		Domain:            "smtptest.localhost",
 		Backend:           smtp.BackendFunc(s.newSession),
 		LMTP:              s.cfg.lmtp,
 		AuthRequired:      s.cfg.users != nil,
-		AllowInsecureAuth: s.cfg.insecureAuth,
+		AllowInsecureAuth: s.cfg.InsecureAuth,
+		TLSConfig:         tlsConfig,
 		// Tests fail logins on purpose; they should not wait for it.
 		AuthFailureDelay: -1,
 	}
-	if s.cfg.tls || s.cfg.implicitTLS {
-		pair, err := testcert.New()
-		if err != nil {
-			return nil, fmt.Errorf("smtptest: certificate: %w", err)
-		}
-		s.cert = pair
-		s.srv.TLSConfig = pair.ServerConfig()
+	s.cfg.Tweak(s.srv)
+	s.srv.BeforeCommand = testserver.Hook(&s.commands, commandVerb, smtp.ErrDropConnection, s.srv.BeforeCommand)
+	track := func(l net.Listener) net.Listener { return trackingListener{l, s} }
+	if err := s.core.Serve(s.cfg.Implicit(s.srv.TLSConfig), track, s.srv.Serve); err != nil {
+		return nil, err
 	}
-	for _, fn := range s.cfg.tweaks {
-		fn(s.srv)
-	}
-	s.srv.BeforeCommand = s.beforeCommand(s.srv.BeforeCommand)
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("smtptest: listen: %w", err)
-	}
-	s.Addr = l.Addr().String()
-	var ln net.Listener = trackingListener{l, s}
-	if s.cfg.implicitTLS {
-		ln = tls.NewListener(ln, s.srv.TLSConfig)
-	}
-	go func() {
-		defer close(s.served)
-		s.srv.Serve(ln)
-	}()
+	s.Addr = s.core.Addr
 	return s, nil
 }
 
@@ -107,70 +76,36 @@ func Start(opts ...Option) (*Server, error) {
 // seconds to finish, then cuts the rest off, and returns once every
 // session has ended. NewServer registers it with t.Cleanup; calling it
 // earlier is allowed, and later calls do nothing.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
-		defer cancel()
-		if s.srv.Shutdown(ctx) != nil {
-			s.srv.Close()
-		}
-		<-s.served
-		s.mu.Lock()
-		for s.sessions > 0 {
-			s.idle.Wait()
-		}
-		s.mu.Unlock()
-	})
+func (s *Server) Close() { s.core.Close(s.shutdown) }
+
+// shutdown is Close's way to stop the smtp.Server.
+func (s *Server) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	defer cancel()
+	if s.srv.Shutdown(ctx) != nil {
+		s.srv.Close()
+	}
 }
 
 // ClientTLSConfig returns a client configuration that trusts the server's
 // certificate, or nil without WithTLS or WithImplicitTLS.
-func (s *Server) ClientTLSConfig() *tls.Config {
-	if s.cert == nil {
-		return nil
-	}
-	return s.cert.ClientConfig()
-}
+func (s *Server) ClientTLSConfig() *tls.Config { return s.core.ClientTLSConfig() }
 
 // CertificatePEM returns the server's self-signed certificate in PEM, for
 // programs that read a CA file (curl --cacert, Python's ssl), or nil
 // without TLS.
-func (s *Server) CertificatePEM() []byte {
-	if s.cert == nil {
-		return nil
-	}
-	return slices.Clone(s.cert.CertPEM)
-}
+func (s *Server) CertificatePEM() []byte { return s.core.CertificatePEM() }
 
 // Messages returns the messages accepted since the start or the last
 // Reset, oldest first.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.msgs)
-}
+func (s *Server) Messages() []Message { return s.msgs.All() }
 
 // WaitMessages waits until at least n messages were accepted in total
 // since the start or the last Reset and returns them all. Each delivery wakes it; no
 // polling. When ctx ends first it returns the messages so far and ctx's
 // error.
 func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
-	for {
-		s.mu.Lock()
-		if len(s.msgs) >= n {
-			msgs := slices.Clone(s.msgs)
-			s.mu.Unlock()
-			return msgs, nil
-		}
-		arrived := s.arrived
-		s.mu.Unlock()
-		select {
-		case <-arrived:
-		case <-ctx.Done():
-			return s.Messages(), ctx.Err()
-		}
-	}
+	return s.msgs.Wait(ctx, n)
 }
 
 // Reset forgets the recorded messages and every fault, those of the
@@ -178,9 +113,10 @@ func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
 // keeps the users, so that a test can reuse the server for its next case.
 // WaitMessages counts from zero again.
 func (s *Server) Reset() {
+	s.msgs.Reset()
+	s.commands.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.msgs = nil
 	s.faults = faults{}
 }
 
@@ -189,11 +125,7 @@ func (s *Server) record(m Message) {
 	for _, fn := range s.cfg.onMessage {
 		fn(m)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, m)
-	close(s.arrived)
-	s.arrived = make(chan struct{})
+	s.msgs.Add(m)
 }
 
 // trackingListener remembers each accepted connection by its remote
@@ -203,6 +135,7 @@ type trackingListener struct {
 	s *Server
 }
 
+// Accept remembers the connection by its remote address.
 func (l trackingListener) Accept() (net.Conn, error) {
 	nc, err := l.Listener.Accept()
 	if err != nil {
@@ -222,6 +155,7 @@ type trackedConn struct {
 // can half-close it (netserver.CloseLingering).
 func (c trackedConn) NetConn() net.Conn { return c.Conn }
 
+// Close forgets the connection and closes it.
 func (c trackedConn) Close() error {
 	c.s.conns.Delete(c.RemoteAddr().String())
 	return c.Conn.Close()

@@ -31,15 +31,9 @@ type session struct {
 type authSession struct{ *session }
 
 func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, error) {
-	s.mu.Lock()
-	select {
-	case <-s.closing:
-		s.mu.Unlock()
+	if !s.core.Enter() {
 		return nil, errClosing
-	default:
 	}
-	s.sessions++
-	s.mu.Unlock()
 	if s.fault(AtConnect, c) {
 		s.endSession()
 		return nil, errDropped
@@ -51,14 +45,8 @@ func (s *Server) newSession(_ context.Context, c *smtp.Conn) (smtp.Session, erro
 	return ss, nil
 }
 
-func (s *Server) endSession() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sessions--
-	if s.sessions == 0 {
-		s.idle.Broadcast()
-	}
-}
+// endSession lets Close go on once the last session ended.
+func (s *Server) endSession() { s.core.Leave() }
 
 // AuthPlain checks the credentials against WithUser's users. A wrong one
 // returns a plain error, which the server answers with 535 5.7.8.
@@ -85,6 +73,8 @@ func (a authSession) ScramCredentials(ctx context.Context, mech, user string) (s
 	return smtp.ScramCredentials{}, smtp.ErrUnknownUser
 }
 
+// Mail applies the faults of AtMail and RejectSender, then starts a
+// transaction (RFC 5321 4.1.1.2).
 func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions) error {
 	if ss.s.fault(AtMail, ss.c) {
 		return errDropped
@@ -96,6 +86,8 @@ func (ss *session) Mail(ctx context.Context, from string, opts *smtp.MailOptions
 	return nil
 }
 
+// Rcpt applies the faults of AtRcpt and RejectRecipient, then adds the
+// recipient (RFC 5321 4.1.1.3).
 func (ss *session) Rcpt(ctx context.Context, to string, opts *smtp.RcptOptions) error {
 	if ss.s.fault(AtRcpt, ss.c) {
 		return errDropped
@@ -139,11 +131,13 @@ func (ss *session) Data(ctx context.Context, r io.Reader) error {
 	return nil
 }
 
+// Reset forgets the transaction (RSET, RFC 5321 4.1.1.5).
 func (ss *session) Reset(ctx context.Context) {
 	ss.from, ss.opts = "", smtp.MailOptions{}
 	ss.to, ss.ropt = nil, nil
 }
 
+// Logout ends the session for Close.
 func (ss *session) Logout(ctx context.Context) error {
 	ss.s.endSession()
 	return nil

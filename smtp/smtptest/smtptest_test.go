@@ -3,7 +3,7 @@ package smtptest_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -76,7 +76,7 @@ func TestWaitMessages(t *testing.T) {
 	go func() {
 		msgs, err := s.WaitMessages(ctx(t), 2)
 		if err == nil && len(msgs) != 2 {
-			err = errors.New("wrong count")
+			err = fmt.Errorf("%d messages, want 2", len(msgs))
 		}
 		done <- err
 	}()

@@ -37,7 +37,10 @@ type LiteralError struct {
 	Err     error
 }
 
+// Error returns the limit's message.
 func (e *LiteralError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the limit, for errors.Is.
 func (e *LiteralError) Unwrap() error { return e.Err }
 
 // SyntaxError reports input that does not follow the formal syntax of
@@ -47,6 +50,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error says where the syntax broke and how.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("imap: syntax error at byte %d: %s", e.Offset, e.Msg)
 }
