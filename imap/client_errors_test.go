@@ -2,15 +2,13 @@ package imap
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/mailwire/mailwire/imap/internal/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/mailwire/mailwire/imap/internal/wire"
 )
 
 // TestClient_InvalidArgument_RFC3501_9: a mailbox name with a control
@@ -66,7 +64,7 @@ func TestClient_MalformedResponse_RFC3501_9(t *testing.T) {
 	_, err := c.Status(ctx, "INBOX", &StatusOptions{NumMessages: true})
 	require.ErrorIs(t, err, ErrMalformedResponse)
 	var syntax *wire.SyntaxError
-	require.True(t, errors.As(err, &syntax), "%v", err)
+	require.ErrorAs(t, err, &syntax)
 	assert.True(t, strings.HasPrefix(err.Error(), "imap: malformed response: syntax error"), err.Error())
 	<-c.Closed()
 	assert.ErrorIs(t, c.Noop(ctx), ErrMalformedResponse)

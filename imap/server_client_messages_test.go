@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
 	"github.com/mailwire/mailwire/imap/imaptest"
 	"github.com/mailwire/mailwire/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // These tests run our Client against our Server on the messages of a
