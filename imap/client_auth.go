@@ -65,7 +65,7 @@ func (c *Client) afterLogin(resp *StatusResponse) {
 // unless Options.InsecureAuth is set.
 func (c *Client) Authenticate(ctx context.Context, mech SASLClient) error {
 	// Asking for the capabilities is part of AUTHENTICATE: refused in
-	// this state, neither is sent.
+	// this state or over cleartext, neither is sent.
 	err := c.allowed(VerbAUTHENTICATE)
 	if err != nil {
 		return err
