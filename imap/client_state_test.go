@@ -44,14 +44,7 @@ func clientIn(t *testing.T, s State, remote net.Addr, opts *Options) (*Client, *
 		greeting = "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] hi\r\n"
 	}
 	client := pipeServer(greeting, func(br *bufio.Reader, server io.Writer) {
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			tag, _, _ := strings.Cut(line, " ")
-			io.WriteString(server, tag+" OK done\r\n")
-		}
+		eachCommand(br, func(tag, _ string) { io.WriteString(server, tag+" OK done\r\n") })
 	})
 	cc := &countingConn{Conn: client, remote: remote}
 	c := newTestClient(t, cc, opts)

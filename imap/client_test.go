@@ -71,18 +71,13 @@ func TestLimits_Client(t *testing.T) {
 // connection stays usable.
 func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			tag, rest, _ := strings.Cut(line, " ")
+		eachCommand(br, func(tag, rest string) {
 			if !strings.HasPrefix(rest, "NOOP") && !strings.HasPrefix(rest, "SELECT") {
 				io.WriteString(server, tag+" BAD unexpected "+rest)
-				continue
+				return
 			}
 			io.WriteString(server, tag+" OK noop\r\n")
-		}
+		})
 	})
 	c := newTestClient(t, client, nil)
 	ctx := testCtx(t)
@@ -98,19 +93,14 @@ func TestBadKeywordKeepsConnection_RFC3501_9(t *testing.T) {
 // connection stuck: the next command works.
 func TestFetchCancelled(t *testing.T) {
 	client := pipeServer("* PREAUTH hi\r\n", func(br *bufio.Reader, server io.Writer) {
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			tag, rest, _ := strings.Cut(line, " ")
+		eachCommand(br, func(tag, rest string) {
 			if strings.HasPrefix(rest, "FETCH") {
 				for range 50 {
 					io.WriteString(server, "* 1 FETCH (UID 1 BODY[] {10}\r\n0123456789)\r\n")
 				}
 			}
 			io.WriteString(server, tag+" OK done\r\n")
-		}
+		})
 	})
 	c := newTestClient(t, client, nil)
 	selectInbox(t, c)
@@ -145,6 +135,19 @@ func pipeServer(greeting string, serve func(br *bufio.Reader, server io.Writer))
 		serve(bufio.NewReader(server), server)
 	}()
 	return client
+}
+
+// eachCommand calls answer with the tag and the rest of every line the
+// client sends, until the connection ends.
+func eachCommand(br *bufio.Reader, answer func(tag, rest string)) {
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		tag, rest, _ := strings.Cut(line, " ")
+		answer(tag, rest)
+	}
 }
 
 // newTestClient starts a client on conn, which NewClient returns once the
