@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/mailwire/mailwire/internal/netserver/attack"
 )
 
@@ -41,6 +43,13 @@ func (p *Protocol) Greeted(t testing.TB, addr, ip string) *Session {
 	return s
 }
 
+// Raw connects to addr as Dial does, for a session that knows no
+// protocol: Line, Send and Expect, but not Reply.
+func Raw(t testing.TB, addr string) *Session {
+	t.Helper()
+	return (&Protocol{}).Dial(t, addr, "127.0.0.1")
+}
+
 // session wraps a connection that attack.Flood opened.
 func (p *Protocol) session(nc net.Conn, br *bufio.Reader) *Session {
 	return &Session{p: p, nc: nc, br: br}
@@ -67,6 +76,21 @@ func (s *Session) Send(text string) { io.WriteString(s.nc, text) }
 func (s *Session) Line() string {
 	line, _ := s.br.ReadString('\n')
 	return strings.TrimRight(line, "\r\n")
+}
+
+// Expect sends send and CRLF, unless send is "", and requires each line
+// that follows to match the next of want (Match).
+func (s *Session) Expect(t testing.TB, send string, want ...string) {
+	t.Helper()
+	if send != "" {
+		s.Send(send + "\r\n")
+	}
+	for _, w := range want {
+		line, err := s.br.ReadString('\n')
+		require.NoError(t, err, "want %q", w)
+		line = strings.TrimSuffix(line, "\r\n")
+		require.True(t, Match(w, line), "got %q, want %q", line, w)
+	}
 }
 
 // Reply reads the reply to one command as the protocol does.
