@@ -13,7 +13,9 @@ import (
 // past MaxErrors gets BAD and BYE, and the server ends the session with
 // the rest of the junk unread; the lingering close lets the client read
 // the BYE and then see the end of the stream.
-func TestTooManyErrorsByeIsRead_RFC9051_7_1_5(t *testing.T) { servertest.TooManyErrorsIsRead(t, imapProto) }
+func TestTooManyErrorsByeIsRead_RFC9051_7_1_5(t *testing.T) {
+	servertest.TooManyErrorsIsRead(t, imapProto)
+}
 
 // TestLineTooLongByeIsRead_RFC3501_7_1_5: a 100 KB command line is over
 // the 64 KiB budget, so the server answers BAD and BYE and ends the

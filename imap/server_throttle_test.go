@@ -17,11 +17,7 @@ import (
 // (6.2.2), and the BYE responses it ends sessions with (7.1.5), with the
 // response codes of RFC 5530.
 var imapProto = servertest.Protocol{
-	Start: func(t *testing.T, cfg servertest.Config) *servertest.Server {
-		b := &guessBackend{}
-		return servertest.Start(t, cfg, &Server{Backend: b, AllowInsecureAuth: true}, b.tries.Load)
-	},
-	Greeting: "* OK*", Reply: tagged,
+	Start: startGuess, Greeting: "* OK*", Reply: tagged,
 	Login: imapLogin, AuthPlain: imapAuthenticate, Guesses: []servertest.Method{imapLogin, imapAuthenticate},
 	LoggedIn: "a OK [CAPABILITY *", Failed: "a NO [AUTHENTICATIONFAILED] Authentication failed",
 	Noop: "a NOOP", NoopReply: "a OK NOOP completed", NoopBeforeLogin: "a OK NOOP completed", Junk: "JUNK",
@@ -74,6 +70,12 @@ func (b *guessBackend) Login(_ context.Context, _ *Conn, user, pass string) (Use
 	return nil, errors.New("no")
 }
 
+// startGuess serves a guessBackend.
+func startGuess(t *testing.T, cfg servertest.Config) *servertest.Server {
+	b := &guessBackend{}
+	return servertest.Start(t, cfg, &Server{Backend: b, AllowInsecureAuth: true}, b.tries.Load)
+}
+
 // stubUser is a user these tests only log in and out.
 type stubUser struct {
 	User
@@ -94,8 +96,6 @@ func TestThrottle(t *testing.T) { servertest.Throttle(t, imapProto) }
 // TestAuthFailureDelayFields: zero fields take the defaults, set ones
 // are used, and a negative AuthFailureDelay turns the delay off.
 func TestAuthFailureDelayFields(t *testing.T) {
-	servertest.AuthFailureDelayFields(t, func() any { return &Server{} },
-		func(s any) *netserver.FailureDelay { return s.(*Server).core().FailureDelay() },
-		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay,
-			Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
+	servertest.AuthFailureDelayFields(t, func(s *Server) *netserver.FailureDelay { return s.core().FailureDelay() },
+		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay, Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
 }

@@ -17,11 +17,7 @@ import (
 // sessions with; the login timeout closes without a response (RFC 1939
 // section 3).
 var pop3Proto = servertest.Protocol{
-	Start: func(t *testing.T, cfg servertest.Config) *servertest.Server {
-		b := &guessBackend{}
-		return servertest.Start(t, cfg, &Server{Domain: "pop.test", Backend: b, AllowInsecureAuth: true}, b.tries.Load)
-	},
-	Greeting: "+OK*", Reply: (*servertest.Session).Line,
+	Start: startGuess, Greeting: "+OK*", Reply: (*servertest.Session).Line,
 	Login: userPass, AuthPlain: authPlain, Guesses: []servertest.Method{apop, userPass, authPlain},
 	LoggedIn: "+OK Maildrop has 0 messages (0 octets)", Failed: "-ERR [AUTH] no",
 	Noop: "NOOP", NoopReply: "+OK", NoopBeforeLogin: "-ERR NOOP not allowed in the AUTHORIZATION state",
@@ -75,6 +71,12 @@ func (b *guessBackend) LoginAPOP(_ context.Context, _ *Conn, user string, verify
 	return nil, ErrResponse(CodeAuth, "no")
 }
 
+// startGuess serves a guessBackend.
+func startGuess(t *testing.T, cfg servertest.Config) *servertest.Server {
+	b := &guessBackend{}
+	return servertest.Start(t, cfg, &Server{Domain: "pop.test", Backend: b, AllowInsecureAuth: true}, b.tries.Load)
+}
+
 // TestThrottle runs issue 11's families against the Server: failed
 // logins delayed by client (RFC 1939 section 7), connections bounded per
 // client and a full server evicting the oldest session not logged in
@@ -88,8 +90,6 @@ func TestThrottle(t *testing.T) { servertest.Throttle(t, pop3Proto) }
 // TestAuthFailureDelayFields: zero fields take the defaults, set ones
 // are used, and a negative AuthFailureDelay turns the delay off.
 func TestAuthFailureDelayFields(t *testing.T) {
-	servertest.AuthFailureDelayFields(t, func() any { return &Server{} },
-		func(s any) *netserver.FailureDelay { return s.(*Server).core().FailureDelay() },
-		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay,
-			Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
+	servertest.AuthFailureDelayFields(t, func(s *Server) *netserver.FailureDelay { return s.core().FailureDelay() },
+		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay, Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
 }

@@ -125,8 +125,6 @@ func TestLoginTimeout_NoLoginPhase_RFC5321_4_5_3_2(t *testing.T) { servertest.Lo
 // TestAuthFailureDelayFields: zero fields take the defaults, set ones
 // are used, and a negative AuthFailureDelay turns the delay off.
 func TestAuthFailureDelayFields(t *testing.T) {
-	servertest.AuthFailureDelayFields(t, func() any { return &Server{} },
-		func(s any) *netserver.FailureDelay { return s.(*Server).core().FailureDelay() },
-		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay,
-			Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
+	servertest.AuthFailureDelayFields(t, func(s *Server) *netserver.FailureDelay { return s.core().FailureDelay() },
+		&netserver.FailureDelay{Base: DefaultAuthFailureDelay, Max: DefaultMaxAuthFailureDelay, Reset: DefaultAuthFailureReset, MaxAddrs: DefaultMaxAuthFailureAddrs})
 }

@@ -200,16 +200,15 @@ func AuthFailureDelayEndsEarly(t *testing.T, p Protocol) {
 }
 
 // AuthFailureDelayFields: a zero Server's failed-login delay (delay
-// returns it; srv is what newServer returns) takes the defaults want,
-// fields set are used, and a negative AuthFailureDelay turns the delay
-// off.
-func AuthFailureDelayFields(t *testing.T, newServer func() any, delay func(srv any) *netserver.FailureDelay, want *netserver.FailureDelay) {
+// returns it) takes the defaults want, fields set are used, and a
+// negative AuthFailureDelay turns the delay off.
+func AuthFailureDelayFields[S any](t *testing.T, delay func(*S) *netserver.FailureDelay, want *netserver.FailureDelay) {
 	fields := func(f *netserver.FailureDelay) []any { return []any{f.Base, f.Max, f.Reset, f.MaxAddrs} }
-	require.Equal(t, fields(want), fields(delay(newServer())))
-	set := newServer()
+	require.Equal(t, fields(want), fields(delay(new(S))))
+	set := new(S)
 	Config{AuthFailureDelay: 1, MaxAuthFailureDelay: 2, AuthFailureReset: 3, MaxAuthFailureAddrs: 4}.Apply(set)
 	require.Equal(t, []any{time.Duration(1), time.Duration(2), time.Duration(3), 4}, fields(delay(set)))
-	off := newServer()
+	off := new(S)
 	Config{AuthFailureDelay: -1}.Apply(off)
 	require.Nil(t, delay(off))
 }
