@@ -13,7 +13,6 @@ import (
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
 	"github.com/mailwire/mailwire/internal/servertest"
-	"github.com/mailwire/mailwire/internal/transcript"
 )
 
 // fuzzBackend is the fuzzed server's backend: each input gets a store of
@@ -32,14 +31,10 @@ func (b *fuzzBackend) Login(ctx context.Context, c *imap.Conn, username, passwor
 // the server neither panics nor hangs: it must end the session once the
 // input ends, within the connection's deadline.
 func FuzzServerSession(f *testing.F) {
-	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, sc := range scripts {
-		f.Add(false, string(sc.Sent('C', 1)))
-		f.Add(true, string(sc.Sent('C', 1)))
-	}
+	servertest.TranscriptSeeds(f, nil, func(_ byte, input string) {
+		f.Add(false, input)
+		f.Add(true, input)
+	})
 	f.Add(true, "a FETCH 1:* (BODY[1.2.HEADER.FIELDS (A B)]<0.5> BODYSTRUCTURE ENVELOPE)\r\nb IDLE\r\nDONE\r\n")
 	f.Add(true, "a APPEND INBOX {5+}\r\nabcde\r\nb SEARCH OR (FROM x) NOT (TEXT {2+}\r\nyz) UID 1:*\r\n")
 

@@ -29,13 +29,7 @@ const (
 // options by bits (transcript.Script.OptionBits), and runs each input,
 // cut to FuzzMaxInput, with a certificate pair for STARTTLS or STLS.
 func FuzzSessions(f *testing.F, bits map[string]byte, run func(t *testing.T, pair *testcert.Pair, opts byte, input []byte)) {
-	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, sc := range scripts {
-		f.Add(sc.OptionBits(bits), string(sc.Sent('C', 1)))
-	}
+	TranscriptSeeds(f, bits, func(opts byte, input string) { f.Add(opts, input) })
 	pair, err := testcert.New()
 	if err != nil {
 		f.Fatal(err)
@@ -43,6 +37,20 @@ func FuzzSessions(f *testing.F, bits map[string]byte, run func(t *testing.T, pai
 	f.Fuzz(func(t *testing.T, opts byte, input string) {
 		run(t, pair, opts, []byte(input[:min(len(input), FuzzMaxInput)]))
 	})
+}
+
+// TranscriptSeeds calls add, for every testdata/transcripts/server/*.txt,
+// with its options folded into a byte by bits
+// (transcript.Script.OptionBits) and the client side of its first
+// connection: a fuzz target's seeds.
+func TranscriptSeeds(f *testing.F, bits map[string]byte, add func(opts byte, input string)) {
+	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, sc := range scripts {
+		add(sc.OptionBits(bits), string(sc.Sent('C', 1)))
+	}
 }
 
 // FuzzRun is one fuzzed session of a server.

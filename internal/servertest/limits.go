@@ -1,11 +1,8 @@
 package servertest
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -21,26 +18,6 @@ func TooManyErrorsIsRead(t *testing.T, p Protocol) {
 	got := ReadUntilClosed(t, srv.Addr, strings.Repeat(p.Junk+"\r\n", 4)+strings.Repeat("x", 200<<10))
 	lines := strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n")
 	require.True(t, Match(p.Lines.TooManyErrors, lines[len(lines)-1]), "the last line of %q", got)
-}
-
-// ReadUntilClosed connects to addr, writes send while it reads what the
-// server says, and returns all of it once the server closed the
-// connection. It fails t unless the connection ended in order, with a
-// FIN: a server that closes with input unread must linger, or the
-// kernel's reset destroys what it said last.
-func ReadUntilClosed(t testing.TB, addr, send string) string {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer nc.Close()
-	require.NoError(t, nc.SetDeadline(time.Now().Add(10*time.Second)))
-	go io.WriteString(nc, send)
-	// Let the input reach the server before reading, as a client busy
-	// writing would.
-	time.Sleep(200 * time.Millisecond)
-	got, err := io.ReadAll(nc)
-	require.NoError(t, err, "the connection must end with FIN, not a reset; read so far %q", got)
-	return string(got)
 }
 
 // MaxAuthFailures: a session may fail to log in MaxAuthFailures-1 times

@@ -1,10 +1,8 @@
 package servertest
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,19 +55,6 @@ func AuthFailureDelayRate(t *testing.T, p Protocol) {
 			require.Positive(t, n, "failures are answered")
 			require.LessOrEqual(t, n, int64(25*window/time.Second), "failures answered from one address")
 		})
-	}
-}
-
-// guesser guesses alice's password with m until the server closes.
-func (p *Protocol) guesser(m Method) attack.Guesser {
-	return func(nc net.Conn, br *bufio.Reader, failed func()) {
-		s := p.session(nc, br)
-		if !s.Greet() {
-			return
-		}
-		for Match(p.Failed, s.LogIn(m, "alice", "guess")) {
-			failed()
-		}
 	}
 }
 
