@@ -27,7 +27,8 @@ import (
 type SASL[C any] struct {
 	// Dial connects to addr; cleartext says that the client may send
 	// credentials without TLS.
-	Dial     func(ctx context.Context, addr string, cleartext bool) (C, error)
+	Dial func(ctx context.Context, addr string, cleartext bool) (C, error)
+	// StartTLS upgrades the connection (STARTTLS, STLS); Close closes it.
 	StartTLS func(C, context.Context, *tls.Config) error
 	Close    func(C) error
 	// Mechanisms returns the SASL mechanisms the server lists now, in

@@ -8,9 +8,13 @@
 // the server answers with. Each package's test then names its RFC
 // section and calls the family.
 //
-// It also holds the pieces those packages' other server tests share: a
-// Session on a raw connection, the in-process fuzz session runner, a
-// slog handler that counts panics, client certificates for EXTERNAL.
+// The SASL families (SCRAM, EXTERNAL, OAUTHBEARER) run a protocol's own
+// Client, described by SASL, against its Server. The pieces the
+// packages' other server tests share are here too: a Session on a raw
+// connection, the transcript runner (Transcripts), the in-memory fuzz
+// session (FuzzSessions, FuzzRun), a log handler that counts panics, the
+// EXTERNAL and OAUTHBEARER side of a test backend (CertToken), the
+// out-of-range check of a state table (Unchanged).
 //
 // It is test support: only _test.go files import it, and it imports no
 // protocol package, so that each can use it from its own tests.
@@ -160,6 +164,7 @@ func Start(t testing.TB, cfg Config, srv Servable, tries func() int64) *Server {
 // Config is what the families change in a server. Each field that is
 // not zero is set on the Server's field of the same name by Apply.
 type Config struct {
+	// The limits, as the Servers' fields of the same names document them.
 	AuthFailureDelay, MaxAuthFailureDelay, AuthFailureReset    time.Duration
 	LoginTimeout                                               time.Duration
 	MaxConnections, MaxConnectionsPerAddr, MaxAuthFailureAddrs int
