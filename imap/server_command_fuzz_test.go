@@ -15,16 +15,16 @@ import (
 // backend behind. Each command must parse or fail with an error; none may
 // panic or read past what it was given.
 func FuzzServerCommand(f *testing.F) {
-	for _, s := range []string{
-		"a FETCH 1:*,3 (FLAGS BODY.PEEK[1.2.HEADER.FIELDS (From To)]<0.10> BODYSTRUCTURE)\r\n",
-		"a UID FETCH 1:4 FULL\r\n",
-		"a SEARCH RETURN (MIN COUNT) CHARSET UTF-8 OR (FROM x SUBJECT {3+}\r\nabc) NOT SEEN 1:3\r\n",
-		"a UID SEARCH TEXT hello UID 2:* LARGER 10 SENTBEFORE 1-Feb-2024\r\n",
-		"a STORE 1:2 +FLAGS.SILENT (\\Seen $Work)\r\n",
-		"a UID STORE 5 FLAGS ()\r\n",
-		"a LOGIN {5+}\r\nalice \"pa\\\"ss\"\r\n",
+	for _, seed := range []struct{ what, input string }{
+		{"sections, partial", "a FETCH 1:*,3 (FLAGS BODY.PEEK[1.2.HEADER.FIELDS (From To)]<0.10> BODYSTRUCTURE)\r\n"},
+		{"a macro", "a UID FETCH 1:4 FULL\r\n"},
+		{"RETURN, a literal", "a SEARCH RETURN (MIN COUNT) CHARSET UTF-8 OR (FROM x SUBJECT {3+}\r\nabc) NOT SEEN 1:3\r\n"},
+		{"keys with arguments", "a UID SEARCH TEXT hello UID 2:* LARGER 10 SENTBEFORE 1-Feb-2024\r\n"},
+		{"a flag list", "a STORE 1:2 +FLAGS.SILENT (\\Seen $Work)\r\n"},
+		{"no flags", "a UID STORE 5 FLAGS ()\r\n"},
+		{"a literal and a quoted string", "a LOGIN {5+}\r\nalice \"pa\\\"ss\"\r\n"},
 	} {
-		f.Add(s)
+		f.Add(seed.input)
 	}
 	f.Fuzz(func(t *testing.T, input string) {
 		srv := &Server{MaxLiteralSize: 1 << 12}
@@ -53,15 +53,21 @@ func FuzzServerCommand(f *testing.F) {
 	})
 }
 
-// fetchArgs reads FETCH's arguments as handleFetch does.
-func (c *Conn) fetchArgs() error {
+// seqSetArg reads the sequence set of FETCH and STORE, and the spaces
+// around it.
+func (c *Conn) seqSetArg() error {
 	if err := c.sp(); err != nil {
 		return err
 	}
 	if _, err := c.seqSet(); err != nil {
 		return err
 	}
-	if err := c.sp(); err != nil {
+	return c.sp()
+}
+
+// fetchArgs reads FETCH's arguments as handleFetch does.
+func (c *Conn) fetchArgs() error {
+	if err := c.seqSetArg(); err != nil {
 		return err
 	}
 	if _, err := c.readFetchRequest(); err != nil {
@@ -86,13 +92,7 @@ func (c *Conn) searchArgs() error {
 
 // storeArgs reads STORE's sequence set, item and flags.
 func (c *Conn) storeArgs() error {
-	if err := c.sp(); err != nil {
-		return err
-	}
-	if _, err := c.seqSet(); err != nil {
-		return err
-	}
-	if err := c.sp(); err != nil {
+	if err := c.seqSetArg(); err != nil {
 		return err
 	}
 	item, err := c.r.Atom()

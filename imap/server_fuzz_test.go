@@ -3,32 +3,17 @@ package imap_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
-	"github.com/mailwire/mailwire/internal/transcript"
+	"github.com/mailwire/mailwire/internal/servertest"
 )
-
-// panicHandler is a slog handler that counts the server's panic reports.
-type panicHandler struct{ panics *atomic.Int64 }
-
-func (h panicHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h panicHandler) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "panic") {
-		h.panics.Add(1)
-	}
-	return nil
-}
-func (h panicHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h panicHandler) WithGroup(string) slog.Handler      { return h }
 
 // fuzzBackend is the fuzzed server's backend: each input gets a store of
 // its own, so that what earlier inputs did (a COPY 1:* INBOX doubles the
@@ -46,14 +31,10 @@ func (b *fuzzBackend) Login(ctx context.Context, c *imap.Conn, username, passwor
 // the server neither panics nor hangs: it must end the session once the
 // input ends, within the connection's deadline.
 func FuzzServerSession(f *testing.F) {
-	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, sc := range scripts {
-		f.Add(false, string(sc.Sent('C', 1)))
-		f.Add(true, string(sc.Sent('C', 1)))
-	}
+	servertest.TranscriptSeeds(f, nil, func(_ byte, input string) {
+		f.Add(false, input)
+		f.Add(true, input)
+	})
 	f.Add(true, "a FETCH 1:* (BODY[1.2.HEADER.FIELDS (A B)]<0.5> BODYSTRUCTURE ENVELOPE)\r\nb IDLE\r\nDONE\r\n")
 	f.Add(true, "a APPEND INBOX {5+}\r\nabcde\r\nb SEARCH OR (FROM x) NOT (TEXT {2+}\r\nyz) UID 1:*\r\n")
 
@@ -66,15 +47,8 @@ func FuzzServerSession(f *testing.F) {
 		msgs = append(msgs, data)
 	}
 	backend := new(fuzzBackend)
-	var panics atomic.Int64
-	srv := &imap.Server{Backend: backend, AllowInsecureAuth: true, MaxLiteralSize: 1 << 16,
-		Logger: slog.New(panicHandler{&panics})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	go srv.Serve(l)
-	f.Cleanup(func() { srv.Close() })
+	log := &servertest.PanicLog{}
+	addr := servertest.Serve(f, &imap.Server{Backend: backend, AllowInsecureAuth: true, MaxLiteralSize: 1 << 16, Logger: log.Logger()})
 
 	f.Fuzz(func(t *testing.T, selected bool, input string) {
 		store := imapmem.New()
@@ -83,7 +57,7 @@ func FuzzServerSession(f *testing.F) {
 			store.Append("alice", "INBOX", data, nil, time.Now())
 		}
 		backend.store.Store(store)
-		nc, err := net.Dial("tcp", l.Addr().String())
+		nc, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +77,7 @@ func FuzzServerSession(f *testing.F) {
 		if err := <-done; err != nil {
 			t.Fatalf("session did not end: %v", err)
 		}
-		if panics.Load() > 0 {
+		if log.Panics() > 0 {
 			t.Fatalf("server panicked on %q", input)
 		}
 	})

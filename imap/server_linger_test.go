@@ -1,15 +1,21 @@
-package imap_test
+package imap
 
 import (
-	"io"
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/servertest"
 )
+
+// TestTooManyErrorsByeIsRead_RFC9051_7_1_5: a client that pipelines junk
+// past MaxErrors gets BAD and BYE, and the server ends the session with
+// the rest of the junk unread; the lingering close lets the client read
+// the BYE and then see the end of the stream.
+func TestTooManyErrorsByeIsRead_RFC9051_7_1_5(t *testing.T) {
+	servertest.TooManyErrorsIsRead(t, imapProto)
+}
 
 // TestLineTooLongByeIsRead_RFC3501_7_1_5: a 100 KB command line is over
 // the 64 KiB budget, so the server answers BAD and BYE and ends the
@@ -18,18 +24,7 @@ import (
 // client read it; the lingering close lets the client read every line
 // and then see an orderly end of stream.
 func TestLineTooLongByeIsRead_RFC3501_7_1_5(t *testing.T) {
-	addr := limitServer(t, 0, nil)
-	nc, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer nc.Close()
-	require.NoError(t, nc.SetDeadline(time.Now().Add(10*time.Second)))
-	go func() {
-		_, _ = nc.Write([]byte("a NOOP " + strings.Repeat("x", 100<<10) + "\r\n"))
-	}()
-	// Let the whole line reach the server before reading, as a client
-	// busy writing would.
-	time.Sleep(200 * time.Millisecond)
-	got, err := io.ReadAll(nc)
-	require.NoError(t, err, "the connection must end with FIN, not a reset; read so far %q", got)
-	assert.Contains(t, string(got), "* BYE [LIMIT]")
+	srv := imapProto.Start(t, servertest.Config{})
+	got := servertest.ReadUntilClosed(t, srv.Addr, "a NOOP "+strings.Repeat("x", 100<<10)+"\r\n")
+	assert.Contains(t, got, "* BYE [LIMIT]")
 }

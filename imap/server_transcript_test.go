@@ -1,8 +1,8 @@
 package imap_test
 
 import (
+	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/transcript"
 )
 
@@ -32,55 +32,47 @@ import (
 //	= flags INBOX 1 \Seen \Flagged   alice's message 1 has exactly these flags
 //	= count INBOX 2                  alice's mailbox holds 2 messages
 func TestServerTranscripts(t *testing.T) {
-	transcript.Server{Start: startTranscriptServer}.Run(t, "testdata/transcripts/server/*.txt")
+	servertest.Transcripts(t, startTranscriptServer)
 }
 
 // transcriptDate is the internal date of preloaded messages, so FETCH
 // INTERNALDATE is stable.
 var transcriptDate = time.Date(1996, 7, 17, 2, 44, 25, 0, time.FixedZone("", -7*3600))
 
-func startTranscriptServer(t testing.TB, opts []transcript.Option) (*transcript.Target, error) {
+// startTranscriptServer makes the server of one transcript: alice's
+// store, with the options "@ mailbox" and "@ message" (storeOption).
+func startTranscriptServer(testing.TB) (servertest.Servable, *transcript.Target, func(transcript.Option) error) {
 	store := imapmem.New()
 	store.AddUser("alice", "pass")
 	srv := &imap.Server{Backend: loginOnly{store}, AllowInsecureAuth: true, LoginTimeout: 10 * time.Second}
-	target := &transcript.Target{Check: func(name, arg string) error { return checkTranscript(store, name, arg) }}
-	for _, o := range opts {
-		f := strings.Fields(o.Arg)
-		var err error
-		switch {
-		case o.IsField():
-			err = transcript.SetField(srv, o)
-		case o.Name == "tls":
-			var pair *testcert.Pair
-			if pair, err = testcert.New(); err == nil {
-				srv.TLSConfig, target.TLS = pair.ServerConfig(), pair.ClientConfig()
-			}
-		case o.Name == "mailbox" && len(f) > 0:
-			attr := imap.MailboxAttr("")
-			if len(f) > 1 {
-				attr = imap.MailboxAttr(f[1])
-			}
-			err = store.CreateMailbox("alice", f[0], attr)
-		case o.Name == "message" && len(f) > 1:
-			var data []byte
-			if data, err = os.ReadFile(filepath.Join("testdata/server/messages", f[1])); err == nil {
-				_, err = store.Append("alice", f[0], data, toFlags(f[2:]), transcriptDate)
-			}
-		default:
-			return nil, o.Errorf("unknown option, or wrong arguments")
+	check := func(name, arg string) error { return checkTranscript(store, name, arg) }
+	return srv, &transcript.Target{Check: check}, func(o transcript.Option) error {
+		if err := storeOption(store, o); err != nil {
+			return o.Errorf("%v", err)
 		}
+		return nil
+	}
+}
+
+// storeOption applies an "@ mailbox" or "@ message" option to store.
+func storeOption(store *imapmem.Backend, o transcript.Option) error {
+	f := strings.Fields(o.Arg)
+	switch {
+	case o.Name == "mailbox" && len(f) > 0:
+		attr := imap.MailboxAttr("")
+		if len(f) > 1 {
+			attr = imap.MailboxAttr(f[1])
+		}
+		return store.CreateMailbox("alice", f[0], attr)
+	case o.Name == "message" && len(f) > 1:
+		data, err := os.ReadFile(filepath.Join("testdata/server/messages", f[1]))
 		if err != nil {
-			return nil, o.Errorf("%v", err)
+			return err
 		}
+		_, err = store.Append("alice", f[0], data, toFlags(f[2:]), transcriptDate)
+		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	target.Addr = l.Addr().String()
-	return target, nil
+	return errors.New("unknown option, or wrong arguments")
 }
 
 // loginOnly hides the store's SCRAM (imap.ScramBackend): the transcripts

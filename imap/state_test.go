@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/mailwire/mailwire/internal/servertest"
 )
 
 // commandStates is the expected legality of every command, written out
@@ -105,20 +107,10 @@ func TestTransition_RFC3501_3_5(t *testing.T) {
 
 // TestTransition_outOfRange: inputs outside the table change nothing.
 func TestTransition_outOfRange(t *testing.T) {
-	for _, tc := range []struct {
-		s State
-		v Verb
-		o Outcome
-	}{
-		{StateSelected, numVerbs, OutcomeClosed},
-		{StateSelected, VerbCLOSE, numOutcomes},
-		{numStates, VerbNOOP, OutcomeClosed},
-		{-1, VerbNOOP, OutcomeAccepted},
-	} {
-		next, legal := Transition(tc.s, tc.v, tc.o)
-		assert.Equal(t, tc.s, next)
-		assert.False(t, legal)
-	}
+	servertest.Unchanged(t, Transition, []servertest.Input[State, Verb, Outcome]{
+		{S: StateSelected, V: numVerbs, O: OutcomeClosed}, {S: StateSelected, V: VerbCLOSE, O: numOutcomes},
+		{S: numStates, V: VerbNOOP, O: OutcomeClosed}, {S: -1, V: VerbNOOP, O: OutcomeAccepted},
+	}...)
 }
 
 // TestOutcomeOf_RFC3501_7_1: the tagged response types as outcomes.

@@ -1,47 +1,37 @@
 package pop3
 
 import (
-	"bufio"
 	"context"
-	"io"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/servertest"
 )
 
-// ctxBackend records, for each Backend and Maildrop call, whether it got
-// the session's context (the one Login got) while still live.
-type ctxBackend struct {
-	session chan context.Context
-	live    chan string
-}
+// ctxBackend reports to its Contexts, for each Backend and Maildrop
+// call, whether it got the session's context (the one Login got) while
+// still live.
+type ctxBackend struct{ *servertest.Contexts }
 
 type ctxMaildrop struct {
 	emptyMaildrop
-	b   *ctxBackend
+	b   ctxBackend
 	ctx context.Context
 }
 
-func (b *ctxBackend) Login(ctx context.Context, _ *Conn, _, _ string) (Maildrop, error) {
-	b.session <- ctx
+func (b ctxBackend) Login(ctx context.Context, _ *Conn, _, _ string) (Maildrop, error) {
+	b.Opened(ctx)
 	return ctxMaildrop{b: b, ctx: ctx}, nil
 }
 
-func (m ctxMaildrop) check(ctx context.Context, name string) {
-	if ctx == m.ctx && ctx.Err() == nil {
-		m.b.live <- name
-	}
-}
-
 func (m ctxMaildrop) Messages(ctx context.Context) ([]MessageInfo, error) {
-	m.check(ctx, "Messages")
+	m.b.Called(m.ctx, ctx, "Messages")
 	return nil, nil
 }
 
 func (m ctxMaildrop) Close(ctx context.Context) error {
-	m.check(ctx, "Close")
+	m.b.Called(m.ctx, ctx, "Close")
 	return nil
 }
 
@@ -49,30 +39,13 @@ func (m ctxMaildrop) Close(ctx context.Context) error {
 // context; it is live up to Maildrop.Close and canceled once the
 // connection ended (RFC 1939 section 6: QUIT ends the session).
 func TestSessionContext(t *testing.T) {
-	b := &ctxBackend{session: make(chan context.Context, 1), live: make(chan string, 2)}
-	srv := &Server{Domain: "pop.test", Backend: b, AllowInsecureAuth: true}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-
-	nc, err := net.Dial("tcp", l.Addr().String())
-	require.NoError(t, err)
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(nc, "USER alice\r\nPASS secret\r\nQUIT\r\n")
-	br := bufio.NewReader(nc)
-	for range 4 {
-		line, err := br.ReadString('\n')
-		require.NoError(t, err)
-		require.Equal(t, "+OK", line[:3], line)
+	b := ctxBackend{servertest.NewContexts()}
+	addr := servertest.Serve(t, &Server{Domain: "pop.test", Backend: b, AllowInsecureAuth: true})
+	s := pop3Proto.Greeted(t, addr, "127.0.0.1")
+	s.Send("USER alice\r\nPASS secret\r\nQUIT\r\n")
+	for range 3 {
+		line := s.Line()
+		require.True(t, servertest.Match("+OK*", line), line)
 	}
-	ctx := <-b.session
-	require.Equal(t, "Messages", <-b.live)
-	require.Equal(t, "Close", <-b.live)
-	select {
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("the session's context was not canceled")
-	}
+	b.Check(t, "Messages", "Close")
 }

@@ -3,40 +3,29 @@ package smtp
 import (
 	"context"
 	"io"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/mailwire/mailwire/internal/netserver/attack"
+	"github.com/mailwire/mailwire/internal/servertest"
 )
 
-// ctxBackend reports the context of each call: the one NewSession got,
-// and whether it was still live in Mail and in Logout.
-type ctxBackend struct {
-	opened chan context.Context
-	live   chan string
-}
+// ctxBackend reports the context of each call to its Contexts: the one
+// NewSession got, and whether it was still live in Mail and in Logout.
+type ctxBackend struct{ *servertest.Contexts }
 
-func (b *ctxBackend) NewSession(ctx context.Context, _ *Conn) (Session, error) {
-	b.opened <- ctx
+func (b ctxBackend) NewSession(ctx context.Context, _ *Conn) (Session, error) {
+	b.Opened(ctx)
 	return ctxSession{b, ctx}, nil
 }
 
 type ctxSession struct {
-	b   *ctxBackend
+	b   ctxBackend
 	ctx context.Context
 }
 
-func (s ctxSession) check(ctx context.Context, name string) {
-	if ctx == s.ctx && ctx.Err() == nil {
-		s.b.live <- name
-	}
-}
-
 func (s ctxSession) Mail(ctx context.Context, _ string, _ *MailOptions) error {
-	s.check(ctx, "Mail")
+	s.b.Called(s.ctx, ctx, "Mail")
 	return nil
 }
 func (ctxSession) Rcpt(context.Context, string, *RcptOptions) error { return nil }
@@ -46,7 +35,7 @@ func (ctxSession) Data(_ context.Context, r io.Reader) error {
 }
 func (ctxSession) Reset(context.Context) {}
 func (s ctxSession) Logout(ctx context.Context) error {
-	s.check(ctx, "Logout")
+	s.b.Called(s.ctx, ctx, "Logout")
 	return nil
 }
 
@@ -54,25 +43,11 @@ func (s ctxSession) Logout(ctx context.Context) error {
 // session's context; it is live up to Logout and canceled once the
 // connection ended (RFC 5321 4.1.1.10: QUIT ends the session).
 func TestSessionContext(t *testing.T) {
-	b := &ctxBackend{opened: make(chan context.Context, 1), live: make(chan string, 2)}
-	srv := &Server{Domain: "mx.test", Backend: b}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-
-	nc, br := attack.DialFrom(t, "127.0.0.1", l.Addr().String())
-	nc.SetDeadline(time.Now().Add(5 * time.Second))
-	require.True(t, hello(nc, br))
-	io.WriteString(nc, "MAIL FROM:<a@b.test>\r\nQUIT\r\n")
-	require.Equal(t, "250 2.1.0 Sender OK", lastLine(br))
-	require.Equal(t, "221 2.0.0 mx.test Service closing transmission channel", lastLine(br))
-	ctx := <-b.opened
-	require.Equal(t, "Mail", <-b.live)
-	require.Equal(t, "Logout", <-b.live)
-	select {
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("the session's context was not canceled")
-	}
+	b := ctxBackend{servertest.NewContexts()}
+	addr := servertest.Serve(t, &Server{Domain: "mx.test", Backend: b})
+	s := relay.Greeted(t, addr, "127.0.0.1")
+	s.Send("MAIL FROM:<a@b.test>\r\nQUIT\r\n")
+	require.Equal(t, "250 2.1.0 Sender OK", s.Reply())
+	require.Equal(t, "221 2.0.0 mx.test Service closing transmission channel", s.Reply())
+	b.Check(t, "Mail", "Logout")
 }

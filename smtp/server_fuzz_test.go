@@ -6,17 +6,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log/slog"
-	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/memnet"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/testcert"
-	"github.com/mailwire/mailwire/internal/transcript"
 )
 
 // The options byte of FuzzServerSession picks the server's configuration,
@@ -31,13 +27,8 @@ const (
 	fuzzLockstep                 // one line at a time instead of pipelined
 )
 
-const (
-	// fuzzMaxInput caps an input, so that one session stays fast.
-	fuzzMaxInput = 4096
-	// fuzzSessionTimeout is the generous bound that proves no hang.
-	fuzzSessionTimeout = 10 * time.Second
-	fuzzDomain         = "mx.test"
-)
+// fuzzDomain is the fuzzed server's Domain.
+const fuzzDomain = "mx.test"
 
 // FuzzServerSession plays arbitrary client input against a real server
 // over an in-memory connection, with a fresh backend per input, and checks
@@ -52,36 +43,13 @@ const (
 // ends a pipelined group; when the server says 220 the client really
 // starts TLS and sends the rest encrypted.
 func FuzzServerSession(f *testing.F) {
-	addTranscriptSeeds(f)
-	pair, err := testcert.New()
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, opts byte, input string) {
-		if len(input) > fuzzMaxInput {
-			input = input[:fuzzMaxInput]
-		}
-		runFuzzSession(t, pair, opts, []byte(input))
-	})
-}
-
-// addTranscriptSeeds adds the client side of every server transcript,
-// with the options its header names.
-func addTranscriptSeeds(f *testing.F) {
-	scripts, err := transcript.ParseGlob("testdata/transcripts/server/*.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	bits := map[string]byte{"LMTP": fuzzLMTP, "tls": fuzzTLS, "AllowInsecureAuth": fuzzInsecureAuth,
-		"AuthRequired": fuzzAuthRequired, "AllowBareNewlines": fuzzBareNewlines, "Max*": fuzzSmallLimits}
-	for _, sc := range scripts {
-		f.Add(sc.OptionBits(bits), string(sc.Sent('C', 1)))
-	}
+	servertest.FuzzSessions(f, map[string]byte{"LMTP": fuzzLMTP, "tls": fuzzTLS, "AllowInsecureAuth": fuzzInsecureAuth,
+		"AuthRequired": fuzzAuthRequired, "AllowBareNewlines": fuzzBareNewlines, "Max*": fuzzSmallLimits}, runFuzzSession)
 }
 
 // fuzzServer configures a server as opts says.
-func fuzzServer(opts byte, b Backend, tlsConfig *tls.Config, panics *atomic.Int64) *Server {
-	srv := &Server{Domain: fuzzDomain, Backend: b, Logger: slog.New(panicCounter{panics}),
+func fuzzServer(opts byte, b Backend, tlsConfig *tls.Config, log *servertest.PanicLog) *Server {
+	srv := &Server{Domain: fuzzDomain, Backend: b, Logger: log.Logger(),
 		AuthFailureDelay:  -1, // failed AUTHs answered at once
 		LMTP:              opts&fuzzLMTP != 0,
 		AllowInsecureAuth: opts&fuzzInsecureAuth != 0,
@@ -100,41 +68,19 @@ func fuzzServer(opts byte, b Backend, tlsConfig *tls.Config, panics *atomic.Int6
 
 // runFuzzSession runs one session and checks what it left behind.
 func runFuzzSession(t *testing.T, pair *testcert.Pair, opts byte, input []byte) {
-	baseline := runtime.NumGoroutine()
 	backend := &fuzzBackend{}
-	var panics atomic.Int64
-	srv := fuzzServer(opts, backend, pair.ServerConfig(), &panics)
-	client, server := memnet.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(memnet.Listen(server)) }()
-
+	log := &servertest.PanicLog{}
+	srv := fuzzServer(opts, backend, pair.ServerConfig(), log)
 	ck := &replyChecker{lmtp: srv.LMTP, stored: backend.count}
-	script := memnet.Script{
-		Segments: fuzzSegments(input, opts&fuzzLockstep != 0, func(line []byte) bool {
-			v, _ := splitCommand(trimEOL(line))
-			return v == VerbSTARTTLS
-		}),
-		Read:    ck.read,
-		TLS:     pair.ClientConfig(),
-		Timeout: fuzzSessionTimeout,
-	}
-	err := script.Run(client)
-	if panics.Load() > 0 {
-		t.Fatalf("server panicked on %q", input)
-	}
-	if err != nil {
-		t.Fatalf("session on %q: %v", input, err)
-	}
-	checkStored(t, backend, ck, srv)
-	ctx, cancel := context.WithTimeout(context.Background(), fuzzSessionTimeout)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatalf("session still running after its connection ended: %v", err)
-	}
-	if err := <-served; err != ErrServerClosed {
-		t.Fatalf("Serve returned %v", err)
-	}
-	waitGoroutines(t, baseline)
+	segments := servertest.Segments(input, opts&fuzzLockstep != 0, func(line []byte) bool {
+		v, _ := splitCommand(trimEOL(line))
+		return v == VerbSTARTTLS
+	})
+	servertest.FuzzRun{
+		Server: srv, Closed: ErrServerClosed, Log: log,
+		Script: memnet.Script{Segments: segments, Read: ck.read, TLS: pair.ClientConfig()},
+		Check:  func(t *testing.T) { checkStored(t, backend, ck, srv) },
+	}.Run(t, input)
 }
 
 // checkStored compares what the backend stored with what was answered.
@@ -152,55 +98,6 @@ func checkStored(t *testing.T, b *fuzzBackend, ck *replyChecker, srv *Server) {
 		}
 	}
 }
-
-// waitGoroutines waits until no more goroutines run than before the
-// session: the server's may take a moment to return after it let go.
-func waitGoroutines(t *testing.T, baseline int) {
-	deadline := time.Now().Add(fuzzSessionTimeout)
-	for runtime.NumGoroutine() > baseline {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines left behind", runtime.NumGoroutine()-baseline)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// fuzzSegments cuts input into what the client writes at once: every line
-// in lockstep mode, else runs of lines up to and including each STARTTLS.
-func fuzzSegments(input []byte, lockstep bool, startsTLS func(line []byte) bool) [][]byte {
-	var segs [][]byte
-	start := 0
-	for i := 0; i < len(input); {
-		end := bytes.IndexByte(input[i:], '\n')
-		if end < 0 {
-			break
-		}
-		line := input[i : i+end+1]
-		i += end + 1
-		if lockstep || startsTLS(line) {
-			segs = append(segs, input[start:i])
-			start = i
-		}
-	}
-	if start < len(input) {
-		segs = append(segs, input[start:])
-	}
-	return segs
-}
-
-// panicCounter is a slog handler that counts the server's panic reports:
-// the connection loop recovers, so a panic shows only in the log.
-type panicCounter struct{ n *atomic.Int64 }
-
-func (h panicCounter) Enabled(context.Context, slog.Level) bool { return true }
-func (h panicCounter) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "panic") {
-		h.n.Add(1)
-	}
-	return nil
-}
-func (h panicCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h panicCounter) WithGroup(string) slog.Handler      { return h }
 
 // fuzzBackend stores what its sessions accept and refuses chosen input,
 // so the fuzzer reaches the error paths: sender reject@... (550) and

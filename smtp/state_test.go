@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/servertest"
 )
 
 // TestTransition_RFC5321_4_1_4_EveryStateVerbAndOutcome checks every
@@ -95,20 +97,11 @@ func TestTransition_RFC5321_4_1_4_EveryStateVerbAndOutcome(t *testing.T) {
 	assert.Equal(t, 480, inputs)
 }
 
+// TestTransition_OutOfRange: inputs outside the table change nothing.
 func TestTransition_OutOfRange(t *testing.T) {
-	for _, tc := range []struct {
-		s State
-		v Verb
-		o Outcome
-	}{
-		{numStates, VerbNOOP, OutcomeAccepted},
-		{StateReady, numVerbs, OutcomeAccepted},
-		{StateReady, VerbNOOP, numOutcomes},
-	} {
-		got, ok := Transition(tc.s, tc.v, tc.o)
-		assert.False(t, ok, "%d %d %d", tc.s, tc.v, tc.o)
-		assert.Equal(t, tc.s, got, "%d %d %d keeps the state", tc.s, tc.v, tc.o)
-	}
+	servertest.Unchanged(t, Transition, []servertest.Input[State, Verb, Outcome]{
+		{S: numStates, V: VerbNOOP, O: OutcomeAccepted}, {S: StateReady, V: numVerbs, O: OutcomeAccepted}, {S: StateReady, V: VerbNOOP, O: numOutcomes},
+	}...)
 	assert.False(t, Allowed(numStates, VerbNOOP))
 	assert.False(t, Allowed(StateReady, numVerbs))
 	assert.Equal(t, "invalid", State(99).String())

@@ -3,13 +3,12 @@ package smtp
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mailwire/mailwire/internal/testcert"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/transcript"
 )
 
@@ -28,37 +27,11 @@ import (
 //	= protocol ESMTPSA        its Received "with" protocol (RFC 3848)
 //	= body 8BITMIME           its MAIL BODY parameter (RFC 6152)
 func TestServerTranscripts(t *testing.T) {
-	transcript.Server{Start: startTranscriptServer}.Run(t, "testdata/transcripts/server/*.txt")
-}
-
-func startTranscriptServer(t testing.TB, opts []transcript.Option) (*transcript.Target, error) {
-	backend := &testBackend{}
-	srv := &Server{Domain: "mx.test", Backend: backend, CommandTimeout: 10 * time.Second}
-	target := &transcript.Target{Check: func(name, arg string) error { return checkTranscript(backend, name, arg) }}
-	for _, o := range opts {
-		switch {
-		case o.IsField():
-			if err := transcript.SetField(srv, o); err != nil {
-				return nil, err
-			}
-		case o.Name == "tls":
-			pair, err := testcert.New()
-			if err != nil {
-				return nil, err
-			}
-			srv.TLSConfig, target.TLS = pair.ServerConfig(), pair.ClientConfig()
-		default:
-			return nil, o.Errorf("unknown option")
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	target.Addr = l.Addr().String()
-	return target, nil
+	servertest.Transcripts(t, func(testing.TB) (servertest.Servable, *transcript.Target, func(transcript.Option) error) {
+		b := &testBackend{}
+		return &Server{Domain: "mx.test", Backend: b, CommandTimeout: 10 * time.Second},
+			&transcript.Target{Check: func(name, arg string) error { return checkTranscript(b, name, arg) }}, nil
+	})
 }
 
 // checkTranscript answers a transcript's "=" line. Deliveries finish before
