@@ -19,6 +19,8 @@ import (
 var testSupport = []string{
 	"github.com/mailwire/mailwire/internal/transcript",
 	"github.com/mailwire/mailwire/internal/testutil",
+	"github.com/mailwire/mailwire/internal/servertest",
+	"github.com/mailwire/mailwire/internal/sasl/sasltest/clienttest",
 }
 
 // nonTestImporters returns the files below root, other than _test.go
