@@ -304,7 +304,10 @@ func (c *Client) allowed(v Verb) error {
 
 // allowedLocked is allowed with c.mu held. LOGIN and AUTHENTICATE carry
 // credentials, sent only where they cannot be read
-// (internal/clientconn.Private) unless Options.InsecureAuth allows it.
+// (internal/clientconn.Private) unless Options.InsecureAuth allows it;
+// LOGIN is never sent while the server advertises LOGINDISABLED (RFC
+// 3501 section 6.2.3: "A client implementation MUST NOT send a LOGIN
+// command if the LOGINDISABLED capability is advertised").
 func (c *Client) allowedLocked(v Verb) error {
 	if c.err != nil || c.state == StateLogout {
 		return c.closeErrLocked()
@@ -314,6 +317,9 @@ func (c *Client) allowedLocked(v Verb) error {
 	}
 	if (v == VerbLOGIN || v == VerbAUTHENTICATE) && !c.opts.InsecureAuth && !clientconn.Private(c.conn) {
 		return ErrInsecureAuth
+	}
+	if v == VerbLOGIN && c.caps.Has(CapLoginDisabled) {
+		return fmt.Errorf("%w: the server advertises LOGINDISABLED", ErrClientState)
 	}
 	return nil
 }

@@ -34,7 +34,8 @@ func (c *Client) Logout(ctx context.Context) error {
 // Login identifies the user with a password (RFC 3501 section 6.2.3).
 // The password is not sent over a cleartext TCP connection to a host
 // other than a loopback address (ErrInsecureAuth), unless
-// Options.InsecureAuth is set.
+// Options.InsecureAuth is set, nor while the capabilities known include
+// LOGINDISABLED (an error wrapping ErrClientState): use StartTLS first.
 func (c *Client) Login(ctx context.Context, username, password string) error {
 	resp, err := c.run(ctx, VerbLOGIN, func(w *wire.Writer) {
 		w.AString(username).SP().AString(password)

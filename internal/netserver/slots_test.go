@@ -3,6 +3,7 @@ package netserver
 import (
 	"bufio"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,10 +57,32 @@ func TestGroup_MaxPerAddr(t *testing.T) {
 // are, the new session is refused as before.
 func TestGroup_FullEvictsOldestNotLoggedIn(t *testing.T) {
 	var g Group[*echoSession]
+	var mu sync.Mutex
+	var sessions []*echoSession
 	addr := startEchoWith(t, &g, func(cfg *Config[*echoSession]) {
 		cfg.MaxSessions = 4
 		cfg.Evict = func(s *echoSession) bool { return !s.pinned.Load() && s.io.EvictIfIdle() }
+		newSession := cfg.New
+		cfg.New = func(nc net.Conn) *echoSession {
+			s := newSession(nc)
+			mu.Lock()
+			sessions = append(sessions, s)
+			mu.Unlock()
+			return s
+		}
 	})
+	// allIdle: every session has echoed its line and waits for the next,
+	// so that which one a full server evicts does not depend on timing.
+	allIdle := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range sessions {
+			if !s.io.idle.Load() {
+				return false
+			}
+		}
+		return true
+	}
 	_, _, line := dialFrom(t, "127.0.0.1", addr, "login\n") // the oldest of all
 	require.Equal(t, "login\n", line)
 	_, _, line = dialFrom(t, "127.0.0.1", addr, "pin\n") // cannot end at once
@@ -68,6 +91,7 @@ func TestGroup_FullEvictsOldestNotLoggedIn(t *testing.T) {
 	require.Equal(t, "x\n", line)
 	c2, younger, line := dialFrom(t, "127.0.0.2", addr, "y\n")
 	require.Equal(t, "y\n", line)
+	require.Eventually(t, allIdle, 5*time.Second, time.Millisecond)
 
 	c3, newest, line := dialFrom(t, "127.0.0.3", addr, "z\n")
 	require.Equal(t, "z\n", line, "served: room was made")
