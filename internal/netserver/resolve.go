@@ -1,24 +1,6 @@
 package netserver
 
-import (
-	"reflect"
-	"time"
-)
-
-// shared are the defaults that the SMTP, POP3 and IMAP servers give the
-// same value; each protocol package documents them again as its Default
-// constants, for its protocol, and its limits test holds the two equal.
-var shared = Limits{
-	MaxAuthFailures:       3,
-	MaxConnections:        1000,
-	MaxConnectionsPerAddr: 50,
-	WriteTimeout:          2 * time.Minute,
-	TLSHandshakeTimeout:   30 * time.Second,
-	AuthFailureDelay:      2 * time.Second,
-	MaxAuthFailureDelay:   15 * time.Second,
-	AuthFailureReset:      10 * time.Minute,
-	MaxAuthFailureAddrs:   16384,
-}
+import "reflect"
 
 // Given returns the fields of server, a pointer to a protocol package's
 // Server, that Limits names: each Server declares them under the same
@@ -37,7 +19,7 @@ func Given(server any) Limits {
 
 // Resolve applies the defaults to the given fields l: def holds the
 // protocol's own defaults, and a field def leaves zero takes the one the
-// three servers share. MaxConnectionsPerAddr and AuthFailureDelay resolve
+// three servers share (defaults.go). MaxConnectionsPerAddr and AuthFailureDelay resolve
 // with Limit (negative: off), the others with Or.
 func (l Limits) Resolve(def Limits) Limits {
 	d := reflect.ValueOf(&def).Elem()
