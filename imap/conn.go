@@ -62,10 +62,10 @@ func (c *Conn) TLS() *tls.ConnectionState { return c.line.TLS }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
+// newConn makes the session on nc; its login timeout counts from the
+// connection, whatever arrives.
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	// The login timeout counts from the connection, whatever arrives.
-	c.line = srv.core().OpenLine(nc, true)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	if srv.Debug != nil {
 		c.line.Transport = tappedIO{c}
 	} else {

@@ -60,14 +60,14 @@ type Server struct {
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
-	// IMAP's own limits.
-	MaxLiteralSize int64
-	MaxDepth       int
-	MaxSeqRanges   int
 	// MaxAuthLineLength bounds each AUTHENTICATE response line; the
 	// initial response (RFC 4959) is part of the command, which
 	// MaxLineLength bounds.
 	MaxAuthLineLength int
+	// IMAP's own limits.
+	MaxLiteralSize int64
+	MaxDepth       int
+	MaxSeqRanges   int
 
 	// BeforeCommand, if set, is called before each command the state
 	// allows, before its arguments are read and it runs, with its tag and
@@ -126,14 +126,13 @@ func (srv *Server) core() *netserver.Server[*Conn] { return srv.ns.Setup(srv.res
 // protocol tells netserver how IMAP sessions are made, run and refused.
 func (srv *Server) protocol() netserver.Protocol[*Conn] {
 	return netserver.Protocol[*Conn]{
-		Addr: ":143", TLSAddr: ":993",
-		New:  func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Line: func(c *Conn) *netserver.Line { return c.line },
+		Addr: ":143", TLSAddr: ":993", Login: true,
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:  func(c *Conn) *netserver.Line { return c.line },
+		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(&StatusResponse{Type: StatusBYE, Code: CodeUnavailable, Text: "Too many connections, try again later"})
 		},
-		Serve:      (*Conn).serve,
-		Evict:      true,
 		HasBackend: func() bool { return srv.Backend != nil },
 		ErrClosed:  ErrServerClosed,
 	}

@@ -59,11 +59,11 @@ func (c *Conn) User() string { return c.identity }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
+// newConn makes the session on nc. The autologout timer (RFC 1939
+// section 3) restarts with every read; the login timeout counts from the
+// connection, whatever arrives.
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	// The autologout timer (RFC 1939 section 3) restarts with every read;
-	// the login timeout counts from the connection, whatever arrives.
-	c.line = srv.core().OpenLine(nc, true)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	// The read buffer holds the longest line the session takes, so that
 	// readLine sees it whole.
 	lim := srv.limits()

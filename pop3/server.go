@@ -78,7 +78,7 @@ type Server struct {
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
-	// POP3's own limits.
+	// MaxAuthLineLength bounds each SASL response line of AUTH.
 	MaxAuthLineLength int
 
 	// Logger receives errors and connection events; nil discards them.
@@ -176,14 +176,11 @@ func (srv *Server) Serve(l net.Listener) error { return srv.core().Serve(l) }
 // protocol tells netserver how POP3 sessions are made, run and refused.
 func (srv *Server) protocol() netserver.Protocol[*Conn] {
 	return netserver.Protocol[*Conn]{
-		Addr: ":110", TLSAddr: ":995",
-		New:  func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Line: func(c *Conn) *netserver.Line { return c.line },
-		Refuse: func(c *Conn) {
-			c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later"))
-		},
+		Addr: ":110", TLSAddr: ":995", Login: true,
+		New:        func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:       func(c *Conn) *netserver.Line { return c.line },
 		Serve:      (*Conn).serve,
-		Evict:      true,
+		Refuse:     func(c *Conn) { c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later")) },
 		HasBackend: func() bool { return srv.Backend != nil },
 		ErrClosed:  ErrServerClosed,
 	}

@@ -100,10 +100,10 @@ var (
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
 )
 
+// newConn makes the session on nc; only a submission server has a login
+// phase (see protocol).
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	// Only a submission server has a login phase, bounded by LoginTimeout.
-	c.line = srv.core().OpenLine(nc, srv.AuthRequired)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	if lim := srv.limits(); max(lim.MaxLineLength, lim.MaxAuthLineLength) > pooledReaderSize {
 		c.line.BR = bufio.NewReaderSize(c.line.IO, max(lim.MaxLineLength, lim.MaxAuthLineLength))
 	} else {

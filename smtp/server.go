@@ -81,8 +81,9 @@ type Server struct {
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
-	// SMTP's own limits.
+	// MaxAuthLineLength bounds each SASL response line of AUTH.
 	MaxAuthLineLength int
+	// SMTP's own limits.
 	MaxTextLineLength int
 	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
 	MaxMessageBytes int64
@@ -138,17 +139,18 @@ func (srv *Server) core() *netserver.Server[*Conn] { return srv.ns.Setup(srv.res
 func (srv *Server) protocol() netserver.Protocol[*Conn] {
 	p := netserver.Protocol[*Conn]{
 		Addr: ":25", TLSAddr: ":465",
-		New:  func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Line: func(c *Conn) *netserver.Line { return c.line },
+		// Only a submission server has a login phase, and with it the
+		// eviction of sessions not logged in: an MTA on port 25 serves
+		// every client unauthenticated, and one in the middle of a
+		// transaction must not lose it to a newcomer.
+		Login: srv.AuthRequired,
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:  func(c *Conn) *netserver.Line { return c.line },
+		Serve: (*Conn).serve,
 		Refuse: func(c *Conn) {
 			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, srv.domain()+" Too many connections, try again later"))
 		},
-		Serve: (*Conn).serve,
-		Done:  (*Conn).putBuffers,
-		// Only where a login phase exists: an MTA on port 25 serves
-		// every client unauthenticated, and one in the middle of a
-		// transaction must not lose it to a newcomer.
-		Evict:      srv.AuthRequired,
+		Done:       (*Conn).putBuffers,
 		HasBackend: func() bool { return srv.Backend != nil },
 		ErrClosed:  ErrServerClosed,
 	}

@@ -77,6 +77,7 @@ const (
 
 // shared are the defaults above as Limits, for Resolve.
 var shared = Limits{
+	MaxAuthLineLength:     DefaultMaxAuthLineLength,
 	MaxAuthFailures:       DefaultMaxAuthFailures,
 	MaxConnections:        DefaultMaxConnections,
 	MaxConnectionsPerAddr: DefaultMaxConnectionsPerAddr,

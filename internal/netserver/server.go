@@ -28,8 +28,14 @@ type Protocol[S comparable] struct {
 	// Addr and TLSAddr are where ListenAndServe and ListenAndServeTLS
 	// listen when they are given "": the protocol's ports.
 	Addr, TLSAddr string
-	// New wraps an accepted connection in a session, whose Line it makes
-	// with OpenLine.
+	// Login says that sessions have a login phase: LoginTimeout, counted
+	// from the connection and not restarted by input, bounds it (RFC 9051
+	// section 5.4), and a full server makes room by closing the oldest
+	// session that has not logged in and waits for a command
+	// (Config.Evict).
+	Login bool
+	// New makes the session of an accepted connection, with a Line made
+	// by OpenLine, whose buffers and hooks it sets.
 	New func(net.Conn) S
 	// Line returns the session's Line.
 	Line func(S) *Line
@@ -40,9 +46,6 @@ type Protocol[S comparable] struct {
 	Serve, Refuse func(S)
 	// Done, if set, is called last, once the session's slot is free.
 	Done func(S)
-	// Evict lets a full server make room by closing the oldest session
-	// that has not logged in and waits for a command (Config.Evict).
-	Evict bool
 	// HasBackend reports whether the Server was given its Backend; Serve
 	// refuses to start without one.
 	HasBackend func() bool
@@ -61,12 +64,6 @@ func (s *Server[S]) Setup(resolve func() Settings, protocol func() Protocol[S]) 
 		return resolve()
 	})
 	return s
-}
-
-// OpenLine wraps the connection of a new session (Base.NewLine); login
-// says whether the session has a login phase, bounded by LoginTimeout.
-func (s *Server[S]) OpenLine(nc net.Conn, login bool) *Line {
-	return s.NewLine(nc, s.group.ShuttingDown, login)
 }
 
 // ListenAndServe listens on addr, the protocol's Addr when it is "", and
@@ -91,13 +88,19 @@ func (s *Server[S]) ListenAndServeTLS(addr string, cfg *tls.Config, certFile, ke
 // is done in the session's goroutine, bounded by TLSHandshakeTimeout.
 func (s *Server[S]) Serve(l net.Listener) error {
 	cfg := Config[S]{Base: &s.Base, New: s.proto.New, Serve: s.serve, Refuse: s.refuse, ErrClosed: s.proto.ErrClosed}
-	if s.proto.Evict {
+	if s.proto.Login {
 		cfg.Evict = func(c S) bool { return s.proto.Line(c).IO.EvictIfIdle() }
 	}
 	if !s.proto.HasBackend() {
 		cfg.Invalid = errors.New(s.settings.Name + ": Server.Backend is nil")
 	}
 	return s.group.Serve(l, cfg)
+}
+
+// OpenLine wraps the connection of a new session (Base.NewLine), with a
+// login deadline when the protocol has a login phase.
+func (s *Server[S]) OpenLine(nc net.Conn) *Line {
+	return s.NewLine(nc, s.group.ShuttingDown, s.proto.Login)
 }
 
 // serve runs session c in its goroutine: the handshake of implicit TLS,
