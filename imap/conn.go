@@ -17,17 +17,16 @@ import (
 // needs. Its methods may be called from the Backend's methods.
 type Conn struct {
 	srv *Server
-	// line is the connection with its buffers (io, br and bw are its IO,
-	// BR and BW), the session's context (every Backend call gets
-	// line.Ctx) and its TLS state.
+	// line is the connection with its buffers, the session's context
+	// (every Backend call gets line.Ctx) and its TLS state. The parser r
+	// and the writer w sit on its buffers.
 	line *netserver.Line
-	// io is the connection (TLS once negotiated) with its timeouts; the
-	// buffers sit on it, through the Debug tap when Debug is set.
+	r    *wire.Reader
+	w    *wire.Writer
+	// io is line.IO, the connection (TLS once negotiated) with its
+	// timeouts; the buffers sit on it, through the Debug tap when Debug
+	// is set.
 	io *netserver.Deadlines
-	br *bufio.Reader
-	bw *bufio.Writer
-	r  *wire.Reader
-	w  *wire.Writer
 
 	state    State
 	user     User
@@ -73,9 +72,9 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	}
 	c.line.BR = bufio.NewReaderSize(c.line.Transport, 16<<10)
 	c.line.BW = bufio.NewWriterSize(c.line.Transport, 16<<10)
-	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
+	c.io = c.line.IO
 	lim := srv.limits()
-	c.r = wire.NewReader(c.br, wire.Limits{
+	c.r = wire.NewReader(c.line.BR, wire.Limits{
 		MaxLine:    lim.MaxLineLength,
 		MaxLiteral: lim.MaxLiteralSize,
 		MaxDepth:   lim.MaxDepth,
@@ -83,7 +82,7 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 		MaxSeqRanges: lim.MaxSeqRanges,
 	})
 	c.r.SyncLiteral = c.continueLiteral
-	c.w = wire.NewWriter(c.bw)
+	c.w = wire.NewWriter(c.line.BW)
 	c.line.Flush = c.w.Flush
 	return c
 }

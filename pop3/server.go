@@ -98,9 +98,51 @@ type Server struct {
 	sleep func(time.Duration)
 }
 
+// ListenAndServe listens on srv.Addr (":110" by default) and serves
+// plain POP3; STLS is offered when TLSConfig is set.
+func (srv *Server) ListenAndServe() error { return srv.core().ListenAndServe(srv.Addr) }
+
+// ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
+// over implicit TLS (RFC 8314 section 3.3). certFile and keyFile are loaded
+// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
+// certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	return srv.core().ListenAndServeTLS(srv.Addr, srv.TLSConfig, certFile, keyFile)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS; its handshake is
+// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
+func (srv *Server) Serve(l net.Listener) error { return srv.core().Serve(l) }
+
+// Shutdown stops the server gracefully: it closes the listeners, tells each
+// session that waits for a command "-ERR [SYS/TEMP]" and closes it without
+// entering UPDATE (nothing is deleted), lets sessions in the middle of a
+// command (such as sending a message) finish it first, and waits until
+// every session is gone or ctx ends.
+func (srv *Server) Shutdown(ctx context.Context) error { return srv.core().Shutdown(ctx) }
+
+// Close closes the listeners and every connection at once, without a
+// reply. No session enters UPDATE, so nothing is deleted.
+func (srv *Server) Close() error { return srv.core().Close() }
+
 // core returns the plumbing the three servers share, set up from the
 // fields on first use (they must not change once serving).
 func (srv *Server) core() *netserver.Server[*Conn] { return srv.ns.Setup(srv.resolve, srv.protocol) }
+
+// protocol tells netserver how POP3 sessions are made, run and refused.
+func (srv *Server) protocol() netserver.Protocol[*Conn] {
+	return netserver.Protocol[*Conn]{
+		Addr: ":110", TLSAddr: ":995", Login: true,
+		New:        func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:       func(c *Conn) *netserver.Line { return c.line },
+		Serve:      (*Conn).serve,
+		Refuse:     func(c *Conn) { c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later")) },
+		HasBackend: func() bool { return srv.Backend != nil },
+		ErrClosed:  ErrServerClosed,
+	}
+}
 
 // limits returns the limit fields with their defaults applied.
 func (srv *Server) limits() *limits {
@@ -149,50 +191,9 @@ func (srv *Server) lock(user string) *Response {
 	return nil
 }
 
+// unlock drops the lock lock took on user's maildrop.
 func (srv *Server) unlock(user string) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	delete(srv.locked, user)
 }
-
-// ListenAndServe listens on srv.Addr (":110" by default) and serves
-// plain POP3; STLS is offered when TLSConfig is set.
-func (srv *Server) ListenAndServe() error { return srv.core().ListenAndServe(srv.Addr) }
-
-// ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
-// over implicit TLS (RFC 8314 section 3.3). certFile and keyFile are loaded
-// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
-// certificate.
-func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	return srv.core().ListenAndServeTLS(srv.Addr, srv.TLSConfig, certFile, keyFile)
-}
-
-// Serve accepts connections on l and serves each in its own goroutine. It
-// returns ErrServerClosed after Shutdown or Close; l is closed on return.
-// A listener made by tls.NewListener gives implicit TLS; its handshake is
-// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
-func (srv *Server) Serve(l net.Listener) error { return srv.core().Serve(l) }
-
-// protocol tells netserver how POP3 sessions are made, run and refused.
-func (srv *Server) protocol() netserver.Protocol[*Conn] {
-	return netserver.Protocol[*Conn]{
-		Addr: ":110", TLSAddr: ":995", Login: true,
-		New:        func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Line:       func(c *Conn) *netserver.Line { return c.line },
-		Serve:      (*Conn).serve,
-		Refuse:     func(c *Conn) { c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later")) },
-		HasBackend: func() bool { return srv.Backend != nil },
-		ErrClosed:  ErrServerClosed,
-	}
-}
-
-// Shutdown stops the server gracefully: it closes the listeners, tells each
-// session that waits for a command "-ERR [SYS/TEMP]" and closes it without
-// entering UPDATE (nothing is deleted), lets sessions in the middle of a
-// command (such as sending a message) finish it first, and waits until
-// every session is gone or ctx ends.
-func (srv *Server) Shutdown(ctx context.Context) error { return srv.core().Shutdown(ctx) }
-
-// Close closes the listeners and every connection at once, without a
-// reply. No session enters UPDATE, so nothing is deleted.
-func (srv *Server) Close() error { return srv.core().Close() }
