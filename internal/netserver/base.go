@@ -22,10 +22,10 @@ type Settings struct {
 
 // Base is the state every protocol Server keeps besides its Group: the
 // resolved settings, the failed-login delay made from them, the host
-// name looked up once and the lock that keeps Debug lines whole. The
-// protocol's Server embeds a Base in an unexported field and reaches it
-// through Setup, which resolves its fields on first use (RFC-bound
-// defaults included), since they must not change once serving.
+// name looked up once and the lock that keeps Debug lines whole. Server
+// embeds it; Setup resolves the protocol Server's fields on first use
+// (RFC-bound defaults included), since they must not change once
+// serving.
 type Base struct {
 	once     sync.Once
 	settings Settings
