@@ -12,14 +12,6 @@ import (
 	"github.com/mailwire/mailwire/internal/netserver"
 )
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = errors.New("imap: server closed")
-
-// ErrDropConnection, returned by Server.BeforeCommand, closes the
-// connection without a reply, as a network failure would.
-var ErrDropConnection = errors.New("imap: drop connection")
-
 // Server is an IMAP4rev1 server (RFC 3501). Set its fields, then call
 // Serve, ListenAndServe or ListenAndServeTLS. The zero value with a Backend
 // is safe to expose: every limit has a default. Fields must not change
@@ -90,6 +82,14 @@ type Server struct {
 	// recent decides which session sees a message as \\Recent.
 	recent recentClaims
 }
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("imap: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("imap: drop connection")
 
 // ListenAndServe listens on srv.Addr (":143" by default) and serves
 // IMAP; STARTTLS is offered when TLSConfig is set.

@@ -13,14 +13,6 @@ import (
 	"github.com/mailwire/mailwire/internal/netserver"
 )
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = errors.New("pop3: server closed")
-
-// ErrDropConnection, returned by Server.BeforeCommand, closes the
-// connection without a reply, as a network failure would.
-var ErrDropConnection = errors.New("pop3: drop connection")
-
 // Server is a POP3 server (RFC 1939) with CAPA, response codes and
 // PIPELINING (RFC 2449), STLS (RFC 2595), SASL AUTH (RFC 5034), UTF8 (RFC
 // 6856) and implicit TLS (RFC 8314). Set its fields, then call Serve,
@@ -97,6 +89,14 @@ type Server struct {
 	// given the delay that failure was assigned; tests record them.
 	sleep func(time.Duration)
 }
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("pop3: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("pop3: drop connection")
 
 // ListenAndServe listens on srv.Addr (":110" by default) and serves
 // plain POP3; STLS is offered when TLSConfig is set.

@@ -12,14 +12,6 @@ import (
 	"github.com/mailwire/mailwire/internal/netserver"
 )
 
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = errors.New("smtp: server closed")
-
-// ErrDropConnection, returned by Server.BeforeCommand, closes the
-// connection without a reply, as a network failure would.
-var ErrDropConnection = errors.New("smtp: drop connection")
-
 // Server is an SMTP (RFC 5321) or LMTP (RFC 2033) server. Set its fields,
 // then call Serve, ListenAndServe or ListenAndServeTLS. The zero value with
 // a Backend is a safe server to expose: every limit has a default.
@@ -100,6 +92,14 @@ type Server struct {
 	ns  netserver.Server[*Conn]
 	lim limits // set by resolve
 }
+
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("smtp: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("smtp: drop connection")
 
 // ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
 // offered when TLSConfig is set. "" means ":25" (":24" in LMTP mode).
