@@ -17,22 +17,18 @@ import (
 // needs. Its methods may be called from the Backend's methods.
 type Conn struct {
 	srv *Server
-	// line is the connection with its buffers: io, br and bw are its IO,
-	// BR and BW.
+	// line is the connection with its buffers, the session's context
+	// (every Backend call gets line.Ctx) and its TLS state. The parser r
+	// and the writer w sit on its buffers.
 	line *netserver.Line
-	// io is the connection (TLS once negotiated) with its timeouts; the
-	// buffers sit on it, through the Debug tap when Debug is set.
+	r    *wire.Reader
+	w    *wire.Writer
+	// io is line.IO, the connection (TLS once negotiated) with its
+	// timeouts; the buffers sit on it, through the Debug tap when Debug
+	// is set.
 	io *netserver.Deadlines
-	br *bufio.Reader
-	bw *bufio.Writer
-	r  *wire.Reader
-	w  *wire.Writer
-
-	ctx    context.Context // canceled when the connection ends
-	cancel context.CancelFunc
 
 	state    State
-	tls      *tls.ConnectionState
 	user     User
 	identity string // who logged in, for the \\Recent claims
 	sel      *selected
@@ -54,32 +50,31 @@ type Conn struct {
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.line.RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.line.LocalAddr() }
 
 // TLS returns the TLS state, or nil on a plain connection before STARTTLS.
-func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+func (c *Conn) TLS() *tls.ConnectionState { return c.line.TLS }
 
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
+// newConn makes the session on nc; its login timeout counts from the
+// connection, whatever arrives.
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	// The login timeout counts from the connection, whatever arrives.
-	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, true)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	if srv.Debug != nil {
 		c.line.Transport = tappedIO{c}
 	} else {
 		c.line.Transport = c.line.IO
 	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.line.BR = bufio.NewReaderSize(c.line.Transport, 16<<10)
 	c.line.BW = bufio.NewWriterSize(c.line.Transport, 16<<10)
-	c.io, c.br, c.bw = c.line.IO, c.line.BR, c.line.BW
+	c.io = c.line.IO
 	lim := srv.limits()
-	c.r = wire.NewReader(c.br, wire.Limits{
+	c.r = wire.NewReader(c.line.BR, wire.Limits{
 		MaxLine:    lim.MaxLineLength,
 		MaxLiteral: lim.MaxLiteralSize,
 		MaxDepth:   lim.MaxDepth,
@@ -87,7 +82,7 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 		MaxSeqRanges: lim.MaxSeqRanges,
 	})
 	c.r.SyncLiteral = c.continueLiteral
-	c.w = wire.NewWriter(c.bw)
+	c.w = wire.NewWriter(c.line.BW)
 	c.line.Flush = c.w.Flush
 	return c
 }
@@ -99,33 +94,19 @@ func (c *Conn) continueLiteral(wire.Literal) error {
 	return c.w.Flush()
 }
 
-// refuse answers a connection the server cannot take and closes it.
+// refuse answers a connection the server cannot take; netserver then
+// closes it.
 func (c *Conn) refuse(resp *StatusResponse) {
-	defer c.finish()
 	writeStatusResponse(c.w, resp)
 	c.w.Flush()
 }
 
-// finish closes the connection so that the client can read the last
-// response (netserver.CloseLingering), then releases its slot; the
-// session stays known to the server meanwhile, so Shutdown and Close
-// reach it.
-func (c *Conn) finish() {
-	c.cancel()
-	c.line.Finish()
-	c.srv.group.Release(c)
-}
-
 // serve runs the session: greeting, then one command at a time until
 // LOGOUT, an I/O error, a timeout, too many errors or shutdown.
+// netserver has done the handshake of implicit TLS and ends the session
+// after.
 func (c *Conn) serve() {
-	defer c.finish()
-	defer c.line.Recover()
 	defer c.logout()
-	var err error
-	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
-		return
-	}
 	// RFC 3501 section 7.1.1: the greeting may carry the capabilities,
 	// which saves clients a round trip.
 	c.untagged(&StatusResponse{Type: StatusOK, Code: CodeCapability, CodeArg: c.capabilities(c.state), Text: "mailwire IMAP4rev1 ready"})
@@ -143,7 +124,7 @@ func (c *Conn) serve() {
 func (c *Conn) logout() {
 	c.unselect()
 	if c.user != nil {
-		if err := c.user.Logout(c.ctx); err != nil {
+		if err := c.user.Logout(c.line.Ctx); err != nil {
 			c.srv.logger().Warn("imap: logout", "err", err)
 		}
 		c.user = nil

@@ -59,7 +59,7 @@ func (c *Conn) handleAppend(tag string) (*StatusResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	uidValidity, uid, aerr := c.user.Append(c.ctx, name, withoutRecent(flags), date, body, l.Size)
+	uidValidity, uid, aerr := c.user.Append(c.line.Ctx, name, withoutRecent(flags), date, body, l.Size)
 	if err := c.eol(); err != nil {
 		return nil, err
 	}

@@ -12,17 +12,16 @@ func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
 	switch {
 	case c.srv.TLSConfig == nil:
 		return &StatusResponse{Type: StatusBAD, Text: "STARTTLS not available"}, nil
-	case c.tls != nil:
+	case c.line.TLS != nil:
 		return &StatusResponse{Type: StatusBAD, Text: "TLS already active"}, nil
 	}
 	c.tagged(tag, ok("Begin TLS negotiation now"))
-	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
+	err := c.line.StartTLS(c.srv.TLSConfig)
 	c.r.Reset(c.line.Transport) // and the state of the parser and writer
 	c.w.Reset(c.line.Transport)
 	if err != nil {
 		return nil, err // the session ends (OutcomeClosed)
 	}
-	c.tls = st
 	c.transition(VerbSTARTTLS, OutcomeTLSStarted)
 	return nil, nil
 }
@@ -30,7 +29,7 @@ func (c *Conn) handleStartTLS(tag string) (*StatusResponse, error) {
 // authAllowed reports whether credentials may be sent: over TLS, or when
 // the server is told to allow cleartext (RFC 3501 section 6.2.3,
 // LOGINDISABLED; RFC 8314).
-func (c *Conn) authAllowed() bool { return c.tls != nil || c.srv.AllowInsecureAuth }
+func (c *Conn) authAllowed() bool { return c.line.TLS != nil || c.srv.AllowInsecureAuth }
 
 // handleLogin answers LOGIN user password (RFC 3501 section 6.2.3).
 func (c *Conn) handleLogin(tag string) (*StatusResponse, error) {
@@ -62,7 +61,7 @@ func (c *Conn) handleLogin(tag string) (*StatusResponse, error) {
 // login checks credentials with the backend and enters the authenticated
 // state; after too many failures the session ends.
 func (c *Conn) login(tag, user, pass string) *StatusResponse {
-	u, err := c.srv.Backend.Login(c.ctx, c, user, pass)
+	u, err := c.srv.Backend.Login(c.line.Ctx, c, user, pass)
 	if err != nil {
 		return c.loginFailed(tag, err)
 	}
@@ -83,8 +82,7 @@ func (c *Conn) authenticated(identity string, u User) *StatusResponse {
 // the client's failed-login delay starts over.
 func (c *Conn) loggedIn(identity string) {
 	c.identity = identity
-	c.srv.group.Authenticated(c)
-	c.line.LoggedIn()
+	c.srv.core().LoggedIn(c)
 }
 
 // loginFailed answers a failed LOGIN or AUTHENTICATE: a *StatusResponse

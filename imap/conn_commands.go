@@ -84,10 +84,10 @@ func (c *Conn) supports(v Verb) bool {
 func (c *Conn) capabilities(s State) string {
 	caps := []string{string(CapIMAP4rev1), string(CapLiteralPlus), string(CapSASLIR), string(CapID), string(CapEnable), string(CapIdle)}
 	if s == StateNotAuthenticated {
-		if c.srv.TLSConfig != nil && c.tls == nil {
+		if c.srv.TLSConfig != nil && c.line.TLS == nil {
 			caps = append(caps, string(CapStartTLS))
 		}
-		if c.tls == nil && !c.srv.AllowInsecureAuth {
+		if c.line.TLS == nil && !c.srv.AllowInsecureAuth {
 			caps = append(caps, string(CapLoginDisabled))
 		} else {
 			caps = append(caps, c.authCapabilities()...)

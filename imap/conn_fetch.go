@@ -157,7 +157,7 @@ func (r *fetchRequest) setsSeen() bool {
 // were gone from the store, expunged by another session that this one has
 // not been told of yet (RFC 2180 section 4.1).
 func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) (bool, error) {
-	msgs, err := c.sel.mbox.Messages(c.ctx, uids)
+	msgs, err := c.sel.mbox.Messages(c.line.Ctx, uids)
 	if err != nil {
 		return false, err
 	}
@@ -170,7 +170,7 @@ func (c *Conn) fetchBatch(uids []uint32, req *fetchRequest) (bool, error) {
 			}
 		}
 		if len(unseen) > 0 {
-			updates, err := c.sel.mbox.Store(c.ctx, unseen, StoreFlagsAdd, []Flag{FlagSeen})
+			updates, err := c.sel.mbox.Store(c.line.Ctx, unseen, StoreFlagsAdd, []Flag{FlagSeen})
 			if err != nil {
 				return false, err
 			}
@@ -294,7 +294,7 @@ func (c *Conn) prepareFetch(m Message, req *fetchRequest) (MessageReader, *messa
 	open := func() (MessageReader, error) {
 		if content == nil {
 			var err error
-			content, err = m.Open(c.ctx)
+			content, err = m.Open(c.line.Ctx)
 			return content, err
 		}
 		return content, nil
@@ -307,7 +307,7 @@ func (c *Conn) prepareFetch(m Message, req *fetchRequest) (MessageReader, *messa
 	if !req.needsStructure() {
 		return content, nil, nil
 	}
-	st, err := c.structureOf(c.ctx, m, open)
+	st, err := c.structureOf(c.line.Ctx, m, open)
 	return content, st, err
 }
 

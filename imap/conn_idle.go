@@ -28,7 +28,7 @@ func (c *Conn) handleIdle(tag string) (*StatusResponse, error) {
 	c.io.SetReadTimeout(c.timeout())
 	c.io.SetIdle(true)
 	go func() {
-		_, err := c.br.Peek(1)
+		_, err := c.line.BR.Peek(1)
 		input <- err
 	}()
 	for {

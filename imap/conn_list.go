@@ -23,7 +23,7 @@ func (c *Conn) handleList(lsub bool) (*StatusResponse, error) {
 		writeListData(c.w, verb, &ListData{Attrs: []MailboxAttr{AttrNoSelect}, Delim: Delimiter, Mailbox: ""})
 		return ok(verb + " completed"), nil
 	}
-	boxes, err := c.user.ListMailboxes(c.ctx)
+	boxes, err := c.user.ListMailboxes(c.line.Ctx)
 	if err != nil {
 		return c.backendError(err), nil
 	}
@@ -97,7 +97,7 @@ func (c *Conn) writeListed(verb string, o *ListOptions, boxes []MailboxInfo, i i
 	if o.ReturnStatus != nil && !hasAttr(mb.Attrs, AttrNoSelect) {
 		// RFC 5819 section 2: the STATUS follows its LIST; a mailbox
 		// that cannot report is left out silently.
-		if st, err := c.user.Status(c.ctx, mb.Name); err == nil {
+		if st, err := c.user.Status(c.line.Ctx, mb.Name); err == nil {
 			c.writeStatus(mb.Name, st, o.ReturnStatus)
 		}
 	}

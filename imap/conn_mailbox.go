@@ -28,7 +28,7 @@ func (c *Conn) handleCreate() (*StatusResponse, error) {
 	if name == Inbox {
 		return no(CodeAlreadyExists, "INBOX always exists"), nil
 	}
-	if err := c.user.CreateMailbox(c.ctx, name, use); err != nil {
+	if err := c.user.CreateMailbox(c.line.Ctx, name, use); err != nil {
 		return c.backendError(err), nil
 	}
 	return ok("CREATE completed"), nil
@@ -72,7 +72,7 @@ func (c *Conn) handleDelete() (*StatusResponse, error) {
 	if c.sel != nil && c.sel.name == name {
 		return no(CodeInUse, "Mailbox is selected"), nil
 	}
-	if err := c.user.DeleteMailbox(c.ctx, name); err != nil {
+	if err := c.user.DeleteMailbox(c.line.Ctx, name); err != nil {
 		return c.backendError(err), nil
 	}
 	c.srv.recent.forget(c.identity, name)
@@ -100,7 +100,7 @@ func (c *Conn) handleRename() (*StatusResponse, error) {
 	if to == Inbox {
 		return no(CodeAlreadyExists, "INBOX always exists"), nil
 	}
-	if err := c.user.RenameMailbox(c.ctx, from, to); err != nil {
+	if err := c.user.RenameMailbox(c.line.Ctx, from, to); err != nil {
 		return c.backendError(err), nil
 	}
 	c.srv.recent.forget(c.identity, from)
@@ -115,7 +115,7 @@ func (c *Conn) handleSubscribe(subscribe bool) (*StatusResponse, error) {
 	if err != nil || refusal != nil {
 		return refusal, err
 	}
-	if err := c.user.SetSubscribed(c.ctx, name, subscribe); err != nil {
+	if err := c.user.SetSubscribed(c.line.Ctx, name, subscribe); err != nil {
 		return c.backendError(err), nil
 	}
 	if subscribe {
@@ -144,7 +144,7 @@ func (c *Conn) handleStatus() (*StatusResponse, error) {
 	if resp := checkMailboxName(name); resp != nil {
 		return resp, nil
 	}
-	st, err := c.user.Status(c.ctx, name)
+	st, err := c.user.Status(c.line.Ctx, name)
 	if err != nil {
 		return c.backendError(err), nil
 	}

@@ -14,14 +14,14 @@ import (
 // password with Backend.Login and leave the User it opened in *u; a
 // SASLBackend's own mechanism leaves its opener in *open.
 func (c *Conn) saslOffer(u *User, open *func() (User, error)) *sasl.Offer {
-	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
+	o := &sasl.Offer{TLS: c.line.TLS, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	if ib, ok := c.srv.Backend.(IdentityBackend); ok {
-		o.UseMethods(c.ctx, ib)
+		o.UseMethods(c.line.Ctx, ib)
 	}
 	if sb, ok := c.srv.Backend.(SASLBackend); ok {
 		o.Own = sb.AuthMechanisms()
 		o.StartOwn = func(mech string) (SASLServer, error) {
-			ex, opener, err := sb.Auth(c.ctx, c, mech)
+			ex, opener, err := sb.Auth(c.line.Ctx, c, mech)
 			*open = opener
 			return ex, err
 		}
@@ -30,7 +30,7 @@ func (c *Conn) saslOffer(u *User, open *func() (User, error)) *sasl.Offer {
 		if identity != "" && identity != username {
 			return errors.New("imap: authorization identity differs")
 		}
-		user, err := c.srv.Backend.Login(c.ctx, c, username, password)
+		user, err := c.srv.Backend.Login(c.line.Ctx, c, username, password)
 		*u = user
 		return err
 	}
@@ -137,7 +137,7 @@ func (c *Conn) openIdentity(identity string) (User, error) {
 	if !ok || identity == "" {
 		return nil, errors.New("imap: no identity to open")
 	}
-	return ib.OpenIdentity(c.ctx, c, identity)
+	return ib.OpenIdentity(c.line.Ctx, c, identity)
 }
 
 // saslTransport carries one AUTHENTICATE exchange (RFC 3501 section

@@ -148,13 +148,13 @@ func (c *Conn) writeESearch(tag string, byUID bool, nums []uint32, o *SearchOpti
 func (c *Conn) search(crit *SearchCriteria) ([]uint32, error) {
 	live, _ := c.sel.splitExpunged(c.sel.uids)
 	if sm, ok := c.sel.mbox.(SearchMailbox); ok && !sessionCriteria(crit) {
-		return sm.Search(c.ctx, crit, live)
+		return sm.Search(c.line.Ctx, crit, live)
 	}
 	var found []uint32
 	scratch := new(searchScratch)
 	for len(live) > 0 {
 		n := min(len(live), fetchBatch)
-		msgs, err := c.sel.mbox.Messages(c.ctx, live[:n])
+		msgs, err := c.sel.mbox.Messages(c.line.Ctx, live[:n])
 		if err != nil {
 			return nil, err
 		}

@@ -178,7 +178,7 @@ func expungeAllowed(v Verb) bool {
 // fetches them, and one that is gone was never counted.
 func (c *Conn) sendUpdates(allowExpunge bool) error {
 	s := c.sel
-	updates, err := s.mbox.Poll(c.ctx)
+	updates, err := s.mbox.Poll(c.line.Ctx)
 	if err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (c *Conn) unselect() {
 	if c.sel == nil {
 		return
 	}
-	if err := c.sel.mbox.Close(c.ctx); err != nil {
+	if err := c.sel.mbox.Close(c.line.Ctx); err != nil {
 		c.srv.logger().Warn("imap: closing mailbox", "err", err)
 	}
 	c.sel = nil
@@ -319,7 +319,7 @@ func (c *Conn) handleSelect(readOnly bool) (*StatusResponse, error) {
 	if resp := checkMailboxName(name); resp != nil {
 		return resp, nil
 	}
-	mbox, view, err := c.user.Open(c.ctx, name, readOnly)
+	mbox, view, err := c.user.Open(c.line.Ctx, name, readOnly)
 	if err != nil {
 		return c.backendError(err), nil
 	}

@@ -69,7 +69,7 @@ func (c *Conn) handleStore(byUID bool) (*StatusResponse, error) {
 		return readOnlyResponse(), nil
 	}
 	live, gone := c.sel.splitExpunged(uids)
-	updates, err := c.sel.mbox.Store(c.ctx, live, op, withoutRecent(flags))
+	updates, err := c.sel.mbox.Store(c.line.Ctx, live, op, withoutRecent(flags))
 	if err != nil {
 		return c.backendError(err), nil
 	}
@@ -151,7 +151,7 @@ func (c *Conn) handleExpunge(byUID bool) (*StatusResponse, error) {
 	if c.sel.readOnly {
 		return readOnlyResponse(), nil
 	}
-	gone, err := c.sel.mbox.Expunge(c.ctx, uids)
+	gone, err := c.sel.mbox.Expunge(c.line.Ctx, uids)
 	if err != nil {
 		return c.backendError(err), nil
 	}
@@ -167,7 +167,7 @@ func (c *Conn) handleClose(expunge bool) (*StatusResponse, error) {
 		return nil, err
 	}
 	if expunge && !c.sel.readOnly {
-		if _, err := c.sel.mbox.Expunge(c.ctx, nil); err != nil {
+		if _, err := c.sel.mbox.Expunge(c.line.Ctx, nil); err != nil {
 			c.srv.logger().Warn("imap: expunge on CLOSE", "err", err)
 		}
 	}
@@ -227,9 +227,9 @@ func (c *Conn) handleCopy(byUID, move bool) (*StatusResponse, error) {
 	var newUIDs []uint32
 	mbox := c.sel.mbox
 	if mm, ok := mbox.(MoveMailbox); ok && move {
-		validity, newUIDs, err = mm.Move(c.ctx, live, dest)
+		validity, newUIDs, err = mm.Move(c.line.Ctx, live, dest)
 	} else {
-		validity, newUIDs, err = mbox.Copy(c.ctx, live, dest)
+		validity, newUIDs, err = mbox.Copy(c.line.Ctx, live, dest)
 		if err == nil && move {
 			err = c.emulateMove(live)
 		}
@@ -257,9 +257,9 @@ func (c *Conn) handleCopy(byUID, move bool) (*StatusResponse, error) {
 
 // emulateMove removes copied messages from the source.
 func (c *Conn) emulateMove(uids []uint32) error {
-	if _, err := c.sel.mbox.Store(c.ctx, uids, StoreFlagsAdd, []Flag{FlagDeleted}); err != nil {
+	if _, err := c.sel.mbox.Store(c.line.Ctx, uids, StoreFlagsAdd, []Flag{FlagDeleted}); err != nil {
 		return err
 	}
-	_, err := c.sel.mbox.Expunge(c.ctx, uids)
+	_, err := c.sel.mbox.Expunge(c.line.Ctx, uids)
 	return err
 }

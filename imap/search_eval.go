@@ -46,7 +46,7 @@ func (e *searchEnv) close() {
 func (e *searchEnv) open() (MessageReader, error) {
 	if e.content == nil {
 		var err error
-		if e.content, err = e.m.Open(e.c.ctx); err != nil {
+		if e.content, err = e.m.Open(e.c.line.Ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -55,7 +55,7 @@ func (e *searchEnv) open() (MessageReader, error) {
 
 func (e *searchEnv) structure() (*message.Structure, error) {
 	if e.st == nil {
-		st, err := e.c.structureOf(e.c.ctx, e.m, e.open)
+		st, err := e.c.structureOf(e.c.line.Ctx, e.m, e.open)
 		if err != nil {
 			return nil, err
 		}

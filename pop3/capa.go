@@ -12,7 +12,7 @@ import (
 func (c *Conn) capabilities() []string {
 	caps := []string{"TOP", "UIDL", "RESP-CODES", "PIPELINING", "AUTH-RESP-CODE"}
 	if c.state == StateAuthorization {
-		if c.srv.TLSConfig != nil && c.tls == nil {
+		if c.srv.TLSConfig != nil && c.line.TLS == nil {
 			caps = append(caps, "STLS")
 		}
 		if c.passwordAllowed() {

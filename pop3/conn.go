@@ -2,7 +2,6 @@ package pop3
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
@@ -19,17 +18,15 @@ import (
 // called from the Backend's and the Maildrop's methods.
 type Conn struct {
 	srv *Server
-	// ctx is the session's context, canceled when the connection ends;
-	// every Backend and Maildrop call gets it.
-	ctx    context.Context
-	cancel context.CancelFunc
-	line   *netserver.Line      // the connection with its buffers: io, br, bw
-	io     *netserver.Deadlines // the connection, TLS once negotiated
-	br     *bufio.Reader
-	bw     *bufio.Writer
+	// line is the connection with its buffers (io, br, bw), the
+	// session's context (every Backend and Maildrop call gets line.Ctx)
+	// and its TLS state.
+	line *netserver.Line
+	io   *netserver.Deadlines // the connection, TLS once negotiated
+	br   *bufio.Reader
+	bw   *bufio.Writer
 
 	state        State
-	tls          *tls.ConnectionState
 	timestamp    string // the APOP timestamp of the greeting, or ""
 	errors       int
 	authFailures int
@@ -44,13 +41,13 @@ type Conn struct {
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.line.RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.line.LocalAddr() }
 
 // TLS returns the TLS state, or nil on a plain connection before STLS.
-func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+func (c *Conn) TLS() *tls.ConnectionState { return c.line.TLS }
 
 // UTF8 reports whether the client enabled UTF-8 mode (RFC 6856 2.1), so a
 // Maildrop may send messages with UTF-8 headers as they are.
@@ -62,12 +59,11 @@ func (c *Conn) User() string { return c.identity }
 // Server returns the server the connection belongs to.
 func (c *Conn) Server() *Server { return c.srv }
 
+// newConn makes the session on nc. The autologout timer (RFC 1939
+// section 3) restarts with every read; the login timeout counts from the
+// connection, whatever arrives.
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// The autologout timer (RFC 1939 section 3) restarts with every read;
-	// the login timeout counts from the connection, whatever arrives.
-	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, true)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	// The read buffer holds the longest line the session takes, so that
 	// readLine sees it whole.
 	lim := srv.limits()
@@ -78,20 +74,11 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	return c
 }
 
-// refuse answers a connection the server cannot take and closes it.
+// refuse answers a connection the server cannot take; netserver then
+// closes it.
 func (c *Conn) refuse(r *Response) {
-	defer c.finish()
 	c.reply(r)
 	c.bw.Flush()
-}
-
-// finish closes the connection so that the client can read the last
-// reply (netserver.CloseLingering), then releases its slot; the session
-// stays known to the server meanwhile, so Shutdown and Close reach it.
-func (c *Conn) finish() {
-	c.cancel()
-	c.line.Finish()
-	c.srv.group.Release(c)
 }
 
 // release closes the maildrop and drops the lock, whatever state the
@@ -100,7 +87,7 @@ func (c *Conn) release() {
 	if c.maildrop == nil {
 		return
 	}
-	if err := c.maildrop.Close(c.ctx); err != nil {
+	if err := c.maildrop.Close(c.line.Ctx); err != nil {
 		c.srv.logger().Warn("pop3: closing maildrop", "user", c.identity, "err", err)
 	}
 	c.srv.unlock(c.identity)
@@ -109,14 +96,10 @@ func (c *Conn) release() {
 
 // serve runs the session: greeting, then one command at a time until QUIT,
 // an I/O error, the autologout timer, too many errors or shutdown.
+// netserver has done the handshake of implicit TLS and ends the session
+// after.
 func (c *Conn) serve() {
-	defer c.finish()
 	defer c.release()
-	defer c.line.Recover()
-	var err error
-	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
-		return
-	}
 	greeting := c.srv.domain() + " POP3 server ready"
 	if _, ok := c.srv.Backend.(APOPBackend); ok {
 		c.timestamp = newTimestamp(c.srv.domain())

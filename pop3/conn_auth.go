@@ -10,7 +10,7 @@ import (
 // passwordAllowed reports whether a password may be received now: over
 // TLS, or when the server was told to allow cleartext (RFC 2595 2.1).
 func (c *Conn) passwordAllowed() bool {
-	return c.tls != nil || c.srv.AllowInsecureAuth
+	return c.line.TLS != nil || c.srv.AllowInsecureAuth
 }
 
 // refuseCleartext answers USER, PASS or AUTH on a cleartext connection
@@ -40,7 +40,7 @@ func (c *Conn) handlePass(password string) Outcome {
 	case user == "":
 		return c.fail(ErrResponse("", "No user name given; send USER first"))
 	}
-	return c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c.ctx, c, user, password) })
+	return c.login(user, func() (Maildrop, error) { return c.srv.Backend.Login(c.line.Ctx, c, user, password) })
 }
 
 // handleAPOP logs in with an MD5 digest of the greeting's timestamp and the
@@ -52,7 +52,7 @@ func (c *Conn) handleAPOP(name, digest string) Outcome {
 	}
 	digest = strings.ToLower(digest)
 	return c.login(name, func() (Maildrop, error) {
-		return ab.LoginAPOP(c.ctx, c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
+		return ab.LoginAPOP(c.line.Ctx, c, name, func(secret string) bool { return verifyAPOP(c.timestamp, digest, secret) })
 	})
 }
 
@@ -66,12 +66,12 @@ func (c *Conn) login(user string, open func() (Maildrop, error)) Outcome {
 		return c.authFailed(c.responseFor(err, CodeAuth, "Authentication failed"))
 	}
 	if r := c.srv.lock(user); r != nil {
-		md.Close(c.ctx)
+		md.Close(c.line.Ctx)
 		return c.fail(r)
 	}
-	msgs, err := md.Messages(c.ctx)
+	msgs, err := md.Messages(c.line.Ctx)
 	if err != nil {
-		md.Close(c.ctx)
+		md.Close(c.line.Ctx)
 		c.srv.unlock(user)
 		return c.fail(c.responseFor(err, CodeSysTemp, "Cannot open the maildrop"))
 	}
@@ -118,7 +118,4 @@ func (c *Conn) pauseAfterFailure() error {
 // loggedIn records a successful login: the session can no longer be
 // evicted to make room, the login timeout no longer applies, and the
 // client's failed-login delay starts over.
-func (c *Conn) loggedIn() {
-	c.srv.group.Authenticated(c)
-	c.line.LoggedIn()
-}
+func (c *Conn) loggedIn() { c.srv.core().LoggedIn(c) }

@@ -108,7 +108,7 @@ func (c *Conn) handleTop(arg, lines string) Outcome {
 // longer be reported, so a failure in the middle closes the connection
 // without UPDATE.
 func (c *Conn) send(n, bodyLines int) Outcome {
-	rc, err := c.maildrop.Open(c.ctx, n)
+	rc, err := c.maildrop.Open(c.line.Ctx, n)
 	if err != nil {
 		return c.fail(c.responseFor(err, CodeSysTemp, "Cannot read the message"))
 	}
@@ -183,7 +183,7 @@ func (c *Conn) update() Outcome {
 		}
 	}
 	if len(marked) > 0 {
-		if err := c.maildrop.Delete(c.ctx, marked); err != nil {
+		if err := c.maildrop.Delete(c.line.Ctx, marked); err != nil {
 			c.release()
 			c.reply(c.responseFor(err, CodeSysTemp, "Some deleted messages not removed"))
 			return OutcomeRefused

@@ -19,15 +19,15 @@ type authOpen struct {
 // this connection can run (RFC 5034): what CAPA lists as SASL and AUTH
 // starts. a receives what the exchange opens.
 func (c *Conn) saslOffer(a *authOpen) *sasl.Offer {
-	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
+	o := &sasl.Offer{TLS: c.line.TLS, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	b := c.srv.Backend
 	if ib, ok := b.(IdentityBackend); ok {
-		o.UseMethods(c.ctx, ib) // ScramBackend, ExternalBackend, OAuthBearerBackend
+		o.UseMethods(c.line.Ctx, ib) // ScramBackend, ExternalBackend, OAuthBearerBackend
 	}
 	if sb, ok := b.(SASLBackend); ok {
 		o.Own = sb.AuthMechanisms()
 		o.StartOwn = func(mech string) (SASLServer, error) {
-			ex, open, err := sb.Auth(c.ctx, c, mech)
+			ex, open, err := sb.Auth(c.line.Ctx, c, mech)
 			a.open = open
 			return ex, err
 		}
@@ -36,7 +36,7 @@ func (c *Conn) saslOffer(a *authOpen) *sasl.Offer {
 		if identity != "" && identity != username {
 			return ErrResponse(CodeAuth, "Authorization identity not permitted")
 		}
-		md, err := b.Login(c.ctx, c, username, password)
+		md, err := b.Login(c.line.Ctx, c, username, password)
 		a.maildrop = md
 		return err
 	}
@@ -114,7 +114,7 @@ func (c *Conn) openAuthenticated(a *authOpen, user string) (Maildrop, error) {
 	if !ok {
 		return nil, ErrResponse(CodeSysPerm, "Cannot open the maildrop")
 	}
-	return ib.OpenIdentity(c.ctx, c, user)
+	return ib.OpenIdentity(c.line.Ctx, c, user)
 }
 
 // errAuthLineRefused: a response line was too long or held NUL, and

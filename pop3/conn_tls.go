@@ -5,17 +5,15 @@ package pop3
 // StartTLS says why). A USER given before is forgotten.
 func (c *Conn) handleSTLS() Outcome {
 	switch {
-	case c.tls != nil:
+	case c.line.TLS != nil:
 		return c.fail(ErrResponse("", "TLS already active"))
 	case c.srv.TLSConfig == nil:
 		return c.fail(ErrResponse("", "STLS not available"))
 	}
 	c.reply(OKResponse("Begin TLS negotiation"))
-	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
-	if err != nil {
+	if err := c.line.StartTLS(c.srv.TLSConfig); err != nil {
 		return OutcomeClosed
 	}
-	c.tls = st
 	c.user = ""
 	return OutcomeTLSStarted
 }

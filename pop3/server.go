@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -13,78 +12,6 @@ import (
 
 	"github.com/mailwire/mailwire/internal/netserver"
 )
-
-// Defaults for the Server's limits. Each applies when its field is zero.
-const (
-	// DefaultMaxLineLength is the longest command line, CRLF included (RFC
-	// 2449 section 4: 255 octets).
-	DefaultMaxLineLength = 255
-	// DefaultMaxAuthLineLength is the longest SASL response line inside
-	// AUTH (RFC 5034 section 4 leaves it open; PLAIN with long credentials
-	// and XOAUTH2 tokens need a few kilobytes).
-	DefaultMaxAuthLineLength = 12288
-	// DefaultMaxErrors is how many refused commands (-ERR, RFC 1939
-	// section 3) a session may send before the server closes it, as the
-	// SMTP server's; so garbage cannot keep a session alive.
-	DefaultMaxErrors = 20
-	// DefaultMaxAuthFailures is how many failed logins a session may make
-	// before the server closes it with -ERR [AUTH] (RFC 3206 section 5);
-	// 3, as Dovecot's login processes allow.
-	DefaultMaxAuthFailures = 3
-	// DefaultAuthFailureDelay is how long the answer to a client's first
-	// failed login (PASS, APOP or AUTH) waits, to slow down password
-	// guessing; Dovecot's auth_failure_delay is the same. Each further
-	// failure of the same client (its IP address; IPv6 by /64), on any
-	// of its connections, doubles it, and one client's failures are
-	// answered one after the other, so that it gets at most one answer
-	// per AuthFailureDelay however many connections it opens.
-	DefaultAuthFailureDelay = 2 * time.Second
-	// DefaultMaxAuthFailureDelay caps the doubling, as Dovecot's
-	// authentication penalty stops at 15 seconds.
-	DefaultMaxAuthFailureDelay = 15 * time.Second
-	// DefaultAuthFailureReset is how long a client must go without a
-	// failed login, from its last answer, before its delay starts over;
-	// a successful login starts it over too.
-	DefaultAuthFailureReset = 10 * time.Minute
-	// DefaultMaxAuthFailureAddrs is how many clients' failures are
-	// remembered (about 240 bytes each, 4 MB in all); beyond it the
-	// client whose last failure is oldest is forgotten.
-	DefaultMaxAuthFailureAddrs = 16384
-	// DefaultMaxConnections is the most concurrent sessions; more get
-	// -ERR [SYS/TEMP] as their greeting (RFC 3206 section 4). A full
-	// server first makes room by closing, with the same -ERR, the oldest
-	// session that has not logged in and waits for a command.
-	DefaultMaxConnections = 1000
-	// DefaultMaxConnectionsPerAddr is the most concurrent sessions of one
-	// client (its IP address; IPv6 by /64); more get the -ERR of a full
-	// server. 50 is Postfix's smtpd_client_connection_count_limit: room
-	// for a NAT full of mail clients, while one client cannot take more
-	// than a twentieth of DefaultMaxConnections.
-	DefaultMaxConnectionsPerAddr = 50
-	// DefaultLoginTimeout bounds the time from connection to a successful
-	// login, however often the client sends. It is RFC 1939 section 3's
-	// ten minutes, so that a client is never cut off sooner than the
-	// shortest autologout timer the RFC allows.
-	DefaultLoginTimeout = 10 * time.Minute
-	// DefaultCommandTimeout is the autologout timer (RFC 1939 section 3:
-	// at least 10 minutes).
-	DefaultCommandTimeout = 10 * time.Minute
-	// DefaultWriteTimeout bounds each write to the client, so that one
-	// that stops reading cannot hold a session; no RFC sets it, and it
-	// is the write timeout of the SMTP and IMAP servers.
-	DefaultWriteTimeout = 2 * time.Minute
-	// DefaultTLSHandshakeTimeout bounds the TLS handshake of STLS (RFC
-	// 2595 section 4) and implicit TLS (RFC 8314 section 3.3).
-	DefaultTLSHandshakeTimeout = 30 * time.Second
-)
-
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = errors.New("pop3: server closed")
-
-// ErrDropConnection, returned by Server.BeforeCommand, closes the
-// connection without a reply, as a network failure would.
-var ErrDropConnection = errors.New("pop3: drop connection")
 
 // Server is a POP3 server (RFC 1939) with CAPA, response codes and
 // PIPELINING (RFC 2449), STLS (RFC 2595), SASL AUTH (RFC 5034), UTF8 (RFC
@@ -143,7 +70,7 @@ type Server struct {
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
-	// POP3's own limits.
+	// MaxAuthLineLength bounds each SASL response line of AUTH.
 	MaxAuthLineLength int
 
 	// Logger receives errors and connection events; nil discards them.
@@ -153,8 +80,7 @@ type Server struct {
 	// "***". Multi-line data is shown as a count of octets.
 	Debug io.Writer
 
-	group     netserver.Group[*Conn]
-	base      netserver.Base
+	ns        netserver.Server[*Conn]
 	lim       limits              // set by resolve
 	mu        sync.Mutex          // guards locked and lastLogin
 	locked    map[string]struct{} // users with an open maildrop
@@ -164,9 +90,59 @@ type Server struct {
 	sleep func(time.Duration)
 }
 
-// core returns the state the three servers share, with the fields
-// resolved on first use (they must not change once serving).
-func (srv *Server) core() *netserver.Base { return srv.base.Setup(srv.resolve) }
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("pop3: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("pop3: drop connection")
+
+// ListenAndServe listens on srv.Addr (":110" by default) and serves
+// plain POP3; STLS is offered when TLSConfig is set.
+func (srv *Server) ListenAndServe() error { return srv.core().ListenAndServe(srv.Addr) }
+
+// ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
+// over implicit TLS (RFC 8314 section 3.3). certFile and keyFile are loaded
+// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
+// certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	return srv.core().ListenAndServeTLS(srv.Addr, srv.TLSConfig, certFile, keyFile)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS; its handshake is
+// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
+func (srv *Server) Serve(l net.Listener) error { return srv.core().Serve(l) }
+
+// Shutdown stops the server gracefully: it closes the listeners, tells each
+// session that waits for a command "-ERR [SYS/TEMP]" and closes it without
+// entering UPDATE (nothing is deleted), lets sessions in the middle of a
+// command (such as sending a message) finish it first, and waits until
+// every session is gone or ctx ends.
+func (srv *Server) Shutdown(ctx context.Context) error { return srv.core().Shutdown(ctx) }
+
+// Close closes the listeners and every connection at once, without a
+// reply. No session enters UPDATE, so nothing is deleted.
+func (srv *Server) Close() error { return srv.core().Close() }
+
+// core returns the plumbing the three servers share, set up from the
+// fields on first use (they must not change once serving).
+func (srv *Server) core() *netserver.Server[*Conn] { return srv.ns.Setup(srv.resolve, srv.protocol) }
+
+// protocol tells netserver how POP3 sessions are made, run and refused.
+func (srv *Server) protocol() netserver.Protocol[*Conn] {
+	return netserver.Protocol[*Conn]{
+		Addr: ":110", TLSAddr: ":995", Login: true,
+		New:        func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:       func(c *Conn) *netserver.Line { return c.line },
+		Serve:      (*Conn).serve,
+		Refuse:     func(c *Conn) { c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later")) },
+		HasBackend: func() bool { return srv.Backend != nil },
+		ErrClosed:  ErrServerClosed,
+	}
+}
 
 // limits returns the limit fields with their defaults applied.
 func (srv *Server) limits() *limits {
@@ -215,59 +191,9 @@ func (srv *Server) lock(user string) *Response {
 	return nil
 }
 
+// unlock drops the lock lock took on user's maildrop.
 func (srv *Server) unlock(user string) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	delete(srv.locked, user)
-}
-
-// ListenAndServe listens on srv.Addr (":110" by default) and serves
-// plain POP3; STLS is offered when TLSConfig is set.
-func (srv *Server) ListenAndServe() error {
-	return srv.group.ListenAndServe("pop3", cmp.Or(srv.Addr, ":110"), nil, srv.Serve, ErrServerClosed)
-}
-
-// ListenAndServeTLS listens on srv.Addr (":995" by default) and serves POP3
-// over implicit TLS (RFC 8314 section 3.3). certFile and keyFile are loaded
-// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
-// certificate.
-func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	tf := &netserver.TLSFiles{Config: srv.TLSConfig, CertFile: certFile, KeyFile: keyFile}
-	return srv.group.ListenAndServe("pop3", cmp.Or(srv.Addr, ":995"), tf, srv.Serve, ErrServerClosed)
-}
-
-// Serve accepts connections on l and serves each in its own goroutine. It
-// returns ErrServerClosed after Shutdown or Close; l is closed on return.
-// A listener made by tls.NewListener gives implicit TLS; its handshake is
-// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
-func (srv *Server) Serve(l net.Listener) error {
-	cfg := netserver.Config[*Conn]{
-		Base:  srv.core(),
-		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Serve: (*Conn).serve,
-		Refuse: func(c *Conn) {
-			c.refuse(ErrResponse(CodeSysTemp, "Too many connections, try again later"))
-		},
-		Evict:     func(c *Conn) bool { return c.io.EvictIfIdle() },
-		ErrClosed: ErrServerClosed,
-	}
-	if srv.Backend == nil {
-		cfg.Invalid = errors.New("pop3: Server.Backend is nil")
-	}
-	return srv.group.Serve(l, cfg)
-}
-
-// Shutdown stops the server gracefully: it closes the listeners, tells each
-// session that waits for a command "-ERR [SYS/TEMP]" and closes it without
-// entering UPDATE (nothing is deleted), lets sessions in the middle of a
-// command (such as sending a message) finish it first, and waits until
-// every session is gone or ctx ends.
-func (srv *Server) Shutdown(ctx context.Context) error {
-	return srv.group.Shutdown(ctx, func(c *Conn) { c.io.InterruptIfIdle() })
-}
-
-// Close closes the listeners and every connection at once, without a
-// reply. No session enters UPDATE, so nothing is deleted.
-func (srv *Server) Close() error {
-	return srv.group.Close(func(c *Conn) { c.io.CloseNow() })
 }

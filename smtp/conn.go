@@ -3,7 +3,6 @@ package smtp
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -19,12 +18,9 @@ import (
 // may be called from the Session's methods.
 type Conn struct {
 	srv *Server
-	// ctx is the session's context, canceled when the connection ends;
-	// every Backend and Session call gets it.
-	ctx    context.Context
-	cancel context.CancelFunc
-	// line is the connection with its buffers; io, br and bw are its
-	// IO, BR and BW.
+	// line is the connection with its buffers, the session's context
+	// (every Backend and Session call gets line.Ctx) and its TLS state;
+	// io, br and bw are its IO, BR and BW.
 	line *netserver.Line
 	// io is the connection (TLS once negotiated) with its timeouts; the
 	// buffers sit on it.
@@ -38,7 +34,6 @@ type Conn struct {
 	extended bool   // the greeting was EHLO or LHLO, not HELO
 	identity string // authenticated identity
 	authed   bool
-	tls      *tls.ConnectionState
 	errors   int
 	failures int // failed AUTHs
 
@@ -52,13 +47,13 @@ type Conn struct {
 }
 
 // RemoteAddr returns the client's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.io.Conn().RemoteAddr() }
+func (c *Conn) RemoteAddr() net.Addr { return c.line.RemoteAddr() }
 
 // LocalAddr returns the address the client connected to.
-func (c *Conn) LocalAddr() net.Addr { return c.io.Conn().LocalAddr() }
+func (c *Conn) LocalAddr() net.Addr { return c.line.LocalAddr() }
 
 // TLS returns the TLS state, or nil before STARTTLS on a plain connection.
-func (c *Conn) TLS() *tls.ConnectionState { return c.tls }
+func (c *Conn) TLS() *tls.ConnectionState { return c.line.TLS }
 
 // Hostname returns the name the client gave in EHLO, HELO or LHLO, or ""
 // before it did.
@@ -82,7 +77,7 @@ func (c *Conn) Protocol() string {
 	if p == "SMTP" {
 		return p // RFC 3848 has no SMTPS or SMTPA
 	}
-	if c.tls != nil {
+	if c.line.TLS != nil {
 		p += "S"
 	}
 	if c.authed {
@@ -105,11 +100,10 @@ var (
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
 )
 
+// newConn makes the session on nc; only a submission server has a login
+// phase (see protocol).
 func newConn(srv *Server, nc net.Conn) *Conn {
-	c := &Conn{srv: srv}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// Only a submission server has a login phase, bounded by LoginTimeout.
-	c.line = srv.core().NewLine(nc, srv.group.ShuttingDown, srv.AuthRequired)
+	c := &Conn{srv: srv, line: srv.core().OpenLine(nc)}
 	if lim := srv.limits(); max(lim.MaxLineLength, lim.MaxAuthLineLength) > pooledReaderSize {
 		c.line.BR = bufio.NewReaderSize(c.line.IO, max(lim.MaxLineLength, lim.MaxAuthLineLength))
 	} else {
@@ -123,20 +117,16 @@ func newConn(srv *Server, nc net.Conn) *Conn {
 	return c
 }
 
-// refuse answers a connection the server cannot take and closes it.
+// refuse answers a connection the server cannot take; netserver then
+// closes it.
 func (c *Conn) refuse(r *Reply) {
-	defer c.finish()
 	c.reply(r)
 	c.bw.Flush()
 }
 
-// finish closes the connection so that the client can read the last
-// reply (netserver.CloseLingering), then releases its slot; the session
-// stays known to the server meanwhile, so Shutdown and Close reach it.
-func (c *Conn) finish() {
-	c.cancel()
-	c.line.Finish()
-	c.srv.group.Release(c)
+// putBuffers puts the buffers back in their pools once the session
+// ended and its connection is closed.
+func (c *Conn) putBuffers() {
 	c.br.Reset(nil)
 	c.bw.Reset(nil)
 	if c.br.Size() == pooledReaderSize {
@@ -146,15 +136,10 @@ func (c *Conn) finish() {
 }
 
 // serve runs the session: greeting, then one command at a time until QUIT,
-// an I/O error, a timeout, too many errors or shutdown.
+// an I/O error, a timeout, too many errors or shutdown. netserver has
+// done the handshake of implicit TLS and ends the session after.
 func (c *Conn) serve() {
-	defer c.finish()
-	defer c.line.Recover()
-	var err error
-	if c.tls, err = c.line.AcceptTLS(c.ctx); err != nil {
-		return
-	}
-	session, err := c.srv.Backend.NewSession(c.ctx, c)
+	session, err := c.srv.Backend.NewSession(c.line.Ctx, c)
 	if err != nil {
 		c.reply(c.replyFor(err, CodeServiceNotAvailable, EnhancedTempLocalError))
 		c.bw.Flush()
@@ -162,7 +147,7 @@ func (c *Conn) serve() {
 	}
 	c.session = session
 	defer func() {
-		if err := session.Logout(c.ctx); err != nil {
+		if err := session.Logout(c.line.Ctx); err != nil {
 			c.srv.logger().Warn("smtp: logout", "err", err)
 		}
 	}()
@@ -397,10 +382,10 @@ func (c *Conn) handleHello(arg []byte, extended bool) Outcome {
 	} else {
 		lines = append(lines, "SIZE")
 	}
-	if c.srv.TLSConfig != nil && c.tls == nil {
+	if c.srv.TLSConfig != nil && c.line.TLS == nil {
 		lines = append(lines, "STARTTLS")
 	}
-	if mechs := c.authMechanisms(); mechs != nil && !c.authed && (c.tls != nil || c.srv.AllowInsecureAuth) {
+	if mechs := c.authMechanisms(); mechs != nil && !c.authed && (c.line.TLS != nil || c.srv.AllowInsecureAuth) {
 		lines = append(lines, "AUTH "+joinWords(mechs))
 	}
 	// RFC 9422 LIMITS: tell pipelining clients how many RCPTs fit.
@@ -440,7 +425,7 @@ func (c *Conn) handleVerify(arg []byte) Outcome {
 		return c.refused(syntaxError("Syntax: VRFY address"))
 	}
 	if vs, ok := c.session.(VerifySession); ok {
-		if err := vs.Verify(c.ctx, string(arg)); err != nil {
+		if err := vs.Verify(c.line.Ctx, string(arg)); err != nil {
 			return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 		}
 		return c.accepted(NewReply(CodeOK, EnhancedRecipientOK, string(arg)))
@@ -453,7 +438,7 @@ func (c *Conn) handleVerify(arg []byte) Outcome {
 // reports its outcome.
 func (c *Conn) resetTransaction() {
 	if c.state == StateMail || c.state == StateRcpt || c.state == StateBDAT {
-		c.session.Reset(c.ctx)
+		c.session.Reset(c.line.Ctx)
 	}
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]

@@ -9,19 +9,17 @@ func (c *Conn) handleStartTLS(arg []byte) Outcome {
 	switch {
 	case len(arg) > 0:
 		return c.refused(syntaxError("STARTTLS takes no arguments"))
-	case c.tls != nil:
+	case c.line.TLS != nil:
 		return c.refused(NewReply(CodeBadSequence, EnhancedInvalidCommand, "TLS already active"))
 	case c.srv.TLSConfig == nil:
 		return c.refused(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "STARTTLS not available"))
 	}
 	c.reply(NewReply(CodeReady, EnhancedOK, "Ready to start TLS"))
-	st, err := c.line.StartTLS(c.ctx, c.srv.TLSConfig)
-	if err != nil {
+	if err := c.line.StartTLS(c.srv.TLSConfig); err != nil {
 		return OutcomeClosed
 	}
-	c.tls = st
 	c.resetTransaction()
-	c.session.Reset(c.ctx)
+	c.session.Reset(c.line.Ctx)
 	c.hostname = ""
 	c.identity, c.authed = "", false
 	return OutcomeTLSStarted
@@ -50,7 +48,4 @@ func (c *Conn) authFailed(r *Reply) Outcome {
 // loggedIn records a successful AUTH: the session can no longer be
 // evicted to make room, the login timeout no longer applies, and the
 // client's failed-login delay starts over.
-func (c *Conn) loggedIn() {
-	c.srv.group.Authenticated(c)
-	c.line.LoggedIn()
-}
+func (c *Conn) loggedIn() { c.srv.core().LoggedIn(c) }

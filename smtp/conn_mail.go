@@ -23,7 +23,7 @@ func (c *Conn) handleMail(arg []byte) Outcome {
 	if max := c.srv.limits().MaxMessageBytes; max > 0 && opts.Size > max {
 		return c.refused(NewReply(CodeExceededStorage, EnhancedTooBig, "Message size exceeds fixed maximum message size"))
 	}
-	if err := c.session.Mail(c.ctx, from, opts); err != nil {
+	if err := c.session.Mail(c.line.Ctx, from, opts); err != nil {
 		return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 	}
 	c.mailOpts = opts
@@ -49,7 +49,7 @@ func (c *Conn) handleRcpt(arg []byte) Outcome {
 		c.rcpts = append(c.rcpts, first)
 		return c.accepted(replyRcptOK)
 	}
-	if err := c.session.Rcpt(c.ctx, to, opts); err != nil {
+	if err := c.session.Rcpt(c.line.Ctx, to, opts); err != nil {
 		return c.refused(c.replyFor(err, CodeLocalError, EnhancedTempLocalError))
 	}
 	c.rcpts = append(c.rcpts, to)
@@ -148,9 +148,9 @@ func (c *Conn) deliver(r io.Reader) ([]*Reply, error) {
 	var status *LMTPStatus
 	if ls, ok := c.session.(LMTPSession); ok && c.srv.LMTP {
 		status = &LMTPStatus{rcpts: c.rcpts}
-		err = ls.LMTPData(c.ctx, r, status)
+		err = ls.LMTPData(c.line.Ctx, r, status)
 	} else {
-		err = c.session.Data(c.ctx, r)
+		err = c.session.Data(c.line.Ctx, r)
 	}
 	def := c.dataErrorReply(err)
 	for i := range replies {
@@ -186,7 +186,7 @@ func (c *Conn) endTransaction(replies []*Reply) Outcome {
 			c.fail(r)
 		}
 	}
-	c.session.Reset(c.ctx)
+	c.session.Reset(c.line.Ctx)
 	c.mailOpts = nil
 	c.rcpts = c.rcpts[:0]
 	return OutcomeMessageEnded

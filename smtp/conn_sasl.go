@@ -12,16 +12,16 @@ import (
 // the mechanisms this connection can run: what EHLO lists as AUTH (RFC
 // 4954 section 3) and AUTH starts.
 func (c *Conn) saslOffer() *sasl.Offer {
-	o := &sasl.Offer{TLS: c.tls, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
+	o := &sasl.Offer{TLS: c.line.TLS, Certificate: sasl.ConfiguredCertificate(c.srv.TLSConfig)}
 	s := c.session
-	o.UseMethods(c.ctx, s)
+	o.UseMethods(c.line.Ctx, s)
 	if ss, ok := s.(SASLSession); ok {
 		o.Own = ss.AuthMechanisms()
-		o.StartOwn = func(mech string) (SASLServer, error) { return ss.Auth(c.ctx, mech) }
+		o.StartOwn = func(mech string) (SASLServer, error) { return ss.Auth(c.line.Ctx, mech) }
 	}
 	if as, ok := s.(AuthSession); ok {
 		o.Password = func(identity, username, password string) error {
-			return as.AuthPlain(c.ctx, identity, username, password)
+			return as.AuthPlain(c.line.Ctx, identity, username, password)
 		}
 	}
 	return o
@@ -44,7 +44,7 @@ func (c *Conn) handleAuth(arg []byte) Outcome {
 		return c.refused(NewReply(CodeNotImplemented, EnhancedInvalidCommand, "AUTH not available"))
 	case c.authed:
 		return c.refused(NewReply(CodeBadSequence, EnhancedInvalidCommand, "Already authenticated"))
-	case c.tls == nil && !c.srv.AllowInsecureAuth:
+	case c.line.TLS == nil && !c.srv.AllowInsecureAuth:
 		// RFC 4954 section 6 and RFC 5248: 538 5.7.11.
 		return c.refused(NewReply(CodeEncryptionRequired, EnhancedEncryptionRequired, "Encryption required for requested authentication mechanism"))
 	case len(mechArg) == 0:

@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -12,95 +11,6 @@ import (
 
 	"github.com/mailwire/mailwire/internal/netserver"
 )
-
-// Defaults for the Server's limits. Each applies when its field is zero;
-// set a negative value to remove a limit where the field says so.
-const (
-	// DefaultMaxLineLength is the longest command line, CRLF included
-	// (RFC 5321 4.5.3.1.4: 512 octets).
-	DefaultMaxLineLength = 512
-	// DefaultMaxTextLineLength is the longest line of message data, CRLF
-	// included. RFC 5321 4.5.3.1.6 requires at least 1000; real mail
-	// carries longer lines, and Postfix's line_length_limit is 2048.
-	DefaultMaxTextLineLength = 2048
-	// DefaultMaxMessageBytes is the largest message, advertised with SIZE
-	// (RFC 1870); large enough for a 25 MB attachment after base64.
-	DefaultMaxMessageBytes = 36 << 20
-	// DefaultMaxRecipients is the most recipients per message (RFC 5321
-	// 4.5.3.1.8 requires at least 100).
-	DefaultMaxRecipients = 100
-	// DefaultMaxErrors is how many refused commands a session may send
-	// before 421 4.7.0 and disconnect (RFC 5321 3.8 lets a server close
-	// with 421), as Postfix's smtpd_hard_error_limit.
-	DefaultMaxErrors = 20
-	// DefaultMaxAuthFailures is how many failed AUTH commands a session
-	// may make before 421 4.7.0 and disconnect; 3, as Dovecot's login
-	// processes allow and as the POP3 and IMAP servers do, since a
-	// client that guesses passwords gains nothing from a long session
-	// (RFC 4954 section 14).
-	DefaultMaxAuthFailures = 3
-	// DefaultMaxConnections is the most concurrent sessions; more get 421
-	// 4.7.0 at accept (RFC 5321 3.8). On a server with AuthRequired, a
-	// full server first makes room by closing, with the same 421, the
-	// oldest session that has not authenticated and waits for a command.
-	DefaultMaxConnections = 1000
-	// DefaultMaxConnectionsPerAddr is the most concurrent sessions of one
-	// client (its IP address; IPv6 by /64); more get the 421 of a full
-	// server. 50 is Postfix's smtpd_client_connection_count_limit: it
-	// leaves room for a busy relay or a NAT while one client cannot take
-	// more than a twentieth of DefaultMaxConnections.
-	DefaultMaxConnectionsPerAddr = 50
-	// DefaultLoginTimeout bounds, on a server with AuthRequired, the time
-	// from connection to a successful AUTH, however often the client
-	// sends: RFC 5321 4.5.3.2.7's five minutes, so that a client waiting
-	// for a command is never cut off sooner than the command timeout
-	// would. Without AuthRequired (a server on port 25) no login phase
-	// exists and only CommandTimeout applies.
-	DefaultLoginTimeout = 5 * time.Minute
-	// DefaultAuthFailureDelay is how long the answer to a client's first
-	// failed AUTH waits (Dovecot's auth_failure_delay, as Postfix sleeps
-	// after an error). Each further failure of the same client, on any of
-	// its connections, doubles it, and one client's failures are answered
-	// one after the other, so that it gets at most one answer per
-	// AuthFailureDelay however many connections it opens (RFC 4954
-	// section 9).
-	DefaultAuthFailureDelay = 2 * time.Second
-	// DefaultMaxAuthFailureDelay caps the doubling, as Dovecot's
-	// authentication penalty stops at 15 seconds.
-	DefaultMaxAuthFailureDelay = 15 * time.Second
-	// DefaultAuthFailureReset is how long a client must go without a
-	// failed AUTH, from its last answer, before its delay starts over;
-	// a successful AUTH starts it over too.
-	DefaultAuthFailureReset = 10 * time.Minute
-	// DefaultMaxAuthFailureAddrs is how many clients' failures are
-	// remembered (about 240 bytes each, 4 MB in all); beyond it the
-	// client whose last failure is oldest is forgotten.
-	DefaultMaxAuthFailureAddrs = 16384
-	// DefaultCommandTimeout is how long the server waits for the next
-	// command (RFC 5321 4.5.3.2.7: at least 5 minutes).
-	DefaultCommandTimeout = 5 * time.Minute
-	// DefaultDataTimeout is how long the server waits for more message
-	// data; each arriving block restarts it (RFC 5321 4.5.3.2.5).
-	DefaultDataTimeout = 3 * time.Minute
-	// DefaultWriteTimeout bounds each write of a reply, so that a client
-	// that stops reading cannot hold a session; RFC 5321 4.5.3.2 sets
-	// the client's timeouts, none for the server's writes.
-	DefaultWriteTimeout = 2 * time.Minute
-	// DefaultTLSHandshakeTimeout bounds the TLS handshake of STARTTLS
-	// (RFC 3207 section 4) and implicit TLS (RFC 8314 section 3).
-	DefaultTLSHandshakeTimeout = 30 * time.Second
-	// DefaultMaxAuthLineLength is the longest SASL response line (RFC 4954
-	// section 4: at least 12288 octets).
-	DefaultMaxAuthLineLength = 12288
-)
-
-// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
-// Close.
-var ErrServerClosed = errors.New("smtp: server closed")
-
-// ErrDropConnection, returned by Server.BeforeCommand, closes the
-// connection without a reply, as a network failure would.
-var ErrDropConnection = errors.New("smtp: drop connection")
 
 // Server is an SMTP (RFC 5321) or LMTP (RFC 2033) server. Set its fields,
 // then call Serve, ListenAndServe or ListenAndServeTLS. The zero value with
@@ -163,8 +73,9 @@ type Server struct {
 	MaxAuthFailureDelay time.Duration
 	AuthFailureReset    time.Duration
 	MaxAuthFailureAddrs int
-	// SMTP's own limits.
+	// MaxAuthLineLength bounds each SASL response line of AUTH.
 	MaxAuthLineLength int
+	// SMTP's own limits.
 	MaxTextLineLength int
 	// MaxMessageBytes; negative removes the limit (and SIZE has no value).
 	MaxMessageBytes int64
@@ -178,14 +89,76 @@ type Server struct {
 	// Message data is shown as a count of octets.
 	Debug io.Writer
 
-	group netserver.Group[*Conn]
-	base  netserver.Base
-	lim   limits // set by resolve
+	ns  netserver.Server[*Conn]
+	lim limits // set by resolve
 }
 
-// core returns the state the three servers share, with the fields
-// resolved on first use (they must not change once serving).
-func (srv *Server) core() *netserver.Base { return srv.base.Setup(srv.resolve) }
+// ErrServerClosed is returned by Serve and ListenAndServe after Shutdown or
+// Close.
+var ErrServerClosed = errors.New("smtp: server closed")
+
+// ErrDropConnection, returned by Server.BeforeCommand, closes the
+// connection without a reply, as a network failure would.
+var ErrDropConnection = errors.New("smtp: drop connection")
+
+// ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
+// offered when TLSConfig is set. "" means ":25" (":24" in LMTP mode).
+func (srv *Server) ListenAndServe() error { return srv.core().ListenAndServe(srv.Addr) }
+
+// ListenAndServeTLS listens on srv.Addr (":465" by default) and serves SMTP
+// over implicit TLS (RFC 8314 section 3). certFile and keyFile are loaded
+// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
+// certificate.
+func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	return srv.core().ListenAndServeTLS(srv.Addr, srv.TLSConfig, certFile, keyFile)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close; l is closed on return.
+// A listener made by tls.NewListener gives implicit TLS; its handshake is
+// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
+func (srv *Server) Serve(l net.Listener) error { return srv.core().Serve(l) }
+
+// Shutdown stops the server gracefully: it closes the listeners, tells each
+// session that waits for a command "421 4.3.2 shutting down" (RFC 5321
+// 3.8) and closes it, lets sessions that are in the middle of a command
+// (such as receiving a message) finish it first, and waits until every
+// session is gone or ctx ends.
+func (srv *Server) Shutdown(ctx context.Context) error { return srv.core().Shutdown(ctx) }
+
+// Close closes the listeners and every connection at once, without a
+// reply. Sessions end with Logout; messages being received are not
+// delivered.
+func (srv *Server) Close() error { return srv.core().Close() }
+
+// core returns the plumbing the three servers share, set up from the
+// fields on first use (they must not change once serving).
+func (srv *Server) core() *netserver.Server[*Conn] { return srv.ns.Setup(srv.resolve, srv.protocol) }
+
+// protocol tells netserver how SMTP sessions are made, run and refused.
+func (srv *Server) protocol() netserver.Protocol[*Conn] {
+	p := netserver.Protocol[*Conn]{
+		Addr: ":25", TLSAddr: ":465",
+		// Only a submission server has a login phase, and with it the
+		// eviction of sessions not logged in: an MTA on port 25 serves
+		// every client unauthenticated, and one in the middle of a
+		// transaction must not lose it to a newcomer.
+		Login: srv.AuthRequired,
+		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
+		Line:  func(c *Conn) *netserver.Line { return c.line },
+		Serve: (*Conn).serve,
+		Refuse: func(c *Conn) {
+			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, srv.domain()+" Too many connections, try again later"))
+		},
+		Done:       (*Conn).putBuffers,
+		HasBackend: func() bool { return srv.Backend != nil },
+		ErrClosed:  ErrServerClosed,
+	}
+	if srv.LMTP {
+		p.Addr = ":24"
+	}
+	return p
+}
 
 // limits returns the limit fields with their defaults applied.
 func (srv *Server) limits() *limits {
@@ -198,64 +171,3 @@ func (srv *Server) domain() string { return srv.core().Domain() }
 
 // logger returns Logger, or one that discards.
 func (srv *Server) logger() *slog.Logger { return srv.core().Logger() }
-
-// ListenAndServe listens on srv.Addr and serves plain SMTP; STARTTLS is
-// offered when TLSConfig is set. "" means ":25" (":24" in LMTP mode).
-func (srv *Server) ListenAndServe() error {
-	addr := cmp.Or(srv.Addr, ":25")
-	if srv.LMTP {
-		addr = cmp.Or(srv.Addr, ":24")
-	}
-	return srv.group.ListenAndServe("smtp", addr, nil, srv.Serve, ErrServerClosed)
-}
-
-// ListenAndServeTLS listens on srv.Addr (":465" by default) and serves SMTP
-// over implicit TLS (RFC 8314 section 3). certFile and keyFile are loaded
-// into a copy of TLSConfig when given; otherwise TLSConfig must hold a
-// certificate.
-func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	tf := &netserver.TLSFiles{Config: srv.TLSConfig, CertFile: certFile, KeyFile: keyFile}
-	return srv.group.ListenAndServe("smtp", cmp.Or(srv.Addr, ":465"), tf, srv.Serve, ErrServerClosed)
-}
-
-// Serve accepts connections on l and serves each in its own goroutine. It
-// returns ErrServerClosed after Shutdown or Close; l is closed on return.
-// A listener made by tls.NewListener gives implicit TLS; its handshake is
-// done in the connection's goroutine, bounded by TLSHandshakeTimeout.
-func (srv *Server) Serve(l net.Listener) error {
-	cfg := netserver.Config[*Conn]{
-		Base:  srv.core(),
-		New:   func(nc net.Conn) *Conn { return newConn(srv, nc) },
-		Serve: (*Conn).serve,
-		Refuse: func(c *Conn) {
-			c.refuse(NewReply(CodeServiceNotAvailable, EnhancedTempSecurity, srv.domain()+" Too many connections, try again later"))
-		},
-		ErrClosed: ErrServerClosed,
-	}
-	if srv.Backend == nil {
-		cfg.Invalid = errors.New("smtp: Server.Backend is nil")
-	}
-	if srv.AuthRequired {
-		// Only where a login phase exists: an MTA on port 25 serves
-		// every client unauthenticated, and one in the middle of a
-		// transaction must not lose it to a newcomer.
-		cfg.Evict = func(c *Conn) bool { return c.io.EvictIfIdle() }
-	}
-	return srv.group.Serve(l, cfg)
-}
-
-// Shutdown stops the server gracefully: it closes the listeners, tells each
-// session that waits for a command "421 4.3.2 shutting down" (RFC 5321
-// 3.8) and closes it, lets sessions that are in the middle of a command
-// (such as receiving a message) finish it first, and waits until every
-// session is gone or ctx ends.
-func (srv *Server) Shutdown(ctx context.Context) error {
-	return srv.group.Shutdown(ctx, func(c *Conn) { c.io.InterruptIfIdle() })
-}
-
-// Close closes the listeners and every connection at once, without a
-// reply. Sessions end with Logout; messages being received are not
-// delivered.
-func (srv *Server) Close() error {
-	return srv.group.Close(func(c *Conn) { c.io.CloseNow() })
-}

@@ -8,13 +8,16 @@ import (
 	"time"
 )
 
-// ErrShutdown is returned by a Deadlines read while the session waits for
-// a command and the server is shutting down.
-var ErrShutdown = errors.New("server shutting down")
-
-// ErrEvicted is returned by every Deadlines read once EvictIfIdle took
-// the session's slot for a new client.
-var ErrEvicted = errors.New("session evicted to make room")
+// The errors of a Deadlines read that the protocol answers with its
+// goodbye (see Ending).
+var (
+	// ErrShutdown is returned while the session waits for a command and
+	// the server is shutting down.
+	ErrShutdown = errors.New("server shutting down")
+	// ErrEvicted is returned by every read once EvictIfIdle took the
+	// session's slot for a new client.
+	ErrEvicted = errors.New("session evicted to make room")
+)
 
 // Deadlines is the I/O wrapper a session's bufio.Reader and bufio.Writer
 // sit on. Each read gets the current read timeout, so a client that keeps

@@ -20,7 +20,7 @@ func (l *Line) Debugf(format string, args ...any) {
 	}
 	l.base.debugMu.Lock()
 	defer l.base.debugMu.Unlock()
-	fmt.Fprintf(w, "%s ", l.IO.Conn().RemoteAddr())
+	fmt.Fprintf(w, "%s ", l.RemoteAddr())
 	fmt.Fprintf(w, format, args...)
 	io.WriteString(w, "\n")
 }

@@ -62,11 +62,11 @@ func (l *Line) FailedLogin() error {
 }
 
 // LoggedIn records a successful login: the login deadline no longer
-// applies, and the client's failed-login delay starts over. The
-// protocol tells its Group too (Authenticated), so that the session is
-// no longer evicted to make room.
+// applies, and the client's failed-login delay starts over. Server's
+// LoggedIn calls it and tells the Group too (Authenticated), so that the
+// session is no longer evicted to make room.
 func (l *Line) LoggedIn() {
-	l.base.delay.Succeed(KeyOf(l.IO.Conn().RemoteAddr()))
+	l.base.delay.Succeed(KeyOf(l.RemoteAddr()))
 	l.IO.SetLoginDeadline(time.Time{})
 }
 
@@ -74,6 +74,6 @@ func (l *Line) LoggedIn() {
 // session instead of crashing the server; the session then ends.
 func (l *Line) Recover() {
 	if v := recover(); v != nil {
-		l.base.Logger().Error(l.base.settings.Name+": panic serving connection", "remote", l.IO.Conn().RemoteAddr(), "panic", v)
+		l.base.Logger().Error(l.base.settings.Name+": panic serving connection", "remote", l.RemoteAddr(), "panic", v)
 	}
 }

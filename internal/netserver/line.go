@@ -3,6 +3,8 @@ package netserver
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/tls"
 	"io"
 	"net"
 	"time"
@@ -12,13 +14,19 @@ import (
 // SMTP, POP3 or IMAP session that does not depend on the protocol: the
 // connection with its timeouts (IO), the buffers on it, bounded line
 // reading, the wait for the next command, the Debug tap, the TLS
-// handshake and the lingering close. The protocol sets BR and BW (it
-// chooses their sizes, or pools them) and the hooks, then reads and
-// writes through them.
+// handshake, the session's context and the lingering close. The
+// protocol sets BR and BW (it chooses their sizes, or pools them) and
+// the hooks, then reads and writes through them.
 type Line struct {
 	IO *Deadlines
 	BR *bufio.Reader
 	BW *bufio.Writer
+	// Ctx is the session's context: every backend call gets it, and
+	// Finish cancels it when the session ends.
+	Ctx context.Context
+	// TLS is the TLS state once a handshake completed (AcceptTLS,
+	// StartTLS), or nil.
+	TLS *tls.ConnectionState
 	// Transport is what BR and BW sit on, again after STARTTLS: IO, or a
 	// Debug tap around it (IMAP's); nil means IO.
 	Transport io.ReadWriter
@@ -29,7 +37,8 @@ type Line struct {
 	// session goes on.
 	OnBadLine func(BadLine)
 
-	base *Base
+	base   *Base
+	cancel context.CancelFunc
 }
 
 // NewLine wraps an accepted connection with the read timeout
@@ -40,6 +49,7 @@ type Line struct {
 func (b *Base) NewLine(nc net.Conn, shuttingDown func() bool, login bool) *Line {
 	s := &b.settings
 	l := &Line{IO: NewDeadlines(nc, s.CommandTimeout, s.WriteTimeout, shuttingDown), base: b}
+	l.Ctx, l.cancel = context.WithCancel(context.Background())
 	if login && s.LoginTimeout > 0 {
 		l.IO.SetLoginDeadline(time.Now().Add(s.LoginTimeout))
 	}
@@ -181,6 +191,15 @@ func (l *Line) idle() error {
 	return nil
 }
 
-// Finish closes the connection so that the client can read the last
-// reply (CloseLingering).
-func (l *Line) Finish() { l.IO.CloseLingering() }
+// RemoteAddr returns the client's address.
+func (l *Line) RemoteAddr() net.Addr { return l.IO.Conn().RemoteAddr() }
+
+// LocalAddr returns the address the client connected to.
+func (l *Line) LocalAddr() net.Addr { return l.IO.Conn().LocalAddr() }
+
+// Finish ends the session: it cancels Ctx and closes the connection so
+// that the client can read the last reply (CloseLingering).
+func (l *Line) Finish() {
+	l.cancel()
+	l.IO.CloseLingering()
+}

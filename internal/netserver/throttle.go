@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// defaultFailureAddrs is how many clients a FailureDelay without a
-// MaxAddrs remembers; the servers' own defaults say why.
-const defaultFailureAddrs = 16384
-
 // FailureDelay slows down password guessing (RFC 3501 section 11.2 and
 // RFC 9051 section 11.7: "a server SHOULD have mechanisms in place to
 // limit or delay failed AUTHENTICATE/LOGIN attempts") by client, not
@@ -135,7 +131,7 @@ func (f *FailureDelay) insert(k AddrKey, now time.Time) *list.Element {
 	}
 	limit := f.MaxAddrs
 	if limit <= 0 {
-		limit = defaultFailureAddrs
+		limit = DefaultMaxAuthFailureAddrs
 	}
 	for front := f.order.Front(); front != nil && f.expired(front, now); front = f.order.Front() {
 		f.remove(front)
