@@ -13,8 +13,8 @@ import (
 // (the same test in smtp and pop3).
 func TestServer_LimitDefaults(t *testing.T) {
 	limitstest.Check(t, func() any { return &Server{} }, func(s any) any { return s.(*Server).limits() }, limitstest.Fields(t, limits{
-		MaxLiteralSize: DefaultMaxLiteralSize, MaxDepth: DefaultMaxDepth, MaxSeqRanges: DefaultMaxSeqRanges, MaxAuthLineLength: DefaultMaxAuthLineLength,
-		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
+		MaxLiteralSize: DefaultMaxLiteralSize, MaxDepth: DefaultMaxDepth, MaxSeqRanges: DefaultMaxSeqRanges,
+		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxAuthLineLength: DefaultMaxAuthLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
 			MaxConnections: DefaultMaxConnections, MaxConnectionsPerAddr: DefaultMaxConnectionsPerAddr,
 			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout, WriteTimeout: DefaultWriteTimeout,
 			TLSHandshakeTimeout: DefaultTLSHandshakeTimeout, AuthFailureDelay: DefaultAuthFailureDelay, MaxAuthFailureDelay: DefaultMaxAuthFailureDelay,

@@ -13,8 +13,7 @@ import (
 // (the same test in smtp and imap).
 func TestServer_LimitDefaults(t *testing.T) {
 	limitstest.Check(t, func() any { return &Server{} }, func(s any) any { return s.(*Server).limits() }, limitstest.Fields(t, limits{
-		MaxAuthLineLength: DefaultMaxAuthLineLength,
-		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
+		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxAuthLineLength: DefaultMaxAuthLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
 			MaxConnections: DefaultMaxConnections, MaxConnectionsPerAddr: DefaultMaxConnectionsPerAddr,
 			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout, WriteTimeout: DefaultWriteTimeout,
 			TLSHandshakeTimeout: DefaultTLSHandshakeTimeout, AuthFailureDelay: DefaultAuthFailureDelay, MaxAuthFailureDelay: DefaultMaxAuthFailureDelay,

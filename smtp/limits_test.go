@@ -13,9 +13,9 @@ import (
 // (the same test in pop3 and imap).
 func TestServer_LimitDefaults(t *testing.T) {
 	limitstest.Check(t, func() any { return &Server{} }, func(s any) any { return s.(*Server).limits() }, limitstest.Fields(t, limits{
-		MaxAuthLineLength: DefaultMaxAuthLineLength, MaxTextLineLength: DefaultMaxTextLineLength,
-		MaxMessageBytes: DefaultMaxMessageBytes, MaxRecipients: DefaultMaxRecipients, DataTimeout: DefaultDataTimeout,
-		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
+		MaxTextLineLength: DefaultMaxTextLineLength,
+		MaxMessageBytes:   DefaultMaxMessageBytes, MaxRecipients: DefaultMaxRecipients, DataTimeout: DefaultDataTimeout,
+		Limits: netserver.Limits{MaxLineLength: DefaultMaxLineLength, MaxAuthLineLength: DefaultMaxAuthLineLength, MaxErrors: DefaultMaxErrors, MaxAuthFailures: DefaultMaxAuthFailures,
 			MaxConnections: DefaultMaxConnections, MaxConnectionsPerAddr: DefaultMaxConnectionsPerAddr,
 			CommandTimeout: DefaultCommandTimeout, LoginTimeout: DefaultLoginTimeout, WriteTimeout: DefaultWriteTimeout,
 			TLSHandshakeTimeout: DefaultTLSHandshakeTimeout, AuthFailureDelay: DefaultAuthFailureDelay, MaxAuthFailureDelay: DefaultMaxAuthFailureDelay,
