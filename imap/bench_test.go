@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // fetchStream builds n FETCH responses with UID, FLAGS, ENVELOPE,
@@ -72,17 +73,7 @@ func bodyStream(n, bodySize int) []byte {
 // replayClient returns a client of a loopback server that answers every
 // command with data and a tagged OK.
 func replayClient(b *testing.B, data []byte) *Client {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	addr := testutil.ServeOnce(b, func(conn net.Conn) {
 		conn.Write([]byte("* PREAUTH ready\r\n"))
 		br := bufio.NewReader(conn)
 		for {
@@ -94,8 +85,8 @@ func replayClient(b *testing.B, data []byte) *Client {
 			conn.Write(data)
 			conn.Write([]byte(tag + " OK done\r\n"))
 		}
-	}()
-	c, err := Dial(context.Background(), ln.Addr().String(), nil)
+	})
+	c, err := Dial(context.Background(), addr, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,25 +11,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // stallServer is a raw IMAP server on 127.0.0.1 that greets with PREAUTH,
 // answers SELECT with OK (selectInbox) and each other command line with
 // answer(tag, command); what it returns is written, and then it reads the
-// next line. It never closes
-// the connection on its own, as a hung server does not.
+// next line. It never closes the connection on its own, as a hung server
+// does not: testutil.ServeOnce closes it when the test ends.
 func stallServer(t *testing.T, answer func(tag, cmd string) string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		nc, err := l.Accept()
-		if err != nil {
-			return
-		}
-		go func() { <-done; nc.Close() }()
+	return testutil.ServeOnce(t, func(nc net.Conn) {
 		io.WriteString(nc, "* PREAUTH ready\r\n")
 		br := bufio.NewReader(nc)
 		for {
@@ -44,8 +37,7 @@ func stallServer(t *testing.T, answer func(tag, cmd string) string) string {
 			}
 			io.WriteString(nc, answer(tag, cmd))
 		}
-	}()
-	return l.Addr().String()
+	})
 }
 
 // returnsWithin fails the test when f has not returned after limit: a
@@ -154,20 +146,13 @@ func TestClientDeadline_LogoutUnanswered_RFC3501_6_1_3(t *testing.T) {
 // in the middle of a FETCH response: the caller gets an error at once,
 // not at its deadline.
 func TestClientDeadline_HangupMidResponse_RFC3501_5_5(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		nc, err := l.Accept()
-		if err != nil {
-			return
-		}
+	addr := testutil.ServeOnce(t, func(nc net.Conn) {
 		io.WriteString(nc, "* PREAUTH ready\r\n")
 		bufio.NewReader(nc).ReadString('\n')
 		io.WriteString(nc, "* 1 FETCH (BODY[] {1000}\r\n01234")
 		nc.Close()
-	}()
-	c, err := Dial(testCtx(t), l.Addr().String(), nil)
+	})
+	c, err := Dial(testCtx(t), addr, nil)
 	require.NoError(t, err)
 	defer c.Close()
 	returnsWithin(t, 3*time.Second, func() {

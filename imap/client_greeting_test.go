@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // greetAndClose is a server that sends one greeting line and hangs up, as
@@ -54,16 +56,8 @@ func TestGreetingBYE_RFC3501_7_1_5(t *testing.T) {
 
 // TestDialGreetingBYE_RFC3501_7_1_5 checks the same over TCP through Dial.
 func TestDialGreetingBYE_RFC3501_7_1_5(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		conn, err := l.Accept()
-		if err == nil {
-			greetAndClose(conn, "* BYE shutting down\r\n")
-		}
-	}()
-	c, err := Dial(testCtx(t), l.Addr().String(), nil)
+	addr := testutil.ServeOnce(t, func(conn net.Conn) { greetAndClose(conn, "* BYE shutting down\r\n") })
+	c, err := Dial(testCtx(t), addr, nil)
 	var resp *StatusResponse
 	require.True(t, errors.As(err, &resp), "Dial: %v", err)
 	assert.Nil(t, c)

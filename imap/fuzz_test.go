@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/internal/transcript"
 	"github.com/mailwire/mailwire/message"
 )
@@ -45,17 +44,6 @@ func FuzzParseSeqSet(f *testing.F) {
 	})
 }
 
-// fuzzConn is a net.Conn that yields fixed input and swallows output.
-type fuzzConn struct {
-	net.Conn
-	r io.Reader
-}
-
-func (c *fuzzConn) Read(p []byte) (int, error)       { return c.r.Read(p) }
-func (c *fuzzConn) Write(p []byte) (int, error)      { return len(p), nil }
-func (c *fuzzConn) Close() error                     { return nil }
-func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }
-
 // FuzzClientResponses feeds arbitrary server output to a Client: the
 // whole response parser and dispatcher must end with an error value,
 // never a panic or a hang, and memory stays within the limits.
@@ -73,7 +61,7 @@ func FuzzClientResponses(f *testing.F) {
 			Unilateral: UnilateralHandler{Fetch: func(*FetchMessageBuffer) {}}}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := NewClient(ctx, &fuzzConn{r: bytes.NewReader(data)}, opts)
+		c, err := NewClient(ctx, &testutil.ScriptConn{R: bytes.NewReader(data)}, opts)
 		if errors.Is(err, context.DeadlineExceeded) {
 			t.Fatal("client neither greeted nor stopped at the end of its input")
 		}

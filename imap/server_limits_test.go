@@ -1,7 +1,6 @@
 package imap_test
 
 import (
-	"net"
 	"runtime"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,11 +27,7 @@ func limitServer(t *testing.T, n int, set func(*imap.Server)) string {
 	if set != nil {
 		set(srv)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
+	return servertest.Serve(t, srv)
 }
 
 // stuffedLiterals returns n non-synchronizing literals of size bytes,

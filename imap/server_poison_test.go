@@ -3,13 +3,13 @@ package imap_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmem"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,13 +72,10 @@ func poisonMailbox() []string {
 // over the Client's 64 KiB default.
 func poisonClient(t *testing.T, be imap.Backend) (*imap.Client, context.Context) {
 	srv := &imap.Server{Backend: be, AllowInsecureAuth: true}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	addr := servertest.Serve(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	t.Cleanup(cancel)
-	c, err := imap.Dial(ctx, l.Addr().String(), &imap.Options{MaxLine: 4 << 20})
+	c, err := imap.Dial(ctx, addr, &imap.Options{MaxLine: 4 << 20})
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
 	require.NoError(t, c.Login(ctx, "alice", "pass"))

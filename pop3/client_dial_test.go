@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/pop3/pop3test"
 	"github.com/stretchr/testify/require"
@@ -19,17 +20,8 @@ import (
 // returns the lines it read once the client hangs up.
 func scriptedServer(t *testing.T, answers map[string]string) (addr string, lines <-chan []string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
 	out := make(chan []string, 1)
-	go func() {
-		nc, err := l.Accept()
-		if err != nil {
-			out <- nil
-			return
-		}
-		defer nc.Close()
+	addr = testutil.ServeOnce(t, func(nc net.Conn) {
 		var got []string
 		defer func() { out <- got }()
 		nc.Write([]byte("+OK ready\r\n"))
@@ -47,8 +39,8 @@ func scriptedServer(t *testing.T, answers map[string]string) (addr string, lines
 			}
 			nc.Write([]byte(answer + "\r\n"))
 		}
-	}()
-	return l.Addr().String(), out
+	})
+	return addr, out
 }
 
 // TestDialStartTLS_RFC2595_4: DialStartTLS never goes on in cleartext. A

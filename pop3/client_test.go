@@ -159,22 +159,14 @@ func TestClient_StartTLSAndAuth_RFC2595_RFC5034(t *testing.T) {
 // TestClient_ContextCancel: a cancelled context ends a blocked call and
 // breaks the client.
 func TestClient_ContextCancel(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		nc, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer nc.Close()
+	addr := testutil.ServeOnce(t, func(nc net.Conn) {
 		nc.Write([]byte("+OK hi\r\n"))
 		bufio.NewReader(nc).ReadString('\n')
 		nc.Write([]byte("-ERR no CAPA\r\n")) // the CAPA of NewClient
 		io.Copy(io.Discard, nc)              // never answers again
-	}()
+	})
 	ctx := testContext(t)
-	c, err := pop3.Dial(ctx, l.Addr().String(), nil)
+	c, err := pop3.Dial(ctx, addr, nil)
 	require.NoError(t, err)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
@@ -182,20 +174,6 @@ func TestClient_ContextCancel(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Error(t, c.Noop(ctx))
 }
-
-// fakeConn serves fixed server bytes to a Client and swallows its writes.
-type fakeConn struct {
-	net.Conn
-	r io.Reader
-}
-
-func (f *fakeConn) Read(p []byte) (int, error)         { return f.r.Read(p) }
-func (f *fakeConn) Write(p []byte) (int, error)        { return len(p), nil }
-func (f *fakeConn) Close() error                       { return nil }
-func (f *fakeConn) SetDeadline(time.Time) error        { return nil }
-func (f *fakeConn) RemoteAddr() net.Addr               { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
-func (f *fakeConn) SetReadDeadline(t time.Time) error  { return nil }
-func (f *fakeConn) SetWriteDeadline(t time.Time) error { return nil }
 
 // FuzzClientResponses feeds arbitrary server output to the Client's
 // status line, listing and multi-line readers (RFC 1939 section 3): no
@@ -210,7 +188,7 @@ func FuzzClientResponses(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ctx := context.Background()
-		c, err := pop3.NewClient(ctx, &fakeConn{r: bytes.NewReader(in)}, nil)
+		c, err := pop3.NewClient(ctx, &testutil.ScriptConn{R: bytes.NewReader(in)}, nil)
 		if err != nil {
 			return
 		}

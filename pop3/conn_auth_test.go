@@ -1,17 +1,17 @@
 package pop3
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mailwire/mailwire/internal/servertest"
 )
 
 // oneUser accepts alice/secret with an empty maildrop.
@@ -42,27 +42,10 @@ func TestAuthFailureDelay_RFC1939_13(t *testing.T) {
 		defer mu.Unlock()
 		delays = append(delays, d)
 	}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	defer srv.Close()
-
-	nc, err := net.Dial("tcp", l.Addr().String())
-	require.NoError(t, err)
-	defer nc.Close()
-	br := bufio.NewReader(nc)
-	read := func() string {
-		line, err := br.ReadString('\n')
-		require.NoError(t, err)
-		return strings.TrimSuffix(line, "\r\n")
-	}
-	read()
-	nc.Write([]byte("USER alice\r\nPASS guess\r\nAUTH PLAIN AGFsaWNlAGd1ZXNz\r\nUSER alice\r\nPASS secret\r\n"))
-	require.Equal(t, "+OK Send PASS", read())
-	require.Equal(t, "-ERR [AUTH] no", read())
-	require.Equal(t, "-ERR [AUTH] no", read())
-	require.Equal(t, "+OK Send PASS", read())
-	require.Equal(t, "+OK Maildrop has 0 messages (0 octets)", read())
+	x := servertest.Raw(t, servertest.Serve(t, srv))
+	x.Expect(t, "", "+OK*")
+	x.Expect(t, "USER alice\r\nPASS guess\r\nAUTH PLAIN AGFsaWNlAGd1ZXNz\r\nUSER alice\r\nPASS secret",
+		"+OK Send PASS", "-ERR [AUTH] no", "-ERR [AUTH] no", "+OK Send PASS", "+OK Maildrop has 0 messages (0 octets)")
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, []time.Duration{DefaultAuthFailureDelay, 2 * DefaultAuthFailureDelay}, delays)
@@ -80,20 +63,9 @@ func TestDefaults_RFC1939_3_RFC2449_4(t *testing.T) {
 // MaxAuthLineLength.
 func TestAuthLongResponse_RFC5034_4(t *testing.T) {
 	srv := &Server{Backend: oneUser{}, AllowInsecureAuth: true, AuthFailureDelay: -1}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	defer srv.Close()
-	nc, err := net.Dial("tcp", l.Addr().String())
-	require.NoError(t, err)
-	defer nc.Close()
-	br := bufio.NewReader(nc)
-	br.ReadString('\n')
+	x := servertest.Raw(t, servertest.Serve(t, srv))
+	x.Expect(t, "", "+OK*")
 	long := base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + strings.Repeat("p", 4500)))
-	nc.Write([]byte("AUTH PLAIN\r\n" + long + "\r\nAUTH PLAIN\r\n" + strings.Repeat("A", DefaultMaxAuthLineLength) + "\r\n"))
-	for _, want := range []string{"+ ", "-ERR [AUTH] no", "+ ", "-ERR Line too long"} {
-		line, err := br.ReadString('\n')
-		require.NoError(t, err)
-		require.Equal(t, want, strings.TrimSuffix(line, "\r\n"))
-	}
+	x.Expect(t, "AUTH PLAIN\r\n"+long+"\r\nAUTH PLAIN\r\n"+strings.Repeat("A", DefaultMaxAuthLineLength),
+		"+ ", "-ERR [AUTH] no", "+ ", "-ERR Line too long")
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mailwire/mailwire/internal/testutil"
 )
 
 // fakeServer is a small scripted SMTP/LMTP server for the client tests. It
@@ -91,26 +93,12 @@ func (f *fakeServer) start(t *testing.T) *recConn {
 // ended, so that Lines then holds everything the client sent.
 func (f *fakeServer) listen(t *testing.T) (addr string, wait func()) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	f.done = make(chan struct{})
-	go func() {
+	addr = testutil.ServeOnce(t, func(conn net.Conn) {
 		defer close(f.done)
-		conn, err := l.Accept()
-		l.Close()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
 		f.serve(conn)
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-f.done
 	})
-	return l.Addr().String(), func() { <-f.done }
+	return addr, func() { <-f.done }
 }
 
 // teeConn records the octets the server reads.

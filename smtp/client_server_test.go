@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/testcert"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -103,11 +104,7 @@ func startInteropServer(t testing.TB, srv *Server) (string, *interopBackend) {
 	srv.Domain = "mx.test"
 	srv.AuthFailureDelay = -1 // failed AUTHs answered at once
 	srv.Backend = BackendFunc(func(_ context.Context, c *Conn) (Session, error) { return &interopSession{b: b, conn: c}, nil })
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String(), b
+	return servertest.Serve(t, srv), b
 }
 
 func TestClientServer_StartTLSAuthSend(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -36,13 +37,7 @@ func (discardSession) Data(ctx context.Context, r io.Reader) error {
 func startBenchServer(b *testing.B) string {
 	b.Helper()
 	srv := &smtp.Server{Domain: "bench.test", Backend: discardBackend{}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	go srv.Serve(l)
-	b.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
+	return servertest.Serve(b, srv)
 }
 
 // benchMessage is a message of about size octets of 76-character lines,

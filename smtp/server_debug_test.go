@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
@@ -17,12 +18,9 @@ import (
 func TestDebugRedactsCredentials_RFC4954_4(t *testing.T) {
 	var trace testutil.LockedBuffer
 	srv := &Server{Domain: "mx.test", Backend: &testBackend{}, AllowInsecureAuth: true, Debug: &trace}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	defer srv.Close()
+	addr := servertest.Serve(t, srv)
 
-	c, err := net.Dial("tcp", l.Addr().String())
+	c, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
@@ -50,7 +48,7 @@ func TestDebugRedactsCredentials_RFC4954_4(t *testing.T) {
 	expect("221 ")
 
 	// A second session with the LOGIN exchange.
-	c2, err := net.Dial("tcp", l.Addr().String())
+	c2, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer c2.Close()
 	c, br = c2, bufio.NewReader(c2)

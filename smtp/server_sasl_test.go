@@ -1,89 +1,156 @@
 package smtp_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"io"
-	"net"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/internal/peertest"
+	"github.com/mailwire/mailwire/internal/sasl"
 	"github.com/mailwire/mailwire/internal/sasl/sasltest"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/internal/testutil"
 	"github.com/mailwire/mailwire/smtp"
 	"github.com/mailwire/mailwire/smtp/smtptest"
 	"github.com/stretchr/testify/require"
 )
 
-// dialSASL connects a Client to addr and sends EHLO, then STARTTLS with
-// cfg unless cfg is nil (then it may send credentials in the clear).
-// debug receives the exchange.
-func dialSASL(t *testing.T, addr string, cfg *tls.Config, debug io.Writer) *smtp.Client {
-	ctx := testutil.Context(t)
-	c, err := smtp.Dial(ctx, addr, &smtp.Options{InsecureAuth: cfg == nil, Debug: debug})
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
-	require.NoError(t, c.Hello(ctx, "client.test"))
-	if cfg != nil {
-		require.NoError(t, c.StartTLS(ctx, cfg))
-	}
-	return c
+// smtpSASL describes the Client to servertest's SASL families. Dial
+// greets with EHLO, as a session must before AUTH (RFC 4954 section 4);
+// Login is AUTH PLAIN; Use sends a message.
+var smtpSASL = servertest.SASL[*smtp.Client]{
+	Dial: func(ctx context.Context, addr string, cleartext bool) (*smtp.Client, error) {
+		c, err := smtp.Dial(ctx, addr, &smtp.Options{InsecureAuth: cleartext})
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Hello(ctx, "client.test"); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	},
+	StartTLS: (*smtp.Client).StartTLS, Close: (*smtp.Client).Close,
+	Mechanisms: func(c *smtp.Client, _ context.Context) ([]string, error) {
+		caps, err := c.Caps()
+		return strings.Fields(caps["AUTH"]), err
+	},
+	Auth: (*smtp.Client).Auth,
+	Login: func(c *smtp.Client, ctx context.Context, user, pass string) error {
+		return c.Auth(ctx, smtp.PlainAuth("", user, pass))
+	},
+	LoggedIn: authenticated,
+	Use: func(c *smtp.Client, ctx context.Context) error {
+		return c.Send(ctx, "a@x.test", []string{"b@y.test"}, strings.NewReader("Subject: hi\r\n\r\nhello\r\n"), nil)
+	},
+	End:    (*smtp.Client).Quit,
+	SHA256: smtp.ScramSHA256Auth, SHA1: smtp.ScramSHA1Auth, SHA256Plus: smtp.ScramSHA256PlusAuth, SHA1Plus: smtp.ScramSHA1PlusAuth,
+	External: smtp.ExternalAuth, OAuthBearer: smtp.OAuthBearerAuth,
+	Reply:       (*smtp.Reply)(nil),
+	AuthFailed:  "535 5.7.8 Authentication credentials invalid",
+	Unsupported: "504 5.5.4 Unrecognized authentication type",
+	CertTokenServer: func(cfg *tls.Config) servertest.Servable {
+		return &smtp.Server{Domain: "mx.test", TLSConfig: cfg, AllowInsecureAuth: true, AuthFailureDelay: -1,
+			Backend: smtp.BackendFunc(func(context.Context, *smtp.Conn) (smtp.Session, error) {
+				return certTokenSession{servertest.CertToken{Scope: "smtp"}}, nil
+			})}
+	},
 }
 
-// authLine is the mechanisms of the server's last EHLO AUTH line.
-func authLine(t *testing.T, c *smtp.Client) string {
-	caps, err := c.Caps()
+// authenticated reports whether c's session is: the Server lists AUTH in
+// its EHLO reply until the session authenticates and not after, since no
+// second AUTH may follow (RFC 4954 section 4), so c says EHLO again.
+func authenticated(c *smtp.Client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.ContextTimeout)
+	defer cancel()
+	return c.Hello(ctx, "client.test") == nil && !c.Supports("AUTH")
+}
+
+// certTokenSession takes any message; servertest.CertToken adds
+// EXTERNAL and OAUTHBEARER. It has no password logins, so that EHLO
+// lists those two alone.
+type certTokenSession struct{ servertest.CertToken }
+
+func (certTokenSession) Mail(context.Context, string, *smtp.MailOptions) error { return nil }
+func (certTokenSession) Rcpt(context.Context, string, *smtp.RcptOptions) error { return nil }
+func (certTokenSession) Data(_ context.Context, r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
+}
+func (certTokenSession) Reset(context.Context)        {}
+func (certTokenSession) Logout(context.Context) error { return nil }
+
+// serveCertToken serves smtpSASL's CertTokenServer until t ends and
+// returns its address and TLS configurations.
+func serveCertToken(t *testing.T) (string, sasltest.Configs) {
+	cfgs, err := sasltest.NewConfigs()
 	require.NoError(t, err)
-	return caps["AUTH"]
+	return servertest.Serve(t, smtpSASL.CertTokenServer(cfgs.Server)), cfgs
+}
+
+// scramNamed is a SCRAM client of the mechanism mech that fails its
+// exchange unless it names, in AUTH, mech or, once bound to a TLS
+// channel whose server lists mech-PLUS, mech-PLUS: the client binds
+// whenever it can (RFC 5802 section 6).
+type scramNamed struct {
+	sasl.Client // a sasl.ChannelBinder and a sasl.MutualClient too
+	mech, want  string
+}
+
+// Bind notes the mechanism the exchange must name and binds.
+func (s *scramNamed) Bind(cs *tls.ConnectionState, offered []string) {
+	s.want = s.mech
+	if cs != nil && !strings.HasSuffix(s.mech, "-PLUS") && slices.Contains(offered, s.mech+"-PLUS") {
+		s.want += "-PLUS"
+	}
+	s.Client.(sasl.ChannelBinder).Bind(cs, offered)
+}
+
+// Start fails unless the client names the mechanism Bind noted.
+func (s *scramNamed) Start() (string, []byte, error) {
+	mech, initial, err := s.Client.Start()
+	if err == nil && mech != s.want {
+		return "", nil, fmt.Errorf("AUTH %s, want AUTH %s", mech, s.want)
+	}
+	return mech, initial, err
+}
+
+// Verified is the wrapped client's.
+func (s *scramNamed) Verified() bool { return s.Client.(sasl.MutualClient).Verified() }
+
+// named makes newClient's clients scramNamed clients of mech.
+func named(mech string, newClient func(user, pass string) smtp.SASLClient) func(user, pass string) smtp.SASLClient {
+	return func(user, pass string) smtp.SASLClient { return &scramNamed{Client: newClient(user, pass), mech: mech} }
 }
 
 // TestServer_SCRAM_RFC5802_RFC7677 runs the Client's SCRAM mechanisms
-// against the Server over smtptest's verifiers: the base mechanisms in
-// the clear, -PLUS after STARTTLS over TLS 1.3 with tls-exporter (RFC
-// 9266), which the client picks on its own when EHLO lists -PLUS (RFC
-// 5802 section 6); EHLO lists -PLUS only over TLS (RFC 4954 section 3).
-// The identity authenticated is the one the message is recorded with.
+// against the Server over smtptest's verifiers (servertest.SCRAM), -PLUS
+// after STARTTLS; EHLO lists -PLUS only over TLS (RFC 4954 section 3).
+// Each client names in AUTH the mechanism it should (scramNamed), and the
+// identity authenticated is the one the message is recorded with.
 func TestServer_SCRAM_RFC5802_RFC7677(t *testing.T) {
 	ts := smtptest.NewServer(t, smtptest.WithTLS(), smtptest.WithInsecureAuth(), smtptest.WithUser("alice", "pencil"))
-	for _, tc := range []struct {
-		name   string
-		tls    bool
-		client smtp.SASLClient
-		mech   string
-	}{
-		{"SCRAM-SHA-256 in the clear", false, smtp.ScramSHA256Auth("alice", "pencil"), "SCRAM-SHA-256"},
-		{"SCRAM-SHA-1 in the clear", false, smtp.ScramSHA1Auth("alice", "pencil"), "SCRAM-SHA-1"},
-		{"SCRAM-SHA-256-PLUS", true, smtp.ScramSHA256PlusAuth("alice", "pencil"), "SCRAM-SHA-256-PLUS"},
-		{"SCRAM-SHA-1-PLUS", true, smtp.ScramSHA1PlusAuth("alice", "pencil"), "SCRAM-SHA-1-PLUS"},
-		{"SCRAM-SHA-256 moving to -PLUS", true, smtp.ScramSHA256Auth("alice", "pencil"), "SCRAM-SHA-256-PLUS"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ts.Reset()
-			ctx := testutil.Context(t)
-			var cfg *tls.Config
-			want := "SCRAM-SHA-256 SCRAM-SHA-1 PLAIN LOGIN"
-			if tc.tls {
-				cfg = ts.ClientTLSConfig()
-				cfg.MinVersion = tls.VersionTLS13
-				want = "SCRAM-SHA-256-PLUS SCRAM-SHA-256 SCRAM-SHA-1-PLUS SCRAM-SHA-1 PLAIN LOGIN"
-			}
-			var debug bytes.Buffer
-			c := dialSASL(t, ts.Addr, cfg, &debug)
-			require.Equal(t, want, authLine(t, c))
-			require.NoError(t, c.Auth(ctx, tc.client))
-			require.Contains(t, debug.String(), "C: AUTH "+tc.mech+" ")
-			require.NoError(t, c.Send(ctx, "a@x.test", []string{"b@y.test"}, strings.NewReader("Subject: hi\r\n\r\nhello\r\n"), nil))
-			require.Equal(t, "alice", ts.Messages()[0].Identity)
-			require.NoError(t, c.Quit(ctx))
-		})
+	d := smtpSASL
+	d.SHA256, d.SHA1 = named("SCRAM-SHA-256", smtp.ScramSHA256Auth), named("SCRAM-SHA-1", smtp.ScramSHA1Auth)
+	d.SHA256Plus, d.SHA1Plus = named("SCRAM-SHA-256-PLUS", smtp.ScramSHA256PlusAuth), named("SCRAM-SHA-1-PLUS", smtp.ScramSHA1PlusAuth)
+	d.Use = func(c *smtp.Client, ctx context.Context) error {
+		ts.Reset()
+		if err := smtpSASL.Use(c, ctx); err != nil {
+			return err
+		}
+		if id := ts.Messages()[0].Identity; id != "alice" {
+			return fmt.Errorf("message recorded for %q, want alice", id)
+		}
+		return nil
 	}
-	c := dialSASL(t, ts.Addr, nil, nil)
-	require.Error(t, c.Auth(testutil.Context(t), smtp.ScramSHA256PlusAuth("alice", "pencil")), "no -PLUS without TLS")
+	servertest.SCRAM(t, d, ts.Addr, ts.ClientTLSConfig)
 }
 
 // TestServer_SCRAM_Failures_RFC5802_9: a wrong password and an unknown
@@ -93,21 +160,7 @@ func TestServer_SCRAM_Failures_RFC5802_9(t *testing.T) {
 	const delay = 100 * time.Millisecond
 	ts := smtptest.NewServer(t, smtptest.WithInsecureAuth(), smtptest.WithUser("alice", "pencil"),
 		smtptest.WithServer(func(s *smtp.Server) { s.AuthFailureDelay = delay }))
-	// answer is the reply to a failing client, which must come after the
-	// delay and leave the session able to authenticate.
-	answer := func(client smtp.SASLClient) string {
-		ctx := testutil.Context(t)
-		c := dialSASL(t, ts.Addr, nil, nil)
-		start := time.Now()
-		var r *smtp.Reply
-		require.ErrorAs(t, c.Auth(ctx, client), &r)
-		require.GreaterOrEqual(t, time.Since(start), delay)
-		require.NoError(t, c.Auth(ctx, smtp.PlainAuth("", "alice", "pencil")))
-		return r.Error()
-	}
-	wrong := answer(smtp.ScramSHA256Auth("alice", "wrong"))
-	require.Contains(t, wrong, "535 5.7.8")
-	require.Equal(t, wrong, answer(smtp.ScramSHA1Auth("nobody", "pencil")), "an unknown user fails as a wrong password")
+	servertest.SCRAMFailures(t, smtpSASL, ts.Addr, delay)
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -137,105 +190,61 @@ func TestServer_SASL_CancelAndBase64_RFC4954_4(t *testing.T) {
 	}
 }
 
-// certTokenSession adds EXTERNAL, by the client certificate's common
-// name, and OAUTHBEARER, for the token "good-token", to a session that
-// takes any message.
-type certTokenSession struct{}
-
-func (certTokenSession) Mail(context.Context, string, *smtp.MailOptions) error { return nil }
-func (certTokenSession) Rcpt(context.Context, string, *smtp.RcptOptions) error { return nil }
-func (certTokenSession) Data(_ context.Context, r io.Reader) error {
-	_, err := io.Copy(io.Discard, r)
-	return err
-}
-func (certTokenSession) Reset(context.Context)        {}
-func (certTokenSession) Logout(context.Context) error { return nil }
-
-func (certTokenSession) AuthExternal(_ context.Context, cs *tls.ConnectionState, authzid string) (string, error) {
-	return sasltest.CommonName(cs, authzid)
-}
-
-func (certTokenSession) AuthOAuthBearer(_ context.Context, req smtp.OAuthBearerRequest) (string, error) {
-	if req.Token != "good-token" {
-		return "", &smtp.OAuthBearerError{Status: "invalid_token", Scope: "smtp"}
-	}
-	return req.Authzid, nil
-}
-
-// startCertTokenServer serves certTokenSession with STARTTLS that asks
-// for a client certificate, and returns the TLS configurations.
-func startCertTokenServer(t *testing.T) (string, sasltest.Configs) {
-	cfgs, err := sasltest.NewConfigs()
-	require.NoError(t, err)
-	srv := &smtp.Server{Domain: "mx.test", TLSConfig: cfgs.Server, AllowInsecureAuth: true, AuthFailureDelay: -1,
-		Backend: smtp.BackendFunc(func(context.Context, *smtp.Conn) (smtp.Session, error) { return certTokenSession{}, nil })}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String(), cfgs
-}
-
 // TestServer_EXTERNAL_RFC4422_A: EHLO lists EXTERNAL, and it succeeds,
 // only over TLS with a verified client certificate; an authzid the
-// session does not permit fails with 535 5.7.8, and the server refuses
-// EXTERNAL where it does not list it with 504 5.5.4.
+// session does not permit fails with 535 5.7.8. Where EHLO does not list
+// it the Client sends nothing (ErrClientState) and the Server refuses
+// AUTH EXTERNAL with 504 5.5.4. (servertest.External expects the
+// server's refusal there, which this Client never provokes.)
 func TestServer_EXTERNAL_RFC4422_A(t *testing.T) {
-	addr, cfgs := startCertTokenServer(t)
+	addr, cfgs := serveCertToken(t)
 	ctx := testutil.Context(t)
-	for _, tc := range []struct {
-		name    string
-		cfg     *tls.Config
-		authzid string
-		want    string // the AUTH line
-		reply   string // to AUTH EXTERNAL: "" for 235, "not offered" if the client sends nothing
-	}{
-		{"certificate", cfgs.WithCert, "", "EXTERNAL OAUTHBEARER", ""},
-		{"certificate, own authzid", cfgs.WithCert, "alice", "EXTERNAL OAUTHBEARER", ""},
-		{"certificate, other authzid", cfgs.WithCert, "bob", "EXTERNAL OAUTHBEARER", "535 5.7.8"},
-		{"no certificate", cfgs.Client, "", "OAUTHBEARER", "not offered"},
-		{"cleartext", nil, "", "OAUTHBEARER", "not offered"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := dialSASL(t, addr, tc.cfg, nil)
-			require.Equal(t, tc.want, authLine(t, c))
-			err := c.Auth(ctx, smtp.ExternalAuth(tc.authzid))
-			if tc.reply == "" {
-				require.NoError(t, err)
-				require.NoError(t, c.Quit(ctx))
-				return
-			}
-			if tc.reply == "not offered" {
-				require.ErrorIs(t, err, smtp.ErrClientState)
-				return
-			}
-			var r *smtp.Reply
-			require.ErrorAs(t, err, &r)
-			require.Contains(t, r.Error(), tc.reply)
-		})
+	// external dials, after STARTTLS with cfg unless it is nil, requires
+	// EHLO to list AUTH mechs and runs EXTERNAL for authzid.
+	external := func(cfg *tls.Config, mechs, authzid string) (*smtp.Client, error) {
+		t.Helper()
+		var c *smtp.Client
+		var err error
+		if cfg == nil {
+			c, err = smtpSASL.Dial(ctx, addr, true)
+		} else {
+			c, err = smtp.DialStartTLS(ctx, addr, &smtp.Options{TLSConfig: cfg})
+		}
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		caps, err := c.Caps()
+		require.NoError(t, err)
+		require.Equal(t, mechs, caps["AUTH"])
+		return c, c.Auth(ctx, smtp.ExternalAuth(authzid))
+	}
+	for _, authzid := range []string{"", "alice"} {
+		c, err := external(cfgs.WithCert, "EXTERNAL OAUTHBEARER", authzid)
+		require.NoError(t, err, "authzid %q", authzid)
+		require.True(t, authenticated(c))
+		require.NoError(t, c.Quit(ctx))
+	}
+	var r *smtp.Reply
+	_, err := external(cfgs.WithCert, "EXTERNAL OAUTHBEARER", "bob")
+	require.ErrorAs(t, err, &r)
+	require.Equal(t, smtpSASL.AuthFailed, r.Error())
+	for _, cfg := range []*tls.Config{cfgs.Client, nil} { // no certificate; cleartext
+		_, err := external(cfg, "OAUTHBEARER", "")
+		require.ErrorIs(t, err, smtp.ErrClientState)
 	}
 	x := dialRaw(t, addr)
 	x.expect("220 ")
 	x.send("EHLO client.test\r\nAUTH EXTERNAL =\r\n")
 	x.expect("250 ")
-	x.expect("504 5.5.4 Unrecognized authentication type")
+	x.expect(smtpSASL.Unsupported)
 }
 
-// TestServer_OAUTHBEARER_RFC7628_3_2: a good token authenticates; a bad
-// one gets the session's JSON error as a 334 challenge, the client's
+// TestServer_OAUTHBEARER_RFC7628_3_2: a good token authenticates, a bad
+// one fails with 535 5.7.8 (servertest.OAuthBearer); on the wire, the
+// bad one gets the session's JSON error as a 334 challenge, the client's
 // dummy response "\x01", then 535 5.7.8 (RFC 7628 sections 3.2.2 and
 // 3.2.3).
 func TestServer_OAUTHBEARER_RFC7628_3_2(t *testing.T) {
-	addr, cfgs := startCertTokenServer(t)
-	ctx := testutil.Context(t)
-	c := dialSASL(t, addr, cfgs.Client, nil)
-	var r *smtp.Reply
-	require.ErrorAs(t, c.Auth(ctx, smtp.OAuthBearerAuth("alice", "bad-token")), &r)
-	require.Contains(t, r.Error(), "535 5.7.8")
-	require.NoError(t, c.Auth(ctx, smtp.OAuthBearerAuth("alice", "good-token")))
-	require.NoError(t, c.Quit(ctx))
-
-	x := dialRaw(t, addr)
+	x := dialRaw(t, servertest.OAuthBearer(t, smtpSASL))
 	x.expect("220 ")
 	for _, step := range []struct{ send, want string }{
 		{"EHLO client.test", "250 "},
@@ -254,7 +263,7 @@ func TestServer_OAUTHBEARER_RFC7628_3_2(t *testing.T) {
 // curl gets 535 and exits non-zero (67, login denied).
 func TestPeerCurl_OAUTHBEARER_RFC7628(t *testing.T) {
 	curl := peertest.Need(t, "curl")
-	addr, _ := startCertTokenServer(t)
+	addr, _ := serveCertToken(t)
 	file := writeFile(t, "msg.eml", []byte(peerMessage))
 	args := func(token string) []string {
 		return []string{"-sS", "--max-time", "30", "smtp://" + addr + "/curl.test", "--user", "alice:",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/message"
 	"github.com/mailwire/mailwire/smtp"
 )
@@ -19,12 +19,7 @@ import (
 // serve runs an smtp.Server on b and returns its address.
 func serve(t *testing.T, b *Backend) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &smtp.Server{Domain: "mx.a.test", Backend: b}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
+	return servertest.Serve(t, &smtp.Server{Domain: "mx.a.test", Backend: b})
 }
 
 func stored(t *testing.T, q *Queue, id string) string {

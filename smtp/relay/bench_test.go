@@ -3,12 +3,12 @@ package relay
 import (
 	"context"
 	"io"
-	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -37,15 +37,9 @@ func (discardSession) Logout(ctx context.Context) error { return nil }
 // included.
 func BenchmarkRelay_Throughput(b *testing.B) {
 	sink := &discard{}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &smtp.Server{Domain: "sink.test", Backend: sink}
-	go srv.Serve(l)
-	defer srv.Close()
+	addr := servertest.Serve(b, &smtp.Server{Domain: "sink.test", Backend: sink})
 
-	r := newRelay(b, map[string]string{"b.test": l.Addr().String()})
+	r := newRelay(b, map[string]string{"b.test": addr})
 	msg := testMsg + strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n", 64)
 	for range b.N {
 		enqueue(b, r.Queue, "alice@a.test", msg, rcpt("bob@b.test"))

@@ -3,7 +3,6 @@ package relay
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailwire/mailwire/internal/peertest"
+	"github.com/mailwire/mailwire/internal/servertest"
 	"github.com/mailwire/mailwire/smtp"
 	"github.com/mailwire/mailwire/smtp/queue"
 	"github.com/mailwire/mailwire/smtp/smtptest"
@@ -142,13 +142,9 @@ func keys(m map[string]string) []string {
 func TestRelay_PostfixPeer(t *testing.T) {
 	sink := smtptest.NewServer(t)
 	q := openQueue(t, t.TempDir())
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &smtp.Server{Domain: "mx.a.test", Backend: &queue.Backend{Queue: q, Hostname: "mx.a.test"}}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	addr := servertest.Serve(t, &smtp.Server{Domain: "mx.a.test", Backend: &queue.Backend{Queue: q, Hostname: "mx.a.test"}})
 
-	pf := startPostfix(t, map[string]string{"in.test": l.Addr().String(), "out.test": sink.Addr})
+	pf := startPostfix(t, map[string]string{"in.test": addr, "out.test": sink.Addr})
 	r := &Relay{Queue: q, Hostname: "mx.a.test", MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		Routes: map[string]string{"in.test": sink.Addr, "out.test": pf}}
 	run(t, r)
