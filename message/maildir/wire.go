@@ -31,17 +31,19 @@ var ErrWireSize = errors.New("maildir: the W= size of the file name is not the s
 // wire offsets are found from a sparse table of checkpoints (see
 // Checkpoint), built by the first read that needs it. A read at offset X
 // scans the file from the checkpoint before X only, so a fetch of the
-// first 100 octets reads the first block; the first read near the end
-// reads the file once. A Message is safe for concurrent use.
+// first 100 octets reads those octets; the first read near the end reads
+// the file once (one block of it twice at most, counted for the table
+// and then served). A Message is safe for concurrent use.
 type Message struct {
 	f       *os.File
 	r       io.ReaderAt // f; tests count what is read
-	fsize   int64 // size of the file when opened
-	claimed int64 // the W= size of the name, or -1
-	every   int64 // file distance between checkpoints
+	fsize   int64       // size of the file when opened
+	claimed int64       // the W= size of the name, or -1
+	every   int64       // file distance between checkpoints
 
 	mu  sync.Mutex
 	cps []Checkpoint // sorted, from {0, 0} on
+	end int64        // the wire size once a read saw it, or -1
 }
 
 // Option changes how OpenMessage opens a message.
@@ -78,7 +80,7 @@ func OpenMessage(path string, opts ...Option) (*Message, error) {
 		f.Close()
 		return nil, err
 	}
-	m := &Message{f: f, r: f, fsize: st.Size(), every: checkpointEvery, cps: []Checkpoint{{}}}
+	m := &Message{f: f, r: f, fsize: st.Size(), every: checkpointEvery, cps: []Checkpoint{{}}, end: -1}
 	m.claimed = ParseName(filepath.Base(path)).Field('W')
 	for _, o := range opts {
 		o(m)
@@ -135,6 +137,9 @@ func (m *Message) serve(c *cursor, p []byte, size int64) (int, error) {
 	n, err := m.fill(c, p[:want])
 	if err != nil {
 		return n, err
+	}
+	if c.file == m.fsize {
+		m.reached(c.wire)
 	}
 	if c.wire < size && n == len(p) {
 		return n, nil

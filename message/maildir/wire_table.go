@@ -48,16 +48,17 @@ func fit(cps []Checkpoint, size int64) []Checkpoint {
 	return out
 }
 
-// extend adds checkpoints until one lies beyond wire offset x or the
-// table reaches the end of the file. The caller holds m.mu.
+// extend adds checkpoints until wire offset x lies less than a block's
+// distance after the last one, or the table reaches the end of the file.
+// The caller holds m.mu.
 func (m *Message) extend(x int64) error {
 	bp := bufs.Get().(*[]byte)
 	defer bufs.Put(bp)
 	buf := (*bp)[:min(int64(len(*bp)), m.every)]
 	for {
 		last := m.cps[len(m.cps)-1]
-		if last.File == m.fsize || last.Wire > x {
-			return nil
+		if last.File == m.fsize || x-last.Wire < m.every {
+			return nil // a scan from last to x reads less than a block
 		}
 		prev, err := m.byteBefore(last.File)
 		if err != nil {
@@ -100,7 +101,7 @@ func unexpected(err error) error {
 }
 
 // before returns the last checkpoint at or before wire offset x, after
-// extending the table so that it is the nearest one.
+// extending the table so that x lies less than a block after it.
 func (m *Message) before(x int64) (Checkpoint, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -116,10 +117,25 @@ func (m *Message) before(x int64) (Checkpoint, error) {
 func (m *Message) wireSize() (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.end >= 0 {
+		return m.end, nil
+	}
 	if err := m.extend(1<<63 - 1); err != nil {
 		return -1, err
 	}
 	return m.cps[len(m.cps)-1].Wire, nil
+}
+
+// reached records the wire size a read found at the end of the file,
+// as the last checkpoint when it is less than a block after the table's
+// end, so that the table stays sparse and even.
+func (m *Message) reached(wire int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.end = wire
+	if last := m.cps[len(m.cps)-1]; last.File < m.fsize && m.fsize-last.File <= m.every {
+		m.cps = append(m.cps, Checkpoint{File: m.fsize, Wire: wire})
+	}
 }
 
 // Checkpoints returns a copy of the table built so far, from {0, 0}
