@@ -118,23 +118,24 @@ func (m *Message) ReadAt(p []byte, off int64) (int, error) {
 	if off >= size {
 		return 0, io.EOF
 	}
-	c, err := m.seek(off)
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	c, err := m.seek(off, *bp)
 	if err != nil {
 		return 0, err
 	}
-	n, err := m.serve(&c, p, size)
-	return n, err
+	return m.serve(&c, p, size, *bp)
 }
 
 // serve fills p from c, not beyond the size the message claims, and
 // tells why it stopped short: io.EOF at the end, ErrWireSize when the
 // file and the claimed size disagree there.
-func (m *Message) serve(c *cursor, p []byte, size int64) (int, error) {
+func (m *Message) serve(c *cursor, p []byte, size int64, buf []byte) (int, error) {
 	want := len(p)
 	if int64(want) > size-c.wire {
 		want = int(max(size-c.wire, 0))
 	}
-	n, err := m.fill(c, p[:want])
+	n, err := m.fill(c, p[:want], buf)
 	if err != nil {
 		return n, err
 	}
@@ -161,8 +162,8 @@ func (m *Message) exact() bool {
 }
 
 // seek returns a cursor at wire offset x, or at the end of the file if
-// the wire form is shorter.
-func (m *Message) seek(x int64) (cursor, error) {
+// the wire form is shorter, reading the file through buf.
+func (m *Message) seek(x int64, buf []byte) (cursor, error) {
 	cp, err := m.before(x)
 	if err != nil {
 		return cursor{}, err
@@ -176,7 +177,7 @@ func (m *Message) seek(x int64) (cursor, error) {
 	defer bufs.Put(bp)
 	for c.wire < x && c.file < m.fsize {
 		skip := (*bp)[:min(int64(len(*bp)), x-c.wire)]
-		if _, err := m.fill(&c, skip); err != nil {
+		if _, err := m.fill(&c, skip, buf); err != nil {
 			return cursor{}, err
 		}
 	}
@@ -184,13 +185,11 @@ func (m *Message) seek(x int64) (cursor, error) {
 }
 
 // fill writes the wire form from c into p until p is full or the file
-// ends, and returns how much it wrote.
-func (m *Message) fill(c *cursor, p []byte) (int, error) {
-	bp := bufs.Get().(*[]byte)
-	defer bufs.Put(bp)
+// ends, reading the file through buf, and returns how much it wrote.
+func (m *Message) fill(c *cursor, p, buf []byte) (int, error) {
 	n := 0
 	for n < len(p) && c.file < m.fsize {
-		chunk := (*bp)[:min(int64(len(*bp)), int64(len(p)-n), m.fsize-c.file)]
+		chunk := buf[:min(int64(len(buf)), int64(len(p)-n), m.fsize-c.file)]
 		if _, err := m.r.ReadAt(chunk, c.file); err != nil {
 			return n, unexpected(err)
 		}
@@ -221,9 +220,14 @@ type section struct {
 	off    int64
 	left   int64 // octets still to read, negative for all
 	c      cursor
-	placed bool // c is at the next octet
+	placed bool   // c is at the next octet
+	buf    []byte // what the file is read through
 	err    error
 }
+
+// sectionBuffer is the size of a section's buffer, its own so that
+// sequential reads allocate nothing.
+const sectionBuffer = 32 << 10
 
 func (s *section) Read(p []byte) (int, error) {
 	if s.err != nil {
@@ -249,14 +253,15 @@ func (s *section) Read(p []byte) (int, error) {
 			s.err = io.EOF
 			return 0, s.err
 		}
-		c, err := s.m.seek(s.off)
+		s.buf = make([]byte, sectionBuffer)
+		c, err := s.m.seek(s.off, s.buf)
 		if err != nil {
 			s.err = err
 			return 0, err
 		}
 		s.c, s.placed = c, true
 	}
-	n, err := s.m.serve(&s.c, p, size)
+	n, err := s.m.serve(&s.c, p, size, s.buf)
 	if s.left > 0 {
 		s.left -= int64(n)
 	}

@@ -79,11 +79,11 @@ func TestMessageReadAt_WFieldWrong(t *testing.T) {
 // TestMessageReadAt_ReadsOnlyWhatItNeeds: BODY[]<0.100> reads the first
 // block of the file only; a read at the end of a message whose W= is
 // known reads the file once (its last block twice at most), building the
-// table; with that table passed
+// table, and a read of it whole reads it once; with that table passed
 // to OpenMessage (WithCheckpoints), a read anywhere reads one block and
 // Size needs no scan.
 func TestMessageReadAt_ReadsOnlyWhatItNeeds(t *testing.T) {
-	file := lines(1 << 20)
+	file := lines(1<<20 + 1000)
 	wire := ToCRLF(file)
 	size := int64(len(wire))
 	name := NewBase(time.Unix(1700000000, 0), int64(len(file)), size)
@@ -98,6 +98,7 @@ func TestMessageReadAt_ReadsOnlyWhatItNeeds(t *testing.T) {
 		restored bool
 	}{
 		{"first 100 octets", 0, 100, 100, false},
+		{"whole in one read", 0, int(size), int64(len(file)) + checkpointEvery/16, false},
 		{"last 100 octets", size - 100, 100, int64(len(file)) + 2*checkpointEvery, false},
 		{"middle, restored table", size / 2, 100, 2*checkpointEvery + 1, true},
 		{"last 100 octets, restored table", size - 100, 100, 2*checkpointEvery + 1, true},
@@ -118,6 +119,10 @@ func TestMessageReadAt_ReadsOnlyWhatItNeeds(t *testing.T) {
 		require.NoError(t, err, tc.name)
 		require.Equal(t, string(wire[tc.off:tc.off+int64(tc.n)]), got, tc.name)
 		assert.LessOrEqual(t, c.n.Load(), tc.maxRead, tc.name)
+		if tc.off > 0 && tc.off+int64(tc.n) == size {
+			cps := m.Checkpoints()
+			assert.Equal(t, Checkpoint{int64(len(file)), size}, cps[len(cps)-1], "%s: the table ends at the end", tc.name)
+		}
 		m.Close()
 	}
 }
