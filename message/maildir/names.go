@@ -65,16 +65,17 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"
 // separator is dropped ("Sent." is "Sent"). It refuses, with a
 // *NameError: an empty name, invalid UTF-8, a name that begins with "~"
 // or with the separator, adjacent separators (an empty component), "/"
-// anywhere, and control characters; and it returns ErrNameTooLong for a
-// name over MaxNameLength. Each reason is the one doveadm mailbox
-// create gives.
+// anywhere, a separator still at the end after that one, and control
+// characters below 0x20 (DEL is allowed, and stored as "&AH8-"); and
+// it returns ErrNameTooLong for a name over MaxNameLength. Each reason
+// is the one doveadm mailbox create gives.
 func CheckName(name string) (string, error) {
 	norm, err := checkExisting(name)
 	if err != nil {
 		return "", err
 	}
 	for _, r := range norm {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 {
 			return "", &NameError{name, "Control characters not allowed in new mailbox names", ErrInvalidName}
 		}
 	}
@@ -94,13 +95,15 @@ func checkExisting(name string) (string, error) {
 	norm := strings.TrimSuffix(name, string(Separator))
 	switch {
 	case norm == "":
-		return bad("Empty name")
+		return bad("Name is empty")
 	case norm[0] == '~':
 		return bad("Begins with '~'")
 	case norm[0] == Separator:
 		return bad("Begins with hierarchy separator")
 	case strings.Contains(norm, string(Separator)+string(Separator)):
 		return bad("Has adjacent hierarchy separators")
+	case norm[len(norm)-1] == Separator:
+		return bad("Ends with hierarchy separator")
 	case strings.ContainsRune(norm, '/'):
 		return bad("Name must not have '/' characters")
 	}
