@@ -72,6 +72,7 @@ func TestSetSubscribed(t *testing.T) {
 		{"Entwürfe2", true, true, []string{"a b", "Entwürfe2"}},
 		{"a b", true, false, []string{"a b", "Entwürfe2"}},
 		{"inbox", true, true, []string{"a b", "Entwürfe2", "INBOX"}},
+		{"Inbox", true, false, []string{"a b", "Entwürfe2", "INBOX"}},
 		{"a b", false, true, []string{"Entwürfe2", "INBOX"}},
 		{"never", false, false, []string{"Entwürfe2", "INBOX"}},
 	} {

@@ -26,13 +26,13 @@ func TestCleanTmp(t *testing.T) {
 	}
 	// An old modification time alone does not make a file old: its
 	// inode changed now, as Dovecot judges by ctime.
+	require.NoError(t, os.Mkdir(filepath.Join(tmp, "subdir"), 0o700)) // old too, but a directory
 	past := time.Now().Add(-100 * time.Hour)
 	require.NoError(t, os.Chtimes(filepath.Join(tmp, "old2"), past, past))
 	time.Sleep(20 * time.Millisecond)
 	between := time.Now()
 	time.Sleep(20 * time.Millisecond)
 	require.NoError(t, os.WriteFile(filepath.Join(tmp, "fresh"), []byte("x"), 0o600))
-	require.NoError(t, os.Mkdir(filepath.Join(tmp, "subdir"), 0o700))
 
 	n, err := CleanTmp(dir, TmpMaxAge, time.Now())
 	require.NoError(t, err)
