@@ -47,7 +47,10 @@ var (
 // \Noselect until it is created itself (see ListFolders). The name
 // obeys CheckName; ErrFolderExists reports a folder already there
 // (INBOX always is). The directory's mkdir(2) is what makes two
-// processes creating the same name safe: one gets ErrFolderExists.
+// processes creating the same name safe: one gets ErrFolderExists. A
+// crash right after it leaves the directory without all of tmp, new and
+// cur; it is a folder all the same (see ListFolders), and Create, as
+// Dovecot does when it opens one, completes it.
 func CreateFolder(root, name string) error {
 	norm, err := CheckName(name)
 	if err != nil {

@@ -2,6 +2,7 @@ package maildir
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestFolderPath_DovecotLayout(t *testing.T) {
 		{"inbox", ""},
 		{strings.Repeat("x", 254), "." + strings.Repeat("x", 254)},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(label(tc.name), func(t *testing.T) {
 			got, err := FolderPath("/m", tc.name)
 			require.NoError(t, err)
 			assert.Equal(t, filepath.Join("/m", tc.dir), got)
@@ -71,7 +72,7 @@ func TestCheckName_Refused(t *testing.T) {
 		{strings.Repeat("ü", 95), "Mailbox name too long", ErrNameTooLong}, // 190 bytes of UTF-8, 256 of UTF-7
 		{nested, "Mailbox name too long", ErrNameTooLong},
 	} {
-		t.Run(tc.reason, func(t *testing.T) {
+		t.Run(label(tc.name), func(t *testing.T) {
 			_, err := CheckName(tc.name)
 			require.ErrorIs(t, err, tc.err)
 			var ne *NameError
@@ -106,4 +107,12 @@ func TestFolderName_NotFolders(t *testing.T) {
 	name, ok := FolderName(".Entw\xc3\xbcrfe")
 	require.True(t, ok)
 	assert.Equal(t, "Entw\xc3\xbcrfe", name, "raw UTF-8 kept as it is")
+}
+
+// label names a subtest after a mailbox name, shortening long ones.
+func label(name string) string {
+	if len(name) > 24 {
+		return fmt.Sprintf("%.12s…(%d bytes)", name, len(name))
+	}
+	return name
 }
