@@ -18,4 +18,13 @@
 // the info letters a to z, see Keywords). Mod-sequences are not among
 // them: Dovecot keeps its own in its binary index, so a store that
 // needs them keeps them in a file of its own.
+//
+// Folders are laid out as Dovecot's default LAYOUT=maildir++: INBOX is
+// the Maildir, every other mailbox the directory "." + its name in
+// modified UTF-7 (RFC 3501 section 5.1.3) with "." as the hierarchy
+// separator, marked by an empty maildirfolder file (see FolderPath,
+// CheckName, CreateFolder, RenameFolder, DeleteFolder, ListFolders).
+// Subscriptions are Dovecot's subscriptions file, changed under its
+// dotlock (see SetSubscribed). CleanTmp removes what crashed writers
+// left in tmp.
 package maildir
