@@ -105,18 +105,22 @@ func DecodeAddressGroups(list []Address) ([]message.Group, error) {
 	return out, firstErr
 }
 
-// missingHost is the domain servers give a mailbox written without one,
-// after the c-client library, so that it cannot pass for a group marker.
-const missingHost = ".MISSING-HOST-NAME."
+// missingHosts are the domains servers give a mailbox written without
+// one, so that it cannot pass for a group marker: Dovecot's (and ours,
+// message.MissingDomain) and the c-client library's.
+var missingHosts = map[string]bool{message.MissingDomain: true, ".MISSING-HOST-NAME.": true}
 
 // decodeAddress converts one mailbox of an envelope. The address goes
 // through message.ParseAddress with its local part quoted, so that Addr
 // is quoted where RFC 5322 section 3.4.1 needs it, exactly as the
 // message package writes it; a host it cannot parse is kept as sent.
 func decodeAddress(a Address, decode func(string) string) *message.Address {
+	if a.Mailbox == message.MissingMailbox && missingHosts[a.Host] {
+		return &message.Address{Name: decode(a.Name)} // a null path with a name: "MAILER DAEMON <>"
+	}
 	spec := `"` + localEscaper.Replace(a.Mailbox) + `"`
 	raw := a.Mailbox
-	if a.Host != missingHost {
+	if !missingHosts[a.Host] {
 		spec += "@" + a.Host
 		raw += "@" + a.Host
 	}

@@ -148,7 +148,17 @@ func (p *addrParser) address() (addrEntry, error) {
 func (p *addrParser) mailboxAfter(start int) (mailbox, error) {
 	p.pos = start
 	words := p.phrase()
-	p.skipCFWS()
+	comment := p.trailingComment()
+	if p.raw && len(words) > 0 && (p.end() || p.peek() == ',' || p.peek() == ';') {
+		// No address at all: the envelope keeps what there is, as Dovecot
+		// does. One atom is a local part without a domain ("From: nsb
+		// (Nathaniel Borenstein)"); a longer or quoted phrase is a name
+		// without a mailbox ("To: John Smith").
+		if len(words) == 1 && !words[0].quoted {
+			return mailbox{local: words[0].text, comment: comment}, nil
+		}
+		return mailbox{name: p.phraseText(words), null: true}, nil
+	}
 	if p.end() {
 		if len(words) == 0 {
 			return mailbox{}, p.errorf("empty address")
@@ -321,8 +331,10 @@ func phraseChar(c byte) bool {
 func (p *addrParser) phrase() []word {
 	var words []word
 	for {
+		before := p.pos
 		p.skipCFWS()
 		if p.end() {
+			p.pos = before // the CFWS after the phrase is the caller's
 			return words
 		}
 		c := p.peek()
@@ -331,6 +343,7 @@ func (p *addrParser) phrase() []word {
 			continue
 		}
 		if !phraseChar(c) {
+			p.pos = before
 			return words
 		}
 		i := p.pos

@@ -17,9 +17,12 @@ type Envelope struct {
 //
 // Groups are marked as RFC 3501 says: an address with an empty Host and the
 // group name as Mailbox starts a group, one with every field empty ends it.
-// A mailbox written without a domain gets the Host ".MISSING-HOST-NAME.",
-// as the c-client library does, so that it cannot be taken for a group
-// marker.
+// A mailbox written without a domain gets the Host "MISSING_DOMAIN", and
+// one without a local part (the null path "<>", a name alone such as
+// "John Smith") the Mailbox "MISSING_MAILBOX" too, as Dovecot writes
+// them, so that neither can be taken for a group marker. A bare addr-spec followed by a comment
+// ("jdoe@example.org (John Doe)") has the comment as its Name, as
+// Dovecot and older mail readers take it.
 type EnvelopeAddress struct {
 	Name, Route, Mailbox, Host string
 }
@@ -30,8 +33,12 @@ func (a EnvelopeAddress) IsGroupStart() bool { return a.Host == "" && a.Mailbox 
 // IsGroupEnd reports whether a ends a group.
 func (a EnvelopeAddress) IsGroupEnd() bool { return a == EnvelopeAddress{} }
 
-// missingHost stands for the domain of a mailbox written without one.
-const missingHost = ".MISSING-HOST-NAME."
+// MissingDomain and MissingMailbox stand in an EnvelopeAddress for the
+// domain, or the local part, of a mailbox written without one.
+const (
+	MissingDomain  = "MISSING_DOMAIN"
+	MissingMailbox = "MISSING_MAILBOX"
+)
 
 // NewEnvelope builds the envelope of a message from its header. Sender and
 // Reply-To default to From when they are absent or empty (RFC 3501 section
@@ -70,12 +77,15 @@ func envelopeAddresses(v string) []EnvelopeAddress {
 			out = append(out, EnvelopeAddress{Mailbox: e.group})
 		}
 		for _, m := range e.members {
-			if m.null {
-				continue
-			}
 			a := EnvelopeAddress{Name: m.name, Route: m.route, Mailbox: m.local, Host: m.domain}
+			if a.Name == "" {
+				a.Name = m.comment
+			}
+			if m.null {
+				a.Mailbox = MissingMailbox
+			}
 			if a.Host == "" {
-				a.Host = missingHost
+				a.Host = MissingDomain
 			}
 			out = append(out, a)
 		}

@@ -136,7 +136,7 @@ func TestEnvelope_RFC3501_7_4_2_Groups(t *testing.T) {
 
 	var h2 Header
 	h2.Add("To", "<postmaster>")
-	assert.Equal(t, []EnvelopeAddress{{Mailbox: "postmaster", Host: ".MISSING-HOST-NAME."}}, NewEnvelope(&h2).To)
+	assert.Equal(t, []EnvelopeAddress{{Mailbox: "postmaster", Host: MissingDomain}}, NewEnvelope(&h2).To)
 }
 
 // attachmentSource streams a message with a large base64 attachment of
@@ -259,4 +259,33 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	}
 	p.off += int64(len(b))
 	return len(b), nil
+}
+
+// TestEnvelope_AddressesAsDovecot_RFC3501_7_4_2: the envelope keeps the
+// addresses Dovecot keeps where RFC 5322 has none to give: the comment
+// after a bare addr-spec as the name, a local part alone with the domain
+// MISSING_DOMAIN (each of a list of them), and a null path with a name
+// or a name alone as MISSING_MAILBOX at MISSING_DOMAIN (checked against
+// Dovecot 2.3.19).
+func TestEnvelope_AddressesAsDovecot_RFC3501_7_4_2(t *testing.T) {
+	for _, tc := range []struct {
+		name, field string
+		want        []EnvelopeAddress
+	}{
+		{"comment as name", "bbb@ddd.com (John X. Doe)", []EnvelopeAddress{{Name: "John X. Doe", Mailbox: "bbb", Host: "ddd.com"}}},
+		{"display name wins over comment", "Jane <j@x.test> (her)", []EnvelopeAddress{{Name: "Jane", Mailbox: "j", Host: "x.test"}}},
+		{"local parts alone", "abel, bianchi,\r\n  stornett@flash", []EnvelopeAddress{
+			{Mailbox: "abel", Host: MissingDomain}, {Mailbox: "bianchi", Host: MissingDomain}, {Mailbox: "stornett", Host: "flash"}}},
+		{"local part with comment", "nsb (Nathaniel Borenstein)", []EnvelopeAddress{{Name: "Nathaniel Borenstein", Mailbox: "nsb", Host: MissingDomain}}},
+		{"null path with a name", "MAILER DAEMON <>", []EnvelopeAddress{{Name: "MAILER DAEMON", Mailbox: MissingMailbox, Host: MissingDomain}}},
+		{"null path alone", "<>", []EnvelopeAddress{{Mailbox: MissingMailbox, Host: MissingDomain}}},
+		{"a name alone", `John Smith, "q r"`, []EnvelopeAddress{
+			{Name: "John Smith", Mailbox: MissingMailbox, Host: MissingDomain}, {Name: "q r", Mailbox: MissingMailbox, Host: MissingDomain}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var h Header
+			h.Add("To", tc.field)
+			assert.Equal(t, tc.want, NewEnvelope(&h).To)
+		})
+	}
 }
