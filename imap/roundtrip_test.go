@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -125,7 +126,11 @@ func wantBodyStructure(s *message.Structure, ext bool) *BodyStructure {
 func wantParams(ps message.Params) []Param {
 	var out []Param
 	for _, p := range ps {
-		out = append(out, Param{Name: p.Name, Value: p.Value})
+		value := p.Value
+		if strings.EqualFold(p.Name, "charset") && strings.EqualFold(value, "us-ascii") {
+			value = "us-ascii" // as Dovecot writes it (writeMessageParams)
+		}
+		out = append(out, Param{Name: p.Name, Value: value})
 	}
 	return out
 }

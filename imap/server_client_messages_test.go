@@ -263,7 +263,7 @@ func checkBodyStructure(t *testing.T, msgs []*imap.FetchMessageBuffer) {
 	bs := msgs[0].BodyStructure
 	assert.Equal(t, "text", bs.Type)
 	assert.Equal(t, "plain", bs.Subtype)
-	assert.Equal(t, "US-ASCII", bs.Param("charset"))
+	assert.Equal(t, "us-ascii", bs.Param("charset"), "US-ASCII as Dovecot writes it")
 	assert.True(t, strings.EqualFold("7BIT", bs.Encoding), bs.Encoding)
 	assert.Equal(t, uint32(55), bs.Size)
 	assert.Equal(t, uint32(1), bs.Lines)

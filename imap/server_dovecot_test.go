@@ -225,10 +225,6 @@ var literalHeader = regexp.MustCompile(`\{(\d+)\}\r\n`)
 // difference in any other message or item fails the test, and so does an
 // entry that no longer differs.
 var knownDifferences = map[string]string{
-	"simple.eml BODYSTRUCTURE":                                       "parameter value case: Dovecot lower-cases the charset value, we keep it as sent",
-	"simple.eml BODY":                                                "parameter value case: Dovecot lower-cases the charset value, we keep it as sent",
-	"01-plain.eml BODYSTRUCTURE":                                     "parameter value case: Dovecot lower-cases the charset value, we keep it as sent",
-	"01-plain.eml BODY":                                              "parameter value case: Dovecot lower-cases the charset value, we keep it as sent",
 	"06-no-headers.eml ENVELOPE":                                     "no Subject: field at all vs an empty one: the message package has no way to tell, Dovecot sends an empty string",
 	"bad-content-type.eml BODYSTRUCTURE":                             "Content-Type without subtype: Dovecot sends an empty string, the message package defaults to text/plain",
 	"bad-content-type.eml BODY":                                      "Content-Type without subtype: Dovecot sends an empty string, the message package defaults to text/plain",

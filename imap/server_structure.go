@@ -2,6 +2,7 @@ package imap
 
 import (
 	"io"
+	"strings"
 
 	"github.com/mailwire/mailwire/imap/internal/wire"
 	"github.com/mailwire/mailwire/message"
@@ -148,7 +149,10 @@ func writeMessageExtTail(w *wire.Writer, s *message.Structure) {
 }
 
 // writeMessageParams writes body-fld-param: a list of name value pairs or
-// NIL.
+// NIL. The charset US-ASCII, the default of RFC 2045 section 5.2, is
+// written "us-ascii" however the message spells it, as Dovecot writes it
+// (charset names are case-insensitive, RFC 2045 section 5.1); other
+// values go as sent, as Dovecot sends them.
 func writeMessageParams(w *wire.Writer, ps message.Params) {
 	if len(ps) == 0 {
 		w.NIL()
@@ -156,7 +160,11 @@ func writeMessageParams(w *wire.Writer, ps message.Params) {
 	}
 	w.Open()
 	for i, p := range ps {
-		w.Sep(i).String(p.Name).SP().String(p.Value)
+		value := p.Value
+		if strings.EqualFold(p.Name, "charset") && strings.EqualFold(value, "us-ascii") {
+			value = "us-ascii"
+		}
+		w.Sep(i).String(p.Name).SP().String(value)
 	}
 	w.Close()
 }
