@@ -22,6 +22,8 @@ type table struct {
 	domain    string
 	locals    map[string]string
 	passwords map[string]string
+	mu        sync.Mutex
+	scram     map[string]smtp.ScramCredentials // by user and mech, made once
 }
 
 // newTable makes a table of "user:password" entries; "alias=user"
@@ -61,8 +63,20 @@ func (tb *table) ScramCredentials(login, mech string) (smtp.ScramCredentials, bo
 	if !ok {
 		return smtp.ScramCredentials{}, false
 	}
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if creds, ok := tb.scram[user+" "+mech]; ok {
+		return creds, true
+	}
 	creds, err := smtp.NewScramCredentials(mech, tb.passwords[user], []byte("salt-"+user), 4096)
-	return creds, err == nil
+	if err != nil {
+		return smtp.ScramCredentials{}, false
+	}
+	if tb.scram == nil {
+		tb.scram = map[string]smtp.ScramCredentials{}
+	}
+	tb.scram[user+" "+mech] = creds
+	return creds, true
 }
 
 // copies records what the agent delivers; a user in fail makes Deliver
@@ -114,7 +128,7 @@ func testUsers() *table {
 func serve(t *testing.T, box Mailboxes, spool string, lmtp bool) string {
 	t.Helper()
 	a := &Agent{Domain: "example.test", Users: testUsers(), Mailboxes: box, SpoolDir: spool, Now: func() time.Time { return stamp }}
-	return servertest.Serve(t, &smtp.Server{Domain: "example.test", Backend: a, LMTP: lmtp, MaxMessageBytes: 1 << 20, AllowInsecureAuth: true})
+	return servertest.Serve(t, &smtp.Server{Domain: "example.test", Backend: a, LMTP: lmtp, MaxMessageBytes: 1 << 20, AllowInsecureAuth: true, AuthFailureDelay: -1})
 }
 
 // requireEmpty fails unless dir has no entries.
