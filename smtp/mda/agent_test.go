@@ -279,3 +279,51 @@ func TestScram_RFC5802(t *testing.T) {
 		require.Equal(t, 535, r.Code, tc)
 	}
 }
+
+// TestReset_RFC5321_4_1_1_5: a transaction's recipients end with it
+// (after the message, and after RSET): the next message of the session
+// goes to its own recipients alone.
+func TestReset_RFC5321_4_1_1_5(t *testing.T) {
+	box := &copies{}
+	addr := serve(t, box, t.TempDir(), false)
+	steps := []string{"EHLO c.example.org", "250", "MAIL FROM:<carol@example.org>", "250", "RCPT TO:<alice@example.test>", "250"}
+	steps = append(steps, data...)
+	steps = append(steps, "MAIL FROM:<carol@example.org>", "250", "RCPT TO:<postmaster@example.test>", "250", "RSET", "250")
+	steps = append(steps, "MAIL FROM:<carol@example.org>", "250", "RCPT TO:<bob@example.test>", "250")
+	chat(t, addr, append(steps, data...)...)
+	require.Len(t, box.got, 2)
+	require.Equal(t, "alice", box.got[0].user)
+	require.Equal(t, "bob", box.got[1].user)
+}
+
+// failAfter is a message that breaks off with err after some octets.
+type failAfter struct {
+	left int
+	err  error
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.left == 0 {
+		return 0, f.err
+	}
+	n := min(len(p), f.left)
+	for i := range p[:n] {
+		p[i] = 'x'
+	}
+	f.left -= n
+	return n, nil
+}
+
+// TestSpool_ReadError: an error from the message reader (the client
+// gone, a limit) comes back from the spool unwrapped, so that the server
+// matches it to its reply, and the file already begun is removed.
+func TestSpool_ReadError(t *testing.T) {
+	gone := errors.New("client gone")
+	for _, size := range []int{0, 10, 100 << 10} {
+		a := &Agent{SpoolDir: t.TempDir()}
+		sp, err := a.spool(&failAfter{left: size, err: gone})
+		require.Nil(t, sp, size)
+		require.Equal(t, gone, err, size)
+		requireEmpty(t, a.SpoolDir)
+	}
+}
