@@ -25,6 +25,14 @@
 // size. Only CRLF "." CRLF ends a message; by default a bare CR or LF in the
 // data refuses it (the "SMTP smuggling" defence).
 //
+// # Trace fields
+//
+// A server that accepts a message prepends a Received field and the one
+// making final delivery a Return-Path (RFC 5321 section 4.4): TraceOf
+// fills a Trace from the connection, Received and ReturnPath write the
+// fields. The queue (smtp/queue) and the delivery agent (smtp/mda) use
+// them.
+//
 // # Client
 //
 // A Client speaks to any SMTP or LMTP server; every call takes a

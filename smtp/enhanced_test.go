@@ -62,12 +62,12 @@ func TestEnhancedCodes_RFC3463_2(t *testing.T) {
 	}
 }
 
-// TestNoInlineEnhancedCodes: the server, the relay, the test helper and
-// the example delivery agent name every enhanced code they send (the
+// TestNoInlineEnhancedCodes: the server, the relay, the test helper, the
+// queue and the delivery agent name every enhanced code they send (the
 // variables of reply.go) instead of writing EnhancedCode{...} literals,
 // so that each code's meaning is written once.
 func TestNoInlineEnhancedCodes(t *testing.T) {
-	for _, dir := range []string{".", "relay", "smtptest", "queue", "../examples/internal/mda"} {
+	for _, dir := range []string{".", "relay", "smtptest", "queue", "mda"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		require.NoError(t, err)
 		for _, file := range files {

@@ -9,10 +9,10 @@ import (
 	"sync"
 
 	"github.com/mailwire/mailwire/examples/internal/mailstore"
-	"github.com/mailwire/mailwire/examples/internal/mda"
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/smtp"
+	"github.com/mailwire/mailwire/smtp/mda"
 )
 
 // Mailserver is the running system: the store and every server on it.

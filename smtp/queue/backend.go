@@ -99,7 +99,7 @@ func (s *session) Data(ctx context.Context, r io.Reader) error {
 	e := s.entry
 	e.ID = s.b.Queue.newID()
 	e.Arrived = s.now()
-	t := TraceOf(s.c)
+	t := smtp.TraceOf(s.c)
 	t.By, t.ID, t.Date = s.b.Hostname, e.ID, e.Arrived
 	if len(e.Recipients) == 1 {
 		t.For = e.Recipients[0].Addr

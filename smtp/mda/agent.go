@@ -1,11 +1,6 @@
-// Package mda is the example mailserver's mail delivery agent: an
-// smtp.Backend that accepts mail for the local users of a store, stamps
-// each copy with the trace headers of RFC 5321 section 4.4 and puts it
-// in the recipient's INBOX.
 package mda
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -14,33 +9,46 @@ import (
 	"github.com/mailwire/mailwire/smtp"
 )
 
-// Users is the table of local users; *mailstore.Users is one.
+// Users is the table of local users, who receive mail and may
+// authenticate on the submission port.
 type Users interface {
-	// Lookup maps a local part to a user name.
+	// Lookup maps a local part (or a login name) to a user name. Two
+	// local parts that name one user receive one copy of a message.
 	Lookup(local string) (user string, ok bool)
-	// Check verifies a login name and password (SMTP AUTH, RFC 4954).
+	// Check verifies a login name and password (SMTP AUTH PLAIN and
+	// LOGIN, RFC 4954, RFC 4616) and returns the user name.
 	Check(login, password string) (user string, ok bool)
 	// ScramCredentials returns the SCRAM verifiers of a login name for
-	// mech (SMTP AUTH SCRAM-SHA-256 and SCRAM-SHA-1, RFC 5802).
+	// mech (SMTP AUTH SCRAM-SHA-256 and SCRAM-SHA-1, RFC 5802, RFC 7677).
 	ScramCredentials(login, mech string) (creds smtp.ScramCredentials, ok bool)
 }
 
-// Mailboxes is what the agent delivers into; mailstore.Store is one.
+// Mailboxes is what the Agent delivers into.
 type Mailboxes interface {
-	// Deliver stores a message in the user's INBOX and returns once it is
-	// stored.
+	// Deliver stores a message, trace fields first, in the user's INBOX
+	// and returns only once it is stored (RFC 5321 section 6.1: the 250
+	// is a promise). r is valid only during the call. A *smtp.Reply
+	// error is sent to the client as it is (e.g. 452 4.2.2, mailbox
+	// full, RFC 3463); any other error gives 451 4.3.0. ctx is the SMTP
+	// session's, canceled once the client is gone.
 	Deliver(ctx context.Context, user string, r io.Reader) error
 }
 
-// Agent is an smtp.Backend for a mail domain.
+// Agent is an smtp.Backend for one mail domain that delivers into
+// Mailboxes. Its sessions also implement smtp.LMTPSession,
+// smtp.AuthSession and smtp.ScramSession.
 type Agent struct {
 	// Domain is the mail domain whose addresses are local, and the host
-	// name the Received header says received the message.
+	// name the Received field says received the message.
 	Domain string
 	// Users are the local users, who receive mail and may authenticate.
 	Users Users
 	// Mailboxes receives the mail.
 	Mailboxes Mailboxes
+	// SpoolDir holds each message while its copies are delivered; ""
+	// is os.TempDir(). A directory on the Mailboxes' file system lets
+	// the copies be read from the page cache.
+	SpoolDir string
 	// Now returns the time stamped in Received; nil means time.Now.
 	Now func() time.Time
 }
@@ -48,6 +56,13 @@ type Agent struct {
 // NewSession implements smtp.Backend.
 func (a *Agent) NewSession(ctx context.Context, c *smtp.Conn) (smtp.Session, error) {
 	return &session{a: a, c: c}, nil
+}
+
+func (a *Agent) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // recipient is one accepted forward path and the user it reaches.
@@ -61,8 +76,13 @@ type session struct {
 	c     *smtp.Conn
 	from  string
 	rcpts []recipient
-	body  bytes.Buffer
 }
+
+var (
+	_ smtp.LMTPSession  = (*session)(nil)
+	_ smtp.AuthSession  = (*session)(nil)
+	_ smtp.ScramSession = (*session)(nil)
+)
 
 func (s *session) Mail(ctx context.Context, from string, _ *smtp.MailOptions) error {
 	s.from = from
@@ -71,8 +91,7 @@ func (s *session) Mail(ctx context.Context, from string, _ *smtp.MailOptions) er
 
 // Rcpt accepts the addresses of local users. Mail for another domain is
 // refused: this server is no open relay (RFC 5321 section 3.6.2, RFC
-// 2505). This is where a relay queue would take non-local recipients of
-// authenticated clients.
+// 2505).
 func (s *session) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) error {
 	local, domain, ok := strings.Cut(to, "@")
 	if !ok && strings.EqualFold(to, "postmaster") {
@@ -91,44 +110,15 @@ func (s *session) Rcpt(ctx context.Context, to string, _ *smtp.RcptOptions) erro
 	return nil
 }
 
-// Data reads the message once and stores one copy per recipient, each
-// with its own trace headers, so that the "for" clause names the
-// recipient (RFC 5321 section 4.4). The 250 is given only once every
-// copy is stored.
-func (s *session) Data(ctx context.Context, r io.Reader) error {
-	s.body.Reset()
-	if _, err := s.body.ReadFrom(r); err != nil {
-		return err
-	}
-	id := newID()
-	now := time.Now
-	if s.a.Now != nil {
-		now = s.a.Now
-	}
-	t := trace{
-		from: s.from, helo: s.c.Hostname(), remote: s.c.RemoteAddr(), by: s.a.Domain,
-		with: s.c.Protocol(), id: id, date: now(),
-	}
-	for _, rc := range s.rcpts {
-		t.rcpt = rc.addr
-		msg := io.MultiReader(strings.NewReader(t.header()), bytes.NewReader(s.body.Bytes()))
-		if err := s.a.Mailboxes.Deliver(ctx, rc.user, msg); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (s *session) Reset(ctx context.Context) {
 	s.from, s.rcpts = "", nil
-	s.body.Reset()
 }
 
 func (s *session) Logout(ctx context.Context) error { return nil }
 
-// AuthPlain implements smtp.AuthSession: the users of the store may
-// authenticate, for the submission port (RFC 6409 section 4.3). An
-// authorization identity other than the user itself is refused.
+// AuthPlain implements smtp.AuthSession: the users may authenticate, for
+// the submission port (RFC 6409 section 4.3). An authorization identity
+// other than the user itself is refused (RFC 4616 section 2).
 func (s *session) AuthPlain(ctx context.Context, identity, username, password string) error {
 	user, ok := s.a.Users.Check(username, password)
 	if !ok {
@@ -142,10 +132,10 @@ func (s *session) AuthPlain(ctx context.Context, identity, username, password st
 	return nil
 }
 
-// ScramCredentials implements smtp.ScramSession: the store's users may
-// also authenticate with SCRAM (RFC 5802), by name or address, without
-// the password crossing the connection; anyone else gets
-// smtp.ErrUnknownUser, which fails as a wrong password does.
+// ScramCredentials implements smtp.ScramSession: the users may also
+// authenticate with SCRAM (RFC 5802) without the password crossing the
+// connection; anyone else gets smtp.ErrUnknownUser, which fails as a
+// wrong password does.
 func (s *session) ScramCredentials(ctx context.Context, mech, username string) (smtp.ScramCredentials, error) {
 	if creds, ok := s.a.Users.ScramCredentials(username, mech); ok {
 		return creds, nil
