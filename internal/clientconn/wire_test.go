@@ -3,6 +3,7 @@ package clientconn
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -50,7 +51,8 @@ func TestWireClose(t *testing.T) {
 }
 
 // TestWireCheckStartTLS: an upgrade needs a server name to verify (RFC
-// 6125), from the configuration or the dialled host.
+// 6125), from the configuration or the dialled host, and a connection
+// that is not in TLS yet.
 func TestWireCheckStartTLS(t *testing.T) {
 	client, server := net.Pipe()
 	defer server.Close()
@@ -61,4 +63,11 @@ func TestWireCheckStartTLS(t *testing.T) {
 	cfg, err := w.CheckStartTLS(nil, nil, "mail.example.org", state, invalid)
 	require.NoError(t, err)
 	require.Equal(t, "mail.example.org", cfg.ServerName)
+
+	// A connection in TLS already is refused as a state error (RFC 3207
+	// section 4.2, RFC 2595 section 4: one upgrade per session).
+	tlsWire := NewWire(tls.Client(client, &tls.Config{ServerName: "mail.example.org"}), 512, "test", nil)
+	_, err = tlsWire.CheckStartTLS(nil, nil, "mail.example.org", state, invalid)
+	require.ErrorIs(t, err, state)
+	require.ErrorIs(t, err, ErrTLSActive)
 }
