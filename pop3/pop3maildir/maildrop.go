@@ -100,6 +100,9 @@ type messageReader struct {
 // Delete removes the messages numbered (RFC 1939 section 6, the UPDATE
 // state) in one Mailbox.Remove; those already removed by someone else
 // count as removed. IMAP sessions watching the INBOX see them expunged.
+// An error leaves the messages Remove had not reached yet; the client is
+// told -ERR, and those it removed stay removed, as with Dovecot, whose
+// expunge of a batch of files is not atomic either.
 func (d *maildrop) Delete(ctx context.Context, numbers []int) error {
 	uids := make([]uint32, len(numbers))
 	for i, n := range numbers {
