@@ -101,8 +101,8 @@ type messageReader struct {
 // state) in one Mailbox.Remove; those already removed by someone else
 // count as removed. IMAP sessions watching the INBOX see them expunged.
 // An error leaves the messages Remove had not reached yet; the client is
-// told -ERR, and those it removed stay removed, as with Dovecot, whose
-// expunge of a batch of files is not atomic either.
+// told -ERR, and those it removed stay removed (files cannot be removed
+// all at once).
 func (d *maildrop) Delete(ctx context.Context, numbers []int) error {
 	uids := make([]uint32, len(numbers))
 	for i, n := range numbers {
