@@ -1,32 +1,35 @@
 // Package imapmaildir serves the Maildir store of message/maildir over
-// IMAP: a Backend for imap.Server whose users' mail is a maildir.Store,
-// the Maildir++ tree Dovecot 2.3 keeps, so that this server, another
-// process running it, Dovecot and a delivery agent can all serve one
-// Maildir at the same time.
+// IMAP: a Backend for imap.Server whose users' mail is a Maildir++ tree
+// in Dovecot's formats, so that this server, other processes running it
+// on the same directories, Dovecot itself and a delivery agent dropping
+// files in new/ all serve one mailbox at the same time.
 //
-// The Store does the work: UIDs come from dovecot-uidlist (RFC 3501
-// section 2.3.1.1), flags and keywords from the file names and
-// dovecot-keywords, parsed structures from the store's cache, and
-// changes made by anyone reach the session through a maildir.Watcher,
-// IDLE included (RFC 2177). This package only translates:
+// Everything a mailbox holds (UIDs, flags, keywords, internal dates,
+// parsed structures, subscriptions, special-use attributes) lives in the
+// maildir.Store; this package only translates between the two APIs:
 //
-//   - mailbox names: IMAP's levels are separated by imap.Delimiter "/",
-//     the Store's by "." (Maildir++), so "a/b" is the folder "a.b"
-//     (directory ".a.b"); a level that holds a "." cannot be stored
-//     and is refused NO [CANNOT], as Dovecot with LAYOUT=maildir++
-//     refuses it (see names.go);
-//   - flags: imap.Flag values are the Store's strings, without \Recent,
-//     which the server keeps per session (RFC 3501 section 2.3.2);
-//   - changes: a Watcher's Added, Removed and Changed become UpdateNew,
-//     UpdateExpunge and UpdateFlags; the server owns sequence numbers
-//     and reports expunges only when RFC 3501 section 7.4.1 allows;
-//   - errors: the Store's refusals become the response codes of RFC
-//     5530 (a name too long is [LIMIT], an invalid one [CANNOT], an
-//     existing folder [ALREADYEXISTS], a missing one [NONEXISTENT] or,
-//     for APPEND, COPY and MOVE, [TRYCREATE], a message gone
-//     [EXPUNGEISSUED], 26 keywords in use [LIMIT]); only a failure of
-//     the store itself is NO [SERVERBUG].
+//   - Mailbox names: IMAP's are UTF-8 with imap.Delimiter ('/') between
+//     levels, the Store's have Maildir++'s '.' (maildir.CheckName), so
+//     "Work/2024" is the folder "Work.2024", directory ".Work.2024". A
+//     level that contains '.' cannot be told from two levels on disk and
+//     is refused with NO [CANNOT], as Dovecot refuses it with
+//     LAYOUT=maildir++ (see names.go).
+//   - Errors: the Store's errors that the client caused become the RFC
+//     5530 response codes (LIMIT, CANNOT, ALREADYEXISTS, NONEXISTENT or
+//     TRYCREATE, EXPUNGEISSUED); only faults of the store itself reach
+//     the client as NO [SERVERBUG] (see errors.go).
+//   - Changes: each selected session watches its folder
+//     (maildir.Watcher); what other sessions, other processes or Dovecot
+//     changed reaches it through Poll and, during IDLE (RFC 2177),
+//     through Changed. What the session changed itself is returned to it
+//     and not reported back (see imap.Mailbox).
 //
-// Give the same *maildir.Stores to pop3/pop3maildir and to a delivery
-// agent, and one Store per user serves every protocol of the process.
+// Messages are read from their files at any offset (maildir.Message),
+// never held whole in memory, and BODYSTRUCTURE, ENVELOPE and body
+// sections use the structure the Store caches on disk
+// (imap.StructureMessage), so a restart parses nothing again.
+//
+// The same *maildir.Stores can be given to pop3/pop3maildir, so that
+// both protocols share one Store per user and tell each other's sessions
+// of a change at once.
 package imapmaildir

@@ -7,44 +7,38 @@ import (
 	"github.com/mailwire/mailwire/message/maildir"
 )
 
-// responseOf turns a Store error into the IMAP response of RFC 5530
-// section 3 that tells the client what it did: a name too long is
-// [LIMIT], one Dovecot refuses [CANNOT] with its reason, an existing
-// folder [ALREADYEXISTS], a missing one missing ([NONEXISTENT], or
-// [TRYCREATE] for APPEND, COPY and MOVE, RFC 3501 section 6.3.11), a
-// message gone [EXPUNGEISSUED], 26 keywords in use [LIMIT]. Any other
-// error is the store's own failure and is returned as it is, which the
-// server logs and answers NO [SERVERBUG]. nil stays nil.
-func responseOf(err error, missing imap.ResponseCode) error {
-	if err == nil {
-		return nil
-	}
-	var resp *imap.StatusResponse
-	if errors.As(err, &resp) {
-		return resp
-	}
-	reason := func(text string) string {
-		var ne *maildir.NameError
-		if errors.As(err, &ne) && ne.Reason != "" {
-			return ne.Reason
-		}
-		return text
-	}
+// no builds a tagged NO with an RFC 5530 response code.
+func no(code imap.ResponseCode, text string) *imap.StatusResponse {
+	return &imap.StatusResponse{Type: imap.StatusNO, Code: code, Text: text}
+}
+
+// imapError maps an error of the Store to the response the client gets
+// (RFC 5530 section 3). missing is the code of a mailbox that does not
+// exist: NONEXISTENT, or TRYCREATE for APPEND, COPY and MOVE (RFC 3501
+// sections 6.3.11 and 6.4.7). Errors the client did not cause are
+// returned as they are, which the server logs and answers NO [SERVERBUG].
+func imapError(err error, missing imap.ResponseCode) error {
+	var st *imap.StatusResponse
+	var name *maildir.NameError
 	switch {
-	case errors.Is(err, maildir.ErrNameTooLong):
-		return imap.NOResponse(imap.CodeLimit, reason("Mailbox name too long"))
-	case errors.Is(err, maildir.ErrInvalidName):
-		return imap.NOResponse(imap.CodeCannot, reason("Invalid mailbox name"))
+	case err == nil:
+		return nil
+	case errors.As(err, &st):
+		return st
+	case errors.As(err, &name) && errors.Is(err, maildir.ErrNameTooLong):
+		return no(imap.CodeLimit, name.Reason)
+	case errors.As(err, &name):
+		return no(imap.CodeCannot, name.Reason)
 	case errors.Is(err, maildir.ErrFolderExists):
-		return imap.NOResponse(imap.CodeAlreadyExists, "Mailbox already exists")
+		return no(imap.CodeAlreadyExists, "Mailbox already exists")
 	case errors.Is(err, maildir.ErrNoMailbox), errors.Is(err, maildir.ErrNoFolder):
-		return imap.NOResponse(missing, "Mailbox doesn't exist")
+		return no(missing, "No such mailbox")
 	case errors.Is(err, maildir.ErrInboxNotPossible):
-		return imap.NOResponse(imap.CodeCannot, "INBOX cannot be deleted or renamed")
+		return no(imap.CodeCannot, "INBOX cannot be deleted or renamed this way")
 	case errors.Is(err, maildir.ErrExpunged):
-		return imap.NOResponse(imap.CodeExpungeIssued, "Message was expunged")
+		return no(imap.CodeExpungeIssued, "Message was expunged")
 	case errors.Is(err, maildir.ErrKeywordsFull):
-		return imap.NOResponse(imap.CodeLimit, "All 26 keywords of the mailbox are in use")
+		return no(imap.CodeLimit, "All 26 keywords of the mailbox are in use")
 	}
 	return err
 }

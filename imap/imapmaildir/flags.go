@@ -1,22 +1,23 @@
 package imapmaildir
 
 import (
+	"slices"
+
 	"github.com/mailwire/mailwire/imap"
-	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // systemFlags are the flags of RFC 3501 section 2.3.2 that every
-// mailbox defines; the Store keeps them as the info letters S, R, F, T
-// and D.
+// mailbox defines (without \Recent, which the server tracks per
+// session); the Store keeps them as the info letters R, F, T, S, D.
 var systemFlags = []imap.Flag{imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagSeen, imap.FlagDraft}
 
-// maxKeywords is how many keywords a Maildir folder holds: the info
-// letters a to z of dovecot-keywords.
-const maxKeywords = len(maildir.Keywords{})
+// maxKeywords is how many keywords a Maildir folder can hold: one per
+// info letter a to z (dovecot-keywords).
+const maxKeywords = 26
 
-// storeFlags converts IMAP flags to the Store's strings, leaving out
-// \Recent, which the server keeps per session (RFC 3501 section 2.3.2).
-func storeFlags(flags []imap.Flag) []string {
+// toStrings converts IMAP flags to the Store's, dropping \Recent, which
+// no client sets (RFC 3501 section 2.3.2).
+func toStrings(flags []imap.Flag) []string {
 	out := make([]string, 0, len(flags))
 	for _, f := range flags {
 		if !f.Equal(imap.FlagRecent) {
@@ -26,8 +27,8 @@ func storeFlags(flags []imap.Flag) []string {
 	return out
 }
 
-// imapFlags converts the Store's flags of a message to IMAP flags.
-func imapFlags(flags []string) []imap.Flag {
+// toFlags converts the Store's flags to IMAP's.
+func toFlags(flags []string) []imap.Flag {
 	out := make([]imap.Flag, len(flags))
 	for i, f := range flags {
 		out[i] = imap.Flag(f)
@@ -35,43 +36,25 @@ func imapFlags(flags []string) []imap.Flag {
 	return out
 }
 
-// definedFlags are the FLAGS of a mailbox (RFC 3501 section 7.2.6): the
-// system flags and the keywords defined in the folder.
+// definedFlags are the flags of a mailbox's FLAGS response (RFC 3501
+// section 7.2.6): the system flags and the folder's keywords.
 func definedFlags(keywords []string) []imap.Flag {
-	out := append([]imap.Flag(nil), systemFlags...)
-	return append(out, imapFlags(keywords)...)
+	return append(slices.Clone(systemFlags), toFlags(keywords)...)
 }
 
-// permanentFlags are the PERMANENTFLAGS of a mailbox (RFC 3501 section
-// 7.1): every defined flag, and \* while a keyword letter is free, so
-// that STORE may create keywords; with all 26 in use only those stored
-// can be set, and a new one answers NO [LIMIT].
+// permanentFlags are those STORE can set (RFC 3501 section 7.1,
+// PERMANENTFLAGS): the defined flags, and \* while a keyword letter is
+// left for a new keyword.
 func permanentFlags(keywords []string) []imap.Flag {
-	out := definedFlags(keywords)
+	flags := definedFlags(keywords)
 	if len(keywords) < maxKeywords {
-		out = append(out, imap.FlagWildcard)
+		flags = append(flags, imap.FlagWildcard)
 	}
-	return out
+	return flags
 }
 
-// hasFlag reports whether flags holds f, in any case (RFC 3501 section
-// 2.3.2: flags are case-insensitive).
+// hasFlag reports whether flags holds f, compared as IMAP compares flags
+// (without regard to case).
 func hasFlag(flags []string, f imap.Flag) bool {
-	for _, g := range flags {
-		if f.Equal(imap.Flag(g)) {
-			return true
-		}
-	}
-	return false
-}
-
-// flagOp converts a STORE operation (RFC 3501 section 6.4.6).
-func flagOp(op imap.StoreFlagsOp) maildir.FlagOp {
-	switch op {
-	case imap.StoreFlagsAdd:
-		return maildir.FlagsAdd
-	case imap.StoreFlagsDel:
-		return maildir.FlagsRemove
-	}
-	return maildir.FlagsReplace
+	return slices.ContainsFunc(flags, func(g string) bool { return f.Equal(imap.Flag(g)) })
 }

@@ -2,81 +2,73 @@ package imapmaildir
 
 import (
 	"context"
-	"slices"
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/message/maildir"
 )
 
 // selected is one session's selection of a folder: the imap.Mailbox
-// (and imap.MoveMailbox) the server calls. Its Watcher collects what
-// others change; what the session changes itself it is not told again
-// (the Watcher is the origin of its SetFlags, Remove and Move), as
-// imap.Mailbox requires.
+// (and imap.MoveMailbox) the server calls, from the session's
+// goroutine. Its Watcher collects what others change; what this session
+// changes is made with the Watcher as origin, so that it is returned to
+// the session and not reported back (RFC 3501 section 7.4.1: the server,
+// which owns the sequence numbers, reports each change once).
 type selected struct {
-	s  *session
-	mb *maildir.Mailbox
-	w  *maildir.Watcher
+	s        *session
+	mb       *maildir.Mailbox
+	w        *maildir.Watcher
+	readOnly bool
 }
 
 var _ imap.MoveMailbox = (*selected)(nil)
 
 // Messages implements imap.Mailbox: the messages among uids that still
-// exist, with their flags as they are now (a Lookup, which first brings
-// the index up to date with the disk).
+// exist, with their flags as they are now.
 func (m *selected) Messages(ctx context.Context, uids []uint32) ([]imap.Message, error) {
 	infos, err := m.mb.Lookup(ctx, uids)
 	if err != nil {
-		return nil, responseOf(err, imap.CodeNonExistent)
+		return nil, imapError(err, imap.CodeNonExistent)
 	}
+	msgs := make([]storedMessage, len(infos))
 	out := make([]imap.Message, len(infos))
-	for i := range infos {
-		out[i] = &storedMessage{mb: m.mb, info: infos[i]}
+	for i, info := range infos {
+		msgs[i] = storedMessage{mb: m.mb, info: info}
+		out[i] = &msgs[i]
 	}
 	return out, nil
 }
 
-// Store implements imap.Mailbox (RFC 3501 section 6.4.6). The server
-// answers a FETCH for every message it names, changed or not, so the
-// messages SetFlags left as they were are looked up; one that is gone
-// is left out, which the server reports as [EXPUNGEISSUED]. A keyword
-// past the 26 letters of the folder answers NO [LIMIT].
+// storeOps are the Store's FlagOps of STORE FLAGS, +FLAGS and -FLAGS
+// (RFC 3501 section 6.4.6).
+var storeOps = map[imap.StoreFlagsOp]maildir.FlagOp{
+	imap.StoreFlagsSet: maildir.FlagsReplace,
+	imap.StoreFlagsAdd: maildir.FlagsAdd,
+	imap.StoreFlagsDel: maildir.FlagsRemove,
+}
+
+// Store implements imap.Mailbox (RFC 3501 section 6.4.6). It returns the
+// flags of every message among uids that still exists, changed or not,
+// since the server answers STORE with each one's FETCH FLAGS and counts
+// a missing one as expunged (RFC 2180 section 4.2.1). A keyword beyond
+// the 26 a Maildir folder holds answers NO [LIMIT].
 func (m *selected) Store(ctx context.Context, uids []uint32, op imap.StoreFlagsOp, flags []imap.Flag) ([]imap.FlagUpdate, error) {
-	changed, _, err := m.mb.SetFlags(ctx, m.w, uids, flagOp(op), storeFlags(flags), 0)
+	if _, _, err := m.mb.SetFlags(ctx, m.w, uids, storeOps[op], toStrings(flags), 0); err != nil {
+		return nil, imapError(err, imap.CodeNonExistent)
+	}
+	infos, err := m.mb.Lookup(ctx, uids)
 	if err != nil {
-		return nil, responseOf(err, imap.CodeNonExistent)
+		return nil, imapError(err, imap.CodeNonExistent)
 	}
-	byUID := make(map[uint32][]imap.Flag, len(changed))
-	for _, info := range changed {
-		byUID[info.UID] = imapFlags(info.Flags)
-	}
-	var rest []uint32
-	for _, uid := range uids {
-		if _, ok := byUID[uid]; !ok {
-			rest = append(rest, uid)
-		}
-	}
-	if len(rest) > 0 {
-		infos, err := m.mb.Lookup(ctx, rest)
-		if err != nil {
-			return nil, responseOf(err, imap.CodeNonExistent)
-		}
-		for _, info := range infos {
-			byUID[info.UID] = imapFlags(info.Flags)
-		}
-	}
-	out := make([]imap.FlagUpdate, 0, len(byUID))
-	for _, uid := range uids {
-		if f, ok := byUID[uid]; ok {
-			out = append(out, imap.FlagUpdate{UID: uid, Flags: f})
-		}
+	out := make([]imap.FlagUpdate, len(infos))
+	for i, info := range infos {
+		out[i] = imap.FlagUpdate{UID: info.UID, Flags: toFlags(info.Flags)}
 	}
 	return out, nil
 }
 
 // Expunge implements imap.Mailbox (RFC 3501 section 6.4.3, RFC 4315 UID
-// EXPUNGE): the messages with \Deleted, among uids when uids is not nil,
-// are removed; the session's own Watcher is not told.
+// EXPUNGE): it removes the messages with \Deleted, among uids when uids
+// is not nil, and returns the UIDs the Store removed.
 func (m *selected) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
 	var infos []maildir.Info
 	var err error
@@ -86,7 +78,7 @@ func (m *selected) Expunge(ctx context.Context, uids []uint32) ([]uint32, error)
 		infos, err = m.mb.Lookup(ctx, uids)
 	}
 	if err != nil {
-		return nil, responseOf(err, imap.CodeNonExistent)
+		return nil, imapError(err, imap.CodeNonExistent)
 	}
 	var deleted []uint32
 	for _, info := range infos {
@@ -97,12 +89,8 @@ func (m *selected) Expunge(ctx context.Context, uids []uint32) ([]uint32, error)
 	if len(deleted) == 0 {
 		return nil, nil
 	}
-	removed, err := m.mb.Remove(ctx, m.w, deleted)
-	if err != nil {
-		return nil, responseOf(err, imap.CodeNonExistent)
-	}
-	slices.Sort(removed)
-	return removed, nil
+	gone, err := m.mb.Remove(ctx, m.w, deleted)
+	return gone, imapError(err, imap.CodeNonExistent)
 }
 
 // Copy implements imap.Mailbox (RFC 3501 section 6.4.7, RFC 4315
@@ -113,51 +101,56 @@ func (m *selected) Copy(ctx context.Context, uids []uint32, dest string) (uint32
 		return 0, nil, err
 	}
 	validity, newUIDs, err := m.mb.Copy(ctx, uids, dst)
-	if err != nil {
-		return 0, nil, responseOf(err, imap.CodeTryCreate)
-	}
-	return validity, newUIDs, nil
+	return validity, newUIDs, imapError(err, imap.CodeTryCreate)
 }
 
 // Move implements imap.MoveMailbox (RFC 6851): the Store copies, then
-// removes the sources, so a crash leaves a message in both folders,
-// never in neither. The server sends this session's EXPUNGEs itself.
+// removes the sources, so a crash in between leaves a message in both
+// folders, never in neither.
 func (m *selected) Move(ctx context.Context, uids []uint32, dest string) (uint32, []uint32, error) {
 	dst, err := m.s.mailbox(ctx, dest, imap.CodeTryCreate)
 	if err != nil {
 		return 0, nil, err
 	}
 	validity, newUIDs, err := m.mb.Move(ctx, m.w, uids, dst)
-	if err != nil {
-		return 0, nil, responseOf(err, imap.CodeTryCreate)
-	}
-	return validity, newUIDs, nil
+	return validity, newUIDs, imapError(err, imap.CodeTryCreate)
 }
 
-// Poll implements imap.Mailbox: the Watcher's changes, oldest first, as
-// the server's updates (RFC 3501 sections 7.3.1, 7.4.1 and 7.4.2). The
-// server decides when each may be sent.
+// updateTypes are the imap.UpdateTypes of the Store's ChangeKinds.
+var updateTypes = map[maildir.ChangeKind]imap.UpdateType{
+	maildir.Added:   imap.UpdateNew,     // EXISTS, RFC 3501 section 7.3.1
+	maildir.Removed: imap.UpdateExpunge, // EXPUNGE, section 7.4.1
+	maildir.Changed: imap.UpdateFlags,   // FETCH FLAGS, section 7.4.2
+}
+
+// Poll implements imap.Mailbox: the changes the Watcher collected since
+// the last call, in the order the Store saw them, as they are. The
+// server decides what a session may be told when (RFC 3501 section
+// 7.4.1, RFC 2180 section 4).
 func (m *selected) Poll(context.Context) ([]imap.Update, error) {
 	changes := m.w.Changes()
+	if len(changes) == 0 {
+		return nil, nil
+	}
 	out := make([]imap.Update, 0, len(changes))
 	for _, c := range changes {
-		switch c.Kind {
-		case maildir.Added:
-			out = append(out, imap.Update{Type: imap.UpdateNew, UID: c.UID, Flags: imapFlags(c.Flags)})
-		case maildir.Removed:
-			out = append(out, imap.Update{Type: imap.UpdateExpunge, UID: c.UID})
-		case maildir.Changed:
-			out = append(out, imap.Update{Type: imap.UpdateFlags, UID: c.UID, Flags: imapFlags(c.Flags)})
+		typ, ok := updateTypes[c.Kind]
+		if !ok {
+			continue
 		}
+		u := imap.Update{Type: typ, UID: c.UID}
+		if typ != imap.UpdateExpunge {
+			u.Flags = toFlags(c.Flags)
+		}
+		out = append(out, u)
 	}
 	return out, nil
 }
 
-// Changed implements imap.Mailbox: the Watcher's notification, which
-// wakes an IDLE session (RFC 2177) for a change made in this process at
-// once and for one made by another process within the Store's
-// PollInterval.
+// Changed implements imap.Mailbox: the Watcher's channel, which wakes an
+// IDLE session (RFC 2177) when another session, another process or a
+// file dropped in new/ changes the folder.
 func (m *selected) Changed() <-chan struct{} { return m.w.Notify() }
 
-// Close implements imap.Mailbox: the watch ends with the selection.
+// Close implements imap.Mailbox: the session stops watching the folder.
 func (m *selected) Close(context.Context) error { return m.w.Close() }

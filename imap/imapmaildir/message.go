@@ -2,7 +2,6 @@ package imapmaildir
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
@@ -10,8 +9,9 @@ import (
 	"github.com/mailwire/mailwire/message/maildir"
 )
 
-// storedMessage is one message of a folder as Messages found it: the
-// imap.StructureMessage the server fetches from.
+// storedMessage is one message as Messages returned it: the imap.Message and
+// imap.StructureMessage the server reads. Its flags are those of the
+// time of the call; its bytes are read from the file when opened.
 type storedMessage struct {
 	mb   *maildir.Mailbox
 	info maildir.Info
@@ -20,41 +20,38 @@ type storedMessage struct {
 var _ imap.StructureMessage = (*storedMessage)(nil)
 
 // UID implements imap.Message.
-func (s *storedMessage) UID() uint32 { return s.info.UID }
+func (m *storedMessage) UID() uint32 { return m.info.UID }
 
-// Flags implements imap.Message: the flags when Messages looked.
-func (s *storedMessage) Flags() []imap.Flag { return imapFlags(s.info.Flags) }
+// Flags implements imap.Message: the system flags of the file's info
+// letters and the keywords of dovecot-keywords.
+func (m *storedMessage) Flags() []imap.Flag { return toFlags(m.info.Flags) }
 
 // InternalDate implements imap.Message: the file's modification time,
-// as Dovecot takes it (RFC 3501 section 2.3.3).
-func (s *storedMessage) InternalDate() time.Time { return s.info.InternalDate }
+// as Dovecot takes it.
+func (m *storedMessage) InternalDate() time.Time { return m.info.InternalDate }
 
-// Size implements imap.Message: the wire size with CRLF line ends (RFC
-// 3501 section 2.3.4, RFC822.SIZE).
-func (s *storedMessage) Size() int64 { return s.info.Size }
+// Size implements imap.Message: RFC822.SIZE, the size with CRLF line
+// ends (the W= field of the file name).
+func (m *storedMessage) Size() int64 { return m.info.Size }
 
-// Open implements imap.Message: the file read at any offset with CRLF
-// line ends, through a buffer, so memory does not grow with the message.
-// A message removed since Messages answers NO [EXPUNGEISSUED] (RFC
-// 5530), which FETCH skips (RFC 2180 section 4.1).
-func (s *storedMessage) Open(ctx context.Context) (imap.MessageReader, error) {
-	r, err := s.mb.Open(ctx, s.info.UID)
+// Open implements imap.Message: the file in its wire form (CRLF line
+// ends), read at any offset without being held in memory. A message
+// removed since it was listed answers NO [EXPUNGEISSUED] (RFC 5530),
+// which FETCH skips (RFC 2180 section 4.1).
+func (m *storedMessage) Open(ctx context.Context) (imap.MessageReader, error) {
+	r, err := m.mb.Open(ctx, m.info.UID)
 	if err != nil {
-		if errors.Is(err, maildir.ErrExpunged) {
-			return nil, imap.NOResponse(imap.CodeExpungeIssued, "Message was expunged")
-		}
-		return nil, err
+		return nil, imapError(err, imap.CodeNonExistent)
 	}
 	return r, nil
 }
 
-// Structure implements imap.StructureMessage from the Store's cache
-// (memory, then its CacheFile, else parsed once), so ENVELOPE,
-// BODYSTRUCTURE and BODY[section] do not parse the message again. On an
-// error it returns nil and the server parses the message itself, and
-// reports what fails.
-func (s *storedMessage) Structure() *message.Structure {
-	st, err := s.mb.Structure(context.Background(), s.info.UID)
+// Structure implements imap.StructureMessage: the structure the Store
+// keeps in memory and in its cache file, parsed once per message. On an
+// error (the message is gone, the file unreadable) it returns nil and
+// the server parses the message itself, reporting what fails then.
+func (m *storedMessage) Structure() *message.Structure {
+	st, err := m.mb.Structure(context.Background(), m.info.UID)
 	if err != nil {
 		return nil
 	}

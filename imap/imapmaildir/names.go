@@ -7,22 +7,34 @@ import (
 	"github.com/mailwire/mailwire/message/maildir"
 )
 
-// folderName maps an IMAP mailbox name (UTF-8, levels separated by
-// imap.Delimiter) to the Store's Maildir++ name, levels separated by
-// maildir.Separator: "a/b" is "a.b". A level that holds the separator
-// itself cannot be told apart from two levels on disk, so it is refused
-// NO [CANNOT] (RFC 5530 section 3), as Dovecot with LAYOUT=maildir++
-// refuses "a.b" when its separator is "/". Everything else the Store
-// checks (maildir.CheckName).
-func folderName(name string) (string, error) {
+// errDotInName refuses an IMAP name with '.' inside a level: on disk
+// "a.b" is child b of a (Maildir++, maildir.Separator), so it could
+// never be told from "a/b". Dovecot with LAYOUT=maildir++ refuses such a
+// name the same way (RFC 5530 section 3, CANNOT).
+var errDotInName = &imap.StatusResponse{
+	Type: imap.StatusNO,
+	Code: imap.CodeCannot,
+	Text: "Mailbox name must not contain '.': it separates levels in the Maildir++ layout",
+}
+
+// storeName returns the Maildir++ name of an IMAP mailbox name: its
+// levels joined by maildir.Separator instead of imap.Delimiter ("a/b" is
+// "a.b"). A level containing the separator answers NO [CANNOT].
+func storeName(name string) (string, error) {
+	name = strings.TrimSuffix(name, string(imap.Delimiter))
 	if strings.ContainsRune(name, maildir.Separator) {
-		return "", imap.NOResponse(imap.CodeCannot,
-			"Mailbox names cannot contain '"+string(maildir.Separator)+"' in a Maildir++ store")
+		return "", errDotInName
 	}
 	return strings.ReplaceAll(name, string(imap.Delimiter), string(maildir.Separator)), nil
 }
 
-// mailboxName maps a Store folder name back to IMAP's: "a.b" is "a/b".
-func mailboxName(folder string) string {
-	return strings.ReplaceAll(folder, string(maildir.Separator), string(imap.Delimiter))
+// imapName is the reverse of storeName: the IMAP name of a Store folder
+// ("a.b" is "a/b"). It reports false for a folder whose name holds '/'
+// (a directory another program named ".a&AC8-b"), which no IMAP name
+// can address.
+func imapName(folder string) (string, bool) {
+	if strings.ContainsRune(folder, imap.Delimiter) {
+		return "", false
+	}
+	return strings.ReplaceAll(folder, string(maildir.Separator), string(imap.Delimiter)), true
 }
