@@ -41,13 +41,19 @@ func (b *Backend) Login(ctx context.Context, _ *imap.Conn, username, password st
 	if err != nil {
 		return nil, errCredentials
 	}
-	return b.OpenUser(ctx, user)
+	return b.open(username, user)
 }
 
 // OpenUser opens the session of a user authenticated otherwise (SASL
 // EXTERNAL, OAUTHBEARER, SCRAM): what an OpenIdentity of a type that
 // embeds Backend returns. The user is the name Stores.Path takes.
 func (b *Backend) OpenUser(_ context.Context, user string) (imap.User, error) {
+	return b.open(user, user)
+}
+
+// open returns a session over the Store of user whose Username is login,
+// the name the client logged in with (imap.User).
+func (b *Backend) open(login, user string) (imap.User, error) {
 	if b.Stores == nil {
 		return nil, errCredentials
 	}
@@ -55,5 +61,5 @@ func (b *Backend) OpenUser(_ context.Context, user string) (imap.User, error) {
 	if err != nil {
 		return nil, err // the store's own fault: NO [SERVERBUG]
 	}
-	return &session{name: user, store: store}, nil
+	return &session{name: login, store: store}, nil
 }

@@ -25,10 +25,10 @@ func imapError(err error, missing imap.ResponseCode) error {
 		return nil
 	case errors.As(err, &st):
 		return st
-	case errors.As(err, &name) && errors.Is(err, maildir.ErrNameTooLong):
-		return no(imap.CodeLimit, name.Reason)
-	case errors.As(err, &name):
-		return no(imap.CodeCannot, name.Reason)
+	case errors.Is(err, maildir.ErrNameTooLong):
+		return no(imap.CodeLimit, reason(err, "Mailbox name too long"))
+	case errors.Is(err, maildir.ErrInvalidName), errors.As(err, &name):
+		return no(imap.CodeCannot, reason(err, "Invalid mailbox name"))
 	case errors.Is(err, maildir.ErrFolderExists):
 		return no(imap.CodeAlreadyExists, "Mailbox already exists")
 	case errors.Is(err, maildir.ErrNoMailbox), errors.Is(err, maildir.ErrNoFolder):
@@ -41,4 +41,14 @@ func imapError(err error, missing imap.ResponseCode) error {
 		return no(imap.CodeLimit, "All 26 keywords of the mailbox are in use")
 	}
 	return err
+}
+
+// reason is the reason a *maildir.NameError in err gives (the words
+// doveadm uses), or else text.
+func reason(err error, text string) string {
+	var name *maildir.NameError
+	if errors.As(err, &name) && name.Reason != "" {
+		return name.Reason
+	}
+	return text
 }
