@@ -198,3 +198,30 @@ func folderFiles(t *testing.T, dir string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSubscriptionOutlivesMailbox_RFC3501_6_3_9: a subscription stays
+// when its mailbox is deleted, and a name may be subscribed before it
+// exists (as Dovecot allows); LSUB lists both, \Noselect.
+func TestSubscriptionOutlivesMailbox_RFC3501_6_3_9(t *testing.T) {
+	dir := t.TempDir()
+	ctx := testContext(t)
+	c := login(t, ctx, serve(t, dir), nil)
+	require.NoError(t, c.Create(ctx, "gone soon"))
+	require.NoError(t, c.Subscribe(ctx, "gone soon"))
+	require.NoError(t, c.Subscribe(ctx, "not yet"))
+	require.NoError(t, c.Delete(ctx, "gone soon"))
+	lsub, err := c.Lsub(ctx, "", "*")
+	require.NoError(t, err)
+	got := map[string][]imap.MailboxAttr{}
+	for _, l := range lsub {
+		got[l.Mailbox] = l.Attrs
+	}
+	require.Len(t, got, 2)
+	assert.Contains(t, got["gone soon"], imap.AttrNoSelect)
+	assert.Contains(t, got["not yet"], imap.AttrNoSelect)
+	require.NoError(t, c.Unsubscribe(ctx, "gone soon"))
+	lsub, err = c.Lsub(ctx, "", "*")
+	require.NoError(t, err)
+	require.Len(t, lsub, 1)
+	assert.Equal(t, "not yet", lsub[0].Mailbox)
+}
