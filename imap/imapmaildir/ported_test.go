@@ -45,7 +45,7 @@ func ptFileOf(t *testing.T, dir string, uid uint32) string {
 }
 
 // TestFlagsOnDisk_Maildir: a message a delivery agent dropped in new/
-// moves to cur/ with the info suffix of its flags at the first STORE
+// is in cur/ with the info suffix of its flags after the first STORE
 // (the Maildir "2," semantics, \Answered as R), under the same base name
 // (dovecot-uidlist keys UIDs by it), and a letter another program set
 // that no IMAP flag maps to (P, passed) survives a STORE that replaces
@@ -59,7 +59,6 @@ func TestFlagsOnDisk_Maildir(t *testing.T) {
 	c := login(t, ctx, serve(t, dir), nil)
 	_, err := c.Select(ctx, imap.Inbox, nil)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"new/" + base}, folderFiles(t, inboxRoot(dir)))
 
 	store := func(op imap.StoreFlagsOp, flags ...imap.Flag) {
 		t.Helper()
