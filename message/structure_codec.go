@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // The binary form of a Structure, written by Structure.AppendBinary and
@@ -27,8 +28,11 @@ import (
 //	           Parts [Envelope] [Message]
 //	flags    = byte: 1 Envelope follows, 2 Message follows, 4 Truncated
 //	Params   = list of (Name Value)
-//	Envelope = Date Subject From Sender ReplyTo To Cc Bcc InReplyTo MessageID
-//	           (the six address lists are lists of Name Route Mailbox Host)
+//	Envelope = Date Subject envflags From [Sender] [ReplyTo] To Cc Bcc
+//	           InReplyTo MessageID
+//	envflags = byte: 1 Sender is From, 2 ReplyTo is From (and is left out)
+//
+// The address lists are lists of Name Route Mailbox Host.
 //
 // Nothing may follow the root entity.
 const structureFormat = 1
@@ -55,6 +59,12 @@ const (
 	flagMessage               // an encapsulated Message follows
 	flagTruncated             // Structure.Truncated
 	knownFlags    = flagEnvelope | flagMessage | flagTruncated
+)
+
+const (
+	flagSenderIsFrom   = 1 << iota // Envelope.Sender is From, not written again
+	flagReplyToIsFrom              // Envelope.ReplyTo is From, not written again
+	knownEnvelopeFlags = flagSenderIsFrom | flagReplyToIsFrom
 )
 
 // ErrCorruptStructure is the error, matched with errors.Is, that
@@ -154,7 +164,20 @@ func (e *encoder) entity(s *Structure, depth int) {
 func (e *encoder) envelope(env *Envelope) {
 	e.string(env.Date)
 	e.string(env.Subject)
-	for _, list := range [...][]EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
+	// Sender and Reply-To default to From (RFC 3501 section 7.4.2): most
+	// envelopes repeat it twice, which a flag says instead.
+	var flags byte
+	if len(env.From) > 0 && slices.Equal(env.Sender, env.From) {
+		flags |= flagSenderIsFrom
+	}
+	if len(env.From) > 0 && slices.Equal(env.ReplyTo, env.From) {
+		flags |= flagReplyToIsFrom
+	}
+	e.b = append(e.b, flags)
+	for i, list := range [...][]EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
+		if i == 1 && flags&flagSenderIsFrom != 0 || i == 2 && flags&flagReplyToIsFrom != 0 {
+			continue
+		}
 		e.listLen(len(list), list == nil)
 		for _, a := range list {
 			e.string(a.Name)
@@ -196,7 +219,8 @@ func (e *encoder) string(v string) {
 // malformed, of another format version or over the bounds MarshalBinary
 // keeps to yields an error wrapping ErrCorruptStructure and leaves s
 // unchanged; no allocation exceeds what data can hold. The strings of the
-// result share one copy of data.
+// result share one copy of data, and an envelope's Sender and ReplyTo,
+// when they were equal to From, share its slice, as NewEnvelope's do.
 func (s *Structure) UnmarshalBinary(data []byte) error {
 	if len(data) == 0 {
 		return fmt.Errorf("%w: empty", ErrCorruptStructure)
@@ -279,20 +303,37 @@ func (d *decoder) entity(depth int) *Structure {
 
 func (d *decoder) envelope() *Envelope {
 	env := &Envelope{Date: d.string(), Subject: d.string()}
-	for _, f := range [...]*[]EnvelopeAddress{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
-		n, ok := d.listLen(minAddressBytes)
-		if !ok {
-			continue
-		}
-		list := make([]EnvelopeAddress, n)
-		for i := range list {
-			list[i] = EnvelopeAddress{Name: d.string(), Route: d.string(), Mailbox: d.string(), Host: d.string()}
-		}
-		*f = list
+	flags := d.byte()
+	if flags&^knownEnvelopeFlags != 0 {
+		d.fail("unknown envelope flags %#x", flags)
 	}
+	env.From = d.addresses()
+	if flags&flagSenderIsFrom != 0 {
+		env.Sender = env.From
+	} else {
+		env.Sender = d.addresses()
+	}
+	if flags&flagReplyToIsFrom != 0 {
+		env.ReplyTo = env.From
+	} else {
+		env.ReplyTo = d.addresses()
+	}
+	env.To, env.Cc, env.Bcc = d.addresses(), d.addresses(), d.addresses()
 	env.InReplyTo = d.string()
 	env.MessageID = d.string()
 	return env
+}
+
+func (d *decoder) addresses() []EnvelopeAddress {
+	n, ok := d.listLen(minAddressBytes)
+	if !ok {
+		return nil
+	}
+	list := make([]EnvelopeAddress, n)
+	for i := range list {
+		list[i] = EnvelopeAddress{Name: d.string(), Route: d.string(), Mailbox: d.string(), Host: d.string()}
+	}
+	return list
 }
 
 func (d *decoder) params() Params {

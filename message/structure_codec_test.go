@@ -94,6 +94,10 @@ func TestStructureBinary_EdgeCases(t *testing.T) {
 		{"envelope with empty and nil lists", &Structure{Envelope: &Envelope{From: []EnvelopeAddress{},
 			To: []EnvelopeAddress{{}}, Cc: []EnvelopeAddress{{Mailbox: "group"}, {}}}}},
 		{"empty strings in lists", &Structure{Params: Params{{"", ""}}, Language: []string{""}}},
+		{"sender is from, reply-to a copy of from", &Structure{Envelope: &Envelope{From: []EnvelopeAddress{{Mailbox: "a", Host: "b"}},
+			Sender: []EnvelopeAddress{{Mailbox: "a", Host: "b"}}, ReplyTo: []EnvelopeAddress{{Mailbox: "a", Host: "b"}}}}},
+		{"reply-to is from, sender another", &Structure{Envelope: &Envelope{From: []EnvelopeAddress{{Mailbox: "a", Host: "b"}},
+			Sender: []EnvelopeAddress{{Mailbox: "s", Host: "b"}}, ReplyTo: []EnvelopeAddress{{Mailbox: "a", Host: "b"}}}}},
 		{"truncated", &Structure{Type: "multipart", Subtype: "mixed", Truncated: true,
 			Parts: []*Structure{{Type: "application", Subtype: "octet-stream", Encoding: "7bit"}}}},
 		{"message/rfc822 in message/rfc822", &Structure{Type: "message", Subtype: "rfc822",
@@ -215,7 +219,8 @@ func TestStructureBinary_Corrupt(t *testing.T) {
 		{"string longer than the rest", version([]byte{5, 'a', 'b'}), "string of"},
 		{"huge params list", version(make([]byte, 8), huge), "list of"},
 		{"huge parts list", version(make([]byte, 16), []byte{0}, huge), "list of"},
-		{"huge address list", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0}, huge), "list of"},
+		{"huge address list", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0, 0}, huge), "list of"},
+		{"unknown envelope flag", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0, 4}), "unknown envelope flags"},
 		{"varint over 64 bits", version(bytes.Repeat([]byte{0xff}, 10), []byte{1}), "overflows"},
 		{"message flag, no message", version(minimal(flagMessage)), "cut short"},
 	}
@@ -397,7 +402,6 @@ func BenchmarkStructureUnmarshal(b *testing.B) {
 		require.NoError(b, err)
 		encoded[i], size = data, size+len(data)
 	}
-	b.ReportMetric(float64(size)/float64(len(encoded)), "bytes/msg")
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		var s Structure
@@ -405,6 +409,7 @@ func BenchmarkStructureUnmarshal(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(size)/float64(len(encoded)), "bytes/msg")
 }
 
 func BenchmarkStructureGobEncode(b *testing.B) {
@@ -427,7 +432,6 @@ func BenchmarkStructureGobDecode(b *testing.B) {
 		require.NoError(b, gob.NewEncoder(&buf).Encode(s))
 		encoded[i], size = buf.Bytes(), size+buf.Len()
 	}
-	b.ReportMetric(float64(size)/float64(len(encoded)), "bytes/msg")
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		var s Structure
@@ -435,4 +439,5 @@ func BenchmarkStructureGobDecode(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(size)/float64(len(encoded)), "bytes/msg")
 }
