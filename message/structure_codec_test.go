@@ -382,6 +382,14 @@ func FuzzStructureUnmarshal(f *testing.F) {
 // one op is one message (the figures are means over the corpus). The gob
 // ones do the same with encoding/gob, one self-contained stream a message
 // as a cache entry needs, for comparison.
+//
+// Measured (go test -bench Structure -benchmem -cpu 1, a loaded 2-vCPU
+// VM, 147 messages): the binary form is 373 bytes a message against gob's
+// 723; MarshalBinary takes 1.4 µs, 936 B, 1 allocation against gob's
+// 10.7 µs, 5.5 KB, 34; UnmarshalBinary 1.1-2.1 µs, 1.7 KB, 10
+// allocations against gob's 17-40 µs, 11 KB, 208. At 2 µs a message,
+// 5,000 messages' structures load in about 10 ms, as Dovecot's cache
+// answers their BODYSTRUCTURE.
 
 func BenchmarkStructureMarshal(b *testing.B) {
 	_, structures := sharedCorpusStructures(b)
