@@ -3,9 +3,11 @@ package imapmaildir_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,7 +61,8 @@ func serve(t testing.TB, dir string) string {
 // serveBackend runs an imap.Server over backend on 127.0.0.1.
 func serveBackend(t testing.TB, backend imap.Backend, stores *maildir.Stores) string {
 	t.Helper()
-	srv := &imap.Server{Backend: backend, AllowInsecureAuth: true}
+	logs := &testLog{t: t}
+	srv := &imap.Server{Backend: backend, AllowInsecureAuth: true, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})
@@ -70,11 +73,35 @@ func serveBackend(t testing.TB, backend imap.Backend, stores *maildir.Stores) st
 	t.Cleanup(func() {
 		_ = srv.Close()
 		<-done
+		logs.stop()
 		if stores != nil {
 			_ = stores.Close()
 		}
 	})
 	return l.Addr().String()
+}
+
+// testLog writes the server's log (a backend error behind NO
+// [SERVERBUG], say) to the test's log until the server is closed.
+type testLog struct {
+	mu      sync.Mutex
+	t       testing.TB
+	stopped bool
+}
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.stopped {
+		l.t.Logf("server: %s", strings.TrimSuffix(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (l *testLog) stop() {
+	l.mu.Lock()
+	l.stopped = true
+	l.mu.Unlock()
 }
 
 // testContext is the bound of one test's exchange: a guard against a
