@@ -17,7 +17,12 @@ import (
 // identity and calls OpenUser.
 type Backend struct {
 	// Stores opens each user's Maildir; give the same *maildir.Stores to
-	// pop3maildir so both protocols share one Store per user.
+	// pop3maildir so both protocols share one Store per user. Set
+	// Options.StructureLimits.MaxDepth to imap.DefaultStructureDepth (or
+	// less): the message package's deeper default makes the structures
+	// of deeply nested messages too deep for BODYSTRUCTURE (clients read
+	// 64 nested lists), and those are then parsed again at every FETCH
+	// instead of coming from the Store's cache.
 	Stores *maildir.Stores
 	// Authenticate checks a login name and password and returns the user
 	// whose Store is opened (the name Stores.Path takes). An error

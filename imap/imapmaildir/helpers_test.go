@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/imap/imapmaildir"
+	"github.com/mailwire/mailwire/message"
 	"github.com/mailwire/mailwire/message/maildir"
 )
 
@@ -25,12 +26,13 @@ const (
 )
 
 // newStores returns Stores keeping each user's Maildir under dir as
-// Dovecot's mail_location = maildir:~/Maildir does. Two Stores on one dir
+// Dovecot's mail_location = maildir:~/Maildir does, with the structure
+// depth IMAP needs (see Backend.Stores). Two Stores on one dir
 // share nothing in memory: they are two server processes.
 func newStores(dir string) *maildir.Stores {
 	return &maildir.Stores{
 		Path:    func(user string) string { return filepath.Join(dir, user, "Maildir") },
-		Options: &maildir.StoreOptions{},
+		Options: &maildir.StoreOptions{StructureLimits: message.Limits{MaxDepth: imap.DefaultStructureDepth}},
 	}
 }
 

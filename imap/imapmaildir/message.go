@@ -50,10 +50,34 @@ func (m *storedMessage) Open(ctx context.Context) (imap.MessageReader, error) {
 // keeps in memory and in its cache file, parsed once per message. On an
 // error (the message is gone, the file unreadable) it returns nil and
 // the server parses the message itself, reporting what fails then.
+//
+// A structure deeper than the server's own parse would follow
+// (imap.DefaultStructureDepth, which keeps BODYSTRUCTURE within the 64
+// nested lists clients read) is not served either: the Store parsed it
+// with deeper StructureLimits than IMAP wants, so the server parses the
+// message itself (see Backend.Stores).
 func (m *storedMessage) Structure() *message.Structure {
 	st, err := m.mb.Structure(context.Background(), m.info.UID)
-	if err != nil {
+	if err != nil || structureDepth(st) > maxStructureDepth {
 		return nil
 	}
 	return st
+}
+
+// maxStructureDepth is the structureDepth of the deepest structure
+// imap.ParseStructure returns: the root, imap.DefaultStructureDepth
+// levels, and the opaque part a truncated message ends in.
+const maxStructureDepth = imap.DefaultStructureDepth + 2
+
+// structureDepth is the nesting of multipart and message/rfc822
+// entities in st, st itself counted.
+func structureDepth(st *message.Structure) int {
+	d := 0
+	for _, p := range st.Parts {
+		d = max(d, structureDepth(p))
+	}
+	if st.Message != nil {
+		d = max(d, structureDepth(st.Message))
+	}
+	return d + 1
 }

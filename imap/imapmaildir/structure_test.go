@@ -107,7 +107,9 @@ func TestStructureAcrossRestart_RFC3501_7_4_2(t *testing.T) {
 			require.NotNil(t, m.Envelope, "message %d", i+1)
 		}
 		assert.Len(t, got[1].BodyStructure.Children, 3)
-		assert.Equal(t, "grüße", got[1].Envelope.Subject)
+		// ENVELOPE holds the field as it is (RFC 3501 section 7.4.2), encoded
+		// words and all, as Dovecot sends it.
+		assert.Equal(t, "=?utf-8?q?gr=C3=BC=C3=9Fe?=", got[1].Envelope.Subject)
 		assert.Len(t, got[3].BodyStructure.Children, message.DefaultMaxParts)
 		res, err := c.Search(ctx, &imap.SearchCriteria{Header: []imap.SearchHeader{{Key: "Subject", Value: "needle"}}}, nil)
 		require.NoError(t, err)
@@ -120,4 +122,23 @@ func TestStructureAcrossRestart_RFC3501_7_4_2(t *testing.T) {
 		}
 		assert.Equal(t, first, got, "the same answers after a restart")
 	}
+}
+
+// TestStructureDeeperThanIMAP_RFC3501_7_4_2: Stores left at the message
+// package's default depth cache structures deeper than BODYSTRUCTURE may
+// be; those are not served from the cache but parsed by the server to
+// its own depth, so the client can read the answer.
+func TestStructureDeeperThanIMAP_RFC3501_7_4_2(t *testing.T) {
+	dir := t.TempDir()
+	ensureMaildir(t, dir)
+	dropNew(t, dir, poisonNested(1000), goodMessage("plain"))
+	stores := &maildir.Stores{Path: func(string) string { return inboxRoot(dir) }}
+	ctx := testContext(t)
+	c := login(t, ctx, serveBackend(t, newBackend(stores), stores), &imap.Options{MaxLine: 4 << 20})
+	_, err := c.Select(ctx, imap.Inbox, nil)
+	require.NoError(t, err)
+	got := fetchAll(t, ctx, c, &imap.FetchOptions{UID: true, BodyStructure: true})
+	require.Len(t, got, 2)
+	require.NotNil(t, got[0].BodyStructure)
+	assert.Equal(t, "multipart", strings.ToLower(got[0].BodyStructure.Type))
 }
