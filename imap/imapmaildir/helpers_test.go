@@ -157,3 +157,16 @@ func uidsOf(msgs []*imap.FetchMessageBuffer) []uint32 {
 	}
 	return out
 }
+
+// noRecent drops \Recent from fetched flags: the server gives it per
+// session (RFC 3501 section 2.3.2), and each server process claims it
+// for its own sessions, so it is not the Store's to keep.
+func noRecent(flags []imap.Flag) []imap.Flag {
+	var out []imap.Flag
+	for _, f := range flags {
+		if !f.Equal(imap.FlagRecent) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
