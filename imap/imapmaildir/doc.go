@@ -27,7 +27,10 @@
 // Messages are read from their files at any offset (maildir.Message),
 // never held whole in memory, and BODYSTRUCTURE, ENVELOPE and body
 // sections use the structure the Store caches on disk
-// (imap.StructureMessage), so a restart parses nothing again.
+// (imap.StructureMessage), so a restart parses nothing again. Give the
+// Stores StructureLimits with MaxDepth imap.DefaultStructureDepth (see
+// Backend.Stores): a structure cached deeper than BODYSTRUCTURE may be
+// is left to the server's own parse.
 //
 // The same *maildir.Stores can be given to pop3/pop3maildir, so that
 // both protocols share one Store per user and tell each other's sessions
