@@ -64,7 +64,7 @@ func newMailbox(s *Store, name, dir string) *Mailbox {
 		pending:  map[uint32]modRec{},
 		expunged: map[uint32]uint64{},
 		log:      modLog{path: filepath.Join(dir, ModSeqFile)},
-		cache:    newCache(filepath.Join(dir, CacheFile), s.opts.CacheSize),
+		cache:    newCache(filepath.Join(dir, CacheFile), s.opts.CacheSize, s.log),
 		watchers: map[*Watcher]struct{}{},
 	}
 }

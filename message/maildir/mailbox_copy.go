@@ -194,5 +194,6 @@ func (m *Mailbox) appendCopies(ctx context.Context, srcs []copySource, tmps []*t
 		}
 		return m.appendLog(l.Validity, m.unrecordedRecs())
 	})
+	m.cache.flush()
 	return m.validity, pairs, err
 }

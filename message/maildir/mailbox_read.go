@@ -130,28 +130,41 @@ func (m *Mailbox) ChangedSince(ctx context.Context, modseq uint64) (changed []In
 }
 
 // Open returns the message's wire form for reading at any offset
-// (ErrExpunged when it is gone). The caller closes it.
+// (ErrExpunged when it is gone). The caller closes it. The CRLF
+// checkpoints of a message in CacheFile spare a scan of the file.
 func (m *Mailbox) Open(ctx context.Context, uid uint32) (*Message, error) {
+	msg, _, err := m.open(ctx, uid, true)
+	return msg, err
+}
+
+// open is Open, which also returns the message's entry as it was.
+func (m *Mailbox) open(ctx context.Context, uid uint32, checkpoints bool) (*Message, entry, error) {
 	for try := 0; ; try++ {
 		if err := m.begin(ctx); err != nil {
-			return nil, err
+			return nil, entry{}, err
 		}
 		i, ok := m.find(uid)
 		if !ok {
 			m.mu.Unlock()
-			return nil, ErrExpunged
+			return nil, entry{}, ErrExpunged
 		}
-		path := m.msgs[i].path(m.dir)
+		e := m.msgs[i]
 		m.mu.Unlock()
-		msg, err := OpenMessage(path)
+		var opts []Option
+		if checkpoints && e.cacheOff >= 0 {
+			if cps := m.cache.checkpointsAt(e.base, e.cacheOff); len(cps) > 0 {
+				opts = append(opts, WithCheckpoints(cps))
+			}
+		}
+		msg, err := OpenMessage(e.path(m.dir), opts...)
 		if errors.Is(err, fs.ErrNotExist) && try == 0 {
 			m.forceRescan()
 			continue // renamed by another process: look again
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, ErrExpunged
+			return nil, entry{}, ErrExpunged
 		}
-		return msg, err
+		return msg, e, err
 	}
 }
 
@@ -168,7 +181,8 @@ func (m *Mailbox) forceRescan() {
 var parses atomic.Int64
 
 // Structure returns the message's parsed MIME structure, from memory,
-// from CacheFile, or parsed once and then cached in both.
+// from CacheFile, or parsed once and then cached in both. The parse
+// reads the wire form, as IMAP's BODYSTRUCTURE counts it.
 func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure, error) {
 	if err := m.begin(ctx); err != nil {
 		return nil, err
@@ -178,12 +192,17 @@ func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure
 		m.mu.Unlock()
 		return nil, ErrExpunged
 	}
-	base := m.msgs[i].base
+	base, off := m.msgs[i].base, m.msgs[i].cacheOff
 	m.mu.Unlock()
 	if st := m.cache.structure(base); st != nil {
 		return st, nil
 	}
-	msg, err := m.Open(ctx, uid)
+	if off >= 0 {
+		if st, _ := m.cache.structureAt(base, off); st != nil {
+			return st, nil
+		}
+	}
+	msg, e, err := m.open(ctx, uid, false)
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +212,12 @@ func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure
 	if err != nil {
 		return nil, err
 	}
-	m.cache.putStructure(base, st)
+	if off := m.cache.putStructure(&e, msg.Checkpoints(), st); off >= 0 {
+		m.mu.Lock()
+		if i, ok := m.find(uid); ok && m.msgs[i].base == e.base {
+			m.msgs[i].cacheOff = off
+		}
+		m.mu.Unlock()
+	}
 	return st, nil
 }

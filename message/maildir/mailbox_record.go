@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -141,10 +142,16 @@ func (m *Mailbox) liveRecs() []modRec {
 	return recs
 }
 
+// statCount counts the message files fillMeta stats (tests check that a
+// restart stats none).
+var statCount atomic.Int64
+
 // fillMeta gives the messages seen for the first time their internal
-// date and wire size: from the cache, else the file's modification time
-// and the W= of its name, else the size of its wire form.
+// date and wire size: from CacheFile, else the file's modification time
+// and the W= of its name (else the size of its wire form), which it
+// then records in CacheFile.
 func (m *Mailbox) fillMeta() {
+	defer m.cache.flush()
 	for i := range m.msgs {
 		e := &m.msgs[i]
 		if e.date != 0 && e.size >= 0 {
@@ -154,6 +161,7 @@ func (m *Mailbox) fillMeta() {
 			continue
 		}
 		path := e.path(m.dir)
+		statCount.Add(1)
 		info, err := os.Stat(path)
 		if err != nil {
 			continue // renamed meanwhile: the next refresh sees it

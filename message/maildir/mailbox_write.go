@@ -45,6 +45,7 @@ func (m *Mailbox) Append(ctx context.Context, r io.Reader, flags []string, date 
 		}
 		return m.appendLog(l.Validity, m.unrecordedRecs())
 	})
+	m.cache.flush()
 	return m.validity, uid, err
 }
 
@@ -73,8 +74,10 @@ func (m *Mailbox) publish(l *UIDList, t *tmpFile, letters string, date time.Time
 	}
 	uid := l.Add(name.Base)
 	m.byBase[name.Base] = uid
-	m.insert(entry{uid: uid, inNew: letters == "", letters: intern(name.Flags), base: name.Base,
-		date: date.UnixNano(), size: t.wireSize, cacheOff: -1})
+	e := entry{uid: uid, inNew: letters == "", letters: intern(name.Flags), base: name.Base,
+		date: date.UnixNano(), size: t.wireSize, cacheOff: -1}
+	m.insert(e)
+	m.cache.putMeta(&e)
 	ch.add(uid, Added)
 	return uid, nil
 }
