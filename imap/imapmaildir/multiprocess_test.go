@@ -188,3 +188,60 @@ func TestTwoProcesses_UniqueUIDs_RFC3501_2_3_1_1(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoProcesses_Move_RFC6851: a MOVE through one server reaches a
+// session IDLE on the source in the other as EXPUNGE, and the message is
+// in the destination there, under the UID COPYUID gave.
+func TestTwoProcesses_Move_RFC6851(t *testing.T) {
+	dir := t.TempDir()
+	ctx := testContext(t)
+	a, b := serve(t, dir), serve(t, dir)
+	c := login(t, ctx, a, nil)
+	require.NoError(t, c.Create(ctx, "Archive"))
+	for i := range 2 {
+		_, err := appendMessage(t, ctx, c, imap.Inbox, fmt.Sprint("m", i))
+		require.NoError(t, err)
+	}
+	w := watch(t, ctx, b)
+	stop := w.idle(t, ctx)
+	_, err := c.Select(ctx, imap.Inbox, nil)
+	require.NoError(t, err)
+	moved, err := c.UIDMove(ctx, imap.SeqSetNum(1), "Archive")
+	require.NoError(t, err)
+	assert.Equal(t, uint32(1), await(t, w.expunges, "EXPUNGE"))
+	stop()
+	assert.Equal(t, []uint32{2}, uidsOf(fetchAll(t, ctx, w.c, &imap.FetchOptions{UID: true})))
+	_, err = w.c.Select(ctx, "Archive", nil)
+	require.NoError(t, err)
+	got := uidsOf(fetchAll(t, ctx, w.c, &imap.FetchOptions{UID: true}))
+	require.Len(t, got, 1)
+	if dest, ok := moved.DestinationUIDs.Nums(); ok {
+		assert.Equal(t, dest, got)
+	}
+}
+
+// TestTwoProcesses_DeleteSelected_RFC3501_6_3_4: a folder deleted
+// through one server while a session of the other has it selected: that
+// session is told every message is gone (EXPUNGE), and SELECT of it
+// then answers NO [NONEXISTENT].
+func TestTwoProcesses_DeleteSelected_RFC3501_6_3_4(t *testing.T) {
+	dir := t.TempDir()
+	ctx := testContext(t)
+	a, b := serve(t, dir), serve(t, dir)
+	c := login(t, ctx, a, nil)
+	require.NoError(t, c.Create(ctx, "Work"))
+	_, err := appendMessage(t, ctx, c, "Work", "doomed")
+	require.NoError(t, err)
+	w := &watcher{exists: make(chan uint32, 64), expunges: make(chan uint32, 64), fetches: make(chan *imap.FetchMessageBuffer, 64)}
+	w.c = login(t, ctx, b, &imap.Options{Unilateral: imap.UnilateralHandler{
+		Expunge: func(seq uint32) { w.expunges <- seq },
+	}})
+	_, err = w.c.Select(ctx, "Work", nil)
+	require.NoError(t, err)
+	stop := w.idle(t, ctx)
+	require.NoError(t, c.Delete(ctx, "Work"))
+	assert.Equal(t, uint32(1), await(t, w.expunges, "EXPUNGE"))
+	stop()
+	_, err = c.Select(ctx, "Work", nil)
+	assert.Equal(t, imap.CodeNonExistent, statusCode(t, err))
+}
