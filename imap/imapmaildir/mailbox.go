@@ -18,6 +18,36 @@ type selected struct {
 	mb       *maildir.Mailbox
 	w        *maildir.Watcher
 	readOnly bool
+	// changed is what Changed returns: a value whenever the Watcher
+	// notifies, and one more when its channel closes (the folder was
+	// deleted or renamed, or the Store closed), after which it stays
+	// quiet, where the Watcher's closed channel would stay ready.
+	changed chan struct{}
+}
+
+// newSelected starts the selection of mb watched by w, and the goroutine
+// that forwards w's notifications to Changed until w is closed.
+func newSelected(s *session, mb *maildir.Mailbox, w *maildir.Watcher, readOnly bool) *selected {
+	m := &selected{s: s, mb: mb, w: w, readOnly: readOnly, changed: make(chan struct{}, 1)}
+	go m.forward()
+	return m
+}
+
+// forward signals changed for each notification of the Watcher and
+// once more when its channel closes.
+func (m *selected) forward() {
+	for range m.w.Notify() {
+		m.signal()
+	}
+	m.signal()
+}
+
+// signal makes changed ready, unless it already is.
+func (m *selected) signal() {
+	select {
+	case m.changed <- struct{}{}:
+	default:
+	}
 }
 
 var _ imap.MoveMailbox = (*selected)(nil)
@@ -147,10 +177,10 @@ func (m *selected) Poll(context.Context) ([]imap.Update, error) {
 	return out, nil
 }
 
-// Changed implements imap.Mailbox: the Watcher's channel, which wakes an
-// IDLE session (RFC 2177) when another session, another process or a
-// file dropped in new/ changes the folder.
-func (m *selected) Changed() <-chan struct{} { return m.w.Notify() }
+// Changed implements imap.Mailbox: it wakes an IDLE session (RFC 2177)
+// when another session, another process or a file dropped in new/
+// changes the folder, and when the folder goes away, once.
+func (m *selected) Changed() <-chan struct{} { return m.changed }
 
 // Close implements imap.Mailbox: the session stops watching the folder.
 func (m *selected) Close(context.Context) error { return m.w.Close() }

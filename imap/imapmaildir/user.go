@@ -146,7 +146,7 @@ func (s *session) Open(ctx context.Context, name string, readOnly bool) (imap.Ma
 		_ = w.Close()
 		return nil, nil, imapError(err, imap.CodeNonExistent)
 	}
-	return &selected{s: s, mb: mb, w: w, readOnly: readOnly}, view, nil
+	return newSelected(s, mb, w, readOnly), view, nil
 }
 
 // openView is the state SELECT reports. The messages are listed before
