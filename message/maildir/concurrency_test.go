@@ -197,3 +197,36 @@ func TestSecondProcessKilled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, msgs, len(present))
 }
+
+// TestCopyWhileRenamedRFC2180Section4_1: a Copy through one Store of a
+// message whose file the other Store renames again and again (flag
+// changes) copies it every time, never failing on the vanished name.
+func TestCopyWhileRenamedRFC2180Section4_1(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, s2 := openTestStore(t, root), openTestStore(t, root)
+	require.NoError(t, s1.CreateFolder(ctx, "Copies", ""))
+	flagger, copier := testMailbox(t, s1, "INBOX"), testMailbox(t, s2, "INBOX")
+	dest := testMailbox(t, s2, "Copies")
+	uid := appendTest(t, flagger)
+	const rounds = 200
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range rounds {
+			op := FlagsAdd
+			if i%2 == 1 {
+				op = FlagsRemove
+			}
+			_, _, err := flagger.SetFlags(ctx, nil, []uint32{uid}, op, []string{`\Flagged`}, 0)
+			assert.NoError(t, err)
+		}
+	}()
+	for range rounds {
+		_, uids, err := copier.Copy(ctx, []uint32{uid}, dest)
+		require.NoError(t, err)
+		assert.Len(t, uids, 1)
+	}
+	wg.Wait()
+}
