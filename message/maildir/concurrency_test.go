@@ -230,3 +230,64 @@ func TestCopyWhileRenamedRFC2180Section4_1(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The child process of TestMaildropLockOfKilledHolder: it takes the
+// POP3 lock of MAILWIRE_MAILDIR_LOCKER, says so and waits to be killed.
+func TestHelperLocker(t *testing.T) {
+	root := os.Getenv("MAILWIRE_MAILDIR_LOCKER")
+	if root == "" {
+		return // run as a child only
+	}
+	s, err := OpenStore(root, nil)
+	require.NoError(t, err)
+	_, err = s.LockMaildrop(context.Background())
+	require.NoError(t, err)
+	fmt.Println("locked")
+	select {}
+}
+
+// TestMaildropLockOfKilledHolderRFC1939Section8: while a live process
+// holds the maildrop lock another session gets ErrInUse; once it is
+// killed, its lock (same host, dead pid) is taken over.
+func TestMaildropLockOfKilledHolderRFC1939Section8(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s := openTestStore(t, root)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLocker$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MAILWIRE_MAILDIR_LOCKER="+root)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+	_, err = s.LockMaildrop(ctx)
+	assert.ErrorIs(t, err, ErrInUse)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	cmd.Wait()
+	unlock, err := s.LockMaildrop(ctx)
+	require.NoError(t, err)
+	require.NoError(t, unlock())
+}
+
+// TestStoresShareOneStore: Stores opens each user's Store once, so the
+// IMAP and POP3 adapters given the same Stores share it; Close closes
+// them all.
+func TestStoresShareOneStore(t *testing.T) {
+	dir := t.TempDir()
+	st := &Stores{Path: func(user string) string { return dir + "/" + user + "/Maildir" }}
+	a1, err := st.Open("alice")
+	require.NoError(t, err)
+	a2, err := st.Open("alice")
+	require.NoError(t, err)
+	b, err := st.Open("bob")
+	require.NoError(t, err)
+	assert.Same(t, a1, a2)
+	assert.NotSame(t, a1, b)
+	assert.Equal(t, dir+"/bob/Maildir", b.Root())
+	require.NoError(t, st.Close())
+	_, err = a1.Mailbox(context.Background(), "INBOX")
+	assert.ErrorIs(t, err, ErrClosed)
+	_, err = st.Open("alice")
+	assert.ErrorIs(t, err, ErrClosed)
+}

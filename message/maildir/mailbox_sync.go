@@ -75,8 +75,11 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 	}
 	ch := newChangeSet()
 	defer func() { m.deliver(nil, ch) }()
+	torn := false
 	if st.uidlist != m.seen.uidlist {
-		if err := m.loadUIDList(ch); err != nil {
+		err := m.loadUIDList(ch)
+		torn = errors.Is(err, ErrCorruptUIDList) // being appended to: read it under the lock
+		if err != nil && !torn {
 			return err
 		}
 	}
@@ -96,7 +99,7 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 		}
 		found = m.applyScan(files, ch)
 	}
-	if found.pending() || m.unrecorded() {
+	if torn || found.pending() || m.unrecorded() {
 		if err := m.record(ctx, ch); err != nil {
 			return err
 		}
