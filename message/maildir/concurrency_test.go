@@ -197,3 +197,97 @@ func TestSecondProcessKilled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, msgs, len(present))
 }
+
+// TestCopyWhileRenamedRFC2180Section4_1: a Copy through one Store of a
+// message whose file the other Store renames again and again (flag
+// changes) copies it every time, never failing on the vanished name.
+func TestCopyWhileRenamedRFC2180Section4_1(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, s2 := openTestStore(t, root), openTestStore(t, root)
+	require.NoError(t, s1.CreateFolder(ctx, "Copies", ""))
+	flagger, copier := testMailbox(t, s1, "INBOX"), testMailbox(t, s2, "INBOX")
+	dest := testMailbox(t, s2, "Copies")
+	uid := appendTest(t, flagger)
+	const rounds = 200
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range rounds {
+			op := FlagsAdd
+			if i%2 == 1 {
+				op = FlagsRemove
+			}
+			_, _, err := flagger.SetFlags(ctx, nil, []uint32{uid}, op, []string{`\Flagged`}, 0)
+			assert.NoError(t, err)
+		}
+	}()
+	for range rounds {
+		_, uids, err := copier.Copy(ctx, []uint32{uid}, dest)
+		require.NoError(t, err)
+		assert.Len(t, uids, 1)
+	}
+	wg.Wait()
+}
+
+// The child process of TestMaildropLockOfKilledHolder: it takes the
+// POP3 lock of MAILWIRE_MAILDIR_LOCKER, says so and waits to be killed.
+func TestHelperLocker(t *testing.T) {
+	root := os.Getenv("MAILWIRE_MAILDIR_LOCKER")
+	if root == "" {
+		return // run as a child only
+	}
+	s, err := OpenStore(root, nil)
+	require.NoError(t, err)
+	_, err = s.LockMaildrop(context.Background())
+	require.NoError(t, err)
+	fmt.Println("locked")
+	select {}
+}
+
+// TestMaildropLockOfKilledHolderRFC1939Section8: while a live process
+// holds the maildrop lock another session gets ErrInUse; once it is
+// killed, its lock (same host, dead pid) is taken over.
+func TestMaildropLockOfKilledHolderRFC1939Section8(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s := openTestStore(t, root)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLocker$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "MAILWIRE_MAILDIR_LOCKER="+root)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", line)
+	_, err = s.LockMaildrop(ctx)
+	assert.ErrorIs(t, err, ErrInUse)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+	cmd.Wait()
+	unlock, err := s.LockMaildrop(ctx)
+	require.NoError(t, err)
+	require.NoError(t, unlock())
+}
+
+// TestStoresShareOneStore: Stores opens each user's Store once, so the
+// IMAP and POP3 adapters given the same Stores share it; Close closes
+// them all.
+func TestStoresShareOneStore(t *testing.T) {
+	dir := t.TempDir()
+	st := &Stores{Path: func(user string) string { return dir + "/" + user + "/Maildir" }}
+	a1, err := st.Open("alice")
+	require.NoError(t, err)
+	a2, err := st.Open("alice")
+	require.NoError(t, err)
+	b, err := st.Open("bob")
+	require.NoError(t, err)
+	assert.Same(t, a1, a2)
+	assert.NotSame(t, a1, b)
+	assert.Equal(t, dir+"/bob/Maildir", b.Root())
+	require.NoError(t, st.Close())
+	_, err = a1.Mailbox(context.Background(), "INBOX")
+	assert.ErrorIs(t, err, ErrClosed)
+	_, err = st.Open("alice")
+	assert.ErrorIs(t, err, ErrClosed)
+}

@@ -24,6 +24,7 @@ type Mailbox struct {
 	next     uint32
 	msgs     []entry           // ascending by UID
 	byBase   map[string]uint32 // every record of dovecot-uidlist
+	pop3     map[uint32]string // the P fields of dovecot-uidlist
 	keywords Keywords
 	log      modLog
 	pending  map[uint32]modRec // ModSeqFile records of messages not scanned yet

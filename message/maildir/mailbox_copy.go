@@ -104,17 +104,19 @@ func (m *Mailbox) copySource(e *entry) copySource {
 	return src
 }
 
+// linkRetries is how often linkInto looks for a file renamed under it
+// (a flag change by another process) before it gives up.
+const linkRetries = 8
+
 // linkInto puts the file of src into dir/tmp: a hard link, or a copy
 // where links fail (another file system). A file renamed meanwhile is
-// looked up again once; ErrExpunged when it is gone.
+// looked up again (RFC 2180 section 4.1: a COPY racing a change of the
+// message copies it); ErrExpunged when it is gone.
 func (m *Mailbox) linkInto(ctx context.Context, src copySource, dir string) (*tmpFile, error) {
 	for try := 0; ; try++ {
-		info, err := os.Stat(src.path)
-		if err == nil {
-			return linkTmp(src, info.Size(), dir)
-		}
-		if !errors.Is(err, fs.ErrNotExist) || try > 0 {
-			return nil, err
+		t, err := linkTmp(src, dir)
+		if !errors.Is(err, fs.ErrNotExist) || try == linkRetries {
+			return t, err
 		}
 		m.forceRescan()
 		fresh, err := m.copySources(ctx, []uint32{src.uid})
@@ -128,22 +130,31 @@ func (m *Mailbox) linkInto(ctx context.Context, src copySource, dir string) (*tm
 	}
 }
 
-// linkTmp links or copies src.path into dir/tmp.
-func linkTmp(src copySource, size int64, dir string) (*tmpFile, error) {
+// linkTmp links or copies src.path into dir/tmp; fs.ErrNotExist when
+// the source file is not there (renamed or removed).
+func linkTmp(src copySource, dir string) (*tmpFile, error) {
 	f, err := os.CreateTemp(filepath.Join(dir, "tmp"), "mailwire-copy-*")
 	if err != nil {
 		return nil, err
 	}
-	t := &tmpFile{path: f.Name(), size: size, wireSize: src.size}
+	t := &tmpFile{path: f.Name(), wireSize: src.size}
 	f.Close()
 	os.Remove(t.path)
-	if os.Link(src.path, t.path) == nil {
-		return t, nil
+	if err := os.Link(src.path, t.path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if err := copyFile(src.path, t.path, src.date); err != nil {
+			t.discard()
+			return nil, err
+		}
 	}
-	if err := copyFile(src.path, t.path, src.date); err != nil {
+	info, err := os.Stat(t.path)
+	if err != nil {
 		t.discard()
 		return nil, err
 	}
+	t.size = info.Size()
 	return t, nil
 }
 

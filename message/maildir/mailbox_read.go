@@ -157,7 +157,7 @@ func (m *Mailbox) open(ctx context.Context, uid uint32, checkpoints bool) (*Mess
 			}
 		}
 		msg, err := OpenMessage(e.path(m.dir), opts...)
-		if errors.Is(err, fs.ErrNotExist) && try == 0 {
+		if errors.Is(err, fs.ErrNotExist) && try < linkRetries {
 			m.forceRescan()
 			continue // renamed by another process: look again
 		}

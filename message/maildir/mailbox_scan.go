@@ -92,6 +92,9 @@ func (m *Mailbox) takeFile(uid uint32, f scanned, ch *changeSet) {
 	}
 	e := entry{uid: uid, inNew: f.inNew, letters: letters, size: -1, cacheOff: -1}
 	e.base = f.Base
+	if p, ok := m.pop3[uid]; ok {
+		e.setPOP3(p)
+	}
 	delete(m.byBase, f.Base) // so that the key is e.base: one copy of the name
 	m.byBase[e.base] = uid
 	e.setExtra(f.Extra)

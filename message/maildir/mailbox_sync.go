@@ -75,8 +75,11 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 	}
 	ch := newChangeSet()
 	defer func() { m.deliver(nil, ch) }()
+	torn := false
 	if st.uidlist != m.seen.uidlist {
-		if err := m.loadUIDList(ch); err != nil {
+		err := m.loadUIDList(ch)
+		torn = errors.Is(err, ErrCorruptUIDList) // being appended to: read it under the lock
+		if err != nil && !torn {
 			return err
 		}
 	}
@@ -96,7 +99,7 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 		}
 		found = m.applyScan(files, ch)
 	}
-	if found.pending() || m.unrecorded() {
+	if torn || found.pending() || m.unrecorded() {
 		if err := m.record(ctx, ch); err != nil {
 			return err
 		}
@@ -134,6 +137,7 @@ func (m *Mailbox) takeUIDList(l *UIDList, ch *changeSet) {
 	}
 	m.validity, m.next = l.Validity, l.Next
 	byBase := make(map[string]uint32, len(l.Records))
+	pop3 := map[uint32]string{} // the few records Dovecot gave a POP3 UIDL
 	for _, r := range l.Records {
 		key := r.Base
 		i, ok := m.find(r.UID)
@@ -141,11 +145,14 @@ func (m *Mailbox) takeUIDList(l *UIDList, ch *changeSet) {
 			key = m.msgs[i].base // one copy of the name, not two
 		}
 		byBase[key] = r.UID
-		if p, has := r.Field('P'); has && ok {
-			m.msgs[i].setPOP3(p)
+		if p, has := r.Field('P'); has {
+			pop3[r.UID] = p
+			if ok {
+				m.msgs[i].setPOP3(p)
+			}
 		}
 	}
-	m.byBase = byBase
+	m.byBase, m.pop3 = byBase, pop3
 }
 
 func (e *entry) setPOP3(p string) {

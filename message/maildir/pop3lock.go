@@ -3,6 +3,7 @@ package maildir
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -28,12 +29,7 @@ func (s *Store) LockMaildrop(ctx context.Context) (unlock func() error, err erro
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	wait, cancel := context.WithTimeout(ctx, maildropWait)
-	defer cancel()
-	lock, err := Lock(wait, filepath.Join(s.root, maildropLockFile), maildropStale)
-	if errors.Is(err, ErrLockTimeout) && ctx.Err() == nil {
-		return nil, ErrInUse
-	}
+	lock, err := s.lockMaildrop(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +52,31 @@ func (s *Store) LockMaildrop(ctx context.Context) (unlock func() error, err erro
 		})
 		return err
 	}, nil
+}
+
+// lockMaildrop takes the dotlock, waiting maildropWait for a holder
+// that is quitting. A lock whose process on this host is gone is taken
+// over at once (Lock waits a while before it checks the pid, which a
+// POP3 client should not wait for); a live holder's means ErrInUse.
+func (s *Store) lockMaildrop(ctx context.Context) (*Dotlock, error) {
+	path := filepath.Join(s.root, maildropLockFile)
+	for try := 0; ; try++ {
+		wait, cancel := context.WithTimeout(ctx, maildropWait)
+		lock, err := Lock(wait, path, maildropStale)
+		cancel()
+		if !errors.Is(err, ErrLockTimeout) || ctx.Err() != nil {
+			return lock, err
+		}
+		check := staleCheck{lockPath: path + ".lock", path: path, stale: maildropStale}
+		info, statErr := os.Lstat(check.lockPath)
+		if try > 0 || statErr != nil || !check.ownerGone() {
+			return nil, ErrInUse
+		}
+		s.log.Info("maildir: removing the POP3 lock of a process gone", "path", check.lockPath)
+		if _, err := check.override(info); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // touchLock keeps lock fresh until stop or the Store closes.

@@ -273,3 +273,21 @@ func TestStoreLockMaildropRFC1939Section8(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, unlock2())
 }
+
+// TestStorePOP3UIDLFromDovecot: the P field Dovecot writes in
+// dovecot-uidlist (pop3_uidl_format, RFC 1939 section 7 UIDL) is the
+// message's POP3UIDL; one without it has "".
+func TestStorePOP3UIDLFromDovecot(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, Create(root))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "cur", "1.M1.host:2,S"), []byte(testMsg), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "cur", "2.M2.host:2,S"), []byte(testMsg), 0o600))
+	list := "3 V1234 N3 G0123456789abcdef0123456789abcdef\n1 Pold-uidl-1 :1.M1.host\n2 :2.M2.host\n"
+	require.NoError(t, os.WriteFile(filepath.Join(root, UIDListFile), []byte(list), 0o600))
+	s := openTestStore(t, root)
+	msgs, err := testMailbox(t, s, "INBOX").Messages(context.Background())
+	require.NoError(t, err)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, "old-uidl-1", msgs[0].POP3UIDL)
+	assert.Equal(t, "", msgs[1].POP3UIDL)
+}

@@ -29,8 +29,13 @@ func (m *Mailbox) deliver(origin *Watcher, ch *changeSet) {
 		return
 	}
 	changes := make([]Change, 0, len(ch.uids))
+	told := map[uint32]ChangeKind{}
 	for i, uid := range ch.uids {
 		c := Change{Kind: ch.kinds[i], Info: Info{UID: uid}}
+		if c.Kind == Changed && (told[uid] == Added || told[uid] == Changed) {
+			continue // the state told already is the one now
+		}
+		told[uid] = c.Kind
 		if c.Kind != Removed {
 			j, ok := m.find(uid)
 			if !ok {
