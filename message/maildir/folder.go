@@ -41,51 +41,71 @@ func Write(dir string, r io.Reader, flags string, date time.Time) (Name, error) 
 // when an IMAP server sends FLAGS after the body: flags is called after
 // the message is on disk, before the rename decides between new and cur.
 func WriteLate(dir string, r io.Reader, flagsOf func() string, date time.Time) (Name, error) {
-	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "mailwire-*")
+	t, err := writeTmp(dir, r, date)
 	if err != nil {
 		return Name{}, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	name, err := t.publish(dir, flagsOf())
+	if err != nil {
+		t.discard()
+	}
+	return name, err
+}
+
+// tmpFile is a message written and synced in tmp/, not yet published.
+type tmpFile struct {
+	path           string
+	size, wireSize int64
+}
+
+// writeTmp is the first half of Write: the message read from r lands in
+// dir/tmp, synced, with date as its modification time. No lock is held
+// meanwhile; the caller publishes or discards it.
+func writeTmp(dir string, r io.Reader, date time.Time) (*tmpFile, error) {
+	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "mailwire-*")
+	if err != nil {
+		return nil, err
+	}
+	t := &tmpFile{path: tmp.Name()}
 	bw := bufio.NewWriterSize(tmp, 64<<10)
 	lw := &lfWriter{w: bw}
-	if _, err := io.Copy(lw, r); err != nil {
+	_, err = io.Copy(lw, r)
+	if err == nil {
+		err = lw.flush()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil && !date.IsZero() {
+		err = os.Chtimes(t.path, date, date)
+	}
+	if err != nil {
+		t.discard()
+		return nil, err
+	}
+	t.size, t.wireSize = lw.size, lw.wireSize
+	return t, nil
+}
+
+// publish is the second half of Write: the file is renamed into new, or
+// into cur with flags, under a new base name, and the directory synced.
+func (t *tmpFile) publish(dir, flags string) (Name, error) {
+	name := Name{Base: NewBase(time.Now(), t.size, t.wireSize), Flags: SortFlags(flags)}
+	target := name.PathIn(dir)
+	if err := os.Rename(t.path, target); err != nil {
 		return Name{}, err
 	}
-	if err := lw.flush(); err != nil {
-		return Name{}, err
-	}
-	if err := bw.Flush(); err != nil {
-		return Name{}, err
-	}
-	if err := tmp.Sync(); err != nil {
-		return Name{}, err
-	}
-	if err := tmp.Close(); err != nil {
-		return Name{}, err
-	}
-	if !date.IsZero() {
-		if err := os.Chtimes(tmp.Name(), date, date); err != nil {
-			return Name{}, err
-		}
-	}
-	flags := flagsOf()
-	name := Name{Base: NewBase(time.Now(), lw.size, lw.wireSize), Flags: SortFlags(flags)}
-	target := filepath.Join(dir, "new", name.Base)
-	if flags != "" {
-		target = filepath.Join(dir, "cur", name.File())
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return Name{}, err
-	}
-	ok = true
 	return name, SyncDir(filepath.Dir(target))
 }
+
+// discard removes the file from tmp.
+func (t *tmpFile) discard() { os.Remove(t.path) }
 
 // SyncDir makes a rename into dir durable.
 func SyncDir(dir string) error {

@@ -3,17 +3,12 @@ package maildir
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/mailwire/mailwire/message"
 )
-
-// API DRAFT (session 7): the signatures and doc comments below are the
-// contract the IMAP and POP3 adapters are written against; the bodies are
-// filled in by the store's implementation. Nothing here lands on main
-// with a panic in it.
 
 // A Store is the mail of one user kept in a Maildir++ tree, protocol
 // neutral: its folders, their messages with UIDs, flags, keywords,
@@ -32,7 +27,18 @@ import (
 // (ModSeqFile, CacheFile), which Dovecot ignores.
 //
 // A Store is safe for concurrent use by many goroutines.
-type Store struct{}
+type Store struct {
+	root string
+	opts StoreOptions // with the defaults filled in
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	closed  bool
+	boxes   map[string]*Mailbox // by normalized name
+	cleaned map[string]bool     // folders whose tmp/ was cleaned
+	done    chan struct{}       // closed by Close
+	wg      sync.WaitGroup      // pollers and lock touchers
+}
 
 // StoreOptions configure OpenStore. The zero value is usable.
 type StoreOptions struct {
@@ -97,224 +103,108 @@ var (
 // OpenStore opens the Maildir++ tree at root, creating the root Maildir
 // (tmp, new, cur) when it is missing. It removes files older than
 // TmpMaxAge from tmp/ of the folders it opens (CleanTmp).
-func OpenStore(root string, opts *StoreOptions) (*Store, error) { panic("draft") }
-
-// Root is the Maildir root.
-func (s *Store) Root() string { panic("draft") }
-
-// Close stops the store's pollers; Watchers see their channel closed.
-func (s *Store) Close() error { panic("draft") }
-
-// FolderInfo is one folder as Folders lists it.
-type FolderInfo struct {
-	Folder
-	// SpecialUse is the RFC 6154 attribute given at CreateFolder
-	// ("\\Sent", "\\Trash" ...), or "".
-	SpecialUse string
-	// Subscribed reports the name in the subscriptions file.
-	Subscribed bool
+func OpenStore(root string, opts *StoreOptions) (*Store, error) {
+	s := &Store{root: root, boxes: map[string]*Mailbox{}, cleaned: map[string]bool{}, done: make(chan struct{})}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.PollInterval <= 0 {
+		s.opts.PollInterval = DefaultPollInterval
+	}
+	if s.opts.CacheSize <= 0 {
+		s.opts.CacheSize = DefaultCacheSize
+	}
+	s.log = s.opts.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if err := Create(root); err != nil {
+		return nil, err
+	}
+	s.cleanTmp(Inbox, root)
+	return s, nil
 }
 
-// Folders lists the folders (ListFolders) with their special use and
-// subscription; subscribed names without a folder are listed too, with
-// Dir "" and NoSelect set (RFC 3501 section 6.3.9 LSUB shows them).
-func (s *Store) Folders(ctx context.Context) ([]FolderInfo, error) { panic("draft") }
+// cleanTmp runs CleanTmp on a folder the first time this Store opens it.
+func (s *Store) cleanTmp(name, dir string) {
+	if s.cleaned[name] {
+		return
+	}
+	s.cleaned[name] = true
+	if n, err := CleanTmp(dir, TmpMaxAge, time.Now()); err != nil {
+		s.log.Warn("maildir: cleaning tmp", "dir", dir, "err", err)
+	} else if n > 0 {
+		s.log.Info("maildir: removed old files from tmp", "dir", dir, "count", n)
+	}
+}
 
-// CreateFolder creates a folder (see the function CreateFolder) and
-// records its special use, which may be "".
-func (s *Store) CreateFolder(ctx context.Context, name, specialUse string) error { panic("draft") }
+// Root is the Maildir root.
+func (s *Store) Root() string { return s.root }
 
-// DeleteFolder deletes a folder and its messages (see the function
-// DeleteFolder); sessions watching it see every message removed.
-func (s *Store) DeleteFolder(ctx context.Context, name string) error { panic("draft") }
-
-// RenameFolder renames a folder and its children (see the function
-// RenameFolder). Renaming INBOX moves its messages into a new folder
-// and leaves INBOX empty (RFC 3501 section 6.3.5).
-func (s *Store) RenameFolder(ctx context.Context, from, to string) error { panic("draft") }
-
-// Subscribe adds name to, or removes it from, the subscriptions.
-func (s *Store) Subscribe(ctx context.Context, name string, on bool) error { panic("draft") }
+// Close stops the store's pollers; Watchers see their channel closed.
+// It waits for the pollers and the maildrop lock's toucher to stop.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	boxes := s.boxes
+	s.boxes = map[string]*Mailbox{}
+	s.mu.Unlock()
+	for _, m := range boxes {
+		m.closeWatchers()
+	}
+	s.wg.Wait()
+	return nil
+}
 
 // Mailbox returns the folder name ("INBOX", or a Maildir++ name with
 // "." between levels, as CheckName takes it). One *Mailbox serves every
 // caller in this process; it answers ErrNoMailbox for a missing folder.
-func (s *Store) Mailbox(ctx context.Context, name string) (*Mailbox, error) { panic("draft") }
-
-// LockMaildrop takes the POP3 lock of the store's INBOX, a dotlock that
-// other processes see too (RFC 1939 section 8): ErrInUse while another
-// session holds it. The returned function releases it; the lock is kept
-// fresh while held, so a crashed holder's lock goes stale.
-func (s *Store) LockMaildrop(ctx context.Context) (unlock func() error, err error) { panic("draft") }
-
-// A Mailbox is one folder of a Store. Its methods bring the in-memory
-// index up to date with the disk before they answer (a readdir of new/
-// and cur/ when their modification time changed, a read of what was
-// appended to dovecot-uidlist and ModSeqFile), so every process sees
-// the same UIDs, flags and mod-sequences.
-type Mailbox struct{}
-
-// Name is the folder's name as Store.Mailbox took it.
-func (m *Mailbox) Name() string { panic("draft") }
-
-// Status is a folder's counts (RFC 3501 section 6.3.10, RFC 7162
-// HIGHESTMODSEQ, RFC 8438 SIZE).
-type Status struct {
-	Messages, Unseen, Deleted uint32
-	UIDNext, UIDValidity      uint32
-	Size                      int64 // sum of the messages' wire sizes
-	HighestModSeq             uint64
-	// Keywords are the keywords defined in the folder
-	// (dovecot-keywords), for IMAP's FLAGS response.
-	Keywords []string
+func (s *Store) Mailbox(ctx context.Context, name string) (*Mailbox, error) {
+	norm, err := checkExisting(name)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := FolderPath(s.root, norm)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if m := s.boxes[norm]; m != nil && Exists(dir) {
+		return m, nil
+	}
+	if !Exists(dir) {
+		delete(s.boxes, norm)
+		return nil, ErrNoMailbox
+	}
+	s.cleanTmp(norm, dir)
+	m := newMailbox(s, norm, dir)
+	s.boxes[norm] = m
+	return m, nil
 }
 
-// Status returns the folder's counts.
-func (m *Mailbox) Status(ctx context.Context) (*Status, error) { panic("draft") }
-
-// Info is one message of a folder.
-type Info struct {
-	UID uint32
-	// Flags are IMAP's system flags ("\\Seen", "\\Answered",
-	// "\\Flagged", "\\Deleted", "\\Draft") and keywords, from the info
-	// letters of the file name and dovecot-keywords. A letter without a
-	// keyword in the file is not listed (it is kept on the file).
-	Flags  []string
-	ModSeq uint64
-	// InternalDate is the file's modification time (as Dovecot takes
-	// it); Size the wire size (RFC822.SIZE).
-	InternalDate time.Time
-	Size         int64
-	// POP3UIDL is the P field of the message's dovecot-uidlist record,
-	// "" when Dovecot did not set one.
-	POP3UIDL string
+// dropMailboxes forgets the cached Mailboxes of name and its children
+// (after a delete or rename) and tells their Watchers that every
+// message is gone.
+func (s *Store) dropMailboxes(name string, children bool) {
+	s.mu.Lock()
+	var dropped []*Mailbox
+	for n, m := range s.boxes {
+		if n == name || children && len(n) > len(name) && n[:len(name)+1] == name+string(Separator) {
+			dropped = append(dropped, m)
+			delete(s.boxes, n)
+		}
+	}
+	s.mu.Unlock()
+	for _, m := range dropped {
+		m.vanish()
+	}
 }
-
-// Messages returns every message of the folder, ascending by UID.
-func (m *Mailbox) Messages(ctx context.Context) ([]Info, error) { panic("draft") }
-
-// Lookup returns the messages among uids (ascending) that still exist.
-func (m *Mailbox) Lookup(ctx context.Context, uids []uint32) ([]Info, error) { panic("draft") }
-
-// Append stores the message read from r with flags and internal date
-// (now when zero) and returns the folder's UIDVALIDITY and the message's
-// UID (RFC 4315 APPENDUID). It reads r to its end and stores nothing when
-// r fails. The message is on disk (synced) and in dovecot-uidlist when
-// Append returns; every Watcher is told.
-func (m *Mailbox) Append(ctx context.Context, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error) {
-	panic("draft")
-}
-
-// Open returns the message's wire form for reading at any offset
-// (ErrExpunged when it is gone). The caller closes it.
-func (m *Mailbox) Open(ctx context.Context, uid uint32) (*Message, error) { panic("draft") }
-
-// Structure returns the message's parsed MIME structure, from memory,
-// from CacheFile, or parsed once and then cached in both.
-func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure, error) {
-	panic("draft")
-}
-
-// FlagOp is how SetFlags changes flags (RFC 3501 section 6.4.6).
-type FlagOp int
-
-// The FlagOps.
-const (
-	FlagsReplace FlagOp = iota // FLAGS
-	FlagsAdd                   // +FLAGS
-	FlagsRemove                // -FLAGS
-)
-
-// SetFlags changes the flags of the messages among uids and returns the
-// messages whose flags or mod-sequence changed, with their new state.
-// A message whose mod-sequence is above unchangedSince (when not 0) is
-// left alone and returned in failed (RFC 7162 section 3.1.3
-// UNCHANGEDSINCE, [MODIFIED]). A keyword beyond the 26 letters of the
-// info answers ErrKeywordsFull. origin, when not nil, is the Watcher of
-// the caller, which is not told of the change.
-func (m *Mailbox) SetFlags(ctx context.Context, origin *Watcher, uids []uint32, op FlagOp, flags []string, unchangedSince uint64) (changed []Info, failed []uint32, err error) {
-	panic("draft")
-}
-
-// Remove deletes the messages among uids (whatever their flags: the
-// IMAP adapter passes those with \Deleted) and returns the UIDs removed.
-// Every Watcher but origin is told.
-func (m *Mailbox) Remove(ctx context.Context, origin *Watcher, uids []uint32) ([]uint32, error) {
-	panic("draft")
-}
-
-// Copy copies the messages among uids into dest with their flags and
-// internal dates (a hard link where the file system allows) and returns
-// dest's UIDVALIDITY and the new UIDs in the order of uids (RFC 4315
-// COPYUID).
-func (m *Mailbox) Copy(ctx context.Context, uids []uint32, dest *Mailbox) (uidValidity uint32, newUIDs []uint32, err error) {
-	panic("draft")
-}
-
-// Move is Copy followed by Remove of the sources (RFC 6851); a crash in
-// between leaves the message in both folders, never in neither.
-func (m *Mailbox) Move(ctx context.Context, origin *Watcher, uids []uint32, dest *Mailbox) (uidValidity uint32, newUIDs []uint32, err error) {
-	panic("draft")
-}
-
-// ChangedSince returns the messages whose mod-sequence is above modseq
-// and the UIDs expunged since then, for CONDSTORE's CHANGEDSINCE and
-// QRESYNC's VANISHED (EARLIER) (RFC 7162 sections 3.1.4.1 and 3.2.5.1).
-func (m *Mailbox) ChangedSince(ctx context.Context, modseq uint64) (changed []Info, vanished []uint32, err error) {
-	panic("draft")
-}
-
-// ChangeKind is the kind of a Change.
-type ChangeKind int
-
-// The ChangeKinds.
-const (
-	Added   ChangeKind = iota + 1 // a message was added
-	Removed                       // a message was removed
-	Changed                       // a message's flags changed
-)
-
-// A Change is one change of a watched folder.
-type Change struct {
-	Kind ChangeKind
-	Info // UID always; for Added and Changed the message's new state
-}
-
-// Watch starts watching the folder: the returned Watcher collects every
-// change from now on (made in this process through another Watcher or
-// none, or found on disk), so that an IMAP session selected on it
-// reports them (RFC 3501 section 7, RFC 2177 IDLE). The caller closes it.
-func (m *Mailbox) Watch() *Watcher { panic("draft") }
-
-// A Watcher is one observer of a Mailbox.
-type Watcher struct{}
-
-// Changes returns the changes since the last call, oldest first.
-func (w *Watcher) Changes() []Change { panic("draft") }
-
-// Notify returns a channel that receives a value when Changes has
-// something new.
-func (w *Watcher) Notify() <-chan struct{} { panic("draft") }
-
-// Close stops the watch.
-func (w *Watcher) Close() error { panic("draft") }
-
-// Stores are the Stores of many users, each opened once in the process
-// and shared by every caller, so that the IMAP and POP3 adapters given
-// the same Stores tell each other's sessions of a change at once, and
-// an MDA delivering through it wakes IDLE sessions without waiting for
-// a poll.
-type Stores struct {
-	// Path returns the Maildir root of a user, such as
-	// filepath.Join(dir, user, "Maildir") (Dovecot's mail_location =
-	// maildir:~/Maildir). It must not be nil.
-	Path func(user string) string
-	// Options are given to OpenStore.
-	Options *StoreOptions
-}
-
-// Open returns the Store of user, opening it on first use.
-func (t *Stores) Open(user string) (*Store, error) { panic("draft") }
-
-// Close closes every Store opened.
-func (t *Stores) Close() error { panic("draft") }
