@@ -9,14 +9,16 @@
 //
 // Two implementations sit behind the Store interface: NewMemory keeps
 // everything in memory (it wraps imap/imapmem, which already has the
-// IMAP semantics), and OpenMaildir keeps mail on disk in the Maildir++
-// layout that Dovecot and Postfix use.
+// IMAP semantics), and OpenMaildir keeps mail on disk in Maildirs that
+// Dovecot, Postfix and other mailserver processes share: it is glue over
+// the public packages message/maildir (the store), imap/imapmaildir and
+// pop3/pop3maildir (the protocols), adding the users' SCRAM verifiers.
 //
-// POP3 (RFC 1939) sees the user's INBOX: its UIDL is derived from the
-// INBOX UIDVALIDITY and the message UID, so it is stable for as long as
-// the IMAP UIDs are; a POP3 session holds a lock on the maildrop (RFC
-// 1939 section 8, RFC 2449 [IN-USE]), and messages deleted in the UPDATE
-// state are flagged \Deleted and expunged.
+// POP3 (RFC 1939) sees the user's INBOX: its UIDL is Dovecot's default,
+// the message UID then the INBOX UIDVALIDITY in eight hexadecimal digits
+// each, so it is stable for as long as the IMAP UIDs are; a POP3 session
+// holds a lock on the maildrop (RFC 1939 section 8, RFC 2449 [IN-USE]),
+// and messages deleted in the UPDATE state are expunged.
 package mailstore
 
 import (

@@ -4,164 +4,148 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/mailwire/mailwire/imap"
+	"github.com/mailwire/mailwire/imap/imapmaildir"
+	"github.com/mailwire/mailwire/message"
 	"github.com/mailwire/mailwire/message/maildir"
 	"github.com/mailwire/mailwire/pop3"
+	"github.com/mailwire/mailwire/pop3/pop3maildir"
 )
 
-// Maildir is a Store on disk: each user's mail is in
-// ROOT/<user>/Maildir, INBOX at its top and the mailbox "A/B" in the
-// Maildir++ folder ".A.B", the layout Dovecot and Postfix use, so either
-// can work on the same files. UIDs live in a mailwire-uidlist file per
-// folder. Files that other programs deliver, rename or remove are picked
-// up when a session opens a folder and on each command after its
-// directories change, and told to selected sessions (IDLE ones too)
-// within watchInterval.
-//
-// One lock guards the in-memory index of every folder; message files are
-// written and synced outside it.
+// Maildir is a Store on disk: each user's mail is the maildir.Store at
+// ROOT/<user>/Maildir (Dovecot's mail_location = maildir:~/Maildir),
+// served over IMAP by imap/imapmaildir and over POP3 by pop3/pop3maildir
+// from one maildir.Stores, so that a change through either protocol, or
+// a delivery, reaches the other's sessions at once. Everything is kept in
+// Dovecot's formats, so Dovecot, a Postfix local delivery and other
+// mailserver processes can work on the same Maildirs at the same time.
 type Maildir struct {
-	root  string
-	users *Users
-	locks dropLocks
-
-	mu       sync.Mutex
-	folders  map[folderKey]*mdFolder
-	validity uint32         // last UIDVALIDITY handed out
-	watching sync.WaitGroup // the folders' watches (startWatch)
-	structs  structCache    // parsed message structures (mdstruct.go)
+	users  *Users
+	stores *maildir.Stores
+	imap   *mdIMAP
+	pop3   *mdPOP3
 }
 
-type folderKey struct{ user, name string }
-
-// OpenMaildir opens (creating what is missing) the Maildirs of the users
-// under root.
+// OpenMaildir opens the Maildirs of the users under root, creating those
+// that are missing.
 func OpenMaildir(root string, users *Users) (*Maildir, error) {
-	s := &Maildir{root: root, users: users, folders: make(map[folderKey]*mdFolder), validity: uint32(time.Now().Unix())}
+	stores := &maildir.Stores{
+		Path: func(user string) string { return filepath.Join(root, user, "Maildir") },
+		// Structures as deep as BODYSTRUCTURE may go, so that the cached
+		// ones are served (imapmaildir's doc).
+		Options: &maildir.StoreOptions{StructureLimits: message.Limits{MaxDepth: imap.DefaultStructureDepth}},
+	}
 	for _, name := range users.Names() {
-		if err := maildir.Create(s.dir(name, imap.Inbox)); err != nil {
+		if _, err := stores.Open(name); err != nil {
+			stores.Close()
 			return nil, err
 		}
 	}
-	return s, nil
+	auth := func(_ context.Context, username, password string) (string, error) {
+		name, ok := users.Check(username, password)
+		if !ok {
+			return "", errInvalidCredentials
+		}
+		return name, nil
+	}
+	return &Maildir{
+		users:  users,
+		stores: stores,
+		imap:   &mdIMAP{Backend: &imapmaildir.Backend{Stores: stores, Authenticate: auth}, users: users},
+		pop3:   &mdPOP3{Backend: &pop3maildir.Backend{Stores: stores, Authenticate: auth}, users: users},
+	}, nil
 }
 
-// dir is the folder of a mailbox: Maildir++ joins the levels with "."
-// under a leading "." (so a level may not contain "."; validFolder).
-func (s *Maildir) dir(user, name string) string {
-	top := filepath.Join(s.root, user, "Maildir")
-	if name == imap.Inbox {
-		return top
-	}
-	return filepath.Join(top, "."+strings.ReplaceAll(name, string(imap.Delimiter), "."))
-}
-
-// validFolder refuses names Maildir++ cannot hold.
-func validFolder(name string) error {
-	if strings.Contains(name, ".") || strings.HasPrefix(name, "mailwire-") {
-		return &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeCannot, Text: "Mailbox names cannot contain '.' here"}
-	}
-	return nil
-}
+var errInvalidCredentials = errors.New("mailstore: invalid user name or password")
 
 // Users implements Store.
 func (s *Maildir) Users() *Users { return s.users }
 
 // IMAP implements Store.
-func (s *Maildir) IMAP() imap.Backend { return mdIMAP{s} }
+func (s *Maildir) IMAP() imap.Backend { return s.imap }
 
 // POP3 implements Store.
-func (s *Maildir) POP3() pop3.Backend { return mdPOP3{s} }
+func (s *Maildir) POP3() pop3.Backend { return s.pop3 }
 
-// Close implements Store: every write is already on disk; it ends the
-// folders' watches and waits for them.
-func (s *Maildir) Close() error {
-	s.mu.Lock()
-	for _, f := range s.folders {
-		f.stopWatch()
-	}
-	s.mu.Unlock()
-	s.watching.Wait()
-	return nil
-}
-
-// Deliver implements Store: the message is written and synced into new
-// before the index learns of it.
-func (s *Maildir) Deliver(_ context.Context, user string, r io.Reader) error {
-	return s.store(user, imap.Inbox, r, nil, time.Time{}, nil)
-}
-
-// store writes a message into a folder and indexes it; uid, if not nil,
-// receives its UID.
-func (s *Maildir) store(user, name string, r io.Reader, flags []imap.Flag, date time.Time, uid *uint32) error {
-	dir := s.dir(user, name)
-	if !maildir.Exists(dir) {
-		io.Copy(io.Discard, r)
-		return &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeTryCreate, Text: "No such mailbox"}
-	}
-	flags = normalizeFlags(flags)
-	n, err := maildir.Write(dir, r, infoFlags(flags, ""), date)
+// Deliver implements Store: the message streams from r into the user's
+// INBOX (Mailbox.Append writes it to tmp/, syncs it and moves it to new/
+// before it returns), and every session watching the INBOX is told.
+func (s *Maildir) Deliver(ctx context.Context, user string, r io.Reader) error {
+	store, err := s.stores.Open(user)
 	if err != nil {
 		return err
 	}
-	if date.IsZero() {
-		date = time.Now()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.folder(user, name)
+	inbox, err := store.Mailbox(ctx, "INBOX")
 	if err != nil {
 		return err
 	}
-	m, err := f.adopt(maildir.Entry{Name: n, Path: n.PathIn(dir), ModTime: date}, true)
-	if err != nil {
-		return err
-	}
-	m.flags = flags // keywords stay for this run only: PERMANENTFLAGS has no \*
-	if uid != nil {
-		*uid = m.uid
-	}
-	return nil
+	_, _, err = inbox.Append(ctx, r, nil, time.Time{})
+	return err
 }
 
-// folder returns the index of a mailbox, loading it on first use; the
-// caller holds s.mu.
-func (s *Maildir) folder(user, name string) (*mdFolder, error) {
-	key := folderKey{user, name}
-	if f, ok := s.folders[key]; ok {
-		return f, nil
-	}
-	dir := s.dir(user, name)
-	if !maildir.Exists(dir) {
-		return nil, &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeTryCreate, Text: "No such mailbox"}
-	}
-	s.validity = max(s.validity+1, uint32(time.Now().Unix()))
-	list, err := ReadUIDList(dir, s.validity)
-	if err != nil {
-		return nil, err
-	}
-	f := &mdFolder{dir: dir, list: list, byBase: make(map[string]*mdMsg)}
-	if err := f.sync(); err != nil {
-		return nil, err
-	}
-	s.folders[key] = f
-	return f, nil
+// Close implements Store: it stops the Stores' pollers; every write is
+// already on disk.
+func (s *Maildir) Close() error { return s.stores.Close() }
+
+// mdIMAP is the IMAP backend, with the SASL mechanisms that need the
+// users' SCRAM verifiers (imap.ScramBackend, RFC 5802 and RFC 7677).
+type mdIMAP struct {
+	*imapmaildir.Backend
+	users *Users
 }
 
-// forget drops the index of a mailbox that was deleted or renamed away;
-// its sessions see it empty. The caller holds s.mu.
-func (s *Maildir) forget(user, name string) {
-	key := folderKey{user, name}
-	if f, ok := s.folders[key]; ok {
-		f.expungeAll()
-		delete(s.folders, key)
+// ScramCredentials implements imap.ScramBackend: an unknown login gets
+// imap.ErrUnknownUser, so the exchange fails at the proof as a wrong
+// password does (RFC 5802 section 9).
+func (b *mdIMAP) ScramCredentials(_ context.Context, mech, username string) (imap.ScramCredentials, error) {
+	creds, ok := b.users.ScramCredentials(username, mech)
+	if !ok {
+		return imap.ScramCredentials{}, imap.ErrUnknownUser
 	}
+	return creds, nil
 }
 
-func notExist(err error) bool { return errors.Is(err, os.ErrNotExist) }
+// OpenIdentity implements imap.IdentityBackend: the session of a login a
+// SASL exchange authenticated.
+func (b *mdIMAP) OpenIdentity(ctx context.Context, _ *imap.Conn, identity string) (imap.User, error) {
+	name, ok := b.users.Lookup(identity)
+	if !ok {
+		return nil, &imap.StatusResponse{Type: imap.StatusNO, Code: imap.CodeAuthenticationFailed, Text: "Invalid credentials"}
+	}
+	return b.OpenUser(ctx, name)
+}
+
+// mdPOP3 is the POP3 backend, with the SASL mechanisms that need the
+// users' SCRAM verifiers (pop3.ScramBackend, RFC 5802 and RFC 7677).
+type mdPOP3 struct {
+	*pop3maildir.Backend
+	users *Users
+}
+
+// ScramCredentials implements pop3.ScramBackend, as mdIMAP's does.
+func (b *mdPOP3) ScramCredentials(_ context.Context, mech, username string) (pop3.ScramCredentials, error) {
+	creds, ok := b.users.ScramCredentials(username, mech)
+	if !ok {
+		return pop3.ScramCredentials{}, pop3.ErrUnknownUser
+	}
+	return creds, nil
+}
+
+// OpenIdentity implements pop3.IdentityBackend: the maildrop of a login a
+// SASL exchange authenticated.
+func (b *mdPOP3) OpenIdentity(ctx context.Context, _ *pop3.Conn, identity string) (pop3.Maildrop, error) {
+	name, ok := b.users.Lookup(identity)
+	if !ok {
+		return nil, pop3.ErrResponse(pop3.CodeAuth, "Invalid credentials")
+	}
+	return b.OpenUser(ctx, name)
+}
+
+// The Maildir backends offer SCRAM.
+var (
+	_ imap.ScramBackend = (*mdIMAP)(nil)
+	_ pop3.ScramBackend = (*mdPOP3)(nil)
+)

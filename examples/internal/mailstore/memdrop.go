@@ -60,11 +60,11 @@ func (d *memDrop) Close(ctx context.Context) error {
 }
 
 // uidl is the POP3 unique-id of a message (RFC 1939 section 7): the
-// IMAP UIDVALIDITY and UID together never name another message of the
-// mailbox (RFC 3501 section 2.3.1.1), and fit the 70 printable
-// characters UIDL allows.
+// IMAP UID and UIDVALIDITY together never name another message of the
+// mailbox (RFC 3501 section 2.3.1.1). It is Dovecot's default
+// pop3_uidl_format "%08Xu%08Xv", the form the Maildir store gives too.
 func uidl(validity, uid uint32) string {
-	return fmt.Sprintf("%d.%d", validity, uid)
+	return fmt.Sprintf("%08X%08X", uid, validity)
 }
 
 // crlfSize is the size of data once every bare LF is sent as CRLF, which

@@ -26,8 +26,19 @@ func stores(t *testing.T, test func(t *testing.T, s Store)) {
 	t.Run("maildir", func(t *testing.T) {
 		s, err := OpenMaildir(t.TempDir(), users())
 		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
 		test(t, s)
 	})
+}
+
+// openMaildir opens a Maildir store for alice and bob under dir.
+func openMaildir(t *testing.T, dir string) *Maildir {
+	t.Helper()
+	u := NewUsers("example.test")
+	require.NoError(t, u.AddList("alice:secret,bob:hunter2"))
+	s, err := OpenMaildir(dir, u)
+	require.NoError(t, err)
+	return s
 }
 
 func testMessage(i int) string {
@@ -61,9 +72,9 @@ func pop3Code(t *testing.T, err error) pop3.ResponseCode {
 }
 
 // TestPOP3Maildrop: the POP3 view of the INBOX lists every message with
-// its size as sent (CRLF, RFC 1939 section 5) and a UIDL of
-// "UIDVALIDITY.UID" (section 7), serves the bytes delivered, and logs in
-// with the name or the address at the domain.
+// its size as sent (CRLF, RFC 1939 section 5) and Dovecot's default UIDL,
+// "%08Xu%08Xv" of the UID and UIDVALIDITY (section 7), serves the bytes
+// delivered, and logs in with the name or the address at the domain.
 func TestPOP3Maildrop(t *testing.T) {
 	stores(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
@@ -81,15 +92,14 @@ func TestPOP3Maildrop(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, list, 3)
 		for i, m := range list {
-			require.Equal(t, fmt.Sprintf("%d.%d", view.UIDValidity, view.UIDs[i]), m.UID)
+			require.Equal(t, fmt.Sprintf("%08X%08X", view.UIDs[i], view.UIDValidity), m.UID)
 			require.Equal(t, int64(len(testMessage(i+1))), m.Size)
 			r, err := d.Open(ctx, i+1)
 			require.NoError(t, err)
 			data, err := io.ReadAll(r)
 			require.NoError(t, err)
 			require.NoError(t, r.Close())
-			// The Maildir keeps LF line ends; the pop3 server sends CRLF.
-			require.Equal(t, testMessage(i+1), strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n", "\r\n"))
+			require.Equal(t, testMessage(i+1), string(data))
 		}
 	})
 }
