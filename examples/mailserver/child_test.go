@@ -76,7 +76,13 @@ type child struct {
 // it still runs.
 func startChild(t *testing.T, dir string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	return startChildCmd(t, exec.Command(os.Args[0], "-test.run=^$"), dir)
+}
+
+// startChildCmd is startChild for a command that runs the test binary
+// some other way (from another path, as another user).
+func startChildCmd(t *testing.T, cmd *exec.Cmd, dir string) *child {
+	t.Helper()
 	cmd.Env = append(os.Environ(), childEnv+"="+dir)
 	c := &child{cmd: cmd, addrs: map[string]string{}, stderr: new(bytes.Buffer)}
 	cmd.Stderr = c.stderr
