@@ -22,7 +22,7 @@
 //     Dovecot gives it (RFC 1939 section 7, UIDL): the one recorded in
 //     dovecot-uidlist when Dovecot set one, else Dovecot's default
 //     pop3_uidl_format "%08Xu%08Xv", the UID then the UIDVALIDITY in
-//     eight upper-case hexadecimal digits each. Dovecot and mailwire
+//     eight lower-case hexadecimal digits each (as Dovecot writes %X). Dovecot and mailwire
 //     serving one Maildir give a message the same UIDL;
 //   - reads messages from the file as it streams them (memory does not
 //     grow with the message); one removed by someone else meanwhile (an

@@ -69,12 +69,12 @@ func listing(ctx context.Context, inbox *maildir.Mailbox) (uint32, []maildir.Inf
 // uidl is a message's unique-id listing (RFC 1939 section 7): the one
 // Dovecot recorded in dovecot-uidlist, else what Dovecot's default
 // pop3_uidl_format "%08Xu%08Xv" gives, the UID then the UIDVALIDITY in
-// eight upper-case hexadecimal digits each.
+// eight lower-case hexadecimal digits each (Dovecot's %X writes lower case).
 func uidl(info maildir.Info, uidValidity uint32) string {
 	if info.POP3UIDL != "" {
 		return info.POP3UIDL
 	}
-	return fmt.Sprintf("%08X%08X", info.UID, uidValidity)
+	return fmt.Sprintf("%08x%08x", info.UID, uidValidity)
 }
 
 // Open streams message n in its wire form, from the file. A message

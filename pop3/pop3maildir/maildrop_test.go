@@ -56,7 +56,7 @@ func TestSession_RFC1939_5(t *testing.T) {
 	require.Len(t, uidl, 3)
 	for i, want := range wireMessages {
 		require.Equal(t, pop3.ListItem{Number: i + 1, Size: int64(len(want))}, list[i])
-		require.Equal(t, pop3.UIDItem{Number: i + 1, UID: fmt.Sprintf("%08X%08X", uids0[i], validity)}, uidl[i])
+		require.Equal(t, pop3.UIDItem{Number: i + 1, UID: fmt.Sprintf("%08x%08x", uids0[i], validity)}, uidl[i])
 		require.Equal(t, want, retr(t, c, i+1), "message %d", i+1)
 	}
 

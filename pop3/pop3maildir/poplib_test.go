@@ -70,7 +70,7 @@ func TestPoplib_RFC1939(t *testing.T) {
 	for i, m := range wireMessages {
 		total += int64(len(m))
 		list = append(list, fmt.Sprintf("%d %d", i+1, len(m)))
-		uidl = append(uidl, fmt.Sprintf("%d %08X%08X", i+1, uids0[i], validity))
+		uidl = append(uidl, fmt.Sprintf("%d %08x%08x", i+1, uids0[i], validity))
 	}
 	require.Equal(t, []int64{3, total}, out.Stat)
 	require.Equal(t, list, out.List)

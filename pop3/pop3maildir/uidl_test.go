@@ -43,7 +43,7 @@ func TestUIDL_DovecotRecord_RFC1939_7(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []pop3.UIDItem{
 		{Number: 1, UID: "migrated-uidl-1"},
-		{Number: 2, UID: fmt.Sprintf("%08X%08X", 2, validity)},
+		{Number: 2, UID: fmt.Sprintf("%08x%08x", 2, validity)},
 	}, uidl)
 	require.Equal(t, wireMessages[0], retr(t, c, 1))
 	require.NoError(t, c.Quit(ctx))

@@ -64,7 +64,7 @@ func (d *memDrop) Close(ctx context.Context) error {
 // mailbox (RFC 3501 section 2.3.1.1). It is Dovecot's default
 // pop3_uidl_format "%08Xu%08Xv", the form the Maildir store gives too.
 func uidl(validity, uid uint32) string {
-	return fmt.Sprintf("%08X%08X", uid, validity)
+	return fmt.Sprintf("%08x%08x", uid, validity)
 }
 
 // crlfSize is the size of data once every bare LF is sent as CRLF, which

@@ -92,7 +92,7 @@ func TestPOP3Maildrop(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, list, 3)
 		for i, m := range list {
-			require.Equal(t, fmt.Sprintf("%08X%08X", view.UIDs[i], view.UIDValidity), m.UID)
+			require.Equal(t, fmt.Sprintf("%08x%08x", view.UIDs[i], view.UIDValidity), m.UID)
 			require.Equal(t, int64(len(testMessage(i+1))), m.Size)
 			r, err := d.Open(ctx, i+1)
 			require.NoError(t, err)
