@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -329,8 +330,32 @@ func readView(t *testing.T, addr, folder string) mpView {
 	return v
 }
 
+// settle waits until the folders stop changing: a command whose client
+// gave up when the time was up may still be running in its server.
+func (w *mpWorld) settle(t *testing.T) {
+	t.Helper()
+	read := func() []mpView {
+		var views []mpView
+		for _, folder := range mpFolders {
+			views = append(views, readView(t, w.dovecot, folder))
+		}
+		return views
+	}
+	last := read()
+	for range 50 {
+		time.Sleep(200 * time.Millisecond)
+		now := read()
+		if reflect.DeepEqual(now, last) {
+			return
+		}
+		last = now
+	}
+	t.Fatal("the folders were still changing 10 s after the writers stopped")
+}
+
 // check compares the three servers' views and the writers' records.
 func (w *mpWorld) check(t *testing.T) {
+	w.settle(t)
 	servers := map[string]string{"mailserver a": w.a.addrs["imap"], "mailserver b": w.b.addrs["imap"], "dovecot": w.dovecot}
 	total := 0
 	for _, folder := range mpFolders {
