@@ -105,6 +105,9 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 		}
 	}
 	m.fillMeta()
+	if m.needsCompaction() {
+		m.compactCache(ctx)
+	}
 	m.seen = st
 	m.rescan = now.Sub(st.newDir) < youngStamp || now.Sub(st.curDir) < youngStamp
 	return nil
