@@ -291,3 +291,25 @@ func TestStorePOP3UIDLFromDovecot(t *testing.T) {
 	assert.Equal(t, "old-uidl-1", msgs[0].POP3UIDL)
 	assert.Equal(t, "", msgs[1].POP3UIDL)
 }
+
+// TestStoreFolderDeletedElsewhere: a folder another process deletes is
+// seen by the poll of a watched Mailbox (every message Removed, the
+// Watcher closed); once created again, Mailbox serves the new folder.
+func TestStoreFolderDeletedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, s2 := openTestStore(t, root), openTestStore(t, root)
+	require.NoError(t, s1.CreateFolder(ctx, "Box", ""))
+	m := testMailbox(t, s1, "Box")
+	uid := appendTest(t, m)
+	w := m.Watch()
+	require.NoError(t, s2.DeleteFolder(ctx, "Box"))
+	for range w.Notify() {
+	}
+	assert.Equal(t, []Change{{Kind: Removed, Info: Info{UID: uid}}}, w.Changes())
+	require.NoError(t, s2.CreateFolder(ctx, "Box", ""))
+	again := testMailbox(t, s1, "Box")
+	msgs, err := again.Messages(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, msgs)
+}
