@@ -313,3 +313,31 @@ func TestStoreFolderDeletedElsewhere(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, msgs)
 }
+
+// failingReader fails after some of a message.
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n > 0 {
+		r.n = 0
+		return copy(p, "Subject: cut\n"), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestStoreAppendReaderFails: an APPEND whose data fails stores
+// nothing: no message, no UID, nothing left in tmp/.
+func TestStoreAppendReaderFails(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	m := testMailbox(t, s, "INBOX")
+	_, _, err := m.Append(ctx, &failingReader{n: 1}, nil, time.Time{})
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	msgs, err := m.Messages(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, msgs)
+	left, err := os.ReadDir(filepath.Join(s.Root(), "tmp"))
+	require.NoError(t, err)
+	assert.Empty(t, left)
+	assert.Equal(t, uint32(1), appendTest(t, m), "no UID was used")
+}
