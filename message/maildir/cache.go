@@ -23,6 +23,7 @@ type cache struct {
 	items   map[string]*list.Element // by base name
 	index   map[string]cacheRec      // nil when not loaded
 	read    int64                    // offset of the file read so far
+	records int                      // records read from the file
 	pending []byte                   // records putMeta queued for flush
 }
 
@@ -46,7 +47,8 @@ func (c *cache) meta(e *entry) bool {
 		if err != nil {
 			c.log.Warn("maildir: reading "+CacheFile, "path", c.path, "err", err)
 		}
-		c.read = readCacheRecords(data, c.read, func(r cacheRec) {
+		c.read = readCacheRecords(data, c.read, func(r cacheRec, _ []byte) {
+			c.records++
 			if old, ok := c.index[r.base]; ok && old.kind == 'S' && r.kind == 'M' {
 				return // a structure record outranks a later date-and-size one
 			}
@@ -70,6 +72,7 @@ func (c *cache) putMeta(e *entry) {
 	defer c.mu.Unlock()
 	r := cacheRec{kind: 'M', base: e.base, date: e.date, size: e.size}
 	c.pending = append(c.pending, r.encode()...)
+	c.records++
 }
 
 // flush writes the queued records in one write and drops the index.
@@ -138,6 +141,9 @@ func (c *cache) putStructure(e *entry, cps []Checkpoint, st *message.Structure) 
 		return -1
 	}
 	off, err := appendCacheRecords(c.path, enc)
+	c.mu.Lock()
+	c.records++
+	c.mu.Unlock()
 	if err != nil {
 		c.log.Warn("maildir: writing "+CacheFile, "path", c.path, "err", err)
 		return -1

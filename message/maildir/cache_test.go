@@ -67,13 +67,13 @@ func TestCacheFileTornRecord(t *testing.T) {
 	b := (&cacheRec{kind: 'S', base: "b", date: 3, size: 4, checkpoints: []Checkpoint{{0, 0}}, structure: []byte("x")}).encode()
 	data := append(append(append([]byte{}, a[:len(a)-2]...), b...), a...)
 	var got []string
-	end := readCacheRecords(data, 0, func(r cacheRec) { got = append(got, r.base) })
+	end := readCacheRecords(data, 0, func(r cacheRec, _ []byte) { got = append(got, r.base) })
 	assert.Equal(t, []string{"b", "a"}, got)
 	assert.Equal(t, int64(len(data)), end)
 	bad := append([]byte{}, b...)
 	bad[len(bad)-1] ^= 1
 	got = nil
-	readCacheRecords(bad, 0, func(r cacheRec) { got = append(got, r.base) })
+	readCacheRecords(bad, 0, func(r cacheRec, _ []byte) { got = append(got, r.base) })
 	assert.Empty(t, got, "a CRC mismatch is skipped")
 }
 
@@ -138,4 +138,52 @@ func BenchmarkMessagesAfterRestart(b *testing.B) {
 			s.Close()
 		}
 	})
+}
+
+// TestCacheFileCompaction: a CacheFile holding records of expunged
+// messages is rewritten with one record per message; a Store that
+// still has the old offsets finds the structures in the new file
+// without parsing the messages again.
+func TestCacheFileCompaction(t *testing.T) {
+	defer func(old int) { cacheCompactMin = old }(cacheCompactMin)
+	cacheCompactMin = 0
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, err := OpenStore(root, &StoreOptions{CacheSize: 1}) // structures read from the file
+	require.NoError(t, err)
+	defer s1.Close()
+	m1 := testMailbox(t, s1, "INBOX")
+	var uids []uint32
+	for range 10 {
+		uid := appendTest(t, m1)
+		_, err := m1.Structure(ctx, uid)
+		require.NoError(t, err)
+		uids = append(uids, uid)
+	}
+	_, err = m1.Remove(ctx, nil, uids[:8])
+	require.NoError(t, err)
+	before, err := os.Stat(filepath.Join(root, CacheFile))
+	require.NoError(t, err)
+
+	s2 := openTestStore(t, root)
+	_, err = testMailbox(t, s2, "INBOX").Messages(ctx)
+	require.NoError(t, err)
+	after, err := os.Stat(filepath.Join(root, CacheFile))
+	require.NoError(t, err)
+	assert.Less(t, after.Size(), before.Size(), "compacted")
+	assert.False(t, os.SameFile(before, after))
+
+	parsed := parses.Load()
+	cacheCompactMin = 1 << 30 // m1 does not compact it again itself
+	for _, uid := range uids[8:] {
+		_, err := m1.Structure(ctx, uid) // m1's offsets are of the old file
+		require.NoError(t, err)
+	}
+	s3 := openTestStore(t, root)
+	m3 := testMailbox(t, s3, "INBOX")
+	for _, uid := range uids[8:] {
+		_, err := m3.Structure(ctx, uid)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, parsed, parses.Load(), "no message parsed again")
 }

@@ -119,8 +119,8 @@ func varint(p []byte) (int64, []byte, bool) {
 // readCacheRecords reads the records of data, which starts at file
 // offset base, skipping what does not check out. It returns the offset
 // after the last whole record (a record still being written is read
-// the next time).
-func readCacheRecords(data []byte, base int64, fn func(cacheRec)) int64 {
+// the next time). fn gets each record with its bytes in data.
+func readCacheRecords(data []byte, base int64, fn func(r cacheRec, raw []byte)) int64 {
 	pos := 0
 	end := 0
 	for pos+cacheHeadSize <= len(data) {
@@ -148,7 +148,7 @@ func readCacheRecords(data []byte, base int64, fn func(cacheRec)) int64 {
 		}
 		if r, err := decodeCachePayload(p, false); err == nil {
 			r.off = base + int64(pos)
-			fn(r)
+			fn(r, data[pos:pos+cacheHeadSize+n])
 		}
 		pos += cacheHeadSize + n
 		end = pos

@@ -73,5 +73,9 @@
 // CRC-checked records appended in one write each (see cachefile.go), so
 // that a restart neither stats nor parses the messages. It is read when
 // a refresh meets messages it has not seen; each message's index entry
-// keeps the offset of its structure record.
+// keeps the offset of its structure record. Grown past twice the
+// messages (and 1024 records) it is rewritten with one record per
+// message and renamed over the old file, under its own dotlock; a
+// process whose offsets then point at the wrong record reads the new
+// file's offsets.
 package maildir

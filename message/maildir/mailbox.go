@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,8 @@ type Mailbox struct {
 	dir   string
 
 	mu       sync.Mutex
-	vanished bool // deleted or renamed away: ErrNoMailbox from now on
+	vanished bool        // deleted or renamed away: ErrNoMailbox from now on
+	gone     atomic.Bool // vanished, for readers without m.mu
 	validity uint32
 	next     uint32
 	msgs     []entry           // ascending by UID

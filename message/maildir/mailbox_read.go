@@ -176,6 +176,20 @@ func (m *Mailbox) forceRescan() {
 	m.mu.Unlock()
 }
 
+// cacheOffsetAfterReload reads CacheFile's offsets again (another
+// process may have compacted it) and returns the new offset of uid's
+// structure record.
+func (m *Mailbox) cacheOffsetAfterReload(uid uint32, base string) (int64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reloadCacheOffsets()
+	i, ok := m.find(uid)
+	if !ok || m.msgs[i].base != base || m.msgs[i].cacheOff < 0 {
+		return 0, false
+	}
+	return m.msgs[i].cacheOff, true
+}
+
 // parses counts the messages parsed for Structure (tests check that a
 // restart parses none).
 var parses atomic.Int64
@@ -200,6 +214,11 @@ func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure
 	if off >= 0 {
 		if st, _ := m.cache.structureAt(base, off); st != nil {
 			return st, nil
+		}
+		if off, ok := m.cacheOffsetAfterReload(uid, base); ok {
+			if st, _ := m.cache.structureAt(base, off); st != nil {
+				return st, nil
+			}
 		}
 	}
 	msg, e, err := m.open(ctx, uid, false)

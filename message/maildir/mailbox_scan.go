@@ -64,9 +64,12 @@ func (m *Mailbox) applyScan(files []scanned, ch *changeSet) scanResult {
 			res.unlisted = append(res.unlisted, f)
 			continue
 		}
-		if _, gone := m.expunged[uid]; gone || present[uid] {
-			continue // expunged by the log, or a duplicate of a renamed file
+		if present[uid] {
+			continue // in new/ and cur/ at once, during a rename
 		}
+		// Recorded expunged, yet here: a readdir racing a rename missed
+		// it. It comes back, with an A record of its own.
+		delete(m.expunged, uid)
 		present[uid] = true
 		m.takeFile(uid, f, ch)
 	}

@@ -105,6 +105,9 @@ func (m *Mailbox) refresh(ctx context.Context) error {
 		}
 	}
 	m.fillMeta()
+	if m.needsCompaction() {
+		m.compactCache(ctx)
+	}
 	m.seen = st
 	m.rescan = now.Sub(st.newDir) < youngStamp || now.Sub(st.curDir) < youngStamp
 	return nil
@@ -188,8 +191,12 @@ func (m *Mailbox) applyRec(r modRec, ch *changeSet) {
 		}
 		return
 	}
-	if _, gone := m.expunged[r.uid]; gone {
-		return
+	if ms, gone := m.expunged[r.uid]; gone {
+		if r.kind != 'A' || r.modseq < ms {
+			return
+		}
+		delete(m.expunged, r.uid) // an expunge wrongly recorded, undone:
+		m.rescan = true           // its file is there to be found
 	}
 	i, ok := m.find(r.uid)
 	if !ok {

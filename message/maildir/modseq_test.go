@@ -104,3 +104,32 @@ func TestModSeqCompaction(t *testing.T) {
 	assert.Equal(t, a, b)
 	assert.GreaterOrEqual(t, st.HighestModSeq, uint64(1103))
 }
+
+// TestModSeqExpungeUndone: a message recorded expunged whose file is
+// still there (a readdir that raced a rename missed it) comes back with
+// a new mod-sequence, in this Store and in another.
+func TestModSeqExpungeUndone(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, s2 := openTestStore(t, root), openTestStore(t, root)
+	m1, m2 := testMailbox(t, s1, "INBOX"), testMailbox(t, s2, "INBOX")
+	uid := appendTest(t, m1)
+	_, err := m2.Messages(ctx)
+	require.NoError(t, err)
+	m1.mu.Lock()
+	m1.locked(ctx, newChangeSet(), func(l *UIDList) error {
+		m1.dropEntry(uid) // as record does for a file a scan missed
+		return m1.appendLog(l.Validity, []modRec{{kind: 'X', uid: uid}})
+	})
+	m1.mu.Unlock()
+	m1.forceRescan()
+	a, err := m1.Messages(ctx)
+	require.NoError(t, err)
+	require.Len(t, a, 1)
+	m2.forceRescan()
+	b, err := m2.Messages(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	recs := modRecords(t, root)
+	assert.Regexp(t, `^\d+ A 1 :$`, recs[len(recs)-1])
+}

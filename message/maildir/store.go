@@ -178,7 +178,7 @@ func (s *Store) Mailbox(ctx context.Context, name string) (*Mailbox, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if m := s.boxes[norm]; m != nil && Exists(dir) {
+	if m := s.boxes[norm]; m != nil && Exists(dir) && !m.isVanished() {
 		return m, nil
 	}
 	if !Exists(dir) {

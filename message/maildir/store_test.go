@@ -291,3 +291,53 @@ func TestStorePOP3UIDLFromDovecot(t *testing.T) {
 	assert.Equal(t, "old-uidl-1", msgs[0].POP3UIDL)
 	assert.Equal(t, "", msgs[1].POP3UIDL)
 }
+
+// TestStoreFolderDeletedElsewhere: a folder another process deletes is
+// seen by the poll of a watched Mailbox (every message Removed, the
+// Watcher closed); once created again, Mailbox serves the new folder.
+func TestStoreFolderDeletedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s1, s2 := openTestStore(t, root), openTestStore(t, root)
+	require.NoError(t, s1.CreateFolder(ctx, "Box", ""))
+	m := testMailbox(t, s1, "Box")
+	uid := appendTest(t, m)
+	w := m.Watch()
+	require.NoError(t, s2.DeleteFolder(ctx, "Box"))
+	for range w.Notify() {
+	}
+	assert.Equal(t, []Change{{Kind: Removed, Info: Info{UID: uid}}}, w.Changes())
+	require.NoError(t, s2.CreateFolder(ctx, "Box", ""))
+	again := testMailbox(t, s1, "Box")
+	msgs, err := again.Messages(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, msgs)
+}
+
+// failingReader fails after some of a message.
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n > 0 {
+		r.n = 0
+		return copy(p, "Subject: cut\n"), nil
+	}
+	return 0, io.ErrUnexpectedEOF
+}
+
+// TestStoreAppendReaderFails: an APPEND whose data fails stores
+// nothing: no message, no UID, nothing left in tmp/.
+func TestStoreAppendReaderFails(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, t.TempDir())
+	m := testMailbox(t, s, "INBOX")
+	_, _, err := m.Append(ctx, &failingReader{n: 1}, nil, time.Time{})
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	msgs, err := m.Messages(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, msgs)
+	left, err := os.ReadDir(filepath.Join(s.Root(), "tmp"))
+	require.NoError(t, err)
+	assert.Empty(t, left)
+	assert.Equal(t, uint32(1), appendTest(t, m), "no UID was used")
+}

@@ -160,6 +160,10 @@ func (m *Mailbox) vanish() {
 	m.vanishLocked()
 }
 
+// isVanished reports a Mailbox deleted or renamed away, without m.mu
+// (Store.Mailbox asks it holding the Store's lock).
+func (m *Mailbox) isVanished() bool { return m.gone.Load() }
+
 func (m *Mailbox) vanishLocked() {
 	if m.vanished {
 		return
@@ -170,6 +174,7 @@ func (m *Mailbox) vanishLocked() {
 	}
 	m.deliver(nil, ch)
 	m.vanished = true
+	m.gone.Store(true)
 	m.msgs = nil
 	for w := range m.watchers {
 		w.shut()
