@@ -20,7 +20,10 @@ var cacheCompactMin = 1024
 // expunged messages, and date-and-size records a structure record
 // superseded.
 func (m *Mailbox) needsCompaction() bool {
-	return m.cache.records > 2*len(m.msgs)+cacheCompactMin
+	m.cache.mu.Lock()
+	records := m.cache.records
+	m.cache.mu.Unlock()
+	return records > 2*len(m.msgs)+cacheCompactMin
 }
 
 // compactCache rewrites CacheFile with one record per message, the
