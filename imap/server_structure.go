@@ -133,12 +133,11 @@ func writeMessageExtTail(w *wire.Writer, s *message.Structure) {
 		w.Close()
 	}
 	w.SP()
-	switch len(s.Language) {
-	case 0:
+	// body-fld-lang may be one string or a list (RFC 3501 section 9);
+	// Dovecot always sends a list, and so do we.
+	if len(s.Language) == 0 {
 		w.NIL()
-	case 1:
-		w.String(s.Language[0])
-	default:
+	} else {
 		w.Open()
 		for i, l := range s.Language {
 			w.Sep(i).String(l)
