@@ -85,6 +85,9 @@ func (c *Conn) writeSection(m Message, st *message.Structure, open func() (Messa
 		if err != nil {
 			return err
 		}
+		if endsWithBlankLine(r, start, end) {
+			b = append(b, '\r', '\n')
+		}
 		src, start, end = bytes.NewReader(b), 0, int64(len(b))
 	}
 	if p := s.Partial; p != nil {
@@ -115,8 +118,9 @@ func (n nulFree) Read(p []byte) (int, error) {
 
 // filterHeader returns the fields of a header section named in fields
 // (HEADER.FIELDS), or those not named (HEADER.FIELDS.NOT), as they are
-// stored, followed by the empty line that ends a header (RFC 3501 section
-// 6.4.5). A header over the message package's limits is filtered among
+// stored, each ended by a line end. The caller adds the empty line that
+// ends a header (RFC 3501 section 6.4.5) when the stored header had one,
+// as Dovecot does: a message that ends inside its header has none. A header over the message package's limits is filtered among
 // the fields before the limit, the ones ENVELOPE and SEARCH see; BODY[HEADER]
 // still serves the whole section as stored.
 func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
@@ -136,7 +140,24 @@ func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
 		}
 		if named != not && f.Key != "" {
 			out = append(out, f.Raw()...)
+			if !bytes.HasSuffix(out, []byte("\n")) {
+				// The message ends inside this field: Dovecot ends it.
+				out = append(out, '\r', '\n')
+			}
 		}
 	}
-	return append(out, '\r', '\n'), nil
+	return out, nil
+}
+
+// endsWithBlankLine reports whether the header section [start, end) of r
+// ends with the empty line that ends a header: it is that line alone, or
+// it ends with two line ends.
+func endsWithBlankLine(r io.ReaderAt, start, end int64) bool {
+	n := min(end-start, 4)
+	tail := make([]byte, n)
+	if _, err := r.ReadAt(tail, end-n); err != nil {
+		return false
+	}
+	s := string(tail)
+	return s == "\r\n" || s == "\n" || strings.HasSuffix(s, "\n\r\n") || strings.HasSuffix(s, "\n\n")
 }
