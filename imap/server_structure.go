@@ -55,15 +55,24 @@ func writeMessageEnvelope(w *wire.Writer, env *message.Envelope) {
 		env = &message.Envelope{}
 	}
 	w.Open()
-	w.NString(env.Date, true).SP()
-	w.NString(env.Subject, true).SP()
+	writeEnvelopeString(w, env.Date, env.Present.Date)
+	w.SP()
+	writeEnvelopeString(w, env.Subject, env.Present.Subject)
+	w.SP()
 	for _, list := range [][]message.EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
 		writeMessageAddresses(w, list)
 		w.SP()
 	}
-	w.NString(env.InReplyTo, true).SP()
-	w.NString(env.MessageID, true)
+	writeEnvelopeString(w, env.InReplyTo, env.Present.InReplyTo)
+	w.SP()
+	writeEnvelopeString(w, env.MessageID, env.Present.MessageID)
 	w.Close()
+}
+
+// writeEnvelopeString writes an nstring of an envelope: NIL for a field
+// the header lacks, "" for one it has empty (message.Envelope.Present).
+func writeEnvelopeString(w *wire.Writer, v string, present bool) {
+	w.NString(v, !present)
 }
 
 func writeMessageAddresses(w *wire.Writer, list []message.EnvelopeAddress) {
