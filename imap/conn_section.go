@@ -85,7 +85,7 @@ func (c *Conn) writeSection(m Message, st *message.Structure, open func() (Messa
 		if err != nil {
 			return err
 		}
-		if endsWithBlankLine(r, start, end) {
+		if headerEnded(r, start, end, s.Specifier == PartHeaderFieldsNot) {
 			b = append(b, '\r', '\n')
 		}
 		src, start, end = bytes.NewReader(b), 0, int64(len(b))
@@ -119,8 +119,7 @@ func (n nulFree) Read(p []byte) (int, error) {
 // filterHeader returns the fields of a header section named in fields
 // (HEADER.FIELDS), or those not named (HEADER.FIELDS.NOT), as they are
 // stored, each ended by a line end. The caller adds the empty line that
-// ends a header (RFC 3501 section 6.4.5) when the stored header had one,
-// as Dovecot does: a message that ends inside its header has none. A header over the message package's limits is filtered among
+// ends a header (RFC 3501 section 6.4.5) when headerEnded says so. A header over the message package's limits is filtered among
 // the fields before the limit, the ones ENVELOPE and SEARCH see; BODY[HEADER]
 // still serves the whole section as stored.
 func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
@@ -149,15 +148,21 @@ func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
 	return out, nil
 }
 
-// endsWithBlankLine reports whether the header section [start, end) of r
-// ends with the empty line that ends a header: it is that line alone, or
-// it ends with two line ends.
-func endsWithBlankLine(r io.ReaderAt, start, end int64) bool {
+// headerEnded reports whether a HEADER.FIELDS (not: HEADER.FIELDS.NOT)
+// answer for the header section [start, end) of r ends with an empty
+// line, as Dovecot answers for a message that ends inside its header:
+// HEADER.FIELDS.NOT has it only when the stored header has it (the
+// section is that line alone or ends with two line ends), HEADER.FIELDS
+// also when the stored header's last line is at least ended.
+func headerEnded(r io.ReaderAt, start, end int64, not bool) bool {
 	n := min(end-start, 4)
 	tail := make([]byte, n)
 	if _, err := r.ReadAt(tail, end-n); err != nil {
 		return false
 	}
 	s := string(tail)
+	if !not {
+		return strings.HasSuffix(s, "\n")
+	}
 	return s == "\r\n" || s == "\n" || strings.HasSuffix(s, "\n\r\n") || strings.HasSuffix(s, "\n\n")
 }
