@@ -85,6 +85,9 @@ func (c *Conn) writeSection(m Message, st *message.Structure, open func() (Messa
 		if err != nil {
 			return err
 		}
+		if headerEnded(r, start, end, s.Specifier == PartHeaderFieldsNot) {
+			b = append(b, '\r', '\n')
+		}
 		src, start, end = bytes.NewReader(b), 0, int64(len(b))
 	}
 	if p := s.Partial; p != nil {
@@ -115,8 +118,8 @@ func (n nulFree) Read(p []byte) (int, error) {
 
 // filterHeader returns the fields of a header section named in fields
 // (HEADER.FIELDS), or those not named (HEADER.FIELDS.NOT), as they are
-// stored, followed by the empty line that ends a header (RFC 3501 section
-// 6.4.5). A header over the message package's limits is filtered among
+// stored, each ended by a line end. The caller adds the empty line that
+// ends a header (RFC 3501 section 6.4.5) when headerEnded says so. A header over the message package's limits is filtered among
 // the fields before the limit, the ones ENVELOPE and SEARCH see; BODY[HEADER]
 // still serves the whole section as stored.
 func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
@@ -136,7 +139,30 @@ func filterHeader(r io.Reader, fields []string, not bool) ([]byte, error) {
 		}
 		if named != not && f.Key != "" {
 			out = append(out, f.Raw()...)
+			if !bytes.HasSuffix(out, []byte("\n")) {
+				// The message ends inside this field: Dovecot ends it.
+				out = append(out, '\r', '\n')
+			}
 		}
 	}
-	return append(out, '\r', '\n'), nil
+	return out, nil
+}
+
+// headerEnded reports whether a HEADER.FIELDS (not: HEADER.FIELDS.NOT)
+// answer for the header section [start, end) of r ends with an empty
+// line, as Dovecot answers for a message that ends inside its header:
+// HEADER.FIELDS.NOT has it only when the stored header has it (the
+// section is that line alone or ends with two line ends), HEADER.FIELDS
+// also when the stored header's last line is at least ended.
+func headerEnded(r io.ReaderAt, start, end int64, not bool) bool {
+	n := min(end-start, 4)
+	tail := make([]byte, n)
+	if _, err := r.ReadAt(tail, end-n); err != nil {
+		return false
+	}
+	s := string(tail)
+	if !not {
+		return strings.HasSuffix(s, "\n")
+	}
+	return s == "\r\n" || s == "\n" || strings.HasSuffix(s, "\n\r\n") || strings.HasSuffix(s, "\n\n")
 }

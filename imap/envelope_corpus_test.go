@@ -94,13 +94,16 @@ func envelopeView(t *testing.T, env *imap.Envelope) view {
 // headerView reads h with the message package, normalised to what an
 // envelope can say (RFC 3501 section 7.4.2): Sender and Reply-To default
 // to From and the null path "<>" is not an address; a name taken from a
-// comment ("a@b (Name)") is one in both. Raw 8-bit subjects,
+// comment ("a@b (Name)") is one in both; runs of white space in the
+// subject are one space. Raw 8-bit subjects,
 // which h.Text decodes by the Content-Type charset, are left as they are.
 func headerView(t *testing.T, h *message.Header) view {
 	subject, _ := h.Text("Subject")
 	if !utf8.ValidString(h.Get("Subject")) {
 		subject = h.Get("Subject")
 	}
+	// ENVELOPE makes runs of white space one space, as Dovecot does.
+	subject = strings.Join(strings.FieldsFunc(subject, func(r rune) bool { return strings.ContainsRune(" \t\r\n", r) }), " ")
 	v := view{Subject: subject}
 	if d, err := h.Date(); err == nil {
 		v.Date = d.String()

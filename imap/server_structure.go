@@ -55,15 +55,24 @@ func writeMessageEnvelope(w *wire.Writer, env *message.Envelope) {
 		env = &message.Envelope{}
 	}
 	w.Open()
-	w.NString(env.Date, true).SP()
-	w.NString(env.Subject, true).SP()
+	writeEnvelopeString(w, env.Date, env.Present.Date)
+	w.SP()
+	writeEnvelopeString(w, env.Subject, env.Present.Subject)
+	w.SP()
 	for _, list := range [][]message.EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
 		writeMessageAddresses(w, list)
 		w.SP()
 	}
-	w.NString(env.InReplyTo, true).SP()
-	w.NString(env.MessageID, true)
+	writeEnvelopeString(w, env.InReplyTo, env.Present.InReplyTo)
+	w.SP()
+	writeEnvelopeString(w, env.MessageID, env.Present.MessageID)
 	w.Close()
+}
+
+// writeEnvelopeString writes an nstring of an envelope: NIL for a field
+// the header lacks, "" for one it has empty (message.Envelope.Present).
+func writeEnvelopeString(w *wire.Writer, v string, present bool) {
+	w.NString(v, !present)
 }
 
 func writeMessageAddresses(w *wire.Writer, list []message.EnvelopeAddress) {
@@ -133,12 +142,11 @@ func writeMessageExtTail(w *wire.Writer, s *message.Structure) {
 		w.Close()
 	}
 	w.SP()
-	switch len(s.Language) {
-	case 0:
+	// body-fld-lang may be one string or a list (RFC 3501 section 9);
+	// Dovecot always sends a list, and so do we.
+	if len(s.Language) == 0 {
 		w.NIL()
-	case 1:
-		w.String(s.Language[0])
-	default:
+	} else {
 		w.Open()
 		for i, l := range s.Language {
 			w.Sep(i).String(l)

@@ -5,10 +5,24 @@ import "strings"
 // An Envelope holds what IMAP's ENVELOPE reports of a message (RFC 3501
 // section 7.4.2): header values as written, unfolded, with encoded words
 // left for the client to decode, and addresses split into parts.
+//
+// Subject and each address's Name have their runs of white space (folding,
+// TABs) made one space and are trimmed, as Dovecot writes them for people
+// to read.
 type Envelope struct {
 	Date, Subject                      string
 	From, Sender, ReplyTo, To, Cc, Bcc []EnvelopeAddress
 	InReplyTo, MessageID               string
+	// Present tells a field that the header has but leaves empty from
+	// one it lacks: ENVELOPE writes the first as "" and the second as NIL
+	// (RFC 3501 section 7.4.2 has NIL for absent fields), as Dovecot does.
+	Present EnvelopePresence
+}
+
+// EnvelopePresence records which of an envelope's string fields the
+// header has, however empty.
+type EnvelopePresence struct {
+	Date, Subject, InReplyTo, MessageID bool
 }
 
 // An EnvelopeAddress is one address structure of an IMAP envelope (RFC 3501
@@ -46,7 +60,7 @@ const (
 func NewEnvelope(h *Header) *Envelope {
 	e := &Envelope{
 		Date:      h.Get("Date"),
-		Subject:   h.Get("Subject"),
+		Subject:   collapseSpace(h.Get("Subject")),
 		From:      envelopeAddresses(h.Get("From")),
 		Sender:    envelopeAddresses(h.Get("Sender")),
 		ReplyTo:   envelopeAddresses(h.Get("Reply-To")),
@@ -55,6 +69,12 @@ func NewEnvelope(h *Header) *Envelope {
 		Bcc:       envelopeAddresses(h.Get("Bcc")),
 		InReplyTo: h.Get("In-Reply-To"),
 		MessageID: h.Get("Message-ID"),
+	}
+	e.Present = EnvelopePresence{
+		Date:      h.Has("Date"),
+		Subject:   h.Has("Subject"),
+		InReplyTo: h.Has("In-Reply-To"),
+		MessageID: h.Has("Message-ID"),
 	}
 	if len(e.Sender) == 0 {
 		e.Sender = e.From
@@ -81,6 +101,7 @@ func envelopeAddresses(v string) []EnvelopeAddress {
 			if a.Name == "" {
 				a.Name = m.comment
 			}
+			a.Name = collapseSpace(a.Name)
 			if m.null {
 				a.Mailbox = MissingMailbox
 			}
@@ -94,4 +115,16 @@ func envelopeAddresses(v string) []EnvelopeAddress {
 		}
 	}
 	return out
+}
+
+// collapseSpace makes each run of spaces, TABs and line ends in s one
+// space and trims s, as Dovecot writes ENVELOPE text meant for people
+// (its imap_append_string_for_humans).
+func collapseSpace(s string) string {
+	if !strings.ContainsAny(s, "\t\r\n") && !strings.Contains(s, "  ") && strings.TrimSpace(s) == s {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\r' || r == '\n'
+	}), " ")
 }

@@ -35,8 +35,9 @@ type Structure struct {
 	// RFC 2045 section 5.2 and RFC 2046 section 5.1.5 applied.
 	Type, Subtype string
 	// Params are the Content-Type parameters, decoded (RFC 2231); for a
-	// text part without a charset, charset=us-ascii is supplied, as RFC
-	// 3501 section 7.4.2's example and RFC 2045 section 5.2 have it.
+	// text part without a charset, charset=us-ascii is supplied after the
+	// others, as RFC 3501 section 7.4.2's example and RFC 2045 section 5.2
+	// have it and where Dovecot adds it.
 	// Values are UTF-8: a server must write non-ASCII ones as literals or
 	// encode them.
 	Params Params
@@ -194,7 +195,7 @@ func newStructure(p *Part) *Structure {
 	}
 	s.Type, s.Subtype, _ = strings.Cut(p.MediaType, "/")
 	if s.Type == "text" && s.Params.Get("charset") == "" {
-		s.Params = append(Params{{"charset", "us-ascii"}}, s.Params...)
+		s.Params = append(s.Params, Param{"charset", "us-ascii"})
 	}
 	if d, dp, err := h.ContentDisposition(); d != "" && err == nil {
 		s.Disposition, s.DispositionParams = d, dp

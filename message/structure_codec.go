@@ -17,7 +17,7 @@ import (
 // another version is refused, so that the cache is rebuilt by parsing the
 // message again.
 //
-// Layout (version 1). Numbers are unsigned varints (encoding/binary) and
+// Layout (version 2). Numbers are unsigned varints (encoding/binary) and
 // int64 fields signed (zig-zag) varints; a string is its length and its
 // bytes; a list is its length plus one, 0 standing for a nil list, and
 // its elements. After the version byte comes the root entity:
@@ -30,12 +30,13 @@ import (
 //	Params   = list of (Name Value)
 //	Envelope = Date Subject envflags From [Sender] [ReplyTo] To Cc Bcc
 //	           InReplyTo MessageID
-//	envflags = byte: 1 Sender is From, 2 ReplyTo is From (and is left out)
+//	envflags = byte: 1 Sender is From, 2 ReplyTo is From (and is left out);
+//	           4, 8, 16, 32: Present.Date, .Subject, .InReplyTo, .MessageID
 //
 // The address lists are lists of Name Route Mailbox Host.
 //
 // Nothing may follow the root entity.
-const structureFormat = 1
+const structureFormat = 2
 
 // Bounds on the trees the binary form holds: those ReadStructure builds with
 // the default Limits, whose truncation adds one opaque entity one level
@@ -62,9 +63,14 @@ const (
 )
 
 const (
-	flagSenderIsFrom   = 1 << iota // Envelope.Sender is From, not written again
-	flagReplyToIsFrom              // Envelope.ReplyTo is From, not written again
-	knownEnvelopeFlags = flagSenderIsFrom | flagReplyToIsFrom
+	flagSenderIsFrom     = 1 << iota // Envelope.Sender is From, not written again
+	flagReplyToIsFrom                // Envelope.ReplyTo is From, not written again
+	flagDatePresent                  // Envelope.Present.Date
+	flagSubjectPresent               // Envelope.Present.Subject
+	flagInReplyToPresent             // Envelope.Present.InReplyTo
+	flagMessageIDPresent             // Envelope.Present.MessageID
+	knownEnvelopeFlags   = flagSenderIsFrom | flagReplyToIsFrom |
+		flagDatePresent | flagSubjectPresent | flagInReplyToPresent | flagMessageIDPresent
 )
 
 // ErrCorruptStructure is the error, matched with errors.Is, that
@@ -172,6 +178,12 @@ func (e *encoder) envelope(env *Envelope) {
 	}
 	if len(env.From) > 0 && slices.Equal(env.ReplyTo, env.From) {
 		flags |= flagReplyToIsFrom
+	}
+	for bit, present := range map[byte]bool{flagDatePresent: env.Present.Date, flagSubjectPresent: env.Present.Subject,
+		flagInReplyToPresent: env.Present.InReplyTo, flagMessageIDPresent: env.Present.MessageID} {
+		if present {
+			flags |= bit
+		}
 	}
 	e.b = append(e.b, flags)
 	for i, list := range [...][]EnvelopeAddress{env.From, env.Sender, env.ReplyTo, env.To, env.Cc, env.Bcc} {
@@ -307,6 +319,8 @@ func (d *decoder) envelope() *Envelope {
 	if flags&^knownEnvelopeFlags != 0 {
 		d.fail("unknown envelope flags %#x", flags)
 	}
+	env.Present = EnvelopePresence{Date: flags&flagDatePresent != 0, Subject: flags&flagSubjectPresent != 0,
+		InReplyTo: flags&flagInReplyToPresent != 0, MessageID: flags&flagMessageIDPresent != 0}
 	env.From = d.addresses()
 	if flags&flagSenderIsFrom != 0 {
 		env.Sender = env.From

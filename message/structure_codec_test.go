@@ -220,7 +220,7 @@ func TestStructureBinary_Corrupt(t *testing.T) {
 		{"huge params list", version(make([]byte, 8), huge), "list of"},
 		{"huge parts list", version(make([]byte, 16), []byte{0}, huge), "list of"},
 		{"huge address list", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0, 0}, huge), "list of"},
-		{"unknown envelope flag", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0, 4}), "unknown envelope flags"},
+		{"unknown envelope flag", version(minimal(flagEnvelope)[:17], []byte{0, 0, 0, 64}), "unknown envelope flags"},
 		{"varint over 64 bits", version(bytes.Repeat([]byte{0xff}, 10), []byte{1}), "overflows"},
 		{"message flag, no message", version(minimal(flagMessage)), "cut short"},
 	}

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
@@ -279,6 +280,8 @@ func TestEnvelope_AddressesAsDovecot_RFC3501_7_4_2(t *testing.T) {
 		{"local part with comment", "nsb (Nathaniel Borenstein)", []EnvelopeAddress{{Name: "Nathaniel Borenstein", Mailbox: "nsb", Host: MissingDomain}}},
 		{"null path with a name", "MAILER DAEMON <>", []EnvelopeAddress{{Name: "MAILER DAEMON", Mailbox: MissingMailbox, Host: MissingDomain}}},
 		{"null path alone", "<>", []EnvelopeAddress{{Mailbox: MissingMailbox, Host: MissingDomain}}},
+		{"white space in names made one space", "\"  J \t  Doe  \" <j@x.org>, k@y.org (  Co   mment )", []EnvelopeAddress{
+			{Name: "J Doe", Mailbox: "j", Host: "x.org"}, {Name: "Co mment", Mailbox: "k", Host: "y.org"}}},
 		{"a name alone", `John Smith, "q r"`, []EnvelopeAddress{
 			{Name: "John Smith", Mailbox: MissingMailbox, Host: MissingDomain}, {Name: "q r", Mailbox: MissingMailbox, Host: MissingDomain}}},
 	} {
@@ -286,6 +289,32 @@ func TestEnvelope_AddressesAsDovecot_RFC3501_7_4_2(t *testing.T) {
 			var h Header
 			h.Add("To", tc.field)
 			assert.Equal(t, tc.want, NewEnvelope(&h).To)
+		})
+	}
+}
+
+// TestEnvelope_EmptyAndMissingFields_RFC3501_7_4_2: a field the header
+// has but leaves empty is Present (ENVELOPE sends ""), a missing one is
+// not (NIL), as Dovecot answers; the subject's white space runs are one
+// space.
+func TestEnvelope_EmptyAndMissingFields_RFC3501_7_4_2(t *testing.T) {
+	for _, tc := range []struct {
+		name, header string
+		subject      string
+		present      EnvelopePresence
+	}{
+		{"all present and empty", "Date:\r\nSubject:\r\nMessage-ID:\r\nIn-Reply-To:\r\n", "",
+			EnvelopePresence{Date: true, Subject: true, InReplyTo: true, MessageID: true}},
+		{"only subject, empty", "Subject: \r\n", "", EnvelopePresence{Subject: true}},
+		{"none", "X-Other: y\r\n", "", EnvelopePresence{}},
+		{"folded subject with runs of white space", "Subject:   a  b\t\tc\r\n  d   \r\n", "a b c d", EnvelopePresence{Subject: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := ReadHeader(bufio.NewReader(strings.NewReader(tc.header + "\r\n")))
+			require.NoError(t, err)
+			e := NewEnvelope(&h)
+			assert.Equal(t, tc.subject, e.Subject)
+			assert.Equal(t, tc.present, e.Present)
 		})
 	}
 }
