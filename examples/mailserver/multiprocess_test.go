@@ -49,11 +49,17 @@ func TestMultiProcess_RFC3501_2_3_1_1(t *testing.T) {
 			w := startMultiProcess(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
+			killed := make(chan struct{})
 			if kill {
-				time.AfterFunc(1500*time.Millisecond, func() { _ = w.a.kill() })
+				a := w.a
+				time.AfterFunc(1500*time.Millisecond, func() {
+					_ = a.kill()
+					close(killed)
+				})
 			}
 			w.runWriters(ctx, t)
 			if kill {
+				<-killed
 				w.a = startChildAsNobody(t, w.bin, w.root)
 			}
 			w.check(t)
