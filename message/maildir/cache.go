@@ -3,6 +3,7 @@ package maildir
 import (
 	"container/list"
 	"log/slog"
+	"os"
 	"sync"
 
 	"github.com/mailwire/mailwire/message"
@@ -25,6 +26,11 @@ type cache struct {
 	read    int64                    // offset of the file read so far
 	records int                      // records read from the file
 	pending []byte                   // records putMeta queued for flush
+	// file is CacheFile kept open for reading records, so that a FETCH
+	// of thousands of structures does not open it thousands of times;
+	// nil until the first read, and again after a compaction replaced
+	// the file or a read through it failed.
+	file *os.File
 }
 
 type cached struct {
@@ -104,8 +110,8 @@ func (c *cache) structure(base string) *message.Structure {
 // when the record is not there or does not check out (then the message
 // is parsed again).
 func (c *cache) structureAt(base string, off int64) (*message.Structure, []Checkpoint) {
-	r, err := readCacheRecordAt(c.path, off)
-	if err != nil || r.base != base || r.kind != 'S' {
+	r, err := c.recordAt(base, off)
+	if err != nil || r.kind != 'S' {
 		c.log.Warn("maildir: a bad "+CacheFile+" record", "path", c.path, "offset", off, "err", err)
 		return nil, nil
 	}
@@ -118,10 +124,52 @@ func (c *cache) structureAt(base string, off int64) (*message.Structure, []Check
 	return st, r.checkpoints
 }
 
+// recordAt reads base's record at off through the kept-open file. A
+// read that fails or finds another record opens the file again once:
+// another process may have compacted it, and the open file is the old
+// one.
+func (c *cache) recordAt(base string, off int64) (cacheRec, error) {
+	for try := 0; ; try++ {
+		c.mu.Lock()
+		if c.file == nil {
+			f, err := os.Open(c.path)
+			if err != nil {
+				c.mu.Unlock()
+				return cacheRec{}, err
+			}
+			c.file = f
+		}
+		f := c.file
+		c.mu.Unlock()
+		r, err := readCacheRecordAt(f, off)
+		if err == nil && r.base == base {
+			return r, nil
+		}
+		if err == nil {
+			err = errCacheRec
+		}
+		c.closeFile(f)
+		if try > 0 {
+			return cacheRec{}, err
+		}
+	}
+}
+
+// closeFile closes the kept-open file if it is still f (or any, for
+// nil), so that the next read opens CacheFile again.
+func (c *cache) closeFile(f *os.File) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.file != nil && (f == nil || c.file == f) {
+		c.file.Close()
+		c.file = nil
+	}
+}
+
 // checkpointsAt reads the CRLF checkpoints of base from its record.
 func (c *cache) checkpointsAt(base string, off int64) []Checkpoint {
-	r, err := readCacheRecordAt(c.path, off)
-	if err != nil || r.base != base {
+	r, err := c.recordAt(base, off)
+	if err != nil {
 		return nil
 	}
 	return r.checkpoints

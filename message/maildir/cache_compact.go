@@ -75,6 +75,7 @@ func (m *Mailbox) compactCache(ctx context.Context) {
 	if err := writeSynced(tmp, out.Bytes()); err != nil {
 		return
 	}
+	defer c.closeFile(nil) // it reads the old file
 	if err := os.Rename(tmp, c.path); err != nil {
 		os.Remove(tmp)
 		return
@@ -102,6 +103,7 @@ func (m *Mailbox) setCacheOffsets(offs map[string]int64, read int64, records int
 // at their structure records: after another process compacted it, the
 // offsets this one had are wrong. The caller holds m.mu.
 func (m *Mailbox) reloadCacheOffsets() {
+	m.cache.closeFile(nil) // the offsets are the new file's from now on
 	data, err := readCacheTail(m.cache.path, 0)
 	if err != nil {
 		return

@@ -156,13 +156,8 @@ func readCacheRecords(data []byte, base int64, fn func(r cacheRec, raw []byte)) 
 	return base + int64(end)
 }
 
-// readCacheRecordAt reads the whole record at off.
-func readCacheRecordAt(path string, off int64) (cacheRec, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return cacheRec{}, err
-	}
-	defer f.Close()
+// readCacheRecordAt reads the whole record at off of the open CacheFile f.
+func readCacheRecordAt(f *os.File, off int64) (cacheRec, error) {
 	head := make([]byte, cacheHeadSize)
 	if _, err := f.ReadAt(head, off); err != nil {
 		return cacheRec{}, err

@@ -158,6 +158,9 @@ func (s *Store) Close() error {
 		m.closeWatchers()
 	}
 	s.wg.Wait()
+	for _, m := range boxes {
+		m.cache.closeFile(nil)
+	}
 	return nil
 }
 
@@ -206,5 +209,6 @@ func (s *Store) dropMailboxes(name string, children bool) {
 	s.mu.Unlock()
 	for _, m := range dropped {
 		m.vanish()
+		m.cache.closeFile(nil)
 	}
 }
