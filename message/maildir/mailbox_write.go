@@ -19,7 +19,21 @@ import (
 // As Dovecot does, the file is written into tmp/ without a lock, then
 // renamed into new/ (cur/ with flags) under the dovecot-uidlist dotlock
 // and given its UID there, so that no process scans it before it has one.
+//
+// The message's structure is parsed and written to CacheFile before
+// Append returns, while the file is in the page cache, as Dovecot fills
+// its cache when it saves: the first FETCH BODYSTRUCTURE after a restart
+// then reads the cache instead of parsing every message.
 func (m *Mailbox) Append(ctx context.Context, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error) {
+	uidValidity, uid, err = m.append(ctx, r, flags, date)
+	if err == nil {
+		_, _ = m.Structure(ctx, uid) // a failure here is the next reader's to report
+	}
+	return uidValidity, uid, err
+}
+
+// append is Append without the structure.
+func (m *Mailbox) append(ctx context.Context, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error) {
 	if date.IsZero() {
 		date = time.Now()
 	}
