@@ -175,10 +175,13 @@ func (c *cache) checkpointsAt(base string, off int64) []Checkpoint {
 	return r.checkpoints
 }
 
-// putStructure keeps st in memory and appends its record to the file,
+// putStructure keeps st in memory (when keep is set) and appends its
+// record to the file,
 // returning the record's offset (-1 when it was not written).
-func (c *cache) putStructure(e *entry, cps []Checkpoint, st *message.Structure) int64 {
-	c.keep(e.base, st)
+func (c *cache) putStructure(e *entry, cps []Checkpoint, st *message.Structure, keep bool) int64 {
+	if keep {
+		c.keep(e.base, st)
+	}
 	data, err := st.MarshalBinary()
 	if err != nil {
 		return -1 // too deep or large to cache: parsed again next time

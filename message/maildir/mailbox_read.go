@@ -216,6 +216,13 @@ var parses atomic.Int64
 // from CacheFile, or parsed once and then cached in both. The parse
 // reads the wire form, as IMAP's BODYSTRUCTURE counts it.
 func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure, error) {
+	return m.structure(ctx, uid, true)
+}
+
+// structure is Structure; keep says whether a structure parsed now
+// stays in memory (Append caches it on disk only, so that a preload of
+// thousands of messages does not fill the memory with them).
+func (m *Mailbox) structure(ctx context.Context, uid uint32, keep bool) (*message.Structure, error) {
 	e, err := m.current(ctx, uid, false)
 	if err != nil {
 		return nil, err
@@ -244,7 +251,7 @@ func (m *Mailbox) Structure(ctx context.Context, uid uint32) (*message.Structure
 	if err != nil {
 		return nil, err
 	}
-	if off := m.cache.putStructure(&e, msg.Checkpoints(), st); off >= 0 {
+	if off := m.cache.putStructure(&e, msg.Checkpoints(), st, keep); off >= 0 {
 		m.mu.Lock()
 		if i, ok := m.find(uid); ok && m.msgs[i].base == e.base {
 			m.msgs[i].cacheOff = off

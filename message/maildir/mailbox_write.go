@@ -27,7 +27,7 @@ import (
 func (m *Mailbox) Append(ctx context.Context, r io.Reader, flags []string, date time.Time) (uidValidity, uid uint32, err error) {
 	uidValidity, uid, err = m.append(ctx, r, flags, date)
 	if err == nil {
-		_, _ = m.Structure(ctx, uid) // a failure here is the next reader's to report
+		_, _ = m.structure(ctx, uid, false) // a failure here is the next reader's to report
 	}
 	return uidValidity, uid, err
 }
