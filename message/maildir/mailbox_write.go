@@ -42,10 +42,15 @@ func (m *Mailbox) append(ctx context.Context, r io.Reader, flags []string, date 
 		return 0, 0, err
 	}
 	defer t.discard() // a no-op once published
-	if err := m.begin(ctx); err != nil {
+	// No refresh first: locked reads the list, the keywords and the log
+	// under the lock, all that a UID and a mod-sequence depend on, and a
+	// readdir of new/ and cur/ before each APPEND (their times change with
+	// every message) made a preload of n messages cost n readdirs.
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.usable(ctx); err != nil {
 		return 0, 0, err
 	}
-	defer m.mu.Unlock()
 	ch := newChangeSet()
 	defer m.deliver(nil, ch)
 	err = m.locked(ctx, ch, func(l *UIDList) error {
