@@ -12,7 +12,6 @@ import (
 
 	"github.com/mailwire/mailwire/imap"
 	"github.com/mailwire/mailwire/internal/peertest"
-	"github.com/mailwire/mailwire/pop3"
 	"github.com/mailwire/mailwire/smtp"
 )
 
@@ -45,12 +44,12 @@ func TestMaildirDovecotLive(t *testing.T) {
 	sameView(t, ours, theirs, "INBOX", 3)
 
 	// Flags and keywords set on either side.
-	setFlagsOn(t, theirs, 1, imap.FlagSeen, "$Label1", "Junk")
-	setFlagsOn(t, ours, 2, imap.FlagFlagged, "$Label2")
+	setFlags(t, theirs, 1, imap.FlagSeen, "$Label1", "Junk")
+	setFlags(t, ours, 2, imap.FlagFlagged, "$Label2")
 	v := sameView(t, ours, theirs, "INBOX", 3)
 	require.Equal(t, []imap.Flag{"$Label1", "Junk", imap.FlagSeen}, v.Messages[0].Flags)
 	require.Equal(t, []imap.Flag{"$Label2", imap.FlagFlagged}, v.Messages[1].Flags)
-	require.Equal(t, popUIDLs(t, pop3Dovecot), popUIDLs(t, w.a.addrs["pop3"]), "POP3 UIDLs differ")
+	require.Equal(t, pop3UIDL(t, pop3Dovecot), pop3UIDL(t, w.a.addrs["pop3"]), "POP3 UIDLs differ")
 
 	// Folders created on either side.
 	o := imapLogin(t, ours, "alice", "secret", nil)
@@ -81,34 +80,6 @@ func sameView(t *testing.T, ours, theirs, folder string, n int) mpView {
 	require.Len(t, v.Messages, n)
 	require.Equal(t, v, readView(t, ours, folder), "we show %s otherwise than Dovecot", folder)
 	return v
-}
-
-func setFlagsOn(t *testing.T, addr string, uid uint32, flags ...imap.Flag) {
-	t.Helper()
-	ctx := context.Background()
-	c := imapLogin(t, addr, "alice", "secret", nil)
-	_, err := c.Select(ctx, "INBOX", nil)
-	require.NoError(t, err)
-	_, err = c.UIDStore(ctx, imap.SeqSetNum(uid), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: flags}, nil).Collect()
-	require.NoError(t, err)
-	require.NoError(t, c.Logout(ctx))
-}
-
-func popUIDLs(t *testing.T, addr string) []string {
-	t.Helper()
-	ctx := context.Background()
-	p, err := pop3.Dial(ctx, addr, &pop3.Options{InsecureAuth: true})
-	require.NoError(t, err)
-	defer p.Close()
-	require.NoError(t, p.Login(ctx, "alice", "secret"))
-	list, err := p.Uidl(ctx)
-	require.NoError(t, err)
-	var out []string
-	for _, it := range list {
-		out = append(out, it.UID)
-	}
-	require.NoError(t, p.Quit(ctx))
-	return out
 }
 
 func listNames(t *testing.T, addr string) []string {
